@@ -1,0 +1,145 @@
+# yasmin-bench - GNU make build.
+#
+#   make            build $(BUILD)/yasmin-bench (installs missing Debian
+#                   packages first when run as root: scripts/deps.sh)
+#   make run        a local sweep over every available transport
+#   make check      the whole test suite (unit, end-to-end, man page lint)
+#   make check SANITIZE=address,undefined   the same under ASan + UBSan
+#   make install    PREFIX=/usr/local DESTDIR= : binary and man page
+#
+# Objects go to build/$(CONFIG)/ (out of tree); each configuration has its
+# own directory, and a stamp of the flags forces a rebuild when they change.
+# V=1 shows the commands.  XEN=0 builds without the Xen libraries.
+# WERROR=1 (the default in a git checkout, never for a release tarball)
+# turns warnings into errors.
+
+PROG     := yasmin-bench
+SANITIZE ?=
+CONFIG   ?= $(if $(SANITIZE),san,default)
+BUILD    ?= build/$(CONFIG)
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+DESTDIR  ?=
+WERROR   ?= $(if $(wildcard .git),1,0)
+XEN      ?= 1
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+            -Wmissing-prototypes -Wpointer-arith -Wvla -Wundef \
+            -Wno-missing-field-initializers -Wno-format-truncation
+ifeq ($(WERROR),1)
+WARN     += -Werror
+endif
+ifneq ($(SANITIZE),)
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Facts about this machine (dependencies installed, Xen libraries found)
+# are gathered once into config.mk, which make builds and then re-reads.
+NO_CONFIG_GOALS := clean distclean
+ifeq ($(filter-out $(NO_CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
+else
+-include $(BUILD)/config.mk
+endif
+
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
+              -I$(BUILD)/gen $(CONFIG_CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+LIBS        := -ljansson $(CONFIG_LIBS) -lm
+
+CORE_SRC := $(wildcard core/*.c) $(wildcard transports/*.c)
+CMD_SRC  := $(wildcard cmd/*.c)
+UNIT_SRC := $(wildcard tests/unit_*.c)
+HELP_SRC := $(wildcard tests/helper_*.c)
+
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ  := $(CMD_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
+HELP_BIN := $(HELP_SRC:tests/%.c=$(BUILD)/tests/%)
+LIB      := $(BUILD)/libyb.a
+BIN      := $(BUILD)/$(PROG)
+
+.PHONY: all run check unit install uninstall clean distclean deps lint-man
+.DEFAULT_GOAL := all
+
+all: $(BIN)
+
+$(BUILD)/config.mk: scripts/deps.sh scripts/configure.sh
+	@mkdir -p $(@D)
+	$(Q)scripts/deps.sh
+	$(Q)XEN=$(XEN) scripts/configure.sh > $@.tmp && mv $@.tmp $@
+
+deps:
+	scripts/deps.sh
+
+# Rebuild everything when the flags change.
+$(BUILD)/.flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LIBS)' > $@.new; \
+	  cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
+
+# The version from git, regenerated only when it changes.
+$(BUILD)/gen/yb_version.h: FORCE
+	@mkdir -p $(@D)
+	@v=$$(git describe --tags --always --dirty 2>/dev/null || echo 0.1.0); \
+	  printf '#define YB_VERSION "%s"\n' "$$v" > $@.new; \
+	  cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
+
+$(BUILD)/%.o: %.c $(BUILD)/.flags | $(BUILD)/gen/yb_version.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(CORE_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BIN): $(CMD_OBJ) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(LIB) $(LIBS)
+
+$(BUILD)/tests/unit_%: $(BUILD)/tests/unit_%.o $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) -lcmocka $(LIBS)
+
+$(BUILD)/tests/helper_%: $(BUILD)/tests/helper_%.o $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+run: $(BIN)
+	$(BIN) run
+
+unit: $(UNIT_BIN)
+
+check: $(BIN) $(UNIT_BIN) $(HELP_BIN)
+	$(Q)BUILD=$(BUILD) tests/run.sh
+
+lint-man:
+	mandoc -T lint -W warning man/$(PROG).1
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/$(PROG)
+	install -m 644 man/$(PROG).1 $(DESTDIR)$(MANDIR)/man1/$(PROG).1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/$(PROG) $(DESTDIR)$(MANDIR)/man1/$(PROG).1
+
+clean:
+	rm -rf $(BUILD)
+
+distclean:
+	rm -rf build
+
+FORCE:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

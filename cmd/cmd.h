@@ -1,0 +1,39 @@
+/*
+ * cmd.h - the subcommands.  Each parses its arguments with argp and calls
+ * into core/; no measurement or file logic lives here.
+ */
+#ifndef YB_CMD_H
+#define YB_CMD_H
+
+#include <argp.h>
+#include <signal.h>
+
+#include "../core/sweep.h"
+
+int cmd_run(int argc, char **argv);
+int cmd_server(int argc, char **argv);
+int cmd_client(int argc, char **argv);
+int cmd_transports(int argc, char **argv);
+
+/* Sweep options shared by run and client (an argp child). */
+struct cmd_sweep {
+	struct yb_sweep_opts so;
+	const char *out_dir;
+	int force;
+	int quick;
+	int set_max, set_pert, set_trial_time;
+};
+
+extern const struct argp cmd_sweep_argp;
+
+/* Defaults, before parsing. */
+void cmd_sweep_init(struct cmd_sweep *cs);
+
+/* Set by SIGINT/SIGTERM; the sweep stops between trials. */
+extern volatile sig_atomic_t cmd_stop;
+void cmd_catch_signals(void);
+
+/* Print "yasmin-bench: msg" and return the exit status for code. */
+int cmd_fail(int code, const char *msg);
+
+#endif /* YB_CMD_H */

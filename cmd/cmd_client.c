@@ -1,0 +1,134 @@
+/* cmd_client.c - `yasmin-bench client ADDRESS`: sweep against a server. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/session.h"
+#include "cmd.h"
+
+struct client_args {
+	struct cmd_sweep sweep;
+	const char *addr;
+	int timeout_ms;
+};
+
+enum { OPT_CONNECT_TIMEOUT = 300 };
+
+static const struct argp_option client_options[] = {
+	{ "connect-timeout", OPT_CONNECT_TIMEOUT, "SECONDS", 0,
+	  "give up connecting after SECONDS (default 10)", 1 },
+	{ 0 }
+};
+
+static error_t client_parse(int key, char *arg, struct argp_state *state)
+{
+	struct client_args *a = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->sweep;
+		break;
+	case OPT_CONNECT_TIMEOUT: {
+		char *end;
+		double t = strtod(arg, &end);
+		if (*end || !(t > 0) || t > 86400)
+			argp_error(state, "bad --connect-timeout '%s'", arg);
+		a->timeout_ms = (int)(t * 1000);
+		break;
+	}
+	case ARGP_KEY_ARG:
+		if (a->addr)
+			argp_error(state, "unexpected argument '%s'", arg);
+		a->addr = arg;
+		break;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state, "missing ADDRESS (e.g. tcp:127.0.0.1:7470)");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int cmd_client(int argc, char **argv)
+{
+	static const struct argp_child children[] = { { &cmd_sweep_argp, 0, 0,
+							0 },
+						      { 0 } };
+	static const struct argp argp = {
+		client_options, client_parse, "ADDRESS",
+		"Run a sweep against `yasmin-bench server` at ADDRESS and "
+		"write the results.\v"
+		"ADDRESS is TRANSPORT:ADDRESS, e.g. tcp:10.0.0.2:7470 or "
+		"unix:/run/yb.sock.",
+		children, 0, 0
+	};
+	struct client_args a;
+	struct yb_err err = { 0 };
+	struct yb_ep ep;
+	const struct yb_transport *t;
+	const char *rest;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	a.timeout_ms = 10000;
+	cmd_sweep_init(&a.sweep);
+	argp_parse(&argp, argc, argv, 0, 0, &a);
+
+	/* Check the address before creating any file. */
+	rc = yb_addr_split(a.addr, &t, &rest, &err);
+	if (rc)
+		return cmd_fail(rc, err.msg);
+
+	struct yb_session s;
+	rc = yb_session_open(&s, a.sweep.out_dir, a.sweep.force, &err);
+	if (rc)
+		return cmd_fail(rc, err.msg);
+	yb_meta_set(&s.meta, "command", "client");
+	yb_meta_set(&s.meta, "server_address", "%s", a.addr);
+	yb_session_sweep_meta(&s, &a.sweep.so);
+
+	rc = yb_ep_connect(&ep, a.addr, a.timeout_ms, &err);
+	if (rc) {
+		yb_session_close(&s, 0, NULL);
+		return cmd_fail(rc, err.msg);
+	}
+	if (t->describe) {
+		struct yb_meta d;
+		char key[64];
+		yb_meta_init(&d);
+		t->describe(&ep, &d);
+		snprintf(key, sizeof(key), "transport.%s.", t->name);
+		yb_meta_merge(&s.meta, &d, key);
+		yb_meta_free(&d);
+	}
+	a.sweep.so.sink = yb_session_point;
+	a.sweep.so.sink_ctx = &s;
+	a.sweep.so.progress = yb_session_progress;
+	a.sweep.so.progress_ctx = &s;
+	cmd_catch_signals();
+
+	printf("yasmin-bench client: %s -> %s/\n", a.addr, s.dir);
+	rc = yb_sweep_run(&ep, t->name, &a.sweep.so, &s.meta, &err);
+	yb_session_progress_done(&s);
+	yb_ep_close(&ep);
+	yb_summary_print(stdout, &s.results);
+
+	char dir[sizeof(s.dir)];
+	snprintf(dir, sizeof(dir), "%s", s.dir);
+	struct yb_err cerr = { 0 };
+	int crc = yb_session_close(&s, rc == 0, &cerr);
+	if (rc == YB_EINTR) {
+		fprintf(stderr,
+			"yasmin-bench: interrupted; the points measured so far "
+			"are in %s/\n",
+			dir);
+		return YB_EXIT_INTR;
+	}
+	if (rc)
+		return cmd_fail(rc, err.msg);
+	if (crc)
+		return cmd_fail(crc, cerr.msg);
+	printf("results: %s/results.csv %s/results.json\n", dir, dir);
+	return 0;
+}

@@ -1,0 +1,237 @@
+/* cmd_run.c - `yasmin-bench run`: both ends on this host, every transport. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/session.h"
+#include "../core/sysinfo.h"
+#include "cmd.h"
+
+#define MAX_LIST 16
+
+struct run_args {
+	struct cmd_sweep sweep;
+	char *transports; /* comma list, or NULL for every local one */
+	int cpus[2];
+	int have_cpus;
+};
+
+enum { OPT_TRANSPORTS = 't', OPT_CPUS = 'c' };
+
+static const struct argp_option run_options[] = {
+	{ "transports", OPT_TRANSPORTS, "LIST", 0,
+	  "comma-separated transports to measure (default: every one "
+	  "available here)",
+	  1 },
+	{ "cpus", OPT_CPUS, "A,B", 0,
+	  "pin the client to CPU A and the server to CPU B (default: two "
+	  "different CPUs when there are two)",
+	  1 },
+	{ 0 }
+};
+
+static int allowed(int cpu)
+{
+	int cpus[1024];
+	int n = yb_allowed_cpus(cpus, 1024);
+
+	for (int i = 0; i < n; i++)
+		if (cpus[i] == cpu)
+			return 1;
+	return 0;
+}
+
+static error_t run_parse(int key, char *arg, struct argp_state *state)
+{
+	struct run_args *a = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->sweep;
+		break;
+	case OPT_TRANSPORTS:
+		a->transports = arg;
+		break;
+	case OPT_CPUS: {
+		char *end;
+		long x = strtol(arg, &end, 10), y;
+		if (end == arg || *end != ',')
+			argp_error(state, "bad --cpus '%s': expected A,B",
+				   arg);
+		char *s = end + 1;
+		y = strtol(s, &end, 10);
+		if (end == s || *end || x < 0 || y < 0 || x > 1023 || y > 1023)
+			argp_error(state, "bad --cpus '%s': expected A,B",
+				   arg);
+		for (int i = 0; i < 2; i++) {
+			long c = i ? y : x;
+			if (!allowed((int)c))
+				argp_error(state,
+					   "--cpus: CPU %ld is not online or "
+					   "not allowed for this process",
+					   c);
+		}
+		a->cpus[0] = (int)x;
+		a->cpus[1] = (int)y;
+		a->have_cpus = 1;
+		break;
+	}
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* Resolve the transport list; explicit names must exist and work here. */
+static int pick_transports(const char *list, const struct yb_transport **out,
+			   size_t *n, struct yb_err *err)
+{
+	*n = 0;
+	if (!list) {
+		for (size_t i = 0; i < yb_transport_count(); i++) {
+			const struct yb_transport *t = yb_transport_at(i);
+			struct yb_err e;
+			if (!(t->caps & YB_CAP_LOCAL))
+				continue;
+			if (t->probe(&e) != 0) {
+				fprintf(stderr, "yasmin-bench: skipping %s: %s\n",
+					t->name, e.msg);
+				continue;
+			}
+			if (*n < MAX_LIST)
+				out[(*n)++] = t;
+		}
+		if (*n == 0)
+			return yb_err_set(err, YB_ENOTSUP,
+					  "no transport can run locally here");
+		return 0;
+	}
+	char *copy = strdup(list), *save = NULL;
+	int rc = 0;
+	if (!copy)
+		return yb_err_set(err, YB_ENOMEM, "out of memory");
+	for (char *name = strtok_r(copy, ",", &save); name && !rc;
+	     name = strtok_r(NULL, ",", &save)) {
+		const struct yb_transport *t = yb_transport_find(name);
+		if (!t) {
+			rc = yb_err_set(err, YB_EUSAGE,
+					"unknown transport '%s' in --transports "
+					"(see yasmin-bench transports)",
+					name);
+		} else if (!(t->caps & YB_CAP_LOCAL)) {
+			rc = yb_err_set(err, YB_ENOTSUP,
+					"%s cannot run both ends on one host; "
+					"use server and client",
+					name);
+		} else if (t->probe(err) != 0) {
+			rc = yb_err_set(err, YB_ENOTSUP, "%s: %s", name,
+					err->msg);
+		} else {
+			for (size_t i = 0; i < *n; i++)
+				if (out[i] == t)
+					rc = yb_err_set(err, YB_EUSAGE,
+							"transport '%s' listed "
+							"twice",
+							name);
+			if (!rc && *n < MAX_LIST)
+				out[(*n)++] = t;
+		}
+	}
+	if (!rc && *n == 0)
+		rc = yb_err_set(err, YB_EUSAGE, "--transports is empty");
+	free(copy);
+	return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct argp_child children[] = { { &cmd_sweep_argp, 0, 0,
+							0 },
+						      { 0 } };
+	static const struct argp argp = {
+		run_options, run_parse, "",
+		"Run a sweep with both ends on this host, over every local "
+		"transport one after another, and print a summary.\v"
+		"Writes results.csv and results.json into the output "
+		"directory.",
+		children, 0, 0
+	};
+	struct run_args a;
+	struct yb_err err = { 0 };
+	const struct yb_transport *list[MAX_LIST];
+	size_t n;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	cmd_sweep_init(&a.sweep);
+	argp_parse(&argp, argc, argv, 0, 0, &a);
+
+	rc = pick_transports(a.transports, list, &n, &err);
+	if (rc)
+		return cmd_fail(rc, err.msg);
+
+	struct yb_local_opts lo = { -1, -1, 10000 };
+	const char *placement = "unpinned (one CPU available)";
+	if (a.have_cpus) {
+		lo.cpu_client = a.cpus[0];
+		lo.cpu_server = a.cpus[1];
+		placement = "pinned (--cpus)";
+	} else {
+		int cpus[2];
+		if (yb_allowed_cpus(cpus, 2) == 2) {
+			lo.cpu_client = cpus[0];
+			lo.cpu_server = cpus[1];
+			placement = "pinned to two different CPUs (default)";
+		}
+	}
+
+	struct yb_session s;
+	rc = yb_session_open(&s, a.sweep.out_dir, a.sweep.force, &err);
+	if (rc)
+		return cmd_fail(rc, err.msg);
+	yb_meta_set(&s.meta, "command", "run");
+	yb_session_sweep_meta(&s, &a.sweep.so);
+	yb_meta_set(&s.meta, "placement.policy", "%s", placement);
+	yb_meta_set_int(&s.meta, "placement.client_cpu", lo.cpu_client);
+	yb_meta_set_int(&s.meta, "placement.server_cpu", lo.cpu_server);
+	char names[256] = "";
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(names);
+		snprintf(names + l, sizeof(names) - l, "%s%s", i ? "," : "",
+			 list[i]->name);
+	}
+	yb_meta_set(&s.meta, "transports", "%s", names);
+
+	a.sweep.so.sink = yb_session_point;
+	a.sweep.so.sink_ctx = &s;
+	a.sweep.so.progress = yb_session_progress;
+	a.sweep.so.progress_ctx = &s;
+	cmd_catch_signals();
+
+	printf("yasmin-bench run: %s -> %s/\n", names, s.dir);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = yb_run_local(&s, list[i], &a.sweep.so, &lo, &err);
+	yb_session_progress_done(&s);
+
+	yb_summary_print(stdout, &s.results);
+	char dir[sizeof(s.dir)];
+	snprintf(dir, sizeof(dir), "%s", s.dir);
+	struct yb_err cerr = { 0 };
+	int crc = yb_session_close(&s, rc == 0, &cerr);
+	if (rc == YB_EINTR) {
+		fprintf(stderr,
+			"yasmin-bench: interrupted; the points measured so far "
+			"are in %s/\n",
+			dir);
+		return YB_EXIT_INTR;
+	}
+	if (rc)
+		return cmd_fail(rc, err.msg);
+	if (crc)
+		return cmd_fail(crc, cerr.msg);
+	printf("results: %s/results.csv %s/results.json\n", dir, dir);
+	return 0;
+}

@@ -1,0 +1,90 @@
+/* cmd_server.c - `yasmin-bench server ADDRESS`: the daemon. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/server.h"
+#include "cmd.h"
+
+struct server_args {
+	const char *addr;
+	int once;
+	int timeout_ms;
+};
+
+enum { OPT_ONCE = '1', OPT_IDLE = 301 };
+
+static const struct argp_option server_options[] = {
+	{ "once", OPT_ONCE, 0, 0,
+	  "serve one client, then exit with its result", 0 },
+	{ "idle-timeout", OPT_IDLE, "SECONDS", 0,
+	  "drop a client that sends no command for SECONDS (default 60)", 0 },
+	{ 0 }
+};
+
+static error_t server_parse(int key, char *arg, struct argp_state *state)
+{
+	struct server_args *a = state->input;
+
+	switch (key) {
+	case OPT_ONCE:
+		a->once = 1;
+		break;
+	case OPT_IDLE: {
+		char *end;
+		double t = strtod(arg, &end);
+		if (*end || !(t > 0) || t > 86400)
+			argp_error(state, "bad --idle-timeout '%s'", arg);
+		a->timeout_ms = (int)(t * 1000);
+		break;
+	}
+	case ARGP_KEY_ARG:
+		if (a->addr)
+			argp_error(state, "unexpected argument '%s'", arg);
+		a->addr = arg;
+		break;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state,
+			   "missing ADDRESS (e.g. tcp:0.0.0.0:7470 or "
+			   "unix:/run/yb.sock)");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int cmd_server(int argc, char **argv)
+{
+	static const struct argp argp = {
+		server_options, server_parse, "ADDRESS",
+		"Serve yasmin-bench clients on ADDRESS, one after another, "
+		"until interrupted.\v"
+		"A client arriving while another is measured is told the "
+		"server is busy. ADDRESS is TRANSPORT:ADDRESS, e.g. "
+		"tcp:0.0.0.0:7470, tcp:[::]:7470, tcp:7470 (every interface) "
+		"or unix:/run/yb.sock.",
+		0, 0, 0
+	};
+	struct server_args a = { .timeout_ms = 60000 };
+	struct yb_err err = { 0 };
+	struct yb_ep listener;
+	int rc;
+
+	argp_parse(&argp, argc, argv, 0, 0, &a);
+	rc = yb_ep_listen(&listener, a.addr, &err);
+	if (rc)
+		return cmd_fail(rc, err.msg);
+	cmd_catch_signals();
+	struct yb_server_opts o = {
+		.once = a.once,
+		.timeout_ms = a.timeout_ms,
+		.stop = &cmd_stop,
+		.log = stderr,
+	};
+	rc = yb_server_loop(&listener, &o, &err);
+	yb_ep_close(&listener);
+	if (rc && err.msg[0])
+		return cmd_fail(rc, err.msg);
+	return rc ? YB_EXIT_FAIL : 0;
+}

@@ -1,0 +1,105 @@
+/*
+ * main.c - yasmin-bench: dispatch to a subcommand.
+ *
+ * Every subcommand has its own argp parser, so `yasmin-bench CMD --help`,
+ * `--usage` and `--version` work everywhere.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/version.h"
+#include "cmd.h"
+
+const char *argp_program_version = "yasmin-bench " YB_VERSION;
+const char *argp_program_bug_address =
+	"the yasmin-bench issue tracker";
+
+volatile sig_atomic_t cmd_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	cmd_stop = 1;
+}
+
+void cmd_catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	/* A second Ctrl-C kills at once, should a stop ever be slow. */
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int cmd_fail(int code, const char *msg)
+{
+	fprintf(stderr, "yasmin-bench: %s\n", msg);
+	return yb_exit_status(code);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *what;
+} commands[] = {
+	{ "run", cmd_run, "measure every local transport, both ends here" },
+	{ "server", cmd_server, "serve clients on ADDRESS, one at a time" },
+	{ "client", cmd_client, "measure against a server at ADDRESS" },
+	{ "transports", cmd_transports, "list transports and availability" },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static char top_doc[] =
+	"Latency and bandwidth between co-located VMs and processes.\v"
+	"Commands:\n"
+	"  run          measure every local transport, both ends on this host\n"
+	"  server       serve clients on ADDRESS, one at a time\n"
+	"  client       measure against a server at ADDRESS\n"
+	"  transports   list transports and whether they work here\n"
+	"\n"
+	"Addresses are TRANSPORT:ADDRESS, e.g. tcp:127.0.0.1:7470, "
+	"tcp:[::1]:7470, unix:/run/yb.sock.\n"
+	"`yasmin-bench COMMAND --help` describes a command; yasmin-bench(1) "
+	"has the details.";
+
+static error_t top_parse(int key, char *arg, struct argp_state *state)
+{
+	(void)arg;
+	if (key == ARGP_KEY_ARG || key == ARGP_KEY_NO_ARGS)
+		argp_usage(state);
+	return ARGP_ERR_UNKNOWN;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp top = { 0, top_parse, "COMMAND [ARG...]",
+					 top_doc, 0, 0, 0 };
+
+	argp_err_exit_status = YB_EXIT_USAGE;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (argc < 2 || argv[1][0] == '-') {
+		argp_parse(&top, argc, argv, 0, 0, NULL);
+		return YB_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		char name[64];
+		snprintf(name, sizeof(name), "yasmin-bench %s",
+			 commands[i].name);
+		argv[1] = name;
+		return commands[i].fn(argc - 1, argv + 1);
+	}
+	fprintf(stderr,
+		"yasmin-bench: unknown command '%s' (commands: run, server, "
+		"client, transports)\n",
+		argv[1]);
+	return YB_EXIT_USAGE;
+}

@@ -1,0 +1,178 @@
+/* opts.c - the sweep options shared by `run` and `client`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+enum {
+	OPT_MODE = 'm',
+	OPT_OUT = 'o',
+	OPT_QUICK = 'q',
+	OPT_MIN = 256,
+	OPT_MAX,
+	OPT_PERT,
+	OPT_POW2,
+	OPT_TRIAL_TIME,
+	OPT_TRIALS,
+	OPT_FORCE,
+	OPT_VERIFY,
+};
+
+static const struct argp_option sweep_options[] = {
+	{ 0, 0, 0, 0, "Sweep:", 10 },
+	{ "mode", OPT_MODE, "MODE", 0,
+	  "pingpong, stream or both (default both)", 0 },
+	{ "min-bytes", OPT_MIN, "N", 0,
+	  "smallest message (default 1; K, M, G suffixes)", 0 },
+	{ "max-bytes", OPT_MAX, "N", 0,
+	  "largest message (default 4M, 1M with --quick)", 0 },
+	{ "perturbation", OPT_PERT, "N", 0,
+	  "also probe sizes +-N bytes around each step (default 3, 0 with "
+	  "--quick; 0 for none)",
+	  0 },
+	{ "pow2", OPT_POW2, 0, 0, "powers of two only", 0 },
+	{ "trial-time", OPT_TRIAL_TIME, "SECONDS", 0,
+	  "target duration of one trial (default 0.05, 0.02 with --quick)",
+	  0 },
+	{ "trials", OPT_TRIALS, "N", 0, "recorded trials per size (default 3)",
+	  0 },
+	{ "quick", OPT_QUICK, 0, 0,
+	  "a short sweep for CI: up to 1M, no perturbation, 0.02 s trials", 0 },
+	{ "verify", OPT_VERIFY, 0, 0,
+	  "check every byte received against the expected pattern", 0 },
+	{ 0, 0, 0, 0, "Output:", 20 },
+	{ "out", OPT_OUT, "DIR", 0,
+	  "write results.csv and results.json into DIR (default "
+	  "yasmin-results/DATE-TIME)",
+	  0 },
+	{ "force", OPT_FORCE, 0, 0, "overwrite existing result files in DIR",
+	  0 },
+	{ 0 }
+};
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return (errno || *end || *v > max) ? -1 : 0;
+}
+
+static error_t sweep_parse(int key, char *arg, struct argp_state *state)
+{
+	struct cmd_sweep *cs = state->input;
+	struct yb_err err;
+	unsigned long v;
+	uint64_t sz;
+
+	switch (key) {
+	case OPT_MODE:
+		if (strcmp(arg, "pingpong") == 0)
+			cs->so.modes = YB_MODE_BIT(YB_MODE_PINGPONG);
+		else if (strcmp(arg, "stream") == 0)
+			cs->so.modes = YB_MODE_BIT(YB_MODE_STREAM);
+		else if (strcmp(arg, "both") == 0)
+			cs->so.modes = YB_MODE_BIT(YB_MODE_PINGPONG) |
+				       YB_MODE_BIT(YB_MODE_STREAM);
+		else
+			argp_error(state,
+				   "bad --mode '%s': expected pingpong, "
+				   "stream or both",
+				   arg);
+		break;
+	case OPT_MIN:
+	case OPT_MAX:
+		if (yb_parse_size(arg, &sz, &err))
+			argp_error(state, "--%s: %s",
+				   key == OPT_MIN ? "min-bytes" : "max-bytes",
+				   err.msg);
+		if (key == OPT_MIN) {
+			cs->so.sched.min_bytes = sz;
+		} else {
+			cs->so.sched.max_bytes = sz;
+			cs->set_max = 1;
+		}
+		break;
+	case OPT_PERT:
+		if (parse_uint(arg, 1 << 20, &v))
+			argp_error(state, "bad --perturbation '%s': expected "
+					  "a number of bytes",
+				   arg);
+		cs->so.sched.perturbation = (unsigned)v;
+		cs->set_pert = 1;
+		break;
+	case OPT_POW2:
+		cs->so.sched.pow2_only = 1;
+		break;
+	case OPT_TRIAL_TIME: {
+		char *end;
+		errno = 0;
+		double t = strtod(arg, &end);
+		if (errno || *end || !(t > 0) || t > 3600)
+			argp_error(state, "bad --trial-time '%s': expected "
+					  "seconds, above 0 and at most 3600",
+				   arg);
+		cs->so.trial_time_s = t;
+		cs->set_trial_time = 1;
+		break;
+	}
+	case OPT_TRIALS:
+		if (parse_uint(arg, 1000, &v) || v < 1)
+			argp_error(state,
+				   "bad --trials '%s': expected 1 to 1000",
+				   arg);
+		cs->so.trials = (unsigned)v;
+		break;
+	case OPT_QUICK:
+		cs->quick = 1;
+		break;
+	case OPT_VERIFY:
+		cs->so.verify = 1;
+		break;
+	case OPT_OUT:
+		if (!*arg)
+			argp_error(state, "--out needs a directory");
+		cs->out_dir = arg;
+		break;
+	case OPT_FORCE:
+		cs->force = 1;
+		break;
+	case ARGP_KEY_END:
+		if (cs->quick) {
+			if (!cs->set_max)
+				cs->so.sched.max_bytes = 1u << 20;
+			if (!cs->set_pert)
+				cs->so.sched.perturbation = 0;
+			if (!cs->set_trial_time)
+				cs->so.trial_time_s = 0.02;
+		}
+		if (cs->so.sched.min_bytes < 1)
+			argp_error(state, "--min-bytes must be at least 1");
+		if (cs->so.sched.max_bytes > YB_MAX_MSG_BYTES)
+			argp_error(state, "--max-bytes must be at most 1G");
+		if (cs->so.sched.min_bytes > cs->so.sched.max_bytes)
+			argp_error(state,
+				   "--min-bytes (%llu) is larger than "
+				   "--max-bytes (%llu)",
+				   (unsigned long long)cs->so.sched.min_bytes,
+				   (unsigned long long)cs->so.sched.max_bytes);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp cmd_sweep_argp = { sweep_options, sweep_parse, 0, 0, 0,
+				     0, 0 };
+
+void cmd_sweep_init(struct cmd_sweep *cs)
+{
+	memset(cs, 0, sizeof(*cs));
+	yb_sweep_defaults(&cs->so);
+	cs->so.stop = &cmd_stop;
+}

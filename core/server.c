@@ -1,0 +1,131 @@
+/* server.c - the server daemon; see server.h. */
+#include "server.h"
+
+#include <poll.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sweep.h"
+#include "sysinfo.h"
+
+#define POLL_MS 200
+
+static void logf_(const struct yb_server_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void logf_(const struct yb_server_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!o->log)
+		return;
+	va_start(ap, fmt);
+	fprintf(o->log, "yasmin-bench server: ");
+	vfprintf(o->log, fmt, ap);
+	fputc('\n', o->log);
+	fflush(o->log);
+	va_end(ap);
+}
+
+/* In the child: serve one client and exit with its status. */
+static int serve_child(struct yb_ep *listener, struct yb_ep *conn,
+		       const struct yb_server_opts *o)
+{
+	struct yb_err err = { 0 };
+	struct yb_meta info;
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	/* Drop our copy of the listener without removing its socket file. */
+	if (listener->fd >= 0)
+		close(listener->fd);
+	yb_meta_init(&info);
+	yb_sysinfo_meta(&info, "");
+	yb_meta_set_int(&info, "cpu", yb_current_cpu());
+	struct yb_serve_opts so = { .timeout_ms = o->timeout_ms, .info = &info };
+	int rc = yb_serve(conn, &so, &err);
+	if (rc)
+		logf_(o, "client %s: %s", conn->peer, err.msg);
+	else
+		logf_(o, "client %s: finished", conn->peer);
+	yb_ep_close(conn);
+	yb_meta_free(&info);
+	return yb_exit_status(rc);
+}
+
+int yb_server_loop(struct yb_ep *listener, const struct yb_server_opts *o,
+		   struct yb_err *err)
+{
+	pid_t busy = 0;
+	char busy_peer[YB_ADDR_MAX] = "";
+	int last = 0;
+
+	logf_(o, "listening on %s", listener->addr);
+	for (;;) {
+		if (o->stop && *o->stop)
+			break;
+		/* Reap a finished client. */
+		int status;
+		if (busy > 0 && waitpid(busy, &status, WNOHANG) == busy) {
+			last = WIFEXITED(status) ? WEXITSTATUS(status) :
+						   YB_EXIT_FAIL;
+			if (!WIFEXITED(status))
+				logf_(o, "client %s: server process died "
+					 "(signal %d)",
+				      busy_peer, WTERMSIG(status));
+			busy = 0;
+			if (o->once)
+				return last ? YB_EPEER : 0;
+		}
+		struct pollfd pfd = { .fd = yb_ep_poll_fd(listener),
+				      .events = POLLIN };
+		int n = poll(&pfd, 1, POLL_MS);
+		if (n < 0 && errno != EINTR)
+			return yb_err_sys(err, errno, "poll");
+		if (n <= 0)
+			continue;
+
+		struct yb_ep conn;
+		struct yb_err aerr;
+		if (yb_ep_accept(listener, &conn, &aerr) != 0) {
+			logf_(o, "%s", aerr.msg);
+			continue;
+		}
+		if (busy > 0) {
+			char why[YB_ADDR_MAX + 128];
+			snprintf(why, sizeof(why),
+				 "server busy: it is measuring another client "
+				 "(%s); try again when that run ends",
+				 busy_peer);
+			yb_serve_refuse(&conn, why);
+			logf_(o, "refused %s: busy with %s", conn.peer,
+			      busy_peer);
+			yb_ep_close(&conn);
+			continue;
+		}
+		fflush(NULL);
+		pid_t pid = fork();
+		if (pid < 0) {
+			logf_(o, "cannot fork for %s: %s", conn.peer,
+			      strerror(errno));
+			yb_ep_close(&conn);
+			continue;
+		}
+		if (pid == 0)
+			_exit(serve_child(listener, &conn, o));
+		logf_(o, "client %s: connected", conn.peer);
+		snprintf(busy_peer, sizeof(busy_peer), "%s", conn.peer);
+		busy = pid;
+		/* The child owns the connection; close our copy only. */
+		close(conn.fd);
+		conn.fd = -1;
+	}
+	if (busy > 0) {
+		kill(busy, SIGTERM);
+		waitpid(busy, NULL, 0);
+	}
+	logf_(o, "stopped");
+	return 0;
+}

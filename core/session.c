@@ -1,0 +1,376 @@
+/* session.c - output files, summary, progress and local runs; see session.h. */
+#include "session.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sysinfo.h"
+
+static const struct yb_output_ops *const session_outputs[] = {
+	&yb_output_csv,
+	&yb_output_json,
+};
+
+static int mkdir_p(const char *dir, struct yb_err *err)
+{
+	char tmp[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp))
+		return yb_err_set(err, YB_EOUTPUT, "output path too long");
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+			return yb_err_set(err, YB_EOUTPUT,
+					  "cannot create output directory %s: "
+					  "%s",
+					  tmp, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+		return yb_err_set(err, YB_EOUTPUT,
+				  "cannot create output directory %s: %s", tmp,
+				  strerror(errno));
+	if (stat(tmp, &st) != 0 || !S_ISDIR(st.st_mode))
+		return yb_err_set(err, YB_EOUTPUT,
+				  "output path %s is not a directory", tmp);
+	if (access(tmp, W_OK | X_OK) != 0)
+		return yb_err_set(err, YB_EOUTPUT,
+				  "output directory %s is not writable: %s",
+				  tmp, strerror(errno));
+	return 0;
+}
+
+int yb_session_open(struct yb_session *s, const char *dir, int force,
+		    struct yb_err *err)
+{
+	char path[PATH_MAX + 64];
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	yb_meta_init(&s->meta);
+	yb_results_init(&s->results);
+	if (dir) {
+		snprintf(s->dir, sizeof(s->dir), "%s", dir);
+	} else {
+		time_t now = time(NULL);
+		struct tm tm;
+		char stamp[32];
+		localtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+		snprintf(s->dir, sizeof(s->dir), "yasmin-results/%s", stamp);
+	}
+	rc = mkdir_p(s->dir, err);
+	if (rc)
+		goto fail;
+	/* Refuse before measuring anything, and before creating any file. */
+	for (size_t i = 0; i < YB_SESSION_MAX_OUTPUTS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", s->dir,
+			 session_outputs[i]->filename);
+		if (!force && access(path, F_OK) == 0) {
+			rc = yb_err_set(err, YB_EOUTPUT,
+					"%s already exists; use --force to "
+					"overwrite it or --out to choose "
+					"another directory",
+					path);
+			goto fail;
+		}
+	}
+	yb_sysinfo_meta(&s->meta, "");
+	for (size_t i = 0; i < YB_SESSION_MAX_OUTPUTS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", s->dir,
+			 session_outputs[i]->filename);
+		rc = session_outputs[i]->open(&s->out[i], path, &s->meta, err);
+		if (rc) {
+			rc = yb_err_set(err, YB_EOUTPUT, "%s", err->msg);
+			goto fail;
+		}
+		s->ops[i] = session_outputs[i];
+		s->nout++;
+	}
+	return 0;
+fail:
+	yb_session_close(s, 0, NULL);
+	return rc;
+}
+
+int yb_session_point(void *ctx, const struct yb_point *p, struct yb_err *err)
+{
+	struct yb_session *s = ctx;
+	int rc = yb_results_add(&s->results, p);
+
+	if (rc)
+		return yb_err_set(err, rc, "out of memory");
+	for (size_t i = 0; i < s->nout; i++) {
+		rc = s->ops[i]->point(s->out[i], p, err);
+		if (rc)
+			return yb_err_set(err, YB_EOUTPUT, "%s", err->msg);
+	}
+	return 0;
+}
+
+int yb_session_close(struct yb_session *s, int complete, struct yb_err *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < s->nout; i++) {
+		struct yb_err e;
+		int r = s->ops[i]->finish(s->out[i], complete, &e);
+		if (r && !rc)
+			rc = yb_err_set(err, YB_EOUTPUT, "%s", e.msg);
+	}
+	s->nout = 0;
+	yb_results_free(&s->results);
+	yb_meta_free(&s->meta);
+	return rc;
+}
+
+void yb_session_progress(void *ctx, const struct yb_progress *p)
+{
+	struct yb_session *s = ctx;
+	char size[32];
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	yb_format_size(p->bytes, size, sizeof(size));
+	fprintf(stderr, "\r\033[K  %-6s %-8s %7s B   point %zu/%zu", p->label,
+		yb_mode_name(p->mode), size, p->index + 1, p->count);
+	fflush(stderr);
+	s->progress_shown = 1;
+}
+
+void yb_session_progress_done(struct yb_session *s)
+{
+	if (s->progress_shown) {
+		fprintf(stderr, "\r\033[K");
+		fflush(stderr);
+		s->progress_shown = 0;
+	}
+}
+
+void yb_session_sweep_meta(struct yb_session *s, const struct yb_sweep_opts *o)
+{
+	struct yb_meta *m = &s->meta;
+
+	yb_meta_set_int(m, "sweep.min_bytes", (long long)o->sched.min_bytes);
+	yb_meta_set_int(m, "sweep.max_bytes", (long long)o->sched.max_bytes);
+	yb_meta_set_int(m, "sweep.perturbation", o->sched.perturbation);
+	yb_meta_set(m, "sweep.pow2_only", "%s",
+		    o->sched.pow2_only ? "yes" : "no");
+	yb_meta_set_num(m, "sweep.trial_time_s", o->trial_time_s);
+	yb_meta_set_int(m, "sweep.trials", o->trials);
+	yb_meta_set(m, "sweep.verify", "%s", o->verify ? "yes" : "no");
+	yb_meta_set(m, "sweep.modes", "%s%s%s",
+		    o->modes & YB_MODE_BIT(YB_MODE_PINGPONG) ? "pingpong" : "",
+		    (o->modes & YB_MODE_BIT(YB_MODE_PINGPONG)) &&
+				    (o->modes & YB_MODE_BIT(YB_MODE_STREAM)) ?
+			    "," :
+			    "",
+		    o->modes & YB_MODE_BIT(YB_MODE_STREAM) ? "stream" : "");
+	yb_meta_set(m, "sweep.latency", "%s",
+		    "one-way = round trip / 2; bw from the best trial");
+}
+
+/* ---- summary ---------------------------------------------------------- */
+
+struct summary_row {
+	const char *name;
+	double lat_us;
+	uint64_t lat_bytes;
+	double bw;
+};
+
+void yb_summary_print(FILE *fp, const struct yb_results *r)
+{
+	struct summary_row rows[32];
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct yb_point *p = &r->p[i];
+		size_t j;
+		for (j = 0; j < n; j++)
+			if (strcmp(rows[j].name, p->transport) == 0)
+				break;
+		if (j == n) {
+			if (n == sizeof(rows) / sizeof(rows[0]))
+				continue;
+			rows[n++] = (struct summary_row){ p->transport, -1, 0,
+							  -1 };
+		}
+		struct summary_row *s = &rows[j];
+		if (p->mode == YB_MODE_PINGPONG &&
+		    (s->lat_us < 0 || p->bytes < s->lat_bytes)) {
+			s->lat_us = p->lat_p50_us;
+			s->lat_bytes = p->bytes;
+		}
+		if (p->bw_gbps > s->bw && (p->mode == YB_MODE_STREAM ||
+					   !(s->bw >= 0)))
+			s->bw = p->bw_gbps;
+	}
+	if (n == 0) {
+		fprintf(fp, "no results\n");
+		return;
+	}
+	const struct summary_row *tcp = NULL;
+	for (size_t j = 0; j < n; j++)
+		if (strcmp(rows[j].name, "tcp") == 0)
+			tcp = &rows[j];
+
+	fprintf(fp, "%-10s %22s %18s %14s %14s\n", "transport",
+		"one-way latency (p50)", "peak bandwidth", "latency vs tcp",
+		"bw vs tcp");
+	for (size_t j = 0; j < n; j++) {
+		const struct summary_row *s = &rows[j];
+		char lat[40] = "-", bw[32] = "-", lr[16] = "-", br[16] = "-";
+		if (s->lat_us >= 0)
+			snprintf(lat, sizeof(lat), "%.3f us @ %llu B",
+				 s->lat_us, (unsigned long long)s->lat_bytes);
+		if (s->bw >= 0)
+			snprintf(bw, sizeof(bw), "%.3f Gbit/s", s->bw);
+		if (tcp && tcp->lat_us > 0 && s->lat_us > 0)
+			snprintf(lr, sizeof(lr), "%.2fx",
+				 tcp->lat_us / s->lat_us);
+		if (tcp && tcp->bw > 0 && s->bw >= 0)
+			snprintf(br, sizeof(br), "%.2fx", s->bw / tcp->bw);
+		fprintf(fp, "%-10s %22s %18s %14s %14s\n", s->name, lat, bw,
+			lr, br);
+	}
+	if (tcp)
+		fprintf(fp, "(ratios to tcp: above 1.00x is better)\n");
+}
+
+/* ---- both ends on this host ------------------------------------------- */
+
+static int wait_child(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+/* The server half of a local run, in the child process. */
+static int local_server(struct yb_ep *listener, const struct yb_local_opts *lo)
+{
+	struct yb_err err = { 0 };
+	struct yb_ep conn;
+	struct yb_meta info;
+	int rc;
+
+	/* Ctrl-C goes to the client, which ends the run cleanly. */
+	signal(SIGINT, SIG_IGN);
+	yb_meta_init(&info);
+	if (lo->cpu_server >= 0 && yb_pin_cpu(lo->cpu_server, &err) != 0)
+		goto fail;
+	yb_meta_set_int(&info, "cpu", yb_current_cpu());
+	struct pollfd pfd = { .fd = yb_ep_poll_fd(listener), .events = POLLIN };
+	if (poll(&pfd, 1, lo->accept_timeout_ms) <= 0) {
+		yb_err_set(&err, YB_ETIMEDOUT,
+			   "%s: the client did not connect", listener->addr);
+		goto fail;
+	}
+	if (yb_ep_accept(listener, &conn, &err) != 0)
+		goto fail;
+	yb_ep_close(listener);
+	struct yb_serve_opts so = { .timeout_ms = 60000, .info = &info };
+	rc = yb_serve(&conn, &so, &err);
+	yb_ep_close(&conn);
+	yb_meta_free(&info);
+	if (rc == 0)
+		return 0;
+	/* The client reports what went wrong; stay quiet unless it was us. */
+	return yb_exit_status(rc);
+fail:
+	fprintf(stderr, "yasmin-bench: local server: %s\n", err.msg);
+	yb_meta_free(&info);
+	return yb_exit_status(err.code);
+}
+
+int yb_run_local(struct yb_session *s, const struct yb_transport *t,
+		 const struct yb_sweep_opts *o, const struct yb_local_opts *lo,
+		 struct yb_err *err)
+{
+	char dir[] = "/tmp/yasmin-bench.XXXXXX";
+	char local[YB_ADDR_MAX], full[YB_ADDR_MAX + 32], key[128];
+	struct yb_ep listener, conn;
+	int rc, status;
+
+	yb_ep_init(&listener, t);
+	yb_ep_init(&conn, t);
+	if (!mkdtemp(dir))
+		return yb_err_sys(err, errno, "cannot create a directory in /tmp");
+	rc = t->local_addr(local, sizeof(local), dir, err);
+	if (rc)
+		goto out_dir;
+	snprintf(full, sizeof(full), "%s:%s", t->name, local);
+	rc = yb_ep_listen(&listener, full, err);
+	if (rc)
+		goto out_dir;
+
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		rc = yb_err_sys(err, errno, "fork");
+		goto out_listener;
+	}
+	if (pid == 0)
+		_exit(local_server(&listener, lo));
+
+	if (lo->cpu_client >= 0) {
+		rc = yb_pin_cpu(lo->cpu_client, err);
+		if (rc)
+			goto out_child;
+	}
+	rc = yb_ep_connect(&conn, listener.addr, 10000, err);
+	yb_ep_close(&listener); /* the child holds its own copy */
+	if (rc)
+		goto out_child;
+
+	snprintf(key, sizeof(key), "transport.%s.address", t->name);
+	yb_meta_set(&s->meta, key, "%s", listener.addr);
+	if (t->describe) {
+		struct yb_meta d;
+		yb_meta_init(&d);
+		t->describe(&conn, &d);
+		snprintf(key, sizeof(key), "transport.%s.", t->name);
+		yb_meta_merge(&s->meta, &d, key);
+		yb_meta_free(&d);
+	}
+	struct yb_meta server;
+	yb_meta_init(&server);
+	rc = yb_sweep_run(&conn, t->name, o, &server, err);
+	yb_session_progress_done(s);
+	const char *scpu = yb_meta_get(&server, "server.cpu");
+	if (scpu) {
+		snprintf(key, sizeof(key), "placement.%s.server_cpu", t->name);
+		yb_meta_set(&s->meta, key, "%s", scpu);
+	}
+	snprintf(key, sizeof(key), "placement.%s.client_cpu", t->name);
+	yb_meta_set_int(&s->meta, key, yb_current_cpu());
+	yb_meta_free(&server);
+
+out_child:
+	yb_ep_close(&conn);
+	if (rc)
+		kill(pid, SIGTERM);
+	if (wait_child(pid, &status) == 0 && rc == 0 &&
+	    !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		rc = yb_err_set(err, YB_EPEER,
+				"%s: the local server failed (%s %d)", t->name,
+				WIFEXITED(status) ? "exit status" : "signal",
+				WIFEXITED(status) ? WEXITSTATUS(status) :
+						    WTERMSIG(status));
+out_listener:
+	yb_ep_close(&listener);
+out_dir:
+	rmdir(dir);
+	return rc;
+}

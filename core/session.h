@@ -1,0 +1,69 @@
+/*
+ * session.h - what `run` and `client` share around a sweep: the output
+ * directory and its files, the metadata, the collected results, progress
+ * on a terminal, the summary table, and running both ends on this host.
+ */
+#ifndef YB_SESSION_H
+#define YB_SESSION_H
+
+#include <limits.h>
+#include <stdio.h>
+
+#include "results.h"
+#include "sweep.h"
+
+#define YB_SESSION_MAX_OUTPUTS 2
+
+struct yb_session {
+	char dir[PATH_MAX];
+	struct yb_meta meta;
+	struct yb_results results;
+	struct yb_output *out[YB_SESSION_MAX_OUTPUTS];
+	const struct yb_output_ops *ops[YB_SESSION_MAX_OUTPUTS];
+	size_t nout;
+	int progress_shown;
+};
+
+/*
+ * Create dir (and parents) and the result files in it.  Existing result
+ * files are an error unless force is set; the check happens before any
+ * measurement, so a refused run costs nothing.  dir NULL picks
+ * yasmin-results/YYYYMMDD-HHMMSS.
+ */
+int yb_session_open(struct yb_session *s, const char *dir, int force,
+		    struct yb_err *err);
+/* Sink for yb_sweep_opts.sink: ctx is the session. */
+int yb_session_point(void *ctx, const struct yb_point *p, struct yb_err *err);
+/* Finish the files (complete = 0 when cut short) and free everything. */
+int yb_session_close(struct yb_session *s, int complete, struct yb_err *err);
+
+/* Progress callback printing one updating line on stderr (a terminal). */
+void yb_session_progress(void *ctx, const struct yb_progress *p);
+/* End the progress line, if one is showing. */
+void yb_session_progress_done(struct yb_session *s);
+
+/*
+ * The summary table: per transport, the smallest message's one-way
+ * latency (p50), the peak bandwidth, and both as ratios to tcp (>1 is
+ * better) when tcp was measured.
+ */
+void yb_summary_print(FILE *fp, const struct yb_results *r);
+
+/* Put the sweep options into the metadata under "sweep.". */
+void yb_session_sweep_meta(struct yb_session *s, const struct yb_sweep_opts *o);
+
+struct yb_local_opts {
+	int cpu_client, cpu_server; /* -1: do not pin */
+	int accept_timeout_ms;
+};
+
+/*
+ * Run both ends of a sweep over one transport on this host: the server in
+ * a child process, the client here.  Transport settings and placement go
+ * into s->meta under "transport.NAME." and "placement.".
+ */
+int yb_run_local(struct yb_session *s, const struct yb_transport *t,
+		 const struct yb_sweep_opts *o, const struct yb_local_opts *lo,
+		 struct yb_err *err);
+
+#endif /* YB_SESSION_H */

@@ -1,0 +1,84 @@
+/*
+ * sweep.h - the measurement engine: a NetPIPE-style sweep driven by the
+ * client, served by the server, over any transport.
+ *
+ * The client decides everything (sizes, repetitions, trials) and tells the
+ * server one trial at a time with in-band RUN messages, so the two ends
+ * need no channel besides the one being measured.  Per point:
+ *
+ *   - repetitions from the previous point's time per repetition, so that a
+ *     trial lasts about the target time (the first point of a mode is
+ *     calibrated by doubling unrecorded runs);
+ *   - one unrecorded warm-up run, which also corrects the repetition count
+ *     when the estimate was far off;
+ *   - `trials` recorded runs.
+ *
+ * Ping-pong: the client times every round trip; one-way latency is half of
+ * it.  Stream: the client sends, the server (receiver) starts its clock
+ * when it tells the client to go, stops it after the last byte and sends
+ * its time back; bandwidth is bytes over the receiver's time.
+ *
+ * The engine never asks which transport it drives (no transport names
+ * appear in sweep.c) and never knows which output format it feeds.
+ */
+#ifndef YB_SWEEP_H
+#define YB_SWEEP_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "meta.h"
+#include "proto.h"
+#include "results.h"
+#include "schedule.h"
+#include "transport.h"
+
+#define YB_MODE_BIT(m) (1u << (m))
+
+struct yb_progress {
+	const char *label; /* transport */
+	unsigned mode;
+	uint64_t bytes;
+	size_t index, count; /* point index within this mode, 0-based */
+};
+
+struct yb_sweep_opts {
+	struct yb_schedule_opts sched;
+	unsigned modes;        /* YB_MODE_BIT(YB_MODE_PINGPONG) | ... */
+	double trial_time_s;   /* target duration of one trial */
+	unsigned trials;       /* recorded trials per point */
+	uint64_t min_reps;     /* floor on repetitions per trial */
+	int verify;            /* check every byte received */
+	int timeout_ms;        /* control messages; -1 for none */
+	volatile sig_atomic_t *stop; /* set from a signal handler, or NULL */
+	void (*progress)(void *ctx, const struct yb_progress *p);
+	void *progress_ctx;
+	/* Called with every finished point; a non-zero return stops. */
+	int (*sink)(void *ctx, const struct yb_point *p, struct yb_err *err);
+	void *sink_ctx;
+};
+
+void yb_sweep_defaults(struct yb_sweep_opts *o);
+
+/*
+ * Run the sweep as the client on a connected endpoint.  label names the
+ * transport in the records.  The server's self-description is merged into
+ * server_meta (may be NULL).  Returns 0, YB_EINTR if stopped, or an error.
+ */
+int yb_sweep_run(struct yb_ep *ep, const char *label,
+		 const struct yb_sweep_opts *o, struct yb_meta *server_meta,
+		 struct yb_err *err);
+
+struct yb_serve_opts {
+	int timeout_ms;            /* wait for the next command; -1 none */
+	const struct yb_meta *info; /* sent to the client in WELCOME */
+};
+
+/* Serve one client on a connected endpoint until it says END. */
+int yb_serve(struct yb_ep *ep, const struct yb_serve_opts *o,
+	     struct yb_err *err);
+
+/* Refuse a client politely (busy server): one ERROR message, no wait. */
+void yb_serve_refuse(struct yb_ep *ep, const char *why);
+
+#endif /* YB_SWEEP_H */

@@ -1,0 +1,127 @@
+/*
+ * transport.h - the interface every transport implements.
+ *
+ * One `static const struct yb_transport` per file in transports/, listed
+ * once in transport_list.h.  The measurement engine (sweep.c) sees only this
+ * interface: it never asks which transport it is driving.  Capabilities are
+ * flags, not name checks.
+ *
+ * Endpoints are plain structs owned by the caller.  A transport may keep
+ * private state behind ep->priv; close() must accept an endpoint in any
+ * state, including one whose listen/connect failed half way, and may be
+ * called twice.
+ */
+#ifndef YB_TRANSPORT_H
+#define YB_TRANSPORT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "meta.h"
+
+#define YB_CAP_STREAM (1u << 0)   /* byte stream: short reads/writes */
+#define YB_CAP_POLLFD (1u << 1)   /* poll_fd() gives a pollable descriptor */
+#define YB_CAP_LOCAL (1u << 2)    /* both ends can run on this host (run) */
+#define YB_CAP_NEEDS_XEN (1u << 3) /* only works between Xen domains */
+
+#define YB_WAIT_READ (1u << 0)
+#define YB_WAIT_WRITE (1u << 1)
+
+#define YB_ADDR_MAX 256
+
+struct yb_transport;
+
+struct yb_ep {
+	const struct yb_transport *t; /* never changed after setup */
+	int fd;                       /* socket descriptor, or -1 */
+	int listener;                 /* 1 for a listening endpoint */
+	char addr[YB_ADDR_MAX];       /* "name:address" this end is bound to */
+	char peer[YB_ADDR_MAX];       /* the other end, for messages */
+	char unlink_path[YB_ADDR_MAX]; /* file to remove on close, or "" */
+	pid_t unlink_owner;           /* only this process removes it */
+	void *priv;                   /* transport-private state */
+};
+
+struct yb_transport {
+	const char *name;    /* what users type before the ':' */
+	const char *summary; /* one line for `transports` and the man page */
+	unsigned caps;       /* YB_CAP_* */
+
+	/* Usable on this host?  0, or -YB_ENOTSUP with the reason in err. */
+	int (*probe)(struct yb_err *err);
+	/*
+	 * Address to listen on when both ends run on this host; dir is a
+	 * private directory the caller removes afterwards.  Needs YB_CAP_LOCAL.
+	 */
+	int (*local_addr)(char *buf, size_t len, const char *dir,
+			  struct yb_err *err);
+
+	/* Rendezvous.  addr is the part after "name:". */
+	int (*listen)(struct yb_ep *ep, const char *addr, struct yb_err *err);
+	int (*accept)(struct yb_ep *listener, struct yb_ep *conn,
+		      struct yb_err *err);
+	int (*connect)(struct yb_ep *ep, const char *addr, int timeout_ms,
+		       struct yb_err *err);
+
+	/* Data path: like write(2)/read(2); >= 0 bytes or a negative YB_E*. */
+	ssize_t (*send)(struct yb_ep *ep, const void *buf, size_t len);
+	ssize_t (*recv)(struct yb_ep *ep, void *buf, size_t len);
+	/* Block until readable/writable: 1 ready, 0 timeout, < 0 error. */
+	int (*wait)(struct yb_ep *ep, unsigned events, int timeout_ms);
+	/* Optional: a descriptor poll(2) reports ready, or -1. */
+	int (*poll_fd)(const struct yb_ep *ep);
+
+	/* Optional: settings worth recording in the run metadata. */
+	void (*describe)(const struct yb_ep *ep, struct yb_meta *m);
+	void (*close)(struct yb_ep *ep);
+};
+
+/* Registry (transport_list.h). */
+size_t yb_transport_count(void);
+const struct yb_transport *yb_transport_at(size_t i);
+const struct yb_transport *yb_transport_find(const char *name);
+
+/*
+ * Split "name:address" and find the transport.  Unknown names and a
+ * missing ':' are errors naming the problem.
+ */
+int yb_addr_split(const char *full, const struct yb_transport **t,
+		  const char **rest, struct yb_err *err);
+
+/* Endpoint helpers; every call goes through these wrappers. */
+void yb_ep_init(struct yb_ep *ep, const struct yb_transport *t);
+int yb_ep_listen(struct yb_ep *ep, const char *full_addr, struct yb_err *err);
+int yb_ep_connect(struct yb_ep *ep, const char *full_addr, int timeout_ms,
+		  struct yb_err *err);
+int yb_ep_accept(struct yb_ep *listener, struct yb_ep *conn,
+		 struct yb_err *err);
+void yb_ep_close(struct yb_ep *ep);
+int yb_ep_poll_fd(const struct yb_ep *ep);
+
+/* Like write(2): short writes possible. */
+static inline ssize_t yb_ep_send(struct yb_ep *ep, const void *buf, size_t len)
+{
+	return ep->t->send(ep, buf, len);
+}
+
+/* Like read(2): short reads possible; 0 means the peer closed. */
+static inline ssize_t yb_ep_recv(struct yb_ep *ep, void *buf, size_t len)
+{
+	return ep->t->recv(ep, buf, len);
+}
+
+int yb_ep_wait(struct yb_ep *ep, unsigned events, int timeout_ms);
+
+/*
+ * Exact-length transfers.  A peer that closes mid-message gives -YB_EEOF
+ * (or YB_EEOF for recv_all at offset 0 too); errors are described in err.
+ */
+int yb_send_all(struct yb_ep *ep, const void *buf, size_t len,
+		struct yb_err *err);
+int yb_recv_all(struct yb_ep *ep, void *buf, size_t len, struct yb_err *err);
+/* As yb_recv_all, but give up after timeout_ms without the first byte. */
+int yb_recv_all_timeout(struct yb_ep *ep, void *buf, size_t len,
+			int timeout_ms, struct yb_err *err);
+
+#endif /* YB_TRANSPORT_H */

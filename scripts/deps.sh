@@ -1,0 +1,55 @@
+#!/bin/sh
+# deps.sh - make sure the Debian packages yasmin-bench needs are present.
+#
+# As root, installs whatever is missing with apt-get (Debian 12).  As any
+# other user, lists what is missing and fails if a required package is
+# absent.  Optional packages (the Xen libraries) only widen what is built.
+#
+#   scripts/deps.sh            check, and install as root
+#   scripts/deps.sh --list     print the package names and exit
+set -eu
+
+REQUIRED="gcc make pkg-config libc6-dev libjansson-dev libcmocka-dev mandoc"
+OPTIONAL="libxen-dev"
+
+if [ "${1:-}" = "--list" ]; then
+	echo $REQUIRED $OPTIONAL
+	exit 0
+fi
+
+missing() {
+	for p in "$@"; do
+		s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+		[ "$s" = installed ] || printf '%s ' "$p"
+	done
+}
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "deps.sh: not a Debian system; install by hand: $REQUIRED (optional: $OPTIONAL)" >&2
+	exit 0
+fi
+
+need=$(missing $REQUIRED)
+want=$(missing $OPTIONAL)
+[ -z "$need$want" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "deps.sh: installing $need$want" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	# A fresh machine may have no package lists yet.
+	if ! apt-get install -y -q --no-install-recommends $need $want >/dev/null 2>&1; then
+		apt-get update -q >/dev/null
+		apt-get install -y -q --no-install-recommends $need $want >/dev/null
+	fi
+	exit 0
+fi
+
+if [ -n "$want" ]; then
+	echo "deps.sh: optional packages missing: $want(the Xen transports will not be built)" >&2
+fi
+if [ -n "$need" ]; then
+	echo "deps.sh: missing packages: $need" >&2
+	echo "deps.sh: run as root: apt-get install $need" >&2
+	exit 1
+fi
+exit 0
