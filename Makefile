@@ -142,4 +142,7 @@ distclean:
 
 FORCE:
 
+# Keep objects of test programs between runs.
+.SECONDARY:
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -33,6 +33,14 @@ void cmd_sweep_init(struct cmd_sweep *cs);
 extern volatile sig_atomic_t cmd_stop;
 void cmd_catch_signals(void);
 
+/*
+ * A bad option value: one line, "yasmin-bench CMD: message", and exit
+ * status 2.  (argp_error adds a second "Try --help" line; scripts and
+ * people both read one line more easily.)
+ */
+void cmd_usage_error(const struct argp_state *state, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
 /* Print "yasmin-bench: msg" and return the exit status for code. */
 int cmd_fail(int code, const char *msg);
 

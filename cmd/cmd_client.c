@@ -32,17 +32,17 @@ static error_t client_parse(int key, char *arg, struct argp_state *state)
 		char *end;
 		double t = strtod(arg, &end);
 		if (*end || !(t > 0) || t > 86400)
-			argp_error(state, "bad --connect-timeout '%s'", arg);
+			cmd_usage_error(state, "bad --connect-timeout '%s'", arg);
 		a->timeout_ms = (int)(t * 1000);
 		break;
 	}
 	case ARGP_KEY_ARG:
 		if (a->addr)
-			argp_error(state, "unexpected argument '%s'", arg);
+			cmd_usage_error(state, "unexpected argument '%s'", arg);
 		a->addr = arg;
 		break;
 	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "missing ADDRESS (e.g. tcp:127.0.0.1:7470)");
+		cmd_usage_error(state, "missing ADDRESS (e.g. tcp:127.0.0.1:7470)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -80,19 +80,21 @@ int cmd_client(int argc, char **argv)
 	if (rc)
 		return cmd_fail(rc, err.msg);
 
-	struct yb_session s;
-	rc = yb_session_open(&s, a.sweep.out_dir, a.sweep.force, &err);
+	rc = yb_session_precheck(a.sweep.out_dir, a.sweep.force, &err);
 	if (rc)
 		return cmd_fail(rc, err.msg);
+	rc = yb_ep_connect(&ep, a.addr, a.timeout_ms, &err);
+	if (rc)
+		return cmd_fail(rc, err.msg);
+	struct yb_session s;
+	rc = yb_session_open(&s, a.sweep.out_dir, a.sweep.force, &err);
+	if (rc) {
+		yb_ep_close(&ep);
+		return cmd_fail(rc, err.msg);
+	}
 	yb_meta_set(&s.meta, "command", "client");
 	yb_meta_set(&s.meta, "server_address", "%s", a.addr);
 	yb_session_sweep_meta(&s, &a.sweep.so);
-
-	rc = yb_ep_connect(&ep, a.addr, a.timeout_ms, &err);
-	if (rc) {
-		yb_session_close(&s, 0, NULL);
-		return cmd_fail(rc, err.msg);
-	}
 	if (t->describe) {
 		struct yb_meta d;
 		char key[64];

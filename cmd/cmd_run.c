@@ -56,17 +56,17 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		char *end;
 		long x = strtol(arg, &end, 10), y;
 		if (end == arg || *end != ',')
-			argp_error(state, "bad --cpus '%s': expected A,B",
+			cmd_usage_error(state, "bad --cpus '%s': expected A,B",
 				   arg);
 		char *s = end + 1;
 		y = strtol(s, &end, 10);
 		if (end == s || *end || x < 0 || y < 0 || x > 1023 || y > 1023)
-			argp_error(state, "bad --cpus '%s': expected A,B",
+			cmd_usage_error(state, "bad --cpus '%s': expected A,B",
 				   arg);
 		for (int i = 0; i < 2; i++) {
 			long c = i ? y : x;
 			if (!allowed((int)c))
-				argp_error(state,
+				cmd_usage_error(state,
 					   "--cpus: CPU %ld is not online or "
 					   "not allowed for this process",
 					   c);
@@ -77,7 +77,7 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		break;
 	}
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		cmd_usage_error(state, "unexpected argument '%s'", arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -170,6 +170,8 @@ int cmd_run(int argc, char **argv)
 	argp_parse(&argp, argc, argv, 0, 0, &a);
 
 	rc = pick_transports(a.transports, list, &n, &err);
+	if (!rc)
+		rc = yb_session_precheck(a.sweep.out_dir, a.sweep.force, &err);
 	if (rc)
 		return cmd_fail(rc, err.msg);
 

@@ -34,17 +34,17 @@ static error_t server_parse(int key, char *arg, struct argp_state *state)
 		char *end;
 		double t = strtod(arg, &end);
 		if (*end || !(t > 0) || t > 86400)
-			argp_error(state, "bad --idle-timeout '%s'", arg);
+			cmd_usage_error(state, "bad --idle-timeout '%s'", arg);
 		a->timeout_ms = (int)(t * 1000);
 		break;
 	}
 	case ARGP_KEY_ARG:
 		if (a->addr)
-			argp_error(state, "unexpected argument '%s'", arg);
+			cmd_usage_error(state, "unexpected argument '%s'", arg);
 		a->addr = arg;
 		break;
 	case ARGP_KEY_NO_ARGS:
-		argp_error(state,
+		cmd_usage_error(state,
 			   "missing ADDRESS (e.g. tcp:0.0.0.0:7470 or "
 			   "unix:/run/yb.sock)");
 		break;

@@ -7,7 +7,7 @@
 static error_t tr_parse(int key, char *arg, struct argp_state *state)
 {
 	if (key == ARGP_KEY_ARG)
-		argp_error(state, "unexpected argument '%s'", arg);
+		cmd_usage_error(state, "unexpected argument '%s'", arg);
 	return ARGP_ERR_UNKNOWN;
 }
 

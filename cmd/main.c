@@ -4,6 +4,7 @@
  * Every subcommand has its own argp parser, so `yasmin-bench CMD --help`,
  * `--usage` and `--version` work everywhere.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,19 @@ void cmd_catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+void cmd_usage_error(const struct argp_state *state, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", state && state->name ? state->name :
+							"yasmin-bench");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(YB_EXIT_USAGE);
 }
 
 int cmd_fail(int code, const char *msg)

@@ -79,7 +79,7 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 			cs->so.modes = YB_MODE_BIT(YB_MODE_PINGPONG) |
 				       YB_MODE_BIT(YB_MODE_STREAM);
 		else
-			argp_error(state,
+			cmd_usage_error(state,
 				   "bad --mode '%s': expected pingpong, "
 				   "stream or both",
 				   arg);
@@ -87,7 +87,7 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 	case OPT_MIN:
 	case OPT_MAX:
 		if (yb_parse_size(arg, &sz, &err))
-			argp_error(state, "--%s: %s",
+			cmd_usage_error(state, "--%s: %s",
 				   key == OPT_MIN ? "min-bytes" : "max-bytes",
 				   err.msg);
 		if (key == OPT_MIN) {
@@ -99,7 +99,7 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_PERT:
 		if (parse_uint(arg, 1 << 20, &v))
-			argp_error(state, "bad --perturbation '%s': expected "
+			cmd_usage_error(state, "bad --perturbation '%s': expected "
 					  "a number of bytes",
 				   arg);
 		cs->so.sched.perturbation = (unsigned)v;
@@ -113,7 +113,7 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 		errno = 0;
 		double t = strtod(arg, &end);
 		if (errno || *end || !(t > 0) || t > 3600)
-			argp_error(state, "bad --trial-time '%s': expected "
+			cmd_usage_error(state, "bad --trial-time '%s': expected "
 					  "seconds, above 0 and at most 3600",
 				   arg);
 		cs->so.trial_time_s = t;
@@ -122,7 +122,7 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 	}
 	case OPT_TRIALS:
 		if (parse_uint(arg, 1000, &v) || v < 1)
-			argp_error(state,
+			cmd_usage_error(state,
 				   "bad --trials '%s': expected 1 to 1000",
 				   arg);
 		cs->so.trials = (unsigned)v;
@@ -135,7 +135,7 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_OUT:
 		if (!*arg)
-			argp_error(state, "--out needs a directory");
+			cmd_usage_error(state, "--out needs a directory");
 		cs->out_dir = arg;
 		break;
 	case OPT_FORCE:
@@ -151,11 +151,11 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 				cs->so.trial_time_s = 0.02;
 		}
 		if (cs->so.sched.min_bytes < 1)
-			argp_error(state, "--min-bytes must be at least 1");
+			cmd_usage_error(state, "--min-bytes must be at least 1");
 		if (cs->so.sched.max_bytes > YB_MAX_MSG_BYTES)
-			argp_error(state, "--max-bytes must be at most 1G");
+			cmd_usage_error(state, "--max-bytes must be at most 1G");
 		if (cs->so.sched.min_bytes > cs->so.sched.max_bytes)
-			argp_error(state,
+			cmd_usage_error(state,
 				   "--min-bytes (%llu) is larger than "
 				   "--max-bytes (%llu)",
 				   (unsigned long long)cs->so.sched.min_bytes,

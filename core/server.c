@@ -1,6 +1,7 @@
 /* server.c - the server daemon; see server.h. */
 #include "server.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <string.h>
@@ -29,9 +30,25 @@ static void logf_(const struct yb_server_opts *o, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The child tells the parent it is done through a pipe *before* it answers
+ * the client's END, so that a client which reconnects at once is never
+ * turned away as "busy" by a parent that has not yet noticed.
+ */
+static void child_done(void *ctx)
+{
+	int *fd = ctx;
+
+	if (*fd >= 0) {
+		(void)!write(*fd, "d", 1);
+		close(*fd);
+		*fd = -1;
+	}
+}
+
 /* In the child: serve one client and exit with its status. */
 static int serve_child(struct yb_ep *listener, struct yb_ep *conn,
-		       const struct yb_server_opts *o)
+		       const struct yb_server_opts *o, int done_fd)
 {
 	struct yb_err err = { 0 };
 	struct yb_meta info;
@@ -44,12 +61,16 @@ static int serve_child(struct yb_ep *listener, struct yb_ep *conn,
 	yb_meta_init(&info);
 	yb_sysinfo_meta(&info, "");
 	yb_meta_set_int(&info, "cpu", yb_current_cpu());
-	struct yb_serve_opts so = { .timeout_ms = o->timeout_ms, .info = &info };
+	struct yb_serve_opts so = { .timeout_ms = o->timeout_ms,
+				    .info = &info,
+				    .on_end = child_done,
+				    .on_end_ctx = &done_fd };
 	int rc = yb_serve(conn, &so, &err);
 	if (rc)
 		logf_(o, "client %s: %s", conn->peer, err.msg);
 	else
 		logf_(o, "client %s: finished", conn->peer);
+	child_done(&done_fd);
 	yb_ep_close(conn);
 	yb_meta_free(&info);
 	return yb_exit_status(rc);
@@ -58,9 +79,10 @@ static int serve_child(struct yb_ep *listener, struct yb_ep *conn,
 int yb_server_loop(struct yb_ep *listener, const struct yb_server_opts *o,
 		   struct yb_err *err)
 {
-	pid_t busy = 0;
+	pid_t busy = 0;    /* child serving a client, until reaped */
+	int done_fd = -1;  /* read end of that child's "done" pipe */
 	char busy_peer[YB_ADDR_MAX] = "";
-	int last = 0;
+	int last = 0, finished = 0;
 
 	logf_(o, "listening on %s", listener->addr);
 	for (;;) {
@@ -76,15 +98,27 @@ int yb_server_loop(struct yb_ep *listener, const struct yb_server_opts *o,
 					 "(signal %d)",
 				      busy_peer, WTERMSIG(status));
 			busy = 0;
-			if (o->once)
-				return last ? YB_EPEER : 0;
+			finished = 1;
 		}
-		struct pollfd pfd = { .fd = yb_ep_poll_fd(listener),
-				      .events = POLLIN };
-		int n = poll(&pfd, 1, POLL_MS);
+		if (o->once && finished && busy == 0)
+			return last ? YB_EPEER : 0;
+
+		struct pollfd pfd[2] = {
+			{ .fd = done_fd, .events = POLLIN },
+			{ .fd = yb_ep_poll_fd(listener), .events = POLLIN },
+		};
+		int n = poll(pfd, 2, POLL_MS);
 		if (n < 0 && errno != EINTR)
 			return yb_err_sys(err, errno, "poll");
 		if (n <= 0)
+			continue;
+		/* Done (or died: EOF) comes first, then new clients. */
+		if (done_fd >= 0 && pfd[0].revents) {
+			close(done_fd);
+			done_fd = -1;
+			finished = 1;
+		}
+		if (!pfd[1].revents)
 			continue;
 
 		struct yb_ep conn;
@@ -93,7 +127,7 @@ int yb_server_loop(struct yb_ep *listener, const struct yb_server_opts *o,
 			logf_(o, "%s", aerr.msg);
 			continue;
 		}
-		if (busy > 0) {
+		if (done_fd >= 0 || (o->once && finished)) {
 			char why[YB_ADDR_MAX + 128];
 			snprintf(why, sizeof(why),
 				 "server busy: it is measuring another client "
@@ -105,16 +139,33 @@ int yb_server_loop(struct yb_ep *listener, const struct yb_server_opts *o,
 			yb_ep_close(&conn);
 			continue;
 		}
+		int p[2];
+		if (pipe2(p, O_CLOEXEC) != 0) {
+			logf_(o, "cannot serve %s: pipe: %s", conn.peer,
+			      strerror(errno));
+			yb_ep_close(&conn);
+			continue;
+		}
+		/* A previous child may still be exiting: let it. */
+		if (busy > 0)
+			waitpid(busy, NULL, 0);
 		fflush(NULL);
 		pid_t pid = fork();
 		if (pid < 0) {
 			logf_(o, "cannot fork for %s: %s", conn.peer,
 			      strerror(errno));
+			close(p[0]);
+			close(p[1]);
 			yb_ep_close(&conn);
 			continue;
 		}
-		if (pid == 0)
-			_exit(serve_child(listener, &conn, o));
+		if (pid == 0) {
+			close(p[0]);
+			_exit(serve_child(listener, &conn, o, p[1]));
+		}
+		close(p[1]);
+		done_fd = p[0];
+		finished = 0;
 		logf_(o, "client %s: connected", conn.peer);
 		snprintf(busy_peer, sizeof(busy_peer), "%s", conn.peer);
 		busy = pid;
@@ -122,6 +173,8 @@ int yb_server_loop(struct yb_ep *listener, const struct yb_server_opts *o,
 		close(conn.fd);
 		conn.fd = -1;
 	}
+	if (done_fd >= 0)
+		close(done_fd);
 	if (busy > 0) {
 		kill(busy, SIGTERM);
 		waitpid(busy, NULL, 0);

@@ -49,6 +49,49 @@ static int mkdir_p(const char *dir, struct yb_err *err)
 	return 0;
 }
 
+int yb_session_precheck(const char *dir, int force, struct yb_err *err)
+{
+	char path[PATH_MAX + 64], up[PATH_MAX];
+	struct stat st;
+
+	if (!dir)
+		dir = "yasmin-results";
+	if (snprintf(up, sizeof(up), "%s", dir) >= (int)sizeof(up))
+		return yb_err_set(err, YB_EOUTPUT, "output path too long");
+	/* The nearest existing ancestor must be a writable directory. */
+	while (stat(up, &st) != 0) {
+		char *slash = strrchr(up, '/');
+		if (!slash) {
+			snprintf(up, sizeof(up), ".");
+			continue;
+		}
+		if (slash == up)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	if (!S_ISDIR(st.st_mode))
+		return yb_err_set(err, YB_EOUTPUT,
+				  "cannot create output directory %s: %s is "
+				  "not a directory",
+				  dir, up);
+	if (access(up, W_OK | X_OK) != 0)
+		return yb_err_set(err, YB_EOUTPUT,
+				  "cannot create output directory %s: %s: %s",
+				  dir, up, strerror(errno));
+	for (size_t i = 0; !force && i < YB_SESSION_MAX_OUTPUTS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir,
+			 session_outputs[i]->filename);
+		if (access(path, F_OK) == 0)
+			return yb_err_set(err, YB_EOUTPUT,
+					  "%s already exists; use --force to "
+					  "overwrite it or --out to choose "
+					  "another directory",
+					  path);
+	}
+	return 0;
+}
+
 int yb_session_open(struct yb_session *s, const char *dir, int force,
 		    struct yb_err *err)
 {

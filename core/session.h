@@ -32,6 +32,12 @@ struct yb_session {
  */
 int yb_session_open(struct yb_session *s, const char *dir, int force,
 		    struct yb_err *err);
+/*
+ * The same checks as yb_session_open without touching anything: existing
+ * result files (unless force), a path that cannot become a writable
+ * directory.  Lets a command fail before it connects anywhere.
+ */
+int yb_session_precheck(const char *dir, int force, struct yb_err *err);
 /* Sink for yb_sweep_opts.sink: ctx is the session. */
 int yb_session_point(void *ctx, const struct yb_point *p, struct yb_err *err);
 /* Finish the files (complete = 0 when cut short) and free everything. */

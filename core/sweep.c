@@ -522,6 +522,8 @@ int yb_serve(struct yb_ep *ep, const struct yb_serve_opts *o,
 			break;
 		}
 		if (s->in.type == YB_MSG_END) {
+			if (o->on_end)
+				o->on_end(o->on_end_ctx);
 			rc = yb_msg_send(ep, s->msg,
 					 yb_enc_empty(s->msg, YB_MSG_BYE), err);
 			break;

@@ -72,6 +72,9 @@ int yb_sweep_run(struct yb_ep *ep, const char *label,
 struct yb_serve_opts {
 	int timeout_ms;            /* wait for the next command; -1 none */
 	const struct yb_meta *info; /* sent to the client in WELCOME */
+	/* Called when the client says END, before the reply goes out. */
+	void (*on_end)(void *ctx);
+	void *on_end_ctx;
 };
 
 /* Serve one client on a connected endpoint until it says END. */
