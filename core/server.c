@@ -56,8 +56,7 @@ static int serve_child(struct yb_ep *listener, struct yb_ep *conn,
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	/* Drop our copy of the listener without removing its socket file. */
-	if (listener->fd >= 0)
-		close(listener->fd);
+	yb_ep_forget(listener);
 	yb_meta_init(&info);
 	yb_sysinfo_meta(&info, "");
 	yb_meta_set_int(&info, "cpu", yb_current_cpu());
@@ -169,9 +168,8 @@ int yb_server_loop(struct yb_ep *listener, const struct yb_server_opts *o,
 		logf_(o, "client %s: connected", conn.peer);
 		snprintf(busy_peer, sizeof(busy_peer), "%s", conn.peer);
 		busy = pid;
-		/* The child owns the connection; close our copy only. */
-		close(conn.fd);
-		conn.fd = -1;
+		/* The child owns the connection; drop our copy only. */
+		yb_ep_forget(&conn);
 	}
 	if (done_fd >= 0)
 		close(done_fd);

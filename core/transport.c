@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "transport_list.h"
 
@@ -155,6 +156,16 @@ void yb_ep_close(struct yb_ep *ep)
 		ep->t->close(ep);
 }
 
+void yb_ep_forget(struct yb_ep *ep)
+{
+	if (ep->t && ep->t->forget) {
+		ep->t->forget(ep);
+	} else if (ep->fd >= 0) {
+		close(ep->fd);
+		ep->fd = -1;
+	}
+}
+
 int yb_ep_poll_fd(const struct yb_ep *ep)
 {
 	if (ep->t->poll_fd)
@@ -164,7 +175,7 @@ int yb_ep_poll_fd(const struct yb_ep *ep)
 
 int yb_ep_wait(struct yb_ep *ep, unsigned events, int timeout_ms)
 {
-	if (ep->t->wait)
+	if (ep->t->wait && !ep->listener)
 		return ep->t->wait(ep, events, timeout_ms);
 
 	struct pollfd pfd = { .fd = yb_ep_poll_fd(ep) };
@@ -183,6 +194,13 @@ int yb_ep_wait(struct yb_ep *ep, unsigned events, int timeout_ms)
 	}
 }
 
+/* The transport's own account of a failure, if it has one. */
+static const char *detail(const struct yb_ep *ep, int code)
+{
+	const char *d = ep->t->last_error ? ep->t->last_error(ep) : NULL;
+	return d && *d ? d : yb_strerror(code);
+}
+
 int yb_send_all(struct yb_ep *ep, const void *buf, size_t len,
 		struct yb_err *err)
 {
@@ -193,12 +211,12 @@ int yb_send_all(struct yb_ep *ep, const void *buf, size_t len,
 		if (n < 0) {
 			if (n == YB_EINTR)
 				continue;
-			if (n == YB_EPIPE || n == YB_ECONNRESET)
+			if (n == YB_EPIPE || n == YB_ECONNRESET || n == YB_EEOF)
 				return yb_err_set(err, YB_EEOF,
 						  "%s: peer went away (%s)",
-						  ep->peer, yb_strerror((int)n));
+						  ep->peer, detail(ep, (int)n));
 			return yb_err_set(err, (int)n, "%s: send: %s",
-					  ep->peer, yb_strerror((int)n));
+					  ep->peer, detail(ep, (int)n));
 		}
 		assert((size_t)n <= len);
 		p += n;
@@ -231,12 +249,15 @@ static int recv_loop(struct yb_ep *ep, char *p, size_t len, int timeout_ms,
 		if (n < 0) {
 			if (n == YB_EINTR || n == YB_EAGAIN)
 				continue;
-			if (n == YB_ECONNRESET)
+			if (n == YB_ECONNRESET || n == YB_EEOF)
 				return yb_err_set(err, YB_EEOF,
 						  "%s: peer went away (%s)",
-						  ep->peer, yb_strerror((int)n));
+						  ep->peer, detail(ep, (int)n));
+			if (n == YB_EPEER)
+				return yb_err_set(err, YB_EPEER, "%s: %s",
+						  ep->peer, detail(ep, (int)n));
 			return yb_err_set(err, (int)n, "%s: receive: %s",
-					  ep->peer, yb_strerror((int)n));
+					  ep->peer, detail(ep, (int)n));
 		}
 		got += (size_t)n;
 	}

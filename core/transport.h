@@ -15,6 +15,7 @@
 #define YB_TRANSPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -24,6 +25,7 @@
 #define YB_CAP_POLLFD (1u << 1)   /* poll_fd() gives a pollable descriptor */
 #define YB_CAP_LOCAL (1u << 2)    /* both ends can run on this host (run) */
 #define YB_CAP_NEEDS_XEN (1u << 3) /* only works between Xen domains */
+#define YB_CAP_RING (1u << 4)     /* a YASMIN ring: honours yb_tparams */
 
 #define YB_WAIT_READ (1u << 0)
 #define YB_WAIT_WRITE (1u << 1)
@@ -31,6 +33,17 @@
 #define YB_ADDR_MAX 256
 
 struct yb_transport;
+
+/*
+ * Settings a client asks of a transport; those that do not apply are
+ * ignored (only ring transports use these).  Zero means "the default".
+ */
+struct yb_tparams {
+	uint64_t ring_bytes; /* bytes per direction */
+	int wait;            /* enum yb_wait_mode, when wait_set */
+	int wait_set;
+	uint64_t spin_ns; /* adaptive waiting: spin this long first */
+};
 
 struct yb_ep {
 	const struct yb_transport *t; /* never changed after setup */
@@ -41,6 +54,7 @@ struct yb_ep {
 	char unlink_path[YB_ADDR_MAX]; /* file to remove on close, or "" */
 	pid_t unlink_owner;           /* only this process removes it */
 	void *priv;                   /* transport-private state */
+	const struct yb_tparams *params; /* set before connect, or NULL */
 };
 
 struct yb_transport {
@@ -72,9 +86,20 @@ struct yb_transport {
 	/* Optional: a descriptor poll(2) reports ready, or -1. */
 	int (*poll_fd)(const struct yb_ep *ep);
 
+	/* Optional: detail of the last data-path failure, or NULL. */
+	const char *(*last_error)(const struct yb_ep *ep);
+
 	/* Optional: settings worth recording in the run metadata. */
 	void (*describe)(const struct yb_ep *ep, struct yb_meta *m);
+	/* Optional: counters (notifications, sleeps, ...) for --stats. */
+	void (*counters)(const struct yb_ep *ep, struct yb_meta *m);
+	/* Tell the peer we are done and release everything; idempotent. */
 	void (*close)(struct yb_ep *ep);
+	/*
+	 * Optional: release this process's copy of an endpoint (after fork)
+	 * without telling the peer or removing files.  Default: close ep->fd.
+	 */
+	void (*forget)(struct yb_ep *ep);
 };
 
 /* Registry (transport_list.h). */
@@ -97,6 +122,7 @@ int yb_ep_connect(struct yb_ep *ep, const char *full_addr, int timeout_ms,
 int yb_ep_accept(struct yb_ep *listener, struct yb_ep *conn,
 		 struct yb_err *err);
 void yb_ep_close(struct yb_ep *ep);
+void yb_ep_forget(struct yb_ep *ep);
 int yb_ep_poll_fd(const struct yb_ep *ep);
 
 /* Like write(2): short writes possible. */
