@@ -18,7 +18,7 @@ grep -q '^Xen libraries:' "$T/t" || fail "Xen libraries not reported"
 for c in run server client; do
 	for o in $("$BIN" $c --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
 		case $o in --help | --usage | --version) continue ;; esac
-		grep -q -- "Fl ${o#--}" "$ROOT/man/yasmin-bench.1" ||
+		grep -q -- "Fl -${o#--}" "$ROOT/man/yasmin-bench.1" ||
 			fail "man page does not document $c $o"
 	done
 done
