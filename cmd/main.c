@@ -59,12 +59,11 @@ int cmd_fail(int code, const char *msg)
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
-	const char *what;
 } commands[] = {
-	{ "run", cmd_run, "measure every local transport, both ends here" },
-	{ "server", cmd_server, "serve clients on ADDRESS, one at a time" },
-	{ "client", cmd_client, "measure against a server at ADDRESS" },
-	{ "transports", cmd_transports, "list transports and availability" },
+	{ "run", cmd_run },
+	{ "server", cmd_server },
+	{ "client", cmd_client },
+	{ "transports", cmd_transports },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

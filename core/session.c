@@ -115,18 +115,9 @@ int yb_session_open(struct yb_session *s, const char *dir, int force,
 	if (rc)
 		goto fail;
 	/* Refuse before measuring anything, and before creating any file. */
-	for (size_t i = 0; i < YB_SESSION_MAX_OUTPUTS; i++) {
-		snprintf(path, sizeof(path), "%s/%s", s->dir,
-			 session_outputs[i]->filename);
-		if (!force && access(path, F_OK) == 0) {
-			rc = yb_err_set(err, YB_EOUTPUT,
-					"%s already exists; use --force to "
-					"overwrite it or --out to choose "
-					"another directory",
-					path);
-			goto fail;
-		}
-	}
+	rc = yb_session_precheck(s->dir, force, err);
+	if (rc)
+		goto fail;
 	yb_sysinfo_meta(&s->meta, "");
 	for (size_t i = 0; i < YB_SESSION_MAX_OUTPUTS; i++) {
 		snprintf(path, sizeof(path), "%s/%s", s->dir,
