@@ -240,6 +240,42 @@ static int json_get_num(json_t *o, const char *k, double *v)
 	return isfinite(*v) && *v >= 0 ? 0 : -1;
 }
 
+/* Nested objects come back as dotted keys, the inverse of meta_to_json. */
+static int meta_from_json(json_t *obj, const char *prefix, struct yb_meta *m,
+			  int depth)
+{
+	const char *k;
+	json_t *v;
+	char key[256];
+	int rc = 0;
+
+	if (!json_is_object(obj) || depth > 8)
+		return 0;
+	json_object_foreach(obj, k, v)
+	{
+		if ((size_t)snprintf(key, sizeof(key), "%s%s", prefix, k) >=
+		    sizeof(key))
+			continue;
+		if (json_is_object(v)) {
+			size_t len = strlen(key);
+			if (len + 2 > sizeof(key))
+				continue;
+			key[len] = '.';
+			key[len + 1] = '\0';
+			rc = meta_from_json(v, key, m, depth + 1);
+		} else if (json_is_string(v)) {
+			rc = yb_meta_set(m, key, "%s", json_string_value(v));
+		} else if (json_is_integer(v)) {
+			rc = yb_meta_set_int(m, key, json_integer_value(v));
+		} else if (json_is_number(v)) {
+			rc = yb_meta_set_num(m, key, json_number_value(v));
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int yb_json_read(const char *path, struct yb_results *r, struct yb_err *err)
 {
 	json_error_t je;
@@ -291,18 +327,8 @@ int yb_json_read(const char *path, struct yb_results *r, struct yb_err *err)
 			goto out;
 		}
 	}
-	json_t *meta = json_object_get(root, "meta");
-	const char *k;
-	json_t *v;
-	json_object_foreach(meta, k, v)
-	{
-		if (json_is_string(v))
-			yb_meta_set(&r->meta, k, "%s", json_string_value(v));
-		else if (json_is_integer(v))
-			yb_meta_set_int(&r->meta, k, json_integer_value(v));
-		else if (json_is_number(v))
-			yb_meta_set_num(&r->meta, k, json_number_value(v));
-	}
+	if (meta_from_json(json_object_get(root, "meta"), "", &r->meta, 0))
+		rc = yb_err_set(err, YB_ENOMEM, "out of memory");
 out:
 	json_decref(root);
 	return rc;

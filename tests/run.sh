@@ -43,9 +43,36 @@ run_one() { # name timeout command...
 	rm -f "$log"
 }
 
+# A unit program holds many cmocka cases; each case counts as one test.
+run_unit() { # program
+	local name log rc cases=0 c
+	name=unit/$(basename "$1")
+	[ -n "$ONLY" ] && [[ "$name" != *"$ONLY"* ]] && return
+	log=$(mktemp)
+	CMOCKA_MESSAGE_OUTPUT=TAP timeout -k 5 $((120 * MULT)) "$1" >"$log" 2>&1
+	rc=$?
+	while read -r c; do
+		n=$((n + 1)) cases=$((cases + 1))
+		case $c in
+		"ok "*) pass=$((pass + 1)); echo "ok $n - $name: ${c#ok * - }" ;;
+		*) fail=$((fail + 1)); failed_names+=("$name:${c#not ok * - }")
+		   echo "not ok $n - $name: ${c#not ok * - }" ;;
+		esac
+	done < <(grep -E '^(not )?ok [0-9]+ - ' "$log")
+	if [ $rc -ne 0 ] || [ $cases -eq 0 ]; then
+		sed 's/^/# /' "$log" | grep -v '^# ok ' | tail -n 40
+		if ! grep -q '^not ok ' "$log"; then
+			n=$((n + 1)) fail=$((fail + 1))
+			failed_names+=("$name")
+			echo "not ok $n - $name (exit $rc)"
+		fi
+	fi
+	rm -f "$log"
+}
+
 for t in "$BUILD"/tests/unit_*; do
 	[ -x "$t" ] || continue
-	run_one "unit/$(basename "$t")" 120 "$t"
+	run_unit "$t"
 done
 for t in tests/e2e/*.sh; do
 	run_one "e2e/$(basename "$t" .sh)" 300 bash "$t"

@@ -1,0 +1,110 @@
+/* unit_stats.c - histogram percentiles and summary statistics. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "../core/stats.h"
+
+static struct yb_hist h; /* too big for a comfortable stack frame */
+
+static void buckets_cover_values(void **state)
+{
+	(void)state;
+	/* Every value lands in a bucket whose range holds it, and the
+	 * buckets are contiguous and no wider than 1/64 of their value. */
+	uint64_t vals[] = { 0,	  1,	 63,	64,	 65,	 127, 128,
+			    1000, 4095,	 4096,	123457,	 1u << 31,
+			    (1ull << 40) + 12345, UINT64_MAX - 1, UINT64_MAX };
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		size_t idx = yb_hist_index(vals[i]);
+		assert_true(idx < YB_HIST_BUCKETS);
+		assert_true(yb_hist_bucket_low(idx) <= vals[i]);
+		assert_true(yb_hist_bucket_high(idx) >= vals[i]);
+		uint64_t w = yb_hist_bucket_high(idx) - yb_hist_bucket_low(idx);
+		assert_true(w <= yb_hist_bucket_low(idx) / 32 || w == 0);
+	}
+	for (size_t i = 1; i < YB_HIST_BUCKETS; i++) {
+		if (yb_hist_bucket_high(i - 1) == UINT64_MAX)
+			break;
+		assert_int_equal(yb_hist_bucket_low(i),
+				 yb_hist_bucket_high(i - 1) + 1);
+	}
+}
+
+static void quantiles_uniform(void **state)
+{
+	(void)state;
+	yb_hist_reset(&h);
+	for (uint64_t v = 1; v <= 100000; v++)
+		yb_hist_add(&h, v);
+	assert_int_equal(h.count, 100000);
+	assert_int_equal(h.min, 1);
+	assert_int_equal(h.max, 100000);
+	assert_float_equal(yb_hist_mean(&h), 50000.5, 1e-6);
+	assert_float_equal(yb_hist_quantile(&h, 0), 1, 0);
+	assert_float_equal(yb_hist_quantile(&h, 1), 100000, 0);
+	double p50 = yb_hist_quantile(&h, 0.5);
+	double p99 = yb_hist_quantile(&h, 0.99);
+	assert_true(fabs(p50 - 50000) / 50000 < 0.016);
+	assert_true(fabs(p99 - 99000) / 99000 < 0.016);
+}
+
+static void quantiles_skewed(void **state)
+{
+	(void)state;
+	/* 990 fast samples and 10 slow ones: p50 fast, p99 fast, max slow. */
+	yb_hist_reset(&h);
+	yb_hist_add_n(&h, 2000, 990);
+	yb_hist_add_n(&h, 1000000, 10);
+	assert_int_equal(h.count, 1000);
+	assert_true(fabs(yb_hist_quantile(&h, 0.5) - 2000) <= 2000 / 64.0);
+	assert_true(fabs(yb_hist_quantile(&h, 0.99) - 2000) <= 2000 / 64.0);
+	assert_true(yb_hist_quantile(&h, 0.995) > 900000);
+	assert_float_equal(yb_hist_quantile(&h, 1), 1000000, 0);
+	assert_float_equal(yb_hist_mean(&h), (990 * 2000.0 + 1e7) / 1000, 1e-6);
+}
+
+static void quantile_single_and_empty(void **state)
+{
+	(void)state;
+	yb_hist_reset(&h);
+	assert_float_equal(yb_hist_quantile(&h, 0.5), 0, 0);
+	assert_float_equal(yb_hist_mean(&h), 0, 0);
+	yb_hist_add(&h, 777);
+	/* Never outside what was observed, even inside a wide bucket. */
+	assert_float_equal(yb_hist_quantile(&h, 0.5), 777, 0);
+	assert_float_equal(yb_hist_quantile(&h, 0.99), 777, 0);
+}
+
+static void summary(void **state)
+{
+	double v[] = { 2, 4, 4, 4, 5, 5, 7, 9 };
+	(void)state;
+
+	assert_float_equal(yb_mean(v, 8), 5, 1e-12);
+	/* Sample standard deviation: sqrt(32 / 7). */
+	assert_float_equal(yb_stddev(v, 8), sqrt(32.0 / 7.0), 1e-12);
+	assert_float_equal(yb_min(v, 8), 2, 0);
+	assert_float_equal(yb_max(v, 8), 9, 0);
+	assert_float_equal(yb_stddev(v, 1), 0, 0);
+	assert_float_equal(yb_mean(v, 0), 0, 0);
+	double same[] = { 3.5, 3.5, 3.5 };
+	assert_float_equal(yb_stddev(same, 3), 0, 1e-15);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(buckets_cover_values),
+		cmocka_unit_test(quantiles_uniform),
+		cmocka_unit_test(quantiles_skewed),
+		cmocka_unit_test(quantile_single_and_empty),
+		cmocka_unit_test(summary),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
