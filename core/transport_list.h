@@ -10,7 +10,7 @@
 #ifndef YB_TRANSPORT_LIST_H
 #define YB_TRANSPORT_LIST_H
 
-#define YB_TRANSPORTS_PORTABLE(X) X(tcp) X(unix)
+#define YB_TRANSPORTS_PORTABLE(X) X(shm) X(unix) X(tcp)
 
 #ifdef YB_HAVE_XEN
 #define YB_TRANSPORTS_XEN(X)

@@ -1,0 +1,788 @@
+/*
+ * shm.c - the YASMIN ring between two processes on one host.
+ *
+ * The same ring code as the Xen transport (core/ring.c); only the back end
+ * differs: the pages are a sealed memfd instead of granted pages, wake-ups
+ * are eventfds instead of an event channel, and the rendezvous is a UNIX
+ * socket instead of XenStore.
+ *
+ * Rendezvous, on the socket named by "shm:/path" (or "shm:@name"):
+ *
+ *   client -> server  request, 32 bytes: magic "YSHM", u16 version,
+ *                     u8 wait mode, u8 0, u8 order of ring 0 (server to
+ *                     client), u8 order of ring 1, u16 0, u64 spin_ns,
+ *                     u64 0.  An order of 0 asks for the server's default.
+ *   server -> client  reply, 128 bytes: magic, u16 version, u16 status
+ *                     (0 accepted), u8 order0, u8 order1, u8 wait,
+ *                     u8 0, u64 spin_ns, u64 size of the shared memory,
+ *                     text[104] (why, when refused).  An accepted reply
+ *                     carries three descriptors (SCM_RIGHTS): the memfd,
+ *                     the eventfd that wakes the server and the one that
+ *                     wakes the client.
+ *   client -> server  one byte 'A' once it has checked and mapped
+ *                     everything and marked itself live in the ring.
+ *
+ * The memfd is sealed against shrinking and growing before it is passed,
+ * so neither side can make the other's mapping fault (SIGBUS) by
+ * truncating it.  The client checks the size, the seals and that the two
+ * other descriptors really are eventfds.
+ *
+ * Both sides keep the socket open while connected and never send on it
+ * again: when it hangs up, the peer has closed or died (the kernel closes
+ * it for a process killed with SIGKILL), which is how a survivor notices a
+ * dead peer that could not clear its live byte.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../core/clock.h"
+#include "../core/ring.h"
+#include "sock.h"
+
+#define SHM_MAGIC 0x4d485359u /* "YSHM" read as little-endian */
+#define SHM_VERSION 1
+#define SHM_REQ_LEN 32
+#define SHM_REP_LEN 128
+#define SHM_HANDSHAKE_MS 5000
+#define SHM_DEFAULT_ORDER 20   /* 1 MiB per direction */
+#define SHM_MAX_ORDER 30       /* 1 GiB per direction */
+#define SHM_DEFAULT_SPIN_NS 50000
+
+extern const struct yb_transport yb_transport_unix;
+
+struct shm_conn {
+	struct yb_ring ring;
+	uint8_t *map;
+	size_t map_len;
+	int efd_self; /* the peer signals us here */
+	int efd_peer; /* we signal the peer here */
+	int sock;     /* the rendezvous socket (ep->fd): liveness only */
+	int epfd;     /* readable on a signal or a hang-up: for poll(2) */
+	int gone;     /* the socket hung up */
+	unsigned order0, order1;
+};
+
+/* ---- little-endian fields ------------------------------------------------ */
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)v);
+	put16(p + 2, (uint16_t)(v >> 16));
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return get16(p) | (uint32_t)get16(p + 2) << 16;
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	return get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+/* ---- signalling back end --------------------------------------------------- */
+
+static int shm_notify(void *ctx)
+{
+	struct shm_conn *c = ctx;
+	uint64_t one = 1;
+
+	/* EAGAIN: the counter is saturated, the peer has wake-ups pending. */
+	if (write(c->efd_peer, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		return yb_from_errno(errno);
+	return 0;
+}
+
+/* Any event on the socket (hang-up, error, stray bytes) ends the peer. */
+static int sock_event(short revents)
+{
+	return (revents & (POLLIN | POLLHUP | POLLERR | POLLRDHUP)) != 0;
+}
+
+static int shm_wait(void *ctx, int timeout_ms)
+{
+	struct shm_conn *c = ctx;
+	struct pollfd pfd[2] = {
+		{ .fd = c->efd_self, .events = POLLIN },
+		{ .fd = c->sock, .events = POLLIN | POLLRDHUP },
+	};
+	int n = poll(pfd, 2, timeout_ms);
+
+	if (n < 0)
+		return errno == EINTR ? YB_EINTR : yb_from_errno(errno);
+	if (n == 0)
+		return 0;
+	if (pfd[0].revents & POLLIN) {
+		uint64_t v;
+		/* Consume the wake-up; the eventfd is non-blocking. */
+		if (read(c->efd_self, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			return yb_from_errno(errno);
+	}
+	if (sock_event(pfd[1].revents))
+		c->gone = 1;
+	return 1;
+}
+
+static int shm_peer_gone(void *ctx)
+{
+	struct shm_conn *c = ctx;
+
+	if (!c->gone) {
+		struct pollfd pfd = { .fd = c->sock,
+				      .events = POLLIN | POLLRDHUP };
+		if (poll(&pfd, 1, 0) > 0 && sock_event(pfd.revents))
+			c->gone = 1;
+	}
+	return c->gone;
+}
+
+static int shm_fd(void *ctx)
+{
+	const struct shm_conn *c = ctx;
+	return c->epfd;
+}
+
+/* ---- connection state ------------------------------------------------------ */
+
+static void conn_free(struct shm_conn *c)
+{
+	if (!c)
+		return;
+	if (c->map)
+		munmap(c->map, c->map_len);
+	if (c->efd_self >= 0)
+		close(c->efd_self);
+	if (c->efd_peer >= 0)
+		close(c->efd_peer);
+	if (c->epfd >= 0)
+		close(c->epfd);
+	free(c);
+}
+
+static struct shm_conn *conn_new(void)
+{
+	struct shm_conn *c = calloc(1, sizeof(*c));
+
+	if (c)
+		c->efd_self = c->efd_peer = c->epfd = c->sock = -1;
+	return c;
+}
+
+/* Map the memory, build the poll set and attach our side of the ring. */
+static int conn_start(struct yb_ep *ep, struct shm_conn *c, int memfd,
+		      int side, int wait_mode, uint64_t spin_ns,
+		      struct yb_err *err)
+{
+	c->sock = ep->fd;
+	c->map_len = (size_t)yb_ring_shared_bytes(c->order0, c->order1);
+	/* MAP_POPULATE: fault the pages in now, not in the first trial. */
+	void *m = mmap(NULL, c->map_len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_POPULATE, memfd, 0);
+	if (m == MAP_FAILED)
+		return yb_err_sys(err, errno,
+				  "shm: cannot map %zu bytes of shared memory",
+				  c->map_len);
+	c->map = m;
+	if (side == 0)
+		yb_ring_format(c->map, c->order0, c->order1);
+	else {
+		int rc = yb_ring_check(c->map, c->order0, c->order1, err);
+		if (rc)
+			return rc;
+	}
+
+	c->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->epfd < 0)
+		return yb_err_sys(err, errno, "shm: epoll_create1");
+	struct epoll_event ev = { .events = EPOLLIN };
+	ev.data.fd = c->efd_self;
+	if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->efd_self, &ev) < 0)
+		return yb_err_sys(err, errno, "shm: epoll_ctl");
+	ev.events = EPOLLIN | EPOLLRDHUP;
+	ev.data.fd = c->sock;
+	if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->sock, &ev) < 0)
+		return yb_err_sys(err, errno, "shm: epoll_ctl");
+
+	struct yb_ring_signal sig = { .notify = shm_notify,
+				      .wait = shm_wait,
+				      .peer_gone = shm_peer_gone,
+				      .fd = shm_fd,
+				      .ctx = c };
+	uint8_t *base = c->map;
+	yb_ring_attach(&c->ring, base, base + YB_RING_PAGE,
+		       base + YB_RING_PAGE + (1ull << c->order0), c->order0,
+		       c->order1, side, wait_mode, spin_ns, &sig);
+	ep->priv = c;
+	return 0;
+}
+
+/* Read exactly len bytes from a socket within timeout_ms. */
+static int read_full(int fd, void *buf, size_t len, int timeout_ms,
+		     struct msghdr *with_fds)
+{
+	size_t got = 0;
+	uint64_t end = yb_now() + (uint64_t)timeout_ms * 1000000;
+
+	while (got < len) {
+		uint64_t now = yb_now();
+		if (now >= end)
+			return YB_ETIMEDOUT;
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int n = poll(&pfd, 1, (int)((end - now + 999999) / 1000000));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return yb_from_errno(errno);
+		if (n == 0)
+			return YB_ETIMEDOUT;
+		ssize_t r;
+		if (with_fds && got == 0) {
+			struct iovec iov = { (uint8_t *)buf, len };
+			with_fds->msg_iov = &iov;
+			with_fds->msg_iovlen = 1;
+			r = recvmsg(fd, with_fds, MSG_CMSG_CLOEXEC);
+			with_fds->msg_iov = NULL;
+		} else {
+			r = recv(fd, (uint8_t *)buf + got, len - got, 0);
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return yb_from_errno(errno);
+		if (r == 0)
+			return YB_EEOF;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t len,
+		      const struct msghdr *with_fds)
+{
+	ssize_t n;
+
+	if (with_fds) {
+		struct msghdr m = *with_fds;
+		struct iovec iov = { (void *)buf, len };
+		m.msg_iov = &iov;
+		m.msg_iovlen = 1;
+		do
+			n = sendmsg(fd, &m, MSG_NOSIGNAL);
+		while (n < 0 && errno == EINTR);
+	} else {
+		do
+			n = send(fd, buf, len, MSG_NOSIGNAL);
+		while (n < 0 && errno == EINTR);
+	}
+	if (n < 0)
+		return yb_from_errno(errno);
+	/* The messages are far below any socket buffer: all or nothing. */
+	return (size_t)n == len ? 0 : YB_EIO;
+}
+
+/* Name a rendezvous failure the way the user wrote the address. */
+static int handshake_error(struct yb_ep *ep, int rc, const char *stage,
+			   struct yb_err *err)
+{
+	if (rc == YB_ETIMEDOUT)
+		return yb_err_set(err, rc, "%s: no %s within %d ms", ep->peer,
+				  stage, SHM_HANDSHAKE_MS);
+	if (rc == YB_EEOF || rc == YB_ECONNRESET || rc == YB_EPIPE)
+		return yb_err_set(err, YB_EEOF,
+				  "%s: peer hung up during the %s", ep->peer,
+				  stage);
+	return yb_err_set(err, rc, "%s: %s: %s", ep->peer, stage,
+			  yb_strerror(rc));
+}
+
+/* ---- transport operations ---------------------------------------------------- */
+
+static int shm_probe(struct yb_err *err)
+{
+	int fd = memfd_create("yasmin-bench-probe", MFD_CLOEXEC |
+							MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return yb_err_sys(err, errno, "memfd_create is not available");
+	close(fd);
+	fd = eventfd(0, EFD_CLOEXEC);
+	if (fd < 0)
+		return yb_err_sys(err, errno, "eventfd is not available");
+	close(fd);
+	return 0;
+}
+
+static int shm_local_addr(char *buf, size_t len, const char *dir,
+			  struct yb_err *err)
+{
+	int n = snprintf(buf, len, "%s/shm.sock", dir);
+	if (n < 0 || (size_t)n >= len)
+		return yb_err_set(err, YB_EINVAL, "temporary path too long");
+	return 0;
+}
+
+/* Messages from the unix transport name "unix:"; ours say "shm:". */
+static void rename_prefix(char *s, size_t size)
+{
+	if (strncmp(s, "unix:", 5) == 0) {
+		memmove(s + 3, s + 4, strlen(s + 4) + 1);
+		memcpy(s, "shm", 3);
+	}
+	(void)size;
+}
+
+static int shm_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
+{
+	int rc = yb_transport_unix.listen(ep, addr, err);
+
+	if (rc) {
+		if (err)
+			rename_prefix(err->msg, sizeof(err->msg));
+		return rc;
+	}
+	snprintf(ep->addr, sizeof(ep->addr), "shm:%s", addr);
+	return 0;
+}
+
+static int order_of(uint64_t bytes)
+{
+	int o = 0;
+
+	if (bytes == 0 || (bytes & (bytes - 1)))
+		return -1;
+	while ((1ull << o) < bytes)
+		o++;
+	return o;
+}
+
+static int valid_order(unsigned o)
+{
+	return o >= YB_RING_MIN_ORDER && o <= SHM_MAX_ORDER;
+}
+
+static void refuse(int fd, const char *why)
+{
+	uint8_t rep[SHM_REP_LEN] = { 0 };
+
+	put32(rep, SHM_MAGIC);
+	put16(rep + 4, SHM_VERSION);
+	put16(rep + 6, 1);
+	snprintf((char *)rep + 24, SHM_REP_LEN - 24, "%s", why);
+	write_full(fd, rep, sizeof(rep), NULL);
+}
+
+static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
+		      struct yb_err *err)
+{
+	int rc = yb_transport_unix.accept(listener, conn, err);
+	int memfd = -1;
+	struct shm_conn *c = NULL;
+	uint8_t req[SHM_REQ_LEN], rep[SHM_REP_LEN] = { 0 };
+	char why[104];
+
+	if (rc)
+		return rc;
+	rename_prefix(conn->peer, sizeof(conn->peer));
+	snprintf(conn->addr, sizeof(conn->addr), "%s", listener->addr);
+
+	rc = read_full(conn->fd, req, sizeof(req), SHM_HANDSHAKE_MS, NULL);
+	if (rc)
+		return handshake_error(conn, rc, "shm request", err);
+	if (get32(req) != SHM_MAGIC) {
+		refuse(conn->fd, "not a yasmin-bench shm request");
+		return yb_err_set(err, YB_EPROTO,
+				  "%s: client does not speak the shm "
+				  "rendezvous (bad magic)",
+				  conn->peer);
+	}
+	if (get16(req + 4) != SHM_VERSION) {
+		snprintf(why, sizeof(why),
+			 "server speaks shm rendezvous version %d, client %u",
+			 SHM_VERSION, get16(req + 4));
+		refuse(conn->fd, why);
+		return yb_err_set(err, YB_EPROTO, "%s: %s", conn->peer, why);
+	}
+	unsigned wait = req[6];
+	unsigned o0 = req[8] ? req[8] : SHM_DEFAULT_ORDER;
+	unsigned o1 = req[9] ? req[9] : SHM_DEFAULT_ORDER;
+	uint64_t spin = get64(req + 12);
+	if (!valid_order(o0) || !valid_order(o1) || wait > YB_WAIT_BLOCK ||
+	    spin > 10000000000ull) {
+		snprintf(why, sizeof(why),
+			 "server refuses ring orders %u/%u, wait %u, spin %llu "
+			 "ns (allowed: 4K to 1G rings, spin up to 10 s)",
+			 o0, o1, wait, (unsigned long long)spin);
+		refuse(conn->fd, why);
+		return yb_err_set(err, YB_EPROTO, "%s: %s", conn->peer, why);
+	}
+
+	c = conn_new();
+	if (!c) {
+		refuse(conn->fd, "server out of memory");
+		return yb_err_set(err, YB_ENOMEM, "out of memory");
+	}
+	c->order0 = o0;
+	c->order1 = o1;
+	uint64_t total = yb_ring_shared_bytes(o0, o1);
+	memfd = memfd_create("yasmin-bench-ring", MFD_CLOEXEC |
+							MFD_ALLOW_SEALING);
+	if (memfd < 0) {
+		rc = yb_err_sys(err, errno, "shm: memfd_create");
+		goto fail;
+	}
+	if (ftruncate(memfd, (off_t)total) < 0) {
+		rc = yb_err_sys(err, errno,
+				"shm: cannot size %llu bytes of shared memory",
+				(unsigned long long)total);
+		goto fail;
+	}
+	if (fcntl(memfd, F_ADD_SEALS,
+		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+		rc = yb_err_sys(err, errno, "shm: sealing the memfd");
+		goto fail;
+	}
+	c->efd_self = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	c->efd_peer = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->efd_self < 0 || c->efd_peer < 0) {
+		rc = yb_err_sys(err, errno, "shm: eventfd");
+		goto fail;
+	}
+	rc = conn_start(conn, c, memfd, 0, (int)wait, spin, err);
+	if (rc)
+		goto fail;
+
+	put32(rep, SHM_MAGIC);
+	put16(rep + 4, SHM_VERSION);
+	rep[8] = (uint8_t)o0;
+	rep[9] = (uint8_t)o1;
+	rep[10] = (uint8_t)wait;
+	put64(rep + 12, spin);
+	put64(rep + 20, total);
+	int fds[3] = { memfd, c->efd_self, c->efd_peer };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(fds))];
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct msghdr mh = { .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+	rc = write_full(conn->fd, rep, sizeof(rep), &mh);
+	if (rc) {
+		rc = handshake_error(conn, rc, "shm reply", err);
+		goto fail;
+	}
+	close(memfd);
+	memfd = -1;
+	uint8_t ack;
+	rc = read_full(conn->fd, &ack, 1, SHM_HANDSHAKE_MS, NULL);
+	if (rc) {
+		rc = handshake_error(conn, rc, "shm acknowledgement", err);
+		goto fail;
+	}
+	if (ack != 'A') {
+		rc = yb_err_set(err, YB_EPROTO,
+				"%s: client sent a bad shm acknowledgement",
+				conn->peer);
+		goto fail;
+	}
+	return 0;
+fail:
+	if (memfd >= 0)
+		close(memfd);
+	if (conn->priv == c)
+		conn->priv = NULL;
+	conn_free(c);
+	return rc;
+}
+
+/* Is fd an eventfd?  (A hostile server could pass anything.) */
+static int is_eventfd(int fd)
+{
+	char path[64], target[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return 0;
+	target[n] = '\0';
+	return strcmp(target, "anon_inode:[eventfd]") == 0;
+}
+
+static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
+		       struct yb_err *err)
+{
+	int rc = yb_transport_unix.connect(ep, addr, timeout_ms, err);
+	const struct yb_tparams *tp = ep->params;
+	uint8_t req[SHM_REQ_LEN] = { 0 }, rep[SHM_REP_LEN];
+	int fds[3] = { -1, -1, -1 };
+	struct shm_conn *c = NULL;
+
+	if (rc) {
+		if (err)
+			rename_prefix(err->msg, sizeof(err->msg));
+		return rc;
+	}
+	snprintf(ep->peer, sizeof(ep->peer), "shm:%s", addr);
+	snprintf(ep->addr, sizeof(ep->addr), "shm:%s", addr);
+
+	int order = 0;
+	if (tp && tp->ring_bytes) {
+		order = order_of(tp->ring_bytes);
+		if (order < YB_RING_MIN_ORDER || order > SHM_MAX_ORDER)
+			return yb_err_set(err, YB_EUSAGE,
+					  "shm: ring size %llu is not a power "
+					  "of two from 4K to 1G",
+					  (unsigned long long)tp->ring_bytes);
+	}
+	put32(req, SHM_MAGIC);
+	put16(req + 4, SHM_VERSION);
+	req[6] = (uint8_t)(tp && tp->wait_set ? tp->wait : YB_WAIT_ADAPTIVE);
+	req[8] = req[9] = (uint8_t)order;
+	put64(req + 12, tp && tp->spin_ns ? tp->spin_ns : SHM_DEFAULT_SPIN_NS);
+	rc = write_full(ep->fd, req, sizeof(req), NULL);
+	if (rc)
+		return handshake_error(ep, rc, "shm request", err);
+
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(fds))];
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct msghdr mh = { .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	rc = read_full(ep->fd, rep, sizeof(rep),
+		       timeout_ms < 0 ? SHM_HANDSHAKE_MS : timeout_ms, &mh);
+	/* Take ownership of whatever descriptors arrived, whatever else. */
+	int nfds = 0;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm;
+	     cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
+			if (nfds < 3)
+				fds[nfds] = fd;
+			else
+				close(fd);
+			nfds++;
+		}
+	}
+	if (rc) {
+		rc = handshake_error(ep, rc, "shm reply", err);
+		goto fail;
+	}
+	if (get32(rep) != SHM_MAGIC) {
+		rc = yb_err_set(err, YB_EPROTO,
+				"%s: server does not speak the shm rendezvous "
+				"(bad magic)",
+				ep->peer);
+		goto fail;
+	}
+	if (get16(rep + 6) != 0) {
+		char why[SHM_REP_LEN - 24 + 1];
+		memcpy(why, rep + 24, SHM_REP_LEN - 24);
+		why[SHM_REP_LEN - 24] = '\0';
+		for (char *p = why; *p; p++)
+			if (*p < 0x20 || *p >= 0x7f)
+				*p = '?';
+		rc = yb_err_set(err, YB_EPROTO, "%s: %s", ep->peer, why);
+		goto fail;
+	}
+	if (get16(rep + 4) != SHM_VERSION) {
+		rc = yb_err_set(err, YB_EPROTO,
+				"%s: server speaks shm rendezvous version %u, "
+				"we speak %d",
+				ep->peer, get16(rep + 4), SHM_VERSION);
+		goto fail;
+	}
+	unsigned o0 = rep[8], o1 = rep[9], wait = rep[10];
+	uint64_t spin = get64(rep + 12), total = get64(rep + 20);
+	if (!valid_order(o0) || !valid_order(o1) || wait > YB_WAIT_BLOCK ||
+	    (order && (o0 != (unsigned)order || o1 != (unsigned)order)) ||
+	    total != yb_ring_shared_bytes(o0, o1) || nfds != 3) {
+		rc = yb_err_set(err, YB_EPROTO,
+				"%s: server answered with an unusable shm "
+				"setup (rings 2^%u/2^%u, %llu bytes, %d "
+				"descriptors)",
+				ep->peer, o0, o1, (unsigned long long)total,
+				nfds);
+		goto fail;
+	}
+	struct stat st;
+	int seals = fcntl(fds[0], F_GET_SEALS);
+	if (fstat(fds[0], &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size != total || seals < 0 ||
+	    (seals & (F_SEAL_SHRINK | F_SEAL_GROW)) !=
+		    (F_SEAL_SHRINK | F_SEAL_GROW) ||
+	    !is_eventfd(fds[1]) || !is_eventfd(fds[2])) {
+		rc = yb_err_set(err, YB_EPROTO,
+				"%s: server passed descriptors that are not a "
+				"sealed %llu-byte memfd and two eventfds",
+				ep->peer, (unsigned long long)total);
+		goto fail;
+	}
+	c = conn_new();
+	if (!c) {
+		rc = yb_err_set(err, YB_ENOMEM, "out of memory");
+		goto fail;
+	}
+	c->order0 = o0;
+	c->order1 = o1;
+	/* The server waits on fds[1] and signals us on fds[2]. */
+	c->efd_peer = fds[1];
+	c->efd_self = fds[2];
+	fds[1] = fds[2] = -1;
+	fcntl(c->efd_self, F_SETFL, O_NONBLOCK);
+	rc = conn_start(ep, c, fds[0], 1, (int)wait, spin, err);
+	if (rc)
+		goto fail;
+	close(fds[0]);
+	fds[0] = -1;
+	rc = write_full(ep->fd, "A", 1, NULL);
+	if (rc) {
+		rc = handshake_error(ep, rc, "shm acknowledgement", err);
+		goto fail;
+	}
+	return 0;
+fail:
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (ep->priv == c)
+		ep->priv = NULL;
+	conn_free(c);
+	return rc;
+}
+
+static ssize_t shm_send(struct yb_ep *ep, const void *buf, size_t len)
+{
+	struct shm_conn *c = ep->priv;
+	return yb_ring_send(&c->ring, buf, len, 0);
+}
+
+static ssize_t shm_recv(struct yb_ep *ep, void *buf, size_t len)
+{
+	struct shm_conn *c = ep->priv;
+	return yb_ring_recv(&c->ring, buf, len, 0);
+}
+
+static int shm_ep_wait(struct yb_ep *ep, unsigned events, int timeout_ms)
+{
+	struct shm_conn *c = ep->priv;
+	unsigned re = 0;
+
+	if (events & YB_WAIT_READ)
+		re |= YB_RING_READ;
+	if (events & YB_WAIT_WRITE)
+		re |= YB_RING_WRITE;
+	return yb_ring_wait(&c->ring, re, timeout_ms);
+}
+
+static int shm_poll_fd(const struct yb_ep *ep)
+{
+	const struct shm_conn *c = ep->priv;
+	return c ? c->epfd : ep->fd;
+}
+
+static const char *shm_last_error(const struct yb_ep *ep)
+{
+	const struct shm_conn *c = ep->priv;
+	return c ? yb_ring_error(&c->ring) : NULL;
+}
+
+static void shm_describe(const struct yb_ep *ep, struct yb_meta *m)
+{
+	const struct shm_conn *c = ep->priv;
+
+	if (!c)
+		return;
+	yb_meta_set_int(m, "ring_bytes", 1ll << c->order0);
+	yb_meta_set(m, "wait", "%s", yb_wait_name(c->ring.wait_mode));
+	yb_meta_set_int(m, "spin_ns", (long long)c->ring.spin_ns);
+	yb_meta_set(m, "memory", "%s", "memfd, sealed, MAP_SHARED|MAP_POPULATE");
+	yb_meta_set(m, "signal", "%s", "eventfd");
+}
+
+static void shm_counters(const struct yb_ep *ep, struct yb_meta *m)
+{
+	const struct shm_conn *c = ep->priv;
+	if (c)
+		yb_ring_stats_meta(&c->ring, m);
+}
+
+static void shm_close(struct yb_ep *ep)
+{
+	struct shm_conn *c = ep->priv;
+
+	if (c) {
+		yb_ring_close(&c->ring);
+		conn_free(c);
+		ep->priv = NULL;
+	}
+	yb_sock_close(ep);
+}
+
+/* After fork: drop this process's mapping and descriptors, tell nobody. */
+static void shm_forget(struct yb_ep *ep)
+{
+	conn_free(ep->priv);
+	ep->priv = NULL;
+	if (ep->fd >= 0) {
+		close(ep->fd);
+		ep->fd = -1;
+	}
+}
+
+const struct yb_transport yb_transport_shm = {
+	.name = "shm",
+	.summary = "the YASMIN ring between processes: memfd + eventfd, "
+		   "rendezvous on a UNIX socket",
+	.caps = YB_CAP_STREAM | YB_CAP_POLLFD | YB_CAP_LOCAL | YB_CAP_RING,
+	.probe = shm_probe,
+	.local_addr = shm_local_addr,
+	.listen = shm_listen,
+	.accept = shm_accept,
+	.connect = shm_connect,
+	.send = shm_send,
+	.recv = shm_recv,
+	.wait = shm_ep_wait,
+	.poll_fd = shm_poll_fd,
+	.last_error = shm_last_error,
+	.describe = shm_describe,
+	.counters = shm_counters,
+	.close = shm_close,
+	.forget = shm_forget,
+};
