@@ -15,6 +15,8 @@ int cmd_server(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_transports(int argc, char **argv);
 
+#define CMD_MAX_CONFIGS 16
+
 /* Sweep options shared by run and client (an argp child). */
 struct cmd_sweep {
 	struct yb_sweep_opts so;
@@ -22,7 +24,22 @@ struct cmd_sweep {
 	int force;
 	int quick;
 	int set_max, set_pert, set_trial_time;
+	/* Ring transports: one sweep per (ring size, wait mode). */
+	uint64_t ring_sizes[CMD_MAX_CONFIGS]; /* none given: the default */
+	size_t n_ring_sizes;
+	int waits[3];
+	size_t n_waits;
+	uint64_t spin_ns; /* 0: the transport's default */
+	int stats;        /* print the ring counters */
 };
+
+/*
+ * The transport settings of configuration i of a ring transport (ring
+ * size x wait mode, sizes varying slowest); count is their number.
+ */
+size_t cmd_sweep_configs(const struct cmd_sweep *cs);
+void cmd_sweep_config(const struct cmd_sweep *cs, size_t i,
+		      struct yb_tparams *tp);
 
 extern const struct argp cmd_sweep_argp;
 

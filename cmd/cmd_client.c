@@ -83,7 +83,12 @@ int cmd_client(int argc, char **argv)
 	rc = yb_session_precheck(a.sweep.out_dir, a.sweep.force, &err);
 	if (rc)
 		return cmd_fail(rc, err.msg);
-	rc = yb_ep_connect(&ep, a.addr, a.timeout_ms, &err);
+	/* Ring transports: one sweep (and connection) per configuration. */
+	size_t nc = t->caps & YB_CAP_RING ? cmd_sweep_configs(&a.sweep) : 1;
+	struct yb_tparams tp;
+	cmd_sweep_config(&a.sweep, 0, &tp);
+	/* Connect before creating any file: a dead server costs nothing. */
+	rc = yb_ep_connect(&ep, a.addr, &tp, a.timeout_ms, &err);
 	if (rc)
 		return cmd_fail(rc, err.msg);
 	struct yb_session s;
@@ -95,25 +100,37 @@ int cmd_client(int argc, char **argv)
 	yb_meta_set(&s.meta, "command", "client");
 	yb_meta_set(&s.meta, "server_address", "%s", a.addr);
 	yb_session_sweep_meta(&s, &a.sweep.so);
-	if (t->describe) {
-		struct yb_meta d;
-		char key[64];
-		yb_meta_init(&d);
-		t->describe(&ep, &d);
-		snprintf(key, sizeof(key), "transport.%s.", t->name);
-		yb_meta_merge(&s.meta, &d, key);
-		yb_meta_free(&d);
-	}
 	a.sweep.so.sink = yb_session_point;
 	a.sweep.so.sink_ctx = &s;
 	a.sweep.so.progress = yb_session_progress;
 	a.sweep.so.progress_ctx = &s;
+	s.stats = a.sweep.stats;
 	cmd_catch_signals();
 
 	printf("yasmin-bench client: %s -> %s/\n", a.addr, s.dir);
-	rc = yb_sweep_run(&ep, t->name, &a.sweep.so, &s.meta, &err);
-	yb_session_progress_done(&s);
-	yb_ep_close(&ep);
+	for (size_t c = 0; c < nc && !rc; c++) {
+		if (c > 0) {
+			cmd_sweep_config(&a.sweep, c, &tp);
+			rc = yb_ep_connect(&ep, a.addr, &tp, a.timeout_ms,
+					   &err);
+			if (rc)
+				break;
+		}
+		char prefix[128];
+		struct yb_meta server;
+		yb_session_connected(&s, &ep, prefix, sizeof(prefix));
+		yb_meta_init(&server);
+		rc = yb_sweep_run(&ep, t->name, &a.sweep.so, &server, &err);
+		yb_session_progress_done(&s);
+		yb_session_counters(&s, &ep, prefix, &server);
+		/* The server describes itself once, under "server.". */
+		for (size_t i = 0; i < server.n; i++)
+			if (strncmp(server.kv[i].key, "server.counters.", 16))
+				yb_meta_set(&s.meta, server.kv[i].key, "%s",
+					    server.kv[i].value);
+		yb_meta_free(&server);
+		yb_ep_close(&ep);
+	}
 	yb_summary_print(stdout, &s.results);
 
 	char dir[sizeof(s.dir)];

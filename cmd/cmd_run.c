@@ -213,9 +213,21 @@ int cmd_run(int argc, char **argv)
 	a.sweep.so.progress_ctx = &s;
 	cmd_catch_signals();
 
+	s.stats = a.sweep.stats;
 	printf("yasmin-bench run: %s -> %s/\n", names, s.dir);
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = yb_run_local(&s, list[i], &a.sweep.so, &lo, &err);
+	for (size_t i = 0; i < n && !rc; i++) {
+		/* Ring transports: one sweep per ring size and wait mode. */
+		size_t nc = list[i]->caps & YB_CAP_RING ?
+				    cmd_sweep_configs(&a.sweep) :
+				    1;
+		for (size_t c = 0; c < nc && !rc; c++) {
+			struct yb_tparams tp;
+			cmd_sweep_config(&a.sweep, c, &tp);
+			lo.tp = &tp;
+			rc = yb_run_local(&s, list[i], &a.sweep.so, &lo, &err);
+			lo.tp = NULL;
+		}
+	}
 	yb_session_progress_done(&s);
 
 	yb_summary_print(stdout, &s.results);

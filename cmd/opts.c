@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/ring.h"
 #include "cmd.h"
 
 enum {
@@ -17,6 +18,10 @@ enum {
 	OPT_TRIALS,
 	OPT_FORCE,
 	OPT_VERIFY,
+	OPT_RING_SIZE,
+	OPT_WAIT,
+	OPT_SPIN_TIME,
+	OPT_STATS,
 };
 
 static const struct argp_option sweep_options[] = {
@@ -41,6 +46,24 @@ static const struct argp_option sweep_options[] = {
 	  "a short sweep for CI: up to 1M, no perturbation, 0.02 s trials", 0 },
 	{ "verify", OPT_VERIFY, 0, 0,
 	  "check every byte received against the expected pattern", 0 },
+	{ 0, 0, 0, 0, "Ring transports (shm, yasmin):", 15 },
+	{ "ring-size", OPT_RING_SIZE, "LIST", 0,
+	  "ring size per direction, a power of two from 4K to 1G; a "
+	  "comma-separated list runs one sweep per size (default 4M)",
+	  0 },
+	{ "wait", OPT_WAIT, "LIST", 0,
+	  "how a side waits for its peer: poll (spin), block (sleep at "
+	  "once) or adaptive (spin, then sleep; the default); a list runs "
+	  "one sweep per mode",
+	  0 },
+	{ "spin-time", OPT_SPIN_TIME, "TIME", 0,
+	  "how long adaptive waiting spins before it sleeps, e.g. 50us, "
+	  "2ms (default 50us)",
+	  0 },
+	{ "stats", OPT_STATS, 0, 0,
+	  "print the ring counters (wake-ups sent and suppressed, sleeps, "
+	  "spins) after each sweep; they are always in the JSON",
+	  0 },
 	{ 0, 0, 0, 0, "Output:", 20 },
 	{ "out", OPT_OUT, "DIR", 0,
 	  "write results.csv and results.json into DIR (default "
@@ -60,6 +83,53 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *v)
 	errno = 0;
 	*v = strtoul(s, &end, 10);
 	return (errno || *end || *v > max) ? -1 : 0;
+}
+
+/* A duration with a unit: ns, us, ms or s (a bare number is us). */
+static int parse_duration_ns(const char *s, uint64_t *ns)
+{
+	char *end;
+	static const struct {
+		const char *unit;
+		double scale;
+	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+		      { "", 1e3 } };
+
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || !(v >= 0))
+		return -1;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit) == 0) {
+			double x = v * units[i].scale;
+			if (x > 10e9)
+				return -1;
+			*ns = (uint64_t)x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Split a comma list in place; empty items are an error. */
+static size_t split_list(char *s, char **items, size_t max,
+			 const struct argp_state *state, const char *opt)
+{
+	size_t n = 0;
+	char *save = NULL;
+
+	if (!*s || s[strlen(s) - 1] == ',' || *s == ',' || strstr(s, ",,"))
+		cmd_usage_error(state, "bad --%s '%s': empty item", opt, s);
+	for (char *it = strtok_r(s, ",", &save); it;
+	     it = strtok_r(NULL, ",", &save)) {
+		if (n == max)
+			cmd_usage_error(state, "--%s: at most %zu items", opt,
+					max);
+		items[n++] = it;
+	}
+	return n;
 }
 
 static error_t sweep_parse(int key, char *arg, struct argp_state *state)
@@ -141,6 +211,65 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 	case OPT_FORCE:
 		cs->force = 1;
 		break;
+	case OPT_RING_SIZE: {
+		char *items[CMD_MAX_CONFIGS], copy[512];
+		snprintf(copy, sizeof(copy), "%s", arg);
+		size_t n = split_list(copy, items, CMD_MAX_CONFIGS, state,
+				      "ring-size");
+		cs->n_ring_sizes = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (yb_parse_size(items[i], &sz, &err))
+				cmd_usage_error(state, "--ring-size: %s",
+						err.msg);
+			if (sz < 4096 || sz > (1u << 30) || (sz & (sz - 1)))
+				cmd_usage_error(state,
+						"bad --ring-size '%s': a power "
+						"of two from 4K to 1G",
+						items[i]);
+			for (size_t j = 0; j < cs->n_ring_sizes; j++)
+				if (cs->ring_sizes[j] == sz)
+					cmd_usage_error(state,
+							"--ring-size lists "
+							"'%s' twice",
+							items[i]);
+			cs->ring_sizes[cs->n_ring_sizes++] = sz;
+		}
+		break;
+	}
+	case OPT_WAIT: {
+		char *items[3], copy[128];
+		snprintf(copy, sizeof(copy), "%s", arg);
+		size_t n = split_list(copy, items, 3, state, "wait");
+		cs->n_waits = 0;
+		for (size_t i = 0; i < n; i++) {
+			int w = yb_wait_parse(items[i]);
+			if (w < 0)
+				cmd_usage_error(state,
+						"bad --wait '%s': expected "
+						"poll, block or adaptive",
+						items[i]);
+			for (size_t j = 0; j < cs->n_waits; j++)
+				if (cs->waits[j] == w)
+					cmd_usage_error(state,
+							"--wait lists '%s' "
+							"twice",
+							items[i]);
+			cs->waits[cs->n_waits++] = w;
+		}
+		break;
+	}
+	case OPT_SPIN_TIME:
+		if (parse_duration_ns(arg, &cs->spin_ns))
+			cmd_usage_error(state,
+					"bad --spin-time '%s': expected a time "
+					"such as 50us or 2ms, at most 10s",
+					arg);
+		if (cs->spin_ns == 0)
+			cs->spin_ns = 1; /* 0 means "default" downstream */
+		break;
+	case OPT_STATS:
+		cs->stats = 1;
+		break;
 	case ARGP_KEY_END:
 		if (cs->quick) {
 			if (!cs->set_max)
@@ -169,6 +298,28 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 
 const struct argp cmd_sweep_argp = { sweep_options, sweep_parse, 0, 0, 0,
 				     0, 0 };
+
+size_t cmd_sweep_configs(const struct cmd_sweep *cs)
+{
+	size_t r = cs->n_ring_sizes ? cs->n_ring_sizes : 1;
+	size_t w = cs->n_waits ? cs->n_waits : 1;
+	return r * w;
+}
+
+void cmd_sweep_config(const struct cmd_sweep *cs, size_t i,
+		      struct yb_tparams *tp)
+{
+	size_t w = cs->n_waits ? cs->n_waits : 1;
+
+	memset(tp, 0, sizeof(*tp));
+	if (cs->n_ring_sizes)
+		tp->ring_bytes = cs->ring_sizes[i / w];
+	if (cs->n_waits) {
+		tp->wait = cs->waits[i % w];
+		tp->wait_set = 1;
+	}
+	tp->spin_ns = cs->spin_ns;
+}
 
 void cmd_sweep_init(struct cmd_sweep *cs)
 {

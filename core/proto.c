@@ -112,6 +112,13 @@ size_t yb_enc_welcome(uint8_t *buf, uint64_t max_bytes, const char *info)
 	return finish(buf, YB_MSG_WELCOME, 8 + n);
 }
 
+size_t yb_enc_bye(uint8_t *buf, const char *info)
+{
+	size_t n = put_text(buf + YB_PROTO_HDR_LEN, info, YB_PROTO_MAX_PAYLOAD,
+			    1);
+	return finish(buf, YB_MSG_BYE, n);
+}
+
 size_t yb_enc_run(uint8_t *buf, const struct yb_run *r)
 {
 	uint8_t *p = buf + YB_PROTO_HDR_LEN;
@@ -209,6 +216,20 @@ int yb_dec_hello(const struct yb_msg *m, struct yb_hello *h,
 			sizeof(h->version), 0, "version string", err);
 }
 
+/* Printable text with newlines; yb_msg_recv leaves a NUL after it. */
+static int info_text(const struct yb_msg *m, size_t off, const char **info,
+		     struct yb_err *err)
+{
+	for (size_t i = off; i < m->len; i++) {
+		uint8_t c = m->payload[i];
+		if ((c < 0x20 || c >= 0x7f) && c != '\n')
+			return yb_err_set(err, YB_EPEER,
+					  "server sent non-printable metadata");
+	}
+	*info = (const char *)m->payload + off;
+	return 0;
+}
+
 int yb_dec_welcome(const struct yb_msg *m, uint64_t *max_bytes,
 		   const char **info, struct yb_err *err)
 {
@@ -217,15 +238,7 @@ int yb_dec_welcome(const struct yb_msg *m, uint64_t *max_bytes,
 	if (rc)
 		return rc;
 	*max_bytes = get64(m->payload);
-	for (size_t i = 8; i < m->len; i++) {
-		uint8_t c = m->payload[i];
-		if ((c < 0x20 || c >= 0x7f) && c != '\n')
-			return yb_err_set(err, YB_EPEER,
-					  "server sent non-printable metadata");
-	}
-	/* yb_msg_recv leaves a NUL after the payload. */
-	*info = (const char *)m->payload + 8;
-	return 0;
+	return info_text(m, 8, info, err);
 }
 
 int yb_dec_run(const struct yb_msg *m, uint64_t max_bytes, struct yb_run *r,
@@ -260,6 +273,11 @@ int yb_dec_run(const struct yb_msg *m, uint64_t max_bytes, struct yb_run *r,
 				  (unsigned long long)r->reps,
 				  YB_PROTO_MAX_REPS);
 	return 0;
+}
+
+int yb_dec_bye(const struct yb_msg *m, const char **info, struct yb_err *err)
+{
+	return info_text(m, 0, info, err);
 }
 
 int yb_dec_result(const struct yb_msg *m, struct yb_result *r,

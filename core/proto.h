@@ -43,7 +43,7 @@ enum yb_msg_type {
 	YB_MSG_GO = 4,      /* server -> client: receiver ready (stream) */
 	YB_MSG_RESULT = 5,  /* server -> client: trial done, time, status */
 	YB_MSG_END = 6,     /* client -> server: no more points */
-	YB_MSG_BYE = 7,     /* server -> client: end acknowledged */
+	YB_MSG_BYE = 7,     /* server -> client: end acknowledged; counters */
 	YB_MSG_ERROR = 8,   /* either way: code and one line of text */
 };
 
@@ -104,6 +104,8 @@ size_t yb_enc_run(uint8_t *buf, const struct yb_run *r);
 size_t yb_enc_result(uint8_t *buf, const struct yb_result *r);
 size_t yb_enc_error(uint8_t *buf, uint32_t code, const char *text);
 size_t yb_enc_empty(uint8_t *buf, enum yb_msg_type type);
+/* BYE with the server's transport counters as "key=value" lines. */
+size_t yb_enc_bye(uint8_t *buf, const char *info);
 
 /*
  * Decode a header; checks the magic and the payload length.  A version
@@ -119,6 +121,8 @@ int yb_dec_welcome(const struct yb_msg *m, uint64_t *max_bytes,
 		   const char **info, struct yb_err *err);
 int yb_dec_run(const struct yb_msg *m, uint64_t max_bytes, struct yb_run *r,
 	       struct yb_err *err);
+/* BYE: info points at printable "key=value" lines (maybe empty). */
+int yb_dec_bye(const struct yb_msg *m, const char **info, struct yb_err *err);
 int yb_dec_result(const struct yb_msg *m, struct yb_result *r,
 		  struct yb_err *err);
 int yb_dec_error(const struct yb_msg *m, struct yb_perror *e,

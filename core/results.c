@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "schedule.h"
 
 #define JSON_FORMAT_NAME "yasmin-bench-results"
 #define JSON_FORMAT_VERSION 1
@@ -48,16 +49,33 @@ int yb_results_add(struct yb_results *r, const struct yb_point *p)
 	return 0;
 }
 
+static const char *wait_of(const struct yb_point *p)
+{
+	return p->wait[0] ? p->wait : "none";
+}
+
+void yb_point_label(const struct yb_point *p, char *buf, size_t len)
+{
+	if (p->ring_bytes) {
+		char sz[32];
+		yb_format_size(p->ring_bytes, sz, sizeof(sz));
+		snprintf(buf, len, "%s %s %s", p->transport, sz, wait_of(p));
+	} else {
+		snprintf(buf, len, "%s", p->transport);
+	}
+}
+
 int yb_csv_format(const struct yb_point *p, char *buf, size_t len)
 {
 	int n = snprintf(buf, len,
 			 "%s,%s,%llu,%llu,%u,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,"
-			 "%.6f\n",
+			 "%.6f,%llu,%s\n",
 			 p->transport, yb_mode_name(p->mode),
 			 (unsigned long long)p->bytes,
 			 (unsigned long long)p->reps, p->trials, p->lat_min_us,
 			 p->lat_mean_us, p->lat_p50_us, p->lat_p99_us,
-			 p->lat_max_us, p->lat_stddev_us, p->bw_gbps);
+			 p->lat_max_us, p->lat_stddev_us, p->bw_gbps,
+			 (unsigned long long)p->ring_bytes, wait_of(p));
 	return (n < 0 || (size_t)n >= len) ? YB_EINVAL : n;
 }
 
@@ -138,6 +156,21 @@ static const char *const csv_cols[] = { "transport",    "mode",
 #define CSV_MAX_LINE 4096
 #define CSV_MAX_FIELDS 64
 
+/* A wait column value: a word of letters, stored unless it is "none". */
+static int valid_wait(const char *s, struct yb_point *p)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= sizeof(p->wait))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 'a' || s[i] > 'z')
+			return 0;
+	if (strcmp(s, "none") != 0)
+		memcpy(p->wait, s, n + 1);
+	return 1;
+}
+
 /* Split line in place at commas; returns the field count or -1. */
 static int split_csv(char *line, char **f, int max)
 {
@@ -162,7 +195,7 @@ int yb_csv_read(const char *path, struct yb_results *r, struct yb_err *err)
 	FILE *fp = fopen(path, "r");
 	char line[CSV_MAX_LINE + 2];
 	char *f[CSV_MAX_FIELDS];
-	int rc = 0, lineno = 0, ncols = 0;
+	int rc = 0, lineno = 0, ncols = 0, col_ring = -1, col_wait = -1;
 
 	if (!fp)
 		return yb_err_sys(err, errno, "%s", path);
@@ -190,6 +223,12 @@ int yb_csv_read(const char *path, struct yb_results *r, struct yb_err *err)
 			for (size_t i = 0; i < NCOLS; i++)
 				if (strcmp(f[i], csv_cols[i]) != 0)
 					goto bad_header;
+			for (int i = (int)NCOLS; i < n; i++) {
+				if (strcmp(f[i], "ring_bytes") == 0)
+					col_ring = i;
+				else if (strcmp(f[i], "wait") == 0)
+					col_wait = i;
+			}
 			ncols = n;
 			continue;
 		}
@@ -206,6 +245,21 @@ int yb_csv_read(const char *path, struct yb_results *r, struct yb_err *err)
 			rc = yb_err_set(err, YB_EINVAL,
 					"%s:%d: bad value '%s' in column %s",
 					path, lineno, f[bad], csv_cols[bad]);
+			goto out;
+		}
+		if (col_ring >= 0 && (parse_u64(f[col_ring], &p.ring_bytes) ||
+				      (p.ring_bytes &&
+				       (p.ring_bytes & (p.ring_bytes - 1))))) {
+			rc = yb_err_set(err, YB_EINVAL,
+					"%s:%d: bad value '%s' in column "
+					"ring_bytes",
+					path, lineno, f[col_ring]);
+			goto out;
+		}
+		if (col_wait >= 0 && !valid_wait(f[col_wait], &p)) {
+			rc = yb_err_set(err, YB_EINVAL,
+					"%s:%d: bad value '%s' in column wait",
+					path, lineno, f[col_wait]);
 			goto out;
 		}
 		if (yb_results_add(r, &p)) {
@@ -318,6 +372,17 @@ int yb_json_read(const char *path, struct yb_results *r, struct yb_err *err)
 					"%s: result %zu is malformed", path, i);
 			goto out;
 		}
+		double ring = 0;
+		json_t *w = json_object_get(row, "wait");
+		if ((json_object_get(row, "ring_bytes") &&
+		     json_get_num(row, "ring_bytes", &ring)) ||
+		    (w && (!json_is_string(w) ||
+			   !valid_wait(json_string_value(w), &p)))) {
+			rc = yb_err_set(err, YB_EINVAL,
+					"%s: result %zu is malformed", path, i);
+			goto out;
+		}
+		p.ring_bytes = (uint64_t)ring;
 		strcpy(p.transport, json_string_value(t));
 		p.bytes = (uint64_t)bytes;
 		p.reps = (uint64_t)reps;
@@ -463,7 +528,7 @@ static int meta_to_json(const struct yb_meta *m, json_t *obj)
 static json_t *point_to_json(const struct yb_point *p)
 {
 	return json_pack("{s:s, s:s, s:I, s:I, s:i, s:f, s:f, s:f, s:f, s:f, "
-			 "s:f, s:f}",
+			 "s:f, s:f, s:I, s:s}",
 			 "transport", p->transport, "mode",
 			 yb_mode_name(p->mode), "bytes", (json_int_t)p->bytes,
 			 "reps", (json_int_t)p->reps, "trials", (int)p->trials,
@@ -471,7 +536,8 @@ static json_t *point_to_json(const struct yb_point *p)
 			 p->lat_mean_us, "lat_p50_us", p->lat_p50_us,
 			 "lat_p99_us", p->lat_p99_us, "lat_max_us",
 			 p->lat_max_us, "lat_stddev_us", p->lat_stddev_us,
-			 "bw_gbps", p->bw_gbps);
+			 "bw_gbps", p->bw_gbps, "ring_bytes",
+			 (json_int_t)p->ring_bytes, "wait", wait_of(p));
 }
 
 static int json_write(struct yb_output *o, int complete, struct yb_err *err)

@@ -17,9 +17,15 @@
 #include "err.h"
 #include "meta.h"
 
-#define YB_CSV_COLUMNS                                                     \
+/*
+ * The first twelve columns are fixed; later versions only append.  A
+ * reader needs the fixed ones and takes the others when present.
+ * ring_bytes and wait describe ring transports (0 and "none" otherwise).
+ */
+#define YB_CSV_BASE_COLUMNS                                                \
 	"transport,mode,bytes,reps,trials,lat_min_us,lat_mean_us,lat_p50_us," \
 	"lat_p99_us,lat_max_us,lat_stddev_us,bw_gbps"
+#define YB_CSV_COLUMNS YB_CSV_BASE_COLUMNS ",ring_bytes,wait"
 
 struct yb_point {
 	char transport[32];
@@ -30,7 +36,15 @@ struct yb_point {
 	double lat_min_us, lat_mean_us, lat_p50_us, lat_p99_us, lat_max_us;
 	double lat_stddev_us; /* of the trial means */
 	double bw_gbps;       /* 10^9 bit/s */
+	uint64_t ring_bytes;  /* ring size per direction; 0: not a ring */
+	char wait[12];        /* ring waiting policy; "none": not a ring */
 };
+
+/*
+ * The name of the curve a point belongs to: the transport, plus ring
+ * size and wait mode for ring transports ("shm 1M adaptive").
+ */
+void yb_point_label(const struct yb_point *p, char *buf, size_t len);
 
 struct yb_results {
 	struct yb_point *p;

@@ -139,6 +139,12 @@ fail:
 int yb_session_point(void *ctx, const struct yb_point *p, struct yb_err *err)
 {
 	struct yb_session *s = ctx;
+	struct yb_point pt = *p;
+
+	/* The engine knows nothing of rings; the session does. */
+	pt.ring_bytes = s->cur.ring_bytes;
+	memcpy(pt.wait, s->cur.wait, sizeof(pt.wait));
+	p = &pt;
 	int rc = yb_results_add(&s->results, p);
 
 	if (rc)
@@ -165,6 +171,93 @@ int yb_session_close(struct yb_session *s, int complete, struct yb_err *err)
 	yb_results_free(&s->results);
 	yb_meta_free(&s->meta);
 	return rc;
+}
+
+void yb_session_connected(struct yb_session *s, const struct yb_ep *ep,
+			  char *prefix, size_t len)
+{
+	struct yb_meta d;
+	const char *v;
+
+	yb_meta_init(&d);
+	if (ep->t->describe)
+		ep->t->describe(ep, &d);
+	s->cur.ring_bytes = 0;
+	s->cur.wait[0] = '\0';
+	v = yb_meta_get(&d, "ring_bytes");
+	if (v)
+		s->cur.ring_bytes = strtoull(v, NULL, 10);
+	v = yb_meta_get(&d, "wait");
+	if (v)
+		snprintf(s->cur.wait, sizeof(s->cur.wait), "%s", v);
+	if (s->cur.ring_bytes) {
+		char sz[32];
+		yb_format_size(s->cur.ring_bytes, sz, sizeof(sz));
+		snprintf(prefix, len, "transport.%s.%s-%s.", ep->t->name, sz,
+			 s->cur.wait);
+	} else {
+		snprintf(prefix, len, "transport.%s.", ep->t->name);
+	}
+	yb_meta_merge(&s->meta, &d, prefix);
+	yb_meta_free(&d);
+}
+
+static void print_counters(const char *who, const struct yb_meta *m,
+			   const char *prefix)
+{
+	static const char *const keys[] = { "notify_sent", "notify_suppressed",
+					    "sleeps", "spins" };
+	static const char *const names[] = { "wake-ups sent", "suppressed",
+					     "sleeps", "spins" };
+	char key[256];
+
+	printf("  %-6s", who);
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(key, sizeof(key), "%s%s", prefix, keys[i]);
+		const char *v = yb_meta_get(m, key);
+		printf("  %s %s", names[i], v ? v : "-");
+	}
+	printf("\n");
+}
+
+void yb_session_counters(struct yb_session *s, const struct yb_ep *ep,
+			 const char *prefix, const struct yb_meta *server_meta)
+{
+	char key[256];
+	int any = 0;
+
+	if (ep->t->counters) {
+		struct yb_meta c;
+		yb_meta_init(&c);
+		ep->t->counters(ep, &c);
+		snprintf(key, sizeof(key), "%scounters.client.", prefix);
+		yb_meta_merge(&s->meta, &c, key);
+		any = c.n > 0;
+		yb_meta_free(&c);
+	}
+	static const char sp[] = "server.counters.";
+	for (size_t i = 0; server_meta && i < server_meta->n; i++) {
+		const struct yb_meta_kv *kv = &server_meta->kv[i];
+		if (strncmp(kv->key, sp, sizeof(sp) - 1) != 0)
+			continue;
+		snprintf(key, sizeof(key), "%scounters.server.%s", prefix,
+			 kv->key + sizeof(sp) - 1);
+		yb_meta_set(&s->meta, key, "%s", kv->value);
+		any = 1;
+	}
+	if (!s->stats || !any)
+		return;
+	yb_session_progress_done(s);
+	char label[64];
+	struct yb_point p = { .ring_bytes = s->cur.ring_bytes };
+	snprintf(p.transport, sizeof(p.transport), "%s", ep->t->name);
+	memcpy(p.wait, s->cur.wait, sizeof(p.wait));
+	yb_point_label(&p, label, sizeof(label));
+	printf("%s counters:\n", label);
+	snprintf(key, sizeof(key), "%scounters.client.", prefix);
+	print_counters("client", &s->meta, key);
+	snprintf(key, sizeof(key), "%scounters.server.", prefix);
+	print_counters("server", &s->meta, key);
 }
 
 void yb_session_progress(void *ctx, const struct yb_progress *p)
@@ -216,7 +309,7 @@ void yb_session_sweep_meta(struct yb_session *s, const struct yb_sweep_opts *o)
 /* ---- summary ---------------------------------------------------------- */
 
 struct summary_row {
-	const char *name;
+	char name[64];
 	double lat_us;
 	uint64_t lat_bytes;
 	double bw;
@@ -229,15 +322,18 @@ void yb_summary_print(FILE *fp, const struct yb_results *r)
 
 	for (size_t i = 0; i < r->n; i++) {
 		const struct yb_point *p = &r->p[i];
+		char label[64];
 		size_t j;
+		yb_point_label(p, label, sizeof(label));
 		for (j = 0; j < n; j++)
-			if (strcmp(rows[j].name, p->transport) == 0)
+			if (strcmp(rows[j].name, label) == 0)
 				break;
 		if (j == n) {
 			if (n == sizeof(rows) / sizeof(rows[0]))
 				continue;
-			rows[n++] = (struct summary_row){ p->transport, -1, 0,
-							  -1 };
+			rows[n] = (struct summary_row){ "", -1, 0, -1 };
+			memcpy(rows[n].name, label, sizeof(label));
+			n++;
 		}
 		struct summary_row *s = &rows[j];
 		if (p->mode == YB_MODE_PINGPONG &&
@@ -258,7 +354,11 @@ void yb_summary_print(FILE *fp, const struct yb_results *r)
 		if (strcmp(rows[j].name, "tcp") == 0)
 			tcp = &rows[j];
 
-	fprintf(fp, "%-10s %22s %18s %14s %14s\n", "transport",
+	int w = 10;
+	for (size_t j = 0; j < n; j++)
+		if ((int)strlen(rows[j].name) > w)
+			w = (int)strlen(rows[j].name);
+	fprintf(fp, "%-*s %22s %18s %14s %14s\n", w, "transport",
 		"one-way latency (p50)", "peak bandwidth", "latency vs tcp",
 		"bw vs tcp");
 	for (size_t j = 0; j < n; j++) {
@@ -274,7 +374,7 @@ void yb_summary_print(FILE *fp, const struct yb_results *r)
 				 tcp->lat_us / s->lat_us);
 		if (tcp && tcp->bw > 0 && s->bw >= 0)
 			snprintf(br, sizeof(br), "%.2fx", s->bw / tcp->bw);
-		fprintf(fp, "%-10s %22s %18s %14s %14s\n", s->name, lat, bw,
+		fprintf(fp, "%-*s %22s %18s %14s %14s\n", w, s->name, lat, bw,
 			lr, br);
 	}
 	if (tcp)
@@ -363,25 +463,20 @@ int yb_run_local(struct yb_session *s, const struct yb_transport *t,
 		if (rc)
 			goto out_child;
 	}
-	rc = yb_ep_connect(&conn, listener.addr, 10000, err);
+	rc = yb_ep_connect(&conn, listener.addr, lo->tp, 10000, err);
 	yb_ep_close(&listener); /* the child holds its own copy */
 	if (rc)
 		goto out_child;
 
+	char prefix[128];
+	yb_session_connected(s, &conn, prefix, sizeof(prefix));
 	snprintf(key, sizeof(key), "transport.%s.address", t->name);
 	yb_meta_set(&s->meta, key, "%s", listener.addr);
-	if (t->describe) {
-		struct yb_meta d;
-		yb_meta_init(&d);
-		t->describe(&conn, &d);
-		snprintf(key, sizeof(key), "transport.%s.", t->name);
-		yb_meta_merge(&s->meta, &d, key);
-		yb_meta_free(&d);
-	}
 	struct yb_meta server;
 	yb_meta_init(&server);
 	rc = yb_sweep_run(&conn, t->name, o, &server, err);
 	yb_session_progress_done(s);
+	yb_session_counters(s, &conn, prefix, &server);
 	const char *scpu = yb_meta_get(&server, "server.cpu");
 	if (scpu) {
 		snprintf(key, sizeof(key), "placement.%s.server_cpu", t->name);

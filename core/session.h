@@ -22,6 +22,11 @@ struct yb_session {
 	const struct yb_output_ops *ops[YB_SESSION_MAX_OUTPUTS];
 	size_t nout;
 	int progress_shown;
+	int stats;                /* print transport counters */
+	struct {                  /* ring settings of the sweep running now */
+		uint64_t ring_bytes;
+		char wait[12];
+	} cur;
 };
 
 /*
@@ -43,6 +48,23 @@ int yb_session_point(void *ctx, const struct yb_point *p, struct yb_err *err);
 /* Finish the files (complete = 0 when cut short) and free everything. */
 int yb_session_close(struct yb_session *s, int complete, struct yb_err *err);
 
+/*
+ * After connecting: record the transport's self-description in the
+ * metadata under "transport.NAME." (ring transports: "transport.NAME.
+ * SIZE-WAIT.", one entry per configuration) and take the ring size and
+ * wait mode it reports (keys ring_bytes and wait) for the points that
+ * follow.  prefix receives the metadata prefix used.
+ */
+void yb_session_connected(struct yb_session *s, const struct yb_ep *ep,
+			  char *prefix, size_t len);
+/*
+ * After a sweep: our counters and the server's (server_meta keys
+ * "server.counters.*") into the metadata under prefix, and on stdout
+ * when s->stats is set.
+ */
+void yb_session_counters(struct yb_session *s, const struct yb_ep *ep,
+			 const char *prefix, const struct yb_meta *server_meta);
+
 /* Progress callback printing one updating line on stderr (a terminal). */
 void yb_session_progress(void *ctx, const struct yb_progress *p);
 /* End the progress line, if one is showing. */
@@ -61,6 +83,7 @@ void yb_session_sweep_meta(struct yb_session *s, const struct yb_sweep_opts *o);
 struct yb_local_opts {
 	int cpu_client, cpu_server; /* -1: do not pin */
 	int accept_timeout_ms;
+	const struct yb_tparams *tp; /* ring settings, or NULL */
 };
 
 /*

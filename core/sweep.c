@@ -269,8 +269,8 @@ static int sweep_mode(struct client *c, const char *label, unsigned mode,
 	return rc;
 }
 
-/* "key=value\n" lines from the server into meta under "server.". */
-static void parse_info(const char *info, struct yb_meta *m)
+/* "key=value\n" lines from the server into meta under prefix. */
+static void parse_info(const char *info, const char *prefix, struct yb_meta *m)
 {
 	while (*info) {
 		const char *nl = strchr(info, '\n');
@@ -279,8 +279,8 @@ static void parse_info(const char *info, struct yb_meta *m)
 		if (eq && eq > info) {
 			char key[128];
 			size_t kl = (size_t)(eq - info);
-			if (kl < sizeof(key) - 8) {
-				snprintf(key, sizeof(key), "server.%.*s",
+			if (kl + strlen(prefix) < sizeof(key) - 1) {
+				snprintf(key, sizeof(key), "%s%.*s", prefix,
 					 (int)kl, info);
 				yb_meta_set(m, key, "%.*s",
 					    (int)(len - kl - 1), eq + 1);
@@ -339,7 +339,7 @@ int yb_sweep_run(struct yb_ep *ep, const char *label,
 		goto out;
 	}
 	if (server_meta)
-		parse_info(info, server_meta);
+		parse_info(info, "server.", server_meta);
 
 	for (unsigned mode = YB_MODE_PINGPONG; mode <= YB_MODE_STREAM; mode++) {
 		if (!(o->modes & YB_MODE_BIT(mode)))
@@ -353,11 +353,17 @@ int yb_sweep_run(struct yb_ep *ep, const char *label,
 	if (rc == 0 || rc == YB_EINTR) {
 		/* Tell the server we are done so it can serve the next one. */
 		struct yb_err e2;
-		if (yb_msg_send(ep, c->msg, yb_enc_empty(c->msg, YB_MSG_END),
-				&e2) == 0 &&
-		    yb_msg_expect(ep, &c->in, YB_MSG_BYE, o->timeout_ms,
-				  &e2) != 0 &&
-		    rc == 0)
+		const char *counters;
+		int r2 = yb_msg_send(ep, c->msg,
+				     yb_enc_empty(c->msg, YB_MSG_END), &e2);
+		if (!r2)
+			r2 = yb_msg_expect(ep, &c->in, YB_MSG_BYE,
+					   o->timeout_ms, &e2);
+		if (!r2)
+			r2 = yb_dec_bye(&c->in, &counters, &e2);
+		if (!r2 && server_meta)
+			parse_info(counters, "server.counters.", server_meta);
+		if (r2 && rc == 0)
 			rc = yb_err_set(err, e2.code, "%s", e2.msg);
 	}
 out:
@@ -502,6 +508,29 @@ static int serve_hello(struct server *s, const struct yb_serve_opts *o,
 			   yb_enc_welcome(s->msg, s->max, info), err);
 }
 
+/* The transport's counters as "key=value" lines ("" if it has none). */
+static void meta_text(const struct yb_ep *ep, char *buf, size_t len)
+{
+	struct yb_meta m;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (!ep->t->counters)
+		return;
+	yb_meta_init(&m);
+	ep->t->counters(ep, &m);
+	for (size_t i = 0; i < m.n; i++) {
+		int k = snprintf(buf + off, len - off, "%s=%s\n", m.kv[i].key,
+				 m.kv[i].value);
+		if (k < 0 || (size_t)k >= len - off) {
+			buf[off] = '\0';
+			break;
+		}
+		off += (size_t)k;
+	}
+	yb_meta_free(&m);
+}
+
 int yb_serve(struct yb_ep *ep, const struct yb_serve_opts *o,
 	     struct yb_err *err)
 {
@@ -524,8 +553,10 @@ int yb_serve(struct yb_ep *ep, const struct yb_serve_opts *o,
 		if (s->in.type == YB_MSG_END) {
 			if (o->on_end)
 				o->on_end(o->on_end_ctx);
+			char counters[YB_PROTO_MAX_PAYLOAD];
+			meta_text(ep, counters, sizeof(counters));
 			rc = yb_msg_send(ep, s->msg,
-					 yb_enc_empty(s->msg, YB_MSG_BYE), err);
+					 yb_enc_bye(s->msg, counters), err);
 			break;
 		}
 		if (s->in.type != YB_MSG_RUN) {

@@ -121,7 +121,8 @@ int yb_ep_listen(struct yb_ep *ep, const char *full_addr, struct yb_err *err)
 	return rc;
 }
 
-int yb_ep_connect(struct yb_ep *ep, const char *full_addr, int timeout_ms,
+int yb_ep_connect(struct yb_ep *ep, const char *full_addr,
+		  const struct yb_tparams *tp, int timeout_ms,
 		  struct yb_err *err)
 {
 	const struct yb_transport *t;
@@ -131,6 +132,7 @@ int yb_ep_connect(struct yb_ep *ep, const char *full_addr, int timeout_ms,
 	if (rc)
 		return rc;
 	yb_ep_init(ep, t);
+	ep->params = tp;
 	rc = t->probe(err);
 	if (rc)
 		return rc;

@@ -117,7 +117,9 @@ int yb_addr_split(const char *full, const struct yb_transport **t,
 /* Endpoint helpers; every call goes through these wrappers. */
 void yb_ep_init(struct yb_ep *ep, const struct yb_transport *t);
 int yb_ep_listen(struct yb_ep *ep, const char *full_addr, struct yb_err *err);
-int yb_ep_connect(struct yb_ep *ep, const char *full_addr, int timeout_ms,
+/* tp: settings for ring transports (may be NULL; must outlive ep). */
+int yb_ep_connect(struct yb_ep *ep, const char *full_addr,
+		  const struct yb_tparams *tp, int timeout_ms,
 		  struct yb_err *err);
 int yb_ep_accept(struct yb_ep *listener, struct yb_ep *conn,
 		 struct yb_err *err);

@@ -83,7 +83,7 @@ static int old_client(const char *addr, unsigned version)
 	struct yb_err err;
 	struct yb_ep c;
 
-	if (yb_ep_connect(&c, addr, 5000, &err))
+	if (yb_ep_connect(&c, addr, NULL, 5000, &err))
 		return die("connect", &err);
 	strcpy(h.version, "0.0-test");
 	size_t n = yb_enc_hello(buf, &h);

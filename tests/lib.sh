@@ -52,15 +52,19 @@ expect_fail() {
 
 free_port() { "$HELPER" free-port; }
 
-# check_csv FILE: header exact, every row has 12 numeric-looking fields.
+# check_csv FILE: header exact, every row has 14 fields, numbers where
+# numbers belong, ring_bytes 0 with wait "none" unless the row is a ring's.
 check_csv() {
 	local f=$1
-	[ "$(head -n 1 "$f")" = "transport,mode,bytes,reps,trials,lat_min_us,lat_mean_us,lat_p50_us,lat_p99_us,lat_max_us,lat_stddev_us,bw_gbps" ] ||
+	[ "$(head -n 1 "$f")" = "transport,mode,bytes,reps,trials,lat_min_us,lat_mean_us,lat_p50_us,lat_p99_us,lat_max_us,lat_stddev_us,bw_gbps,ring_bytes,wait" ] ||
 		fail "$f: wrong header: $(head -n 1 "$f")"
-	awk -F, 'NR > 1 { if (NF != 12) { print "line " NR ": " NF " fields"; exit 1 }
-	     for (i = 3; i <= 12; i++) if ($i !~ /^[0-9]+(\.[0-9]+)?$/) { print "line " NR " field " i ": " $i; exit 1 }
+	awk -F, 'NR > 1 { if (NF != 14) { print "line " NR ": " NF " fields"; exit 1 }
+	     for (i = 3; i <= 13; i++) if ($i !~ /^[0-9]+(\.[0-9]+)?$/) { print "line " NR " field " i ": " $i; exit 1 }
 	     if ($2 != "pingpong" && $2 != "stream") { print "line " NR ": mode " $2; exit 1 }
-	     if ($12 <= 0) { print "line " NR ": zero bandwidth"; exit 1 } }' "$f" ||
+	     if ($12 <= 0) { print "line " NR ": zero bandwidth"; exit 1 }
+	     ring = ($1 == "shm" || $1 == "yasmin")
+	     if (ring && ($13 < 4096 || $14 !~ /^(poll|block|adaptive)$/)) { print "line " NR ": ring settings " $13 "," $14; exit 1 }
+	     if (!ring && ($13 != 0 || $14 != "none")) { print "line " NR ": ring settings on " $1; exit 1 } }' "$f" ||
 		fail "$f: malformed rows"
 }
 

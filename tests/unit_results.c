@@ -61,6 +61,10 @@ static void sample(struct yb_point *p, int i)
 	p->lat_max_us = 9.75 + i;
 	p->lat_stddev_us = 0.0625 * i;
 	p->bw_gbps = 0.123456 * (i + 1);
+	if (i % 4 == 1) {
+		p->ring_bytes = 4096ull << i;
+		strcpy(p->wait, i % 8 == 1 ? "poll" : "adaptive");
+	}
 }
 
 static void same_point(const struct yb_point *a, const struct yb_point *b)
@@ -77,6 +81,8 @@ static void same_point(const struct yb_point *a, const struct yb_point *b)
 	assert_float_equal(a->lat_max_us, b->lat_max_us, 1e-4);
 	assert_float_equal(a->lat_stddev_us, b->lat_stddev_us, 1e-4);
 	assert_float_equal(a->bw_gbps, b->bw_gbps, 1e-6);
+	assert_int_equal(a->ring_bytes, b->ring_bytes);
+	assert_string_equal(a->wait, b->wait);
 }
 
 static void round_trip(const struct yb_output_ops *ops, const char *name,
@@ -146,7 +152,7 @@ static void expect_csv_error(const char *text, size_t len,
 	yb_results_free(&r);
 }
 
-#define HDR YB_CSV_COLUMNS "\n"
+#define HDR YB_CSV_BASE_COLUMNS "\n"
 #define ROW "tcp,pingpong,1,100,3,1,1,1,1,1,0,0.1\n"
 
 static void csv_bad_input(void **state)
@@ -181,13 +187,15 @@ static void csv_bad_input(void **state)
 	assert_non_null(strstr(err.msg, "nope.csv"));
 
 	/* Extra columns after ours are allowed (later formats add some). */
-	static const char extra[] = YB_CSV_COLUMNS ",ring_bytes\n"
-		"shm,stream,64,10,3,1,1,1,1,1,0,9.5,4096\n";
+	static const char extra[] = YB_CSV_BASE_COLUMNS ",future,ring_bytes\n"
+		"shm,stream,64,10,3,1,1,1,1,1,0,9.5,x,4096\n";
 	write_file("extra.csv", extra, sizeof(extra) - 1);
 	assert_int_equal(yb_csv_read(path_of("extra.csv"), &r, &err), 0);
 	assert_int_equal(r.n, 1);
 	assert_string_equal(r.p[0].transport, "shm");
 	assert_float_equal(r.p[0].bw_gbps, 9.5, 1e-9);
+	assert_int_equal(r.p[0].ring_bytes, 4096);
+	assert_string_equal(r.p[0].wait, "");
 	yb_results_free(&r);
 }
 

@@ -54,7 +54,7 @@
 #define SHM_REQ_LEN 32
 #define SHM_REP_LEN 128
 #define SHM_HANDSHAKE_MS 5000
-#define SHM_DEFAULT_ORDER 20   /* 1 MiB per direction */
+#define SHM_DEFAULT_ORDER 22   /* 4 MiB per direction */
 #define SHM_MAX_ORDER 30       /* 1 GiB per direction */
 #define SHM_DEFAULT_SPIN_NS 50000
 
