@@ -425,6 +425,7 @@ static int arm(struct yb_ring *r, unsigned events)
 {
 	int ready = 0;
 
+	r->st.wake_requests++;
 	if (events & YB_RING_READ) {
 		/* Wake me when the producer counter passes rx_cons + 1.
 		 * Sequentially consistent exchange: visible before the
@@ -525,7 +526,9 @@ int yb_ring_wait(struct yb_ring *r, unsigned events, int timeout_ms)
 		int rc = r->sig.wait(r->sig.ctx, slice);
 		if (rc < 0)
 			return rc;
-		if (rc == 0)
+		if (rc == 2)
+			r->peer_closed = 1;
+		else if (rc == 0)
 			check_gone(r);
 	}
 }
@@ -587,6 +590,7 @@ void yb_ring_stats_meta(const struct yb_ring *r, struct yb_meta *m)
 	yb_meta_set_int(m, "notify_sent", (long long)r->st.notify_sent);
 	yb_meta_set_int(m, "notify_suppressed",
 			(long long)r->st.notify_suppressed);
+	yb_meta_set_int(m, "wake_requests", (long long)r->st.wake_requests);
 	yb_meta_set_int(m, "sleeps", (long long)r->st.sleeps);
 	yb_meta_set_int(m, "spins", (long long)r->st.spins);
 	yb_meta_set_int(m, "bytes_sent", (long long)r->st.bytes_sent);

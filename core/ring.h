@@ -73,7 +73,8 @@ int yb_wait_parse(const char *s);
 /*
  * How a back end delivers and awaits wake-ups.  wait() blocks until the
  * peer signals us (and consumes the signal), the peer is gone, or
- * timeout_ms passes: 1, 0 on timeout, or a negative YB_E*.  peer_gone()
+ * timeout_ms passes: 1 signalled, 2 the peer is gone, 0 on timeout, or a
+ * negative YB_E*.  peer_gone()
  * answers without blocking whether the other side has died (a back end
  * that cannot tell returns 0; the live bytes still catch a clean close).
  * fd() is a descriptor poll(2) reports readable when wait() would return.
@@ -89,6 +90,7 @@ struct yb_ring_signal {
 struct yb_ring_stats {
 	uint64_t notify_sent;       /* wake-ups we sent */
 	uint64_t notify_suppressed; /* writes that needed none */
+	uint64_t wake_requests;     /* times we asked the peer to wake us */
 	uint64_t sleeps;            /* times we blocked in the back end */
 	uint64_t spins;             /* busy-wait iterations */
 	uint64_t bytes_sent, bytes_received;

@@ -145,8 +145,10 @@ static int shm_wait(void *ctx, int timeout_ms)
 		if (read(c->efd_self, &v, sizeof(v)) < 0 && errno != EAGAIN)
 			return yb_from_errno(errno);
 	}
-	if (sock_event(pfd[1].revents))
+	if (sock_event(pfd[1].revents)) {
 		c->gone = 1;
+		return 2;
+	}
 	return 1;
 }
 
