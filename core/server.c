@@ -165,7 +165,8 @@ int yb_server_loop(struct yb_ep *listener, const struct yb_server_opts *o,
 		close(p[1]);
 		done_fd = p[0];
 		finished = 0;
-		logf_(o, "client %s: connected", conn.peer);
+		logf_(o, "client %s: connected, served by pid %d", conn.peer,
+		      (int)pid);
 		snprintf(busy_peer, sizeof(busy_peer), "%s", conn.peer);
 		busy = pid;
 		/* The child owns the connection; drop our copy only. */

@@ -63,19 +63,10 @@ for w in poll block; do
 	bg "$T/s$w.out" "$BIN" client "shm:$sock" --mode stream --max-bytes 4M \
 		--trial-time 0.05 --wait $w --out "$T/s$w"
 	k=$BG_PID
-	# The newest child of the daemon that is alive (not a zombie of an
-	# earlier client) serves this client.
-	child=
-	for i in $(seq 50); do
-		c=$(pgrep -n -P $srv)
-		if [ -n "$c" ] && [ "$(awk '{ print $3 }' /proc/$c/stat 2>/dev/null)" != Z ] &&
-			grep -q "pid $k): connected" "$T/srv.log"; then
-			child=$c
-			break
-		fi
-		sleep 0.1
-	done
-	[ -n "$child" ] || fail "no serving process appeared"
+	# The daemon names the process serving this client.
+	wait_for "$T/srv.log" "pid $k): connected, served by pid" 10
+	child=$(sed -n "s/.*pid $k): connected, served by pid \([0-9]*\).*/\1/p" "$T/srv.log")
+	[ -n "$child" ] || fail "no serving process named"
 	sleep 0.5
 	t0=$(date +%s%N)
 	kill -9 $child
