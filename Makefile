@@ -3,6 +3,7 @@
 #   make            build $(BUILD)/yasmin-bench (installs missing Debian
 #                   packages first when run as root: scripts/deps.sh)
 #   make run        a local sweep over every available transport
+#   make bench      the shm ring against memcpy, cache line, unix, tcp
 #   make check      the whole test suite (unit, end-to-end, man page lint)
 #   make check SANITIZE=address,undefined   the same under ASan + UBSan
 #   make install    PREFIX=/usr/local DESTDIR= : binary and man page
@@ -68,7 +69,8 @@ HELP_BIN := $(HELP_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libyb.a
 BIN      := $(BUILD)/$(PROG)
 
-.PHONY: all run check unit install uninstall clean distclean deps lint-man
+.PHONY: all run bench check unit install uninstall clean distclean deps \
+        lint-man
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -117,6 +119,10 @@ $(BUILD)/tests/helper_%: $(BUILD)/tests/helper_%.o $(LIB)
 
 run: $(BIN)
 	$(BIN) run
+
+# Performance figures and target ratios (prints; never fails on a miss).
+bench: $(BIN)
+	$(BIN) bench
 
 unit: $(UNIT_BIN)
 

@@ -8,12 +8,14 @@
 #include <argp.h>
 #include <signal.h>
 
+#include "../core/session.h"
 #include "../core/sweep.h"
 
 int cmd_run(int argc, char **argv);
 int cmd_server(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_transports(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #define CMD_MAX_CONFIGS 16
 
@@ -45,6 +47,17 @@ extern const struct argp cmd_sweep_argp;
 
 /* Defaults, before parsing. */
 void cmd_sweep_init(struct cmd_sweep *cs);
+
+/* --cpus A,B: two CPUs this process may use (exits on a bad value). */
+void cmd_parse_cpus(const struct argp_state *state, const char *arg,
+		    int cpus[2]);
+/*
+ * Where the two ends of a local run go: the --cpus pair when given, else
+ * two different CPUs when there are two.  Fills lo's CPUs; returns the
+ * policy in words for the metadata.
+ */
+const char *cmd_placement(int have_cpus, const int cpus[2],
+			  struct yb_local_opts *lo);
 
 /* Set by SIGINT/SIGTERM; the sweep stops between trials. */
 extern volatile sig_atomic_t cmd_stop;

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "../core/session.h"
-#include "../core/sysinfo.h"
 #include "cmd.h"
 
 #define MAX_LIST 16
@@ -30,17 +29,6 @@ static const struct argp_option run_options[] = {
 	{ 0 }
 };
 
-static int allowed(int cpu)
-{
-	int cpus[1024];
-	int n = yb_allowed_cpus(cpus, 1024);
-
-	for (int i = 0; i < n; i++)
-		if (cpus[i] == cpu)
-			return 1;
-	return 0;
-}
-
 static error_t run_parse(int key, char *arg, struct argp_state *state)
 {
 	struct run_args *a = state->input;
@@ -52,30 +40,10 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 	case OPT_TRANSPORTS:
 		a->transports = arg;
 		break;
-	case OPT_CPUS: {
-		char *end;
-		long x = strtol(arg, &end, 10), y;
-		if (end == arg || *end != ',')
-			cmd_usage_error(state, "bad --cpus '%s': expected A,B",
-				   arg);
-		char *s = end + 1;
-		y = strtol(s, &end, 10);
-		if (end == s || *end || x < 0 || y < 0 || x > 1023 || y > 1023)
-			cmd_usage_error(state, "bad --cpus '%s': expected A,B",
-				   arg);
-		for (int i = 0; i < 2; i++) {
-			long c = i ? y : x;
-			if (!allowed((int)c))
-				cmd_usage_error(state,
-					   "--cpus: CPU %ld is not online or "
-					   "not allowed for this process",
-					   c);
-		}
-		a->cpus[0] = (int)x;
-		a->cpus[1] = (int)y;
+	case OPT_CPUS:
+		cmd_parse_cpus(state, arg, a->cpus);
 		a->have_cpus = 1;
 		break;
-	}
 	case ARGP_KEY_ARG:
 		cmd_usage_error(state, "unexpected argument '%s'", arg);
 		break;
@@ -175,20 +143,8 @@ int cmd_run(int argc, char **argv)
 	if (rc)
 		return cmd_fail(rc, err.msg);
 
-	struct yb_local_opts lo = { -1, -1, 10000 };
-	const char *placement = "unpinned (one CPU available)";
-	if (a.have_cpus) {
-		lo.cpu_client = a.cpus[0];
-		lo.cpu_server = a.cpus[1];
-		placement = "pinned (--cpus)";
-	} else {
-		int cpus[2];
-		if (yb_allowed_cpus(cpus, 2) == 2) {
-			lo.cpu_client = cpus[0];
-			lo.cpu_server = cpus[1];
-			placement = "pinned to two different CPUs (default)";
-		}
-	}
+	struct yb_local_opts lo = { -1, -1, 10000, NULL };
+	const char *placement = cmd_placement(a.have_cpus, a.cpus, &lo);
 
 	struct yb_session s;
 	rc = yb_session_open(&s, a.sweep.out_dir, a.sweep.force, &err);

@@ -64,6 +64,7 @@ static const struct {
 	{ "server", cmd_server },
 	{ "client", cmd_client },
 	{ "transports", cmd_transports },
+	{ "bench", cmd_bench },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -74,6 +75,8 @@ static char top_doc[] =
 	"  server       serve clients on ADDRESS, one at a time\n"
 	"  client       measure against a server at ADDRESS\n"
 	"  transports   list transports and whether they work here\n"
+	"  bench        the shm ring against memcpy, the cache line, unix "
+	"and tcp\n"
 	"\n"
 	"Addresses are TRANSPORT:ADDRESS, e.g. tcp:127.0.0.1:7470, "
 	"tcp:[::1]:7470, unix:/run/yb.sock.\n"

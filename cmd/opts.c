@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../core/ring.h"
+#include "../core/sysinfo.h"
 #include "cmd.h"
 
 enum {
@@ -298,6 +299,60 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 
 const struct argp cmd_sweep_argp = { sweep_options, sweep_parse, 0, 0, 0,
 				     0, 0 };
+
+static int allowed(int cpu)
+{
+	int cpus[1024];
+	int n = yb_allowed_cpus(cpus, 1024);
+
+	for (int i = 0; i < n; i++)
+		if (cpus[i] == cpu)
+			return 1;
+	return 0;
+}
+
+void cmd_parse_cpus(const struct argp_state *state, const char *arg,
+		    int cpus[2])
+{
+	char *end;
+	long x = strtol(arg, &end, 10), y;
+
+	if (end == arg || *end != ',')
+		cmd_usage_error(state, "bad --cpus '%s': expected A,B", arg);
+	char *s = end + 1;
+	y = strtol(s, &end, 10);
+	if (end == s || *end || x < 0 || y < 0 || x > 1023 || y > 1023)
+		cmd_usage_error(state, "bad --cpus '%s': expected A,B", arg);
+	for (int i = 0; i < 2; i++) {
+		long c = i ? y : x;
+		if (!allowed((int)c))
+			cmd_usage_error(state,
+					"--cpus: CPU %ld is not online or not "
+					"allowed for this process",
+					c);
+	}
+	cpus[0] = (int)x;
+	cpus[1] = (int)y;
+}
+
+const char *cmd_placement(int have_cpus, const int cpus[2],
+			  struct yb_local_opts *lo)
+{
+	int two[2];
+
+	lo->cpu_client = lo->cpu_server = -1;
+	if (have_cpus) {
+		lo->cpu_client = cpus[0];
+		lo->cpu_server = cpus[1];
+		return "pinned (--cpus)";
+	}
+	if (yb_allowed_cpus(two, 2) == 2) {
+		lo->cpu_client = two[0];
+		lo->cpu_server = two[1];
+		return "pinned to two different CPUs (default)";
+	}
+	return "unpinned (one CPU available)";
+}
 
 size_t cmd_sweep_configs(const struct cmd_sweep *cs)
 {

@@ -58,8 +58,6 @@ _Static_assert(YB_RING_OFF_LINE(0, 1) - YB_RING_OFF_LINE(0, 0) >= 128,
 #define POLL_YIELD_NS 50000
 /* While spinning, ask the back end whether the peer died this often. */
 #define GONE_CHECK_NS 1000000
-/* A sleeper wakes at least this often to look for a dead peer. */
-#define SLEEP_SLICE_MS 250
 /* Spin iterations between clock reads. */
 #define SPIN_BATCH 32
 
@@ -513,7 +511,7 @@ int yb_ring_wait(struct yb_ring *r, unsigned events, int timeout_ms)
 	for (;;) {
 		if (arm(r, events))
 			return 1;
-		int slice = SLEEP_SLICE_MS;
+		int slice = YB_RING_SLEEP_SLICE_MS;
 		if (limit != UINT64_MAX) {
 			now = yb_now();
 			if (now >= limit)
@@ -538,6 +536,17 @@ int yb_ring_fd(const struct yb_ring *r)
 	return r->sig.fd ? r->sig.fd(r->sig.ctx) : -1;
 }
 
+/*
+ * Before a non-blocking caller goes back to poll(2): take the wake-ups
+ * already delivered, so that the descriptor is readable again only when
+ * a new one arrives (a level-triggered fd would otherwise spin).
+ */
+static void consume_signals(struct yb_ring *r)
+{
+	if (r->sig.wait(r->sig.ctx, 0) == 2)
+		r->peer_closed = 1;
+}
+
 ssize_t yb_ring_send(struct yb_ring *r, const void *buf, size_t len,
 		     int nonblock)
 {
@@ -545,9 +554,11 @@ ssize_t yb_ring_send(struct yb_ring *r, const void *buf, size_t len,
 		ssize_t n = send_try(r, buf, len);
 		if (n != YB_EAGAIN || len == 0)
 			return n;
-		if (nonblock)
+		if (nonblock) {
+			consume_signals(r);
 			return arm(r, YB_RING_WRITE) ? send_try(r, buf, len) :
 						       YB_EAGAIN;
+		}
 		int w = yb_ring_wait(r, YB_RING_WRITE, -1);
 		if (w < 0)
 			return w;
@@ -560,9 +571,11 @@ ssize_t yb_ring_recv(struct yb_ring *r, void *buf, size_t len, int nonblock)
 		ssize_t n = recv_try(r, buf, len);
 		if (n != YB_EAGAIN)
 			return n;
-		if (nonblock)
+		if (nonblock) {
+			consume_signals(r);
 			return arm(r, YB_RING_READ) ? recv_try(r, buf, len) :
 						      YB_EAGAIN;
+		}
 		int w = yb_ring_wait(r, YB_RING_READ, -1);
 		if (w < 0)
 			return w;

@@ -60,6 +60,9 @@
 #define YB_RING_OFF_LINE(ring, consumer) (256 + 256 * (ring) + 128 * (consumer))
 #define YB_RING_OFF_BACKEND 1024
 
+/* A sleeper wakes at least this often to look for a dead peer. */
+#define YB_RING_SLEEP_SLICE_MS 250
+
 enum yb_wait_mode {
 	YB_WAIT_ADAPTIVE = 0, /* spin up to spin_ns, then sleep (default) */
 	YB_WAIT_POLL = 1,     /* spin, never sleep */
