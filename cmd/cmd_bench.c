@@ -113,6 +113,7 @@ enum fig {
 	F_UNIX_BW_1M,
 	F_TCP_BW_64K,
 	F_TCP_BW_1M,
+	F_SHM_PAIRS2_1M,
 	NFIG
 };
 
@@ -131,6 +132,8 @@ static const struct {
 	{ "unix_1m_gbps", "unix stream, 1 MiB messages", "Gbit/s" },
 	{ "tcp_64k_gbps", "tcp stream, 64 KiB messages", "Gbit/s" },
 	{ "tcp_1m_gbps", "tcp stream, 1 MiB messages", "Gbit/s" },
+	{ "shm_pairs2_1m_gbps", "shm stream, 2 pairs at once, total, 1 MiB",
+	  "Gbit/s" },
 };
 
 /* Targets: value = num / den (x scale), met when value >= min or <= max. */
@@ -151,16 +154,21 @@ static const struct {
 	{ "shm bandwidth / memcpy, 1 MiB", F_SHM_BW_1M, F_MEMCPY_1M, 1.0 / 8,
 	  0, 0.5 },
 	{ "shm / tcp bandwidth, 64 KiB", F_SHM_BW_64K, F_TCP_BW_64K, 1, 0, 4 },
+	{ "shm 2 pairs total / 1 pair, 1 MiB", F_SHM_PAIRS2_1M, F_SHM_BW_1M, 1,
+	  0, 1 },
 };
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 
+/* The figure of a row: pairs 1 for single runs, pair 0 for totals. */
 static double find(const struct yb_results *r, const char *transport,
-		   const char *wait, unsigned mode, uint64_t bytes)
+		   const char *wait, unsigned mode, uint64_t bytes,
+		   unsigned pairs)
 {
 	for (size_t i = r->n; i-- > 0;) {
 		const struct yb_point *p = &r->p[i];
 		if (strcmp(p->transport, transport) == 0 && p->mode == mode &&
-		    p->bytes == bytes && strcmp(p->wait, wait) == 0)
+		    p->bytes == bytes && strcmp(p->wait, wait) == 0 &&
+		    p->pairs == pairs && (pairs == 1 || p->pair == 0))
 			return mode == YB_MODE_PINGPONG ? p->lat_p50_us :
 							  p->bw_gbps;
 	}
@@ -169,7 +177,7 @@ static double find(const struct yb_results *r, const char *transport,
 
 /* One local sweep; errors are reported and leave the figures NAN. */
 static int sweep(struct yb_session *s, const char *name, int wait,
-		 unsigned mode, const struct bench_args *a,
+		 unsigned mode, unsigned pairs, const struct bench_args *a,
 		 struct yb_local_opts *lo)
 {
 	struct yb_sweep_opts o;
@@ -194,6 +202,8 @@ static int sweep(struct yb_session *s, const char *name, int wait,
 	o.sched.perturbation = 0;
 	if (mode == YB_MODE_PINGPONG) {
 		o.sched.min_bytes = o.sched.max_bytes = 1;
+	} else if (pairs > 1) {
+		o.sched.min_bytes = o.sched.max_bytes = 1024 * 1024;
 	} else {
 		o.sched.min_bytes = 64 * 1024;
 		o.sched.max_bytes = 1024 * 1024;
@@ -204,7 +214,8 @@ static int sweep(struct yb_session *s, const char *name, int wait,
 		tp.wait_set = 1;
 	}
 	lo->tp = &tp;
-	int rc = yb_run_local(s, t, &o, lo, &err);
+	int rc = pairs > 1 ? yb_run_local_pairs(s, t, &o, lo, pairs, &err) :
+			     yb_run_local(s, t, &o, lo, &err);
 	lo->tp = NULL;
 	if (rc == YB_EINTR)
 		return rc;
@@ -272,29 +283,32 @@ static int run_round(int round, const struct bench_args *a,
 	static const struct {
 		const char *name;
 		int wait;
-		unsigned modes;
+		unsigned modes, pairs;
 	} runs[] = {
-		{ "shm", YB_WAIT_ADAPTIVE, 3 }, { "shm", YB_WAIT_BLOCK, 1 },
-		{ "unix", -1, 3 },		{ "tcp", -1, 3 },
+		{ "shm", YB_WAIT_ADAPTIVE, 3, 1 }, { "shm", YB_WAIT_BLOCK, 1, 1 },
+		{ "unix", -1, 3, 1 },		   { "tcp", -1, 3, 1 },
+		{ "shm", YB_WAIT_ADAPTIVE, 2, 2 },
 	};
 	rc = 0;
 	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]) && !rc; i++)
 		for (unsigned m = YB_MODE_PINGPONG; m <= YB_MODE_STREAM && !rc;
 		     m++)
 			if (runs[i].modes & (1u << (m - 1)))
-				rc = sweep(&s, runs[i].name, runs[i].wait, m, a,
-					   lo);
+				rc = sweep(&s, runs[i].name, runs[i].wait, m,
+					   runs[i].pairs, a, lo);
 	yb_session_progress_done(&s);
 	const struct yb_results *r = &s.results;
-	f[F_SHM_ADAPTIVE_LAT] = find(r, "shm", "adaptive", YB_MODE_PINGPONG, 1);
-	f[F_SHM_BLOCK_LAT] = find(r, "shm", "block", YB_MODE_PINGPONG, 1);
-	f[F_UNIX_LAT] = find(r, "unix", "", YB_MODE_PINGPONG, 1);
-	f[F_TCP_LAT] = find(r, "tcp", "", YB_MODE_PINGPONG, 1);
-	f[F_SHM_BW_64K] = find(r, "shm", "adaptive", YB_MODE_STREAM, 65536);
-	f[F_SHM_BW_1M] = find(r, "shm", "adaptive", YB_MODE_STREAM, 1 << 20);
-	f[F_UNIX_BW_1M] = find(r, "unix", "", YB_MODE_STREAM, 1 << 20);
-	f[F_TCP_BW_64K] = find(r, "tcp", "", YB_MODE_STREAM, 65536);
-	f[F_TCP_BW_1M] = find(r, "tcp", "", YB_MODE_STREAM, 1 << 20);
+	f[F_SHM_ADAPTIVE_LAT] = find(r, "shm", "adaptive", YB_MODE_PINGPONG, 1, 1);
+	f[F_SHM_BLOCK_LAT] = find(r, "shm", "block", YB_MODE_PINGPONG, 1, 1);
+	f[F_UNIX_LAT] = find(r, "unix", "", YB_MODE_PINGPONG, 1, 1);
+	f[F_TCP_LAT] = find(r, "tcp", "", YB_MODE_PINGPONG, 1, 1);
+	f[F_SHM_BW_64K] = find(r, "shm", "adaptive", YB_MODE_STREAM, 65536, 1);
+	f[F_SHM_BW_1M] = find(r, "shm", "adaptive", YB_MODE_STREAM, 1 << 20, 1);
+	f[F_UNIX_BW_1M] = find(r, "unix", "", YB_MODE_STREAM, 1 << 20, 1);
+	f[F_TCP_BW_64K] = find(r, "tcp", "", YB_MODE_STREAM, 65536, 1);
+	f[F_TCP_BW_1M] = find(r, "tcp", "", YB_MODE_STREAM, 1 << 20, 1);
+	f[F_SHM_PAIRS2_1M] =
+		find(r, "shm", "adaptive", YB_MODE_STREAM, 1 << 20, 2);
 	struct yb_err cerr;
 	yb_session_close(&s, rc == 0, &cerr);
 	return rc;

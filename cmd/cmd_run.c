@@ -13,9 +13,10 @@ struct run_args {
 	char *transports; /* comma list, or NULL for every local one */
 	int cpus[2];
 	int have_cpus;
+	unsigned pairs;
 };
 
-enum { OPT_TRANSPORTS = 't', OPT_CPUS = 'c' };
+enum { OPT_TRANSPORTS = 't', OPT_CPUS = 'c', OPT_PAIRS = 400 };
 
 static const struct argp_option run_options[] = {
 	{ "transports", OPT_TRANSPORTS, "LIST", 0,
@@ -25,6 +26,10 @@ static const struct argp_option run_options[] = {
 	{ "cpus", OPT_CPUS, "A,B", 0,
 	  "pin the client to CPU A and the server to CPU B (default: two "
 	  "different CPUs when there are two)",
+	  1 },
+	{ "pairs", OPT_PAIRS, "N", 0,
+	  "measure N connections at once, each its own client and server "
+	  "process, in step; records every pair and their total (default 1)",
 	  1 },
 	{ 0 }
 };
@@ -44,6 +49,16 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		cmd_parse_cpus(state, arg, a->cpus);
 		a->have_cpus = 1;
 		break;
+	case OPT_PAIRS: {
+		char *end;
+		long n = strtol(arg, &end, 10);
+		if (end == arg || *end || n < 1 || n > YB_MAX_PAIRS)
+			cmd_usage_error(state,
+					"bad --pairs '%s': expected 1 to %d",
+					arg, YB_MAX_PAIRS);
+		a->pairs = (unsigned)n;
+		break;
+	}
 	case ARGP_KEY_ARG:
 		cmd_usage_error(state, "unexpected argument '%s'", arg);
 		break;
@@ -162,6 +177,7 @@ int cmd_run(int argc, char **argv)
 			 list[i]->name);
 	}
 	yb_meta_set(&s.meta, "transports", "%s", names);
+	yb_meta_set_int(&s.meta, "pairs", a.pairs > 1 ? a.pairs : 1);
 
 	a.sweep.so.sink = yb_session_point;
 	a.sweep.so.sink_ctx = &s;
@@ -180,7 +196,13 @@ int cmd_run(int argc, char **argv)
 			struct yb_tparams tp;
 			cmd_sweep_config(&a.sweep, c, &tp);
 			lo.tp = &tp;
-			rc = yb_run_local(&s, list[i], &a.sweep.so, &lo, &err);
+			if (a.pairs > 1)
+				rc = yb_run_local_pairs(&s, list[i],
+							&a.sweep.so, &lo,
+							a.pairs, &err);
+			else
+				rc = yb_run_local(&s, list[i], &a.sweep.so,
+						  &lo, &err);
 			lo.tp = NULL;
 		}
 	}

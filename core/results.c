@@ -56,26 +56,44 @@ static const char *wait_of(const struct yb_point *p)
 
 void yb_point_label(const struct yb_point *p, char *buf, size_t len)
 {
+	char pairs[48] = "";
+
+	if (p->pairs > 1 && p->pair == 0)
+		snprintf(pairs, sizeof(pairs), " x%u total", p->pairs);
+	else if (p->pairs > 1)
+		snprintf(pairs, sizeof(pairs), " x%u #%u", p->pairs, p->pair);
 	if (p->ring_bytes) {
 		char sz[32];
 		yb_format_size(p->ring_bytes, sz, sizeof(sz));
-		snprintf(buf, len, "%s %s %s", p->transport, sz, wait_of(p));
+		snprintf(buf, len, "%s %s %s%s", p->transport, sz, wait_of(p),
+			 pairs);
 	} else {
-		snprintf(buf, len, "%s", p->transport);
+		snprintf(buf, len, "%s%s", p->transport, pairs);
 	}
+}
+
+static unsigned pairs_of(const struct yb_point *p)
+{
+	return p->pairs ? p->pairs : 1;
+}
+
+static unsigned pair_of(const struct yb_point *p)
+{
+	return p->pairs ? p->pair : 1;
 }
 
 int yb_csv_format(const struct yb_point *p, char *buf, size_t len)
 {
 	int n = snprintf(buf, len,
 			 "%s,%s,%llu,%llu,%u,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,"
-			 "%.6f,%llu,%s\n",
+			 "%.6f,%llu,%s,%u,%u\n",
 			 p->transport, yb_mode_name(p->mode),
 			 (unsigned long long)p->bytes,
 			 (unsigned long long)p->reps, p->trials, p->lat_min_us,
 			 p->lat_mean_us, p->lat_p50_us, p->lat_p99_us,
 			 p->lat_max_us, p->lat_stddev_us, p->bw_gbps,
-			 (unsigned long long)p->ring_bytes, wait_of(p));
+			 (unsigned long long)p->ring_bytes, wait_of(p),
+			 pairs_of(p), pair_of(p));
 	return (n < 0 || (size_t)n >= len) ? YB_EINVAL : n;
 }
 
@@ -196,6 +214,7 @@ int yb_csv_read(const char *path, struct yb_results *r, struct yb_err *err)
 	char line[CSV_MAX_LINE + 2];
 	char *f[CSV_MAX_FIELDS];
 	int rc = 0, lineno = 0, ncols = 0, col_ring = -1, col_wait = -1;
+	int col_pairs = -1, col_pair = -1;
 
 	if (!fp)
 		return yb_err_sys(err, errno, "%s", path);
@@ -228,6 +247,10 @@ int yb_csv_read(const char *path, struct yb_results *r, struct yb_err *err)
 					col_ring = i;
 				else if (strcmp(f[i], "wait") == 0)
 					col_wait = i;
+				else if (strcmp(f[i], "pairs") == 0)
+					col_pairs = i;
+				else if (strcmp(f[i], "pair") == 0)
+					col_pair = i;
 			}
 			ncols = n;
 			continue;
@@ -262,6 +285,23 @@ int yb_csv_read(const char *path, struct yb_results *r, struct yb_err *err)
 					path, lineno, f[col_wait]);
 			goto out;
 		}
+		uint64_t np = 1, pi = 1;
+		int bad_col = -1;
+		if (col_pairs >= 0 && (parse_u64(f[col_pairs], &np) || np < 1 ||
+				       np > YB_MAX_PAIRS))
+			bad_col = col_pairs;
+		else if (col_pair >= 0 &&
+			 (parse_u64(f[col_pair], &pi) || pi > np))
+			bad_col = col_pair;
+		if (bad_col >= 0) {
+			rc = yb_err_set(err, YB_EINVAL,
+					"%s:%d: bad value '%s' in column %s",
+					path, lineno, f[bad_col],
+					bad_col == col_pairs ? "pairs" : "pair");
+			goto out;
+		}
+		p.pairs = (unsigned)np;
+		p.pair = (unsigned)pi;
 		if (yb_results_add(r, &p)) {
 			rc = yb_err_set(err, YB_ENOMEM, "out of memory");
 			goto out;
@@ -383,6 +423,18 @@ int yb_json_read(const char *path, struct yb_results *r, struct yb_err *err)
 			goto out;
 		}
 		p.ring_bytes = (uint64_t)ring;
+		double np = 1, pi = 1;
+		if ((json_object_get(row, "pairs") &&
+		     (json_get_num(row, "pairs", &np) || np < 1 ||
+		      np > YB_MAX_PAIRS)) ||
+		    (json_object_get(row, "pair") &&
+		     (json_get_num(row, "pair", &pi) || pi > np))) {
+			rc = yb_err_set(err, YB_EINVAL,
+					"%s: result %zu is malformed", path, i);
+			goto out;
+		}
+		p.pairs = (unsigned)np;
+		p.pair = (unsigned)pi;
 		strcpy(p.transport, json_string_value(t));
 		p.bytes = (uint64_t)bytes;
 		p.reps = (uint64_t)reps;
@@ -528,7 +580,7 @@ static int meta_to_json(const struct yb_meta *m, json_t *obj)
 static json_t *point_to_json(const struct yb_point *p)
 {
 	return json_pack("{s:s, s:s, s:I, s:I, s:i, s:f, s:f, s:f, s:f, s:f, "
-			 "s:f, s:f, s:I, s:s}",
+			 "s:f, s:f, s:I, s:s, s:i, s:i}",
 			 "transport", p->transport, "mode",
 			 yb_mode_name(p->mode), "bytes", (json_int_t)p->bytes,
 			 "reps", (json_int_t)p->reps, "trials", (int)p->trials,
@@ -537,7 +589,8 @@ static json_t *point_to_json(const struct yb_point *p)
 			 "lat_p99_us", p->lat_p99_us, "lat_max_us",
 			 p->lat_max_us, "lat_stddev_us", p->lat_stddev_us,
 			 "bw_gbps", p->bw_gbps, "ring_bytes",
-			 (json_int_t)p->ring_bytes, "wait", wait_of(p));
+			 (json_int_t)p->ring_bytes, "wait", wait_of(p), "pairs",
+			 (int)pairs_of(p), "pair", (int)pair_of(p));
 }
 
 static int json_write(struct yb_output *o, int complete, struct yb_err *err)

@@ -20,12 +20,17 @@
 /*
  * The first twelve columns are fixed; later versions only append.  A
  * reader needs the fixed ones and takes the others when present.
- * ring_bytes and wait describe ring transports (0 and "none" otherwise).
+ * ring_bytes and wait describe ring transports (0 and "none" otherwise);
+ * pairs is the number of connections measured at once and pair which one
+ * a row is (1..pairs), or 0 for the total of all of them.
  */
 #define YB_CSV_BASE_COLUMNS                                                \
 	"transport,mode,bytes,reps,trials,lat_min_us,lat_mean_us,lat_p50_us," \
 	"lat_p99_us,lat_max_us,lat_stddev_us,bw_gbps"
-#define YB_CSV_COLUMNS YB_CSV_BASE_COLUMNS ",ring_bytes,wait"
+#define YB_CSV_COLUMNS YB_CSV_BASE_COLUMNS ",ring_bytes,wait,pairs,pair"
+
+/* Most connections measured at once (--pairs). */
+#define YB_MAX_PAIRS 64
 
 struct yb_point {
 	char transport[32];
@@ -38,6 +43,8 @@ struct yb_point {
 	double bw_gbps;       /* 10^9 bit/s */
 	uint64_t ring_bytes;  /* ring size per direction; 0: not a ring */
 	char wait[12];        /* ring waiting policy; "none": not a ring */
+	unsigned pairs;       /* connections measured at once (0 read as 1) */
+	unsigned pair;        /* 1..pairs, or 0: the total of all pairs */
 };
 
 /*

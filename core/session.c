@@ -144,6 +144,10 @@ int yb_session_point(void *ctx, const struct yb_point *p, struct yb_err *err)
 	/* The engine knows nothing of rings; the session does. */
 	pt.ring_bytes = s->cur.ring_bytes;
 	memcpy(pt.wait, s->cur.wait, sizeof(pt.wait));
+	if (!pt.pairs) {
+		pt.pairs = s->cur.pairs ? s->cur.pairs : 1;
+		pt.pair = s->cur.pairs ? s->cur.pair : 1;
+	}
 	p = &pt;
 	int rc = yb_results_add(&s->results, p);
 
@@ -392,7 +396,7 @@ static int wait_child(pid_t pid, int *status)
 }
 
 /* The server half of a local run, in the child process. */
-static int local_server(struct yb_ep *listener, const struct yb_local_opts *lo)
+int yb_local_server(struct yb_ep *listener, const struct yb_local_opts *lo)
 {
 	struct yb_err err = { 0 };
 	struct yb_ep conn;
@@ -456,7 +460,7 @@ int yb_run_local(struct yb_session *s, const struct yb_transport *t,
 		goto out_listener;
 	}
 	if (pid == 0)
-		_exit(local_server(&listener, lo));
+		_exit(yb_local_server(&listener, lo));
 
 	if (lo->cpu_client >= 0) {
 		rc = yb_pin_cpu(lo->cpu_client, err);

@@ -23,9 +23,10 @@ struct yb_session {
 	size_t nout;
 	int progress_shown;
 	int stats;                /* print transport counters */
-	struct {                  /* ring settings of the sweep running now */
+	struct {                  /* settings of the sweep running now */
 		uint64_t ring_bytes;
 		char wait[12];
+		unsigned pairs, pair; /* 0: a single connection */
 	} cur;
 };
 
@@ -94,5 +95,23 @@ struct yb_local_opts {
 int yb_run_local(struct yb_session *s, const struct yb_transport *t,
 		 const struct yb_sweep_opts *o, const struct yb_local_opts *lo,
 		 struct yb_err *err);
+
+/*
+ * The same with npairs connections at once (npairs >= 2): npairs server
+ * and npairs client processes, every sweep stepping through the sizes in
+ * lock-step, so that the trials of all pairs overlap.  Records each
+ * pair's rows (pair 1..npairs) and their total (pair 0: bandwidth
+ * summed, latencies averaged over the pairs).  Pair i runs its client on
+ * CPU cpus[i mod n] and its server on cpus[(i + 1) mod n] of the n CPUs
+ * this process may use, so that each CPU carries as many senders as
+ * receivers (lo's CPUs, when given, hold every pair).
+ */
+int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
+		       const struct yb_sweep_opts *o,
+		       const struct yb_local_opts *lo, unsigned npairs,
+		       struct yb_err *err);
+
+/* The server half of a local run: accept one client, serve it, exit code. */
+int yb_local_server(struct yb_ep *listener, const struct yb_local_opts *lo);
 
 #endif /* YB_SESSION_H */

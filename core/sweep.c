@@ -236,6 +236,8 @@ static int sweep_mode(struct client *c, const char *label, unsigned mode,
 		}
 		reps = yb_reps_for(last, last_bytes, bytes, target, o->min_reps,
 				   MAX_REPS);
+		if (o->sync && (rc = o->sync(o->sync_ctx, err)) != 0)
+			break;
 		/* Warm-up; also catches an estimate that is far off. */
 		uint64_t w = reps / 16 ? reps / 16 : 1;
 		yb_ns el;
@@ -250,7 +252,12 @@ static int sweep_mode(struct client *c, const char *label, unsigned mode,
 
 		yb_hist_reset(&c->hist);
 		for (unsigned t = 0; t < o->trials && !rc; t++) {
+			if (o->sync && (rc = o->sync(o->sync_ctx, err)) != 0)
+				break;
 			rc = client_trial(c, mode, bytes, reps, 0, t, &el, err);
+			if (!rc && o->trial_done)
+				o->trial_done(o->sync_ctx, mode, bytes, reps, t,
+					      el);
 			double div = mode == YB_MODE_PINGPONG ? 2.0 : 1.0;
 			trial_ns[t] = (double)el / (double)reps / div;
 		}

@@ -53,6 +53,18 @@ struct yb_sweep_opts {
 	volatile sig_atomic_t *stop; /* set from a signal handler, or NULL */
 	void (*progress)(void *ctx, const struct yb_progress *p);
 	void *progress_ctx;
+	/*
+	 * Called before the warm-up and before each recorded trial of every
+	 * point, the same number of times for every sweep with the same
+	 * sizes, modes and trials; lets concurrent sweeps (--pairs) start
+	 * each trial together.  A non-zero return stops the sweep with that
+	 * error.  trial_done reports each recorded trial's repetitions and
+	 * time (ping-pong: all round trips; stream: the receiver's time).
+	 */
+	int (*sync)(void *ctx, struct yb_err *err);
+	void (*trial_done)(void *ctx, unsigned mode, uint64_t bytes,
+			   uint64_t reps, unsigned trial, uint64_t elapsed_ns);
+	void *sync_ctx;
 	/* Called with every finished point; a non-zero return stops. */
 	int (*sink)(void *ctx, const struct yb_point *p, struct yb_err *err);
 	void *sink_ctx;

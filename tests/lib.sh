@@ -52,13 +52,15 @@ expect_fail() {
 
 free_port() { "$HELPER" free-port; }
 
-# check_csv FILE: header exact, every row has 14 fields, numbers where
-# numbers belong, ring_bytes 0 with wait "none" unless the row is a ring's.
+# check_csv FILE: header exact, every row has 16 fields, numbers where
+# numbers belong, ring_bytes 0 with wait "none" unless the row is a ring's,
+# pair between 0 and pairs.
 check_csv() {
 	local f=$1
-	[ "$(head -n 1 "$f")" = "transport,mode,bytes,reps,trials,lat_min_us,lat_mean_us,lat_p50_us,lat_p99_us,lat_max_us,lat_stddev_us,bw_gbps,ring_bytes,wait" ] ||
+	[ "$(head -n 1 "$f")" = "transport,mode,bytes,reps,trials,lat_min_us,lat_mean_us,lat_p50_us,lat_p99_us,lat_max_us,lat_stddev_us,bw_gbps,ring_bytes,wait,pairs,pair" ] ||
 		fail "$f: wrong header: $(head -n 1 "$f")"
-	awk -F, 'NR > 1 { if (NF != 14) { print "line " NR ": " NF " fields"; exit 1 }
+	awk -F, 'NR > 1 { if (NF != 16) { print "line " NR ": " NF " fields"; exit 1 }
+	     if ($15 !~ /^[0-9]+$/ || $16 !~ /^[0-9]+$/ || $15 < 1 || $16 > $15) { print "line " NR ": pairs " $15 " pair " $16; exit 1 }
 	     for (i = 3; i <= 13; i++) if ($i !~ /^[0-9]+(\.[0-9]+)?$/) { print "line " NR " field " i ": " $i; exit 1 }
 	     if ($2 != "pingpong" && $2 != "stream") { print "line " NR ": mode " $2; exit 1 }
 	     if ($12 <= 0) { print "line " NR ": zero bandwidth"; exit 1 }

@@ -1,0 +1,504 @@
+/*
+ * pairs.c - several connections measured at once on this host (--pairs),
+ * the local counterpart of the YASMIN paper's 2/4/8 VM pairs.
+ *
+ * Every pair is a client process and a server process of its own, with
+ * its own connection.  The clients step through the same sizes in lock-
+ * step: a barrier in shared memory before each point's warm-up and before
+ * each recorded trial, so all pairs start every trial together.  Clients
+ * send their points and trial times to the parent through a pipe; the
+ * parent records each pair's rows and, per point, the total.  The total
+ * bandwidth of a trial is all the bytes the pairs moved over the time of
+ * the slowest pair (never the sum of per-pair figures, which would count
+ * a pair that ran alone while the others waited for a CPU as concurrent);
+ * the total row takes the best trial, like every other row.
+ *
+ * A pair that fails breaks the barrier, so the others stop instead of
+ * waiting; the parent then ends the rest and reports the first failure.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "session.h"
+#include "sysinfo.h"
+
+#define BARRIER_TIMEOUT_NS (120ull * 1000000000ull)
+
+struct barrier {
+	uint32_t n;       /* participants */
+	uint32_t arrived; /* in the current generation */
+	uint32_t gen;
+	uint32_t broken;  /* a participant failed */
+};
+
+struct pair_ctx {
+	struct barrier *b;
+	volatile sig_atomic_t *stop;
+	int fd; /* pipe to the parent */
+};
+
+/* Records on the pipe: a type byte, then a fixed-size body. */
+enum { REC_POINT = 'P', REC_META = 'M', REC_ERROR = 'E', REC_TRIAL = 'T' };
+
+struct rec_trial {
+	uint32_t mode, trial;
+	uint64_t bytes, reps, elapsed_ns;
+};
+
+struct rec_meta {
+	uint64_t ring_bytes;
+	char wait[12];
+};
+
+struct rec_error {
+	int code;
+	char msg[YB_ERR_MSG_MAX];
+};
+
+static int pair_sync(void *ctx, struct yb_err *err)
+{
+	struct pair_ctx *c = ctx;
+	struct barrier *b = c->b;
+	uint32_t gen = __atomic_load_n(&b->gen, __ATOMIC_ACQUIRE);
+	yb_ns limit = yb_now() + BARRIER_TIMEOUT_NS;
+
+	/* acq_rel: the last one to arrive sees everyone's arrival. */
+	if (__atomic_add_fetch(&b->arrived, 1, __ATOMIC_ACQ_REL) == b->n) {
+		__atomic_store_n(&b->arrived, 0, __ATOMIC_RELAXED);
+		/* Release: the reset is visible before the new generation. */
+		__atomic_add_fetch(&b->gen, 1, __ATOMIC_RELEASE);
+		return 0;
+	}
+	while (__atomic_load_n(&b->gen, __ATOMIC_ACQUIRE) == gen) {
+		if (__atomic_load_n(&b->broken, __ATOMIC_RELAXED))
+			return yb_err_set(err, YB_EPEER,
+					  "another pair failed");
+		if (c->stop && *c->stop)
+			return YB_EINTR;
+		if (yb_now() > limit) {
+			__atomic_store_n(&b->broken, 1, __ATOMIC_RELAXED);
+			return yb_err_set(err, YB_ETIMEDOUT,
+					  "pairs fell out of step (a pair "
+					  "waited 120 s for the others)");
+		}
+		struct timespec ts = { 0, 50000 };
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+static int write_rec(int fd, char type, const void *body, size_t len)
+{
+	char buf[1 + sizeof(struct rec_error) + sizeof(struct yb_point)];
+
+	if (len + 1 > sizeof(buf))
+		return YB_EINVAL;
+	buf[0] = type;
+	memcpy(buf + 1, body, len);
+	/* Below PIPE_BUF: written whole, never interleaved. */
+	ssize_t n;
+	do
+		n = write(fd, buf, len + 1);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)(len + 1) ? 0 : YB_EIO;
+}
+
+static void pipe_trial(void *ctx, unsigned mode, uint64_t bytes,
+		       uint64_t reps, unsigned trial, uint64_t elapsed_ns)
+{
+	struct pair_ctx *c = ctx;
+	struct rec_trial t = { mode, trial, bytes, reps, elapsed_ns };
+
+	write_rec(c->fd, REC_TRIAL, &t, sizeof(t));
+}
+
+static int pipe_sink(void *ctx, const struct yb_point *p, struct yb_err *err)
+{
+	struct pair_ctx *c = ctx;
+
+	if (write_rec(c->fd, REC_POINT, p, sizeof(*p)))
+		return yb_err_set(err, YB_EIO, "lost the parent process");
+	return 0;
+}
+
+/* The client of pair idx, in its own process; returns the exit status. */
+static int pair_client(unsigned idx, const struct yb_transport *t,
+		       const char *addr, const struct yb_sweep_opts *o,
+		       const struct yb_local_opts *lo, int cpu,
+		       struct pair_ctx *pc)
+{
+	struct yb_err err = { 0 };
+	struct yb_ep ep;
+	struct yb_sweep_opts so = *o;
+	int rc;
+
+	signal(SIGINT, SIG_IGN); /* the parent decides when to stop */
+	if (cpu >= 0 && (rc = yb_pin_cpu(cpu, &err)) != 0)
+		goto out;
+	rc = yb_ep_connect(&ep, addr, lo->tp, 10000, &err);
+	if (rc)
+		goto out;
+	if (idx == 0) {
+		struct yb_meta d;
+		struct rec_meta m = { 0 };
+		yb_meta_init(&d);
+		if (t->describe)
+			t->describe(&ep, &d);
+		const char *v = yb_meta_get(&d, "ring_bytes");
+		if (v)
+			m.ring_bytes = strtoull(v, NULL, 10);
+		v = yb_meta_get(&d, "wait");
+		if (v)
+			snprintf(m.wait, sizeof(m.wait), "%s", v);
+		yb_meta_free(&d);
+		write_rec(pc->fd, REC_META, &m, sizeof(m));
+	}
+	so.sink = pipe_sink;
+	so.sink_ctx = pc;
+	so.sync = pair_sync;
+	so.trial_done = pipe_trial;
+	so.sync_ctx = pc;
+	if (idx != 0)
+		so.progress = NULL; /* one progress line is enough */
+	rc = yb_sweep_run(&ep, t->name, &so, NULL, &err);
+	yb_ep_close(&ep);
+out:
+	if (rc) {
+		struct rec_error e = { rc, "" };
+		snprintf(e.msg, sizeof(e.msg), "pair %u: %s", idx + 1, err.msg);
+		__atomic_store_n(&pc->b->broken, 1, __ATOMIC_RELAXED);
+		write_rec(pc->fd, REC_ERROR, &e, sizeof(e));
+	}
+	return rc ? yb_exit_status(rc) : 0;
+}
+
+struct trials {
+	struct rec_trial *t;
+	size_t n, cap;
+};
+
+struct collected {
+	struct yb_results r[YB_MAX_PAIRS];
+	struct trials tr[YB_MAX_PAIRS];
+	struct rec_meta meta;
+	struct rec_error first_error;
+	int have_error;
+};
+
+static int read_exact(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+/* File one record from client i. */
+static void take(struct collected *c, unsigned i, char type, const char *body)
+{
+	if (type == REC_POINT) {
+		struct yb_point p;
+		memcpy(&p, body, sizeof(p));
+		yb_results_add(&c->r[i], &p);
+	} else if (type == REC_TRIAL) {
+		struct trials *tr = &c->tr[i];
+		if (tr->n == tr->cap) {
+			size_t cap = tr->cap ? 2 * tr->cap : 64;
+			void *nt = realloc(tr->t, cap * sizeof(*tr->t));
+			if (!nt)
+				return;
+			tr->t = nt;
+			tr->cap = cap;
+		}
+		memcpy(&tr->t[tr->n++], body, sizeof(struct rec_trial));
+	} else if (type == REC_META) {
+		memcpy(&c->meta, body, sizeof(c->meta));
+		c->meta.wait[sizeof(c->meta.wait) - 1] = '\0';
+	} else if (type == REC_ERROR && !c->have_error) {
+		memcpy(&c->first_error, body, sizeof(c->first_error));
+		c->first_error.msg[YB_ERR_MSG_MAX - 1] = '\0';
+		c->have_error = 1;
+	}
+}
+
+/* Read every record from the clients until all pipes are closed. */
+static void collect(int *fds, unsigned n, struct collected *c,
+		    volatile sig_atomic_t *stop, pid_t *clients)
+{
+	struct pollfd pfd[YB_MAX_PAIRS];
+	unsigned open_fds = n;
+	int stopping = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		pfd[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+	while (open_fds > 0) {
+		if (stop && *stop && !stopping) {
+			/* Ctrl-C: the clients stop between trials. */
+			for (unsigned i = 0; i < n; i++)
+				kill(clients[i], SIGTERM);
+			stopping = 1;
+		}
+		if (poll(pfd, n, 200) < 0 && errno != EINTR)
+			break;
+		for (unsigned i = 0; i < n; i++) {
+			if (pfd[i].fd < 0 || !pfd[i].revents)
+				continue;
+			/* A pipe is a byte stream: read the type, then exactly
+			 * the body it announces (written whole, so present). */
+			char type, body[sizeof(struct rec_error) +
+					sizeof(struct yb_point)];
+			ssize_t k = read(pfd[i].fd, &type, 1);
+			size_t len = type == REC_POINT ? sizeof(struct yb_point) :
+				     type == REC_META  ? sizeof(struct rec_meta) :
+				     type == REC_ERROR ? sizeof(struct rec_error) :
+				     type == REC_TRIAL ? sizeof(struct rec_trial) :
+							 0;
+			if (k == 1 && len > 0 && read_exact(pfd[i].fd, body, len))
+				k = 0;
+			if (k == 1 && len == 0)
+				k = 0; /* not a record: stop listening */
+			if (k <= 0) {
+				if (k < 0 && errno == EINTR)
+					continue;
+				close(pfd[i].fd);
+				pfd[i].fd = -1;
+				open_fds--;
+				continue;
+			}
+			take(c, i, type, body);
+		}
+	}
+}
+
+/*
+ * Total bandwidth of one point in Gbit/s: per trial, all bytes moved over
+ * the time of the slowest pair; the best trial.  0 if trials are missing.
+ */
+static double total_gbps(const struct collected *c, unsigned n,
+			 unsigned mode, uint64_t bytes, unsigned trials)
+{
+	double best = 0;
+
+	for (unsigned t = 0; t < trials; t++) {
+		double bits = 0, slowest = 0;
+		unsigned found = 0;
+		for (unsigned i = 0; i < n; i++) {
+			const struct trials *tr = &c->tr[i];
+			for (size_t k = 0; k < tr->n; k++) {
+				const struct rec_trial *x = &tr->t[k];
+				if (x->mode != mode || x->bytes != bytes ||
+				    x->trial != t)
+					continue;
+				/* A ping-pong repetition moves the message
+				 * both ways. */
+				bits += 8.0 * (double)x->bytes *
+					(double)x->reps *
+					(mode == YB_MODE_PINGPONG ? 2 : 1);
+				if ((double)x->elapsed_ns > slowest)
+					slowest = (double)x->elapsed_ns;
+				found++;
+				break;
+			}
+		}
+		if (found == n && slowest > 0 && bits / slowest > best)
+			best = bits / slowest;
+	}
+	return best;
+}
+
+/* Record every pair's rows and the totals, point by point. */
+static int record(struct yb_session *s, unsigned n, struct collected *c,
+		  struct yb_err *err)
+{
+	s->cur.ring_bytes = c->meta.ring_bytes;
+	memcpy(s->cur.wait, c->meta.wait, sizeof(s->cur.wait));
+	size_t points = c->r[0].n;
+	for (unsigned i = 1; i < n; i++)
+		if (c->r[i].n < points)
+			points = c->r[i].n;
+	for (size_t k = 0; k < points; k++) {
+		struct yb_point total = c->r[0].p[k];
+		total.reps = 0;
+		total.bw_gbps = 0;
+		double *lat[] = { &total.lat_min_us,  &total.lat_mean_us,
+				  &total.lat_p50_us,  &total.lat_p99_us,
+				  &total.lat_max_us,  &total.lat_stddev_us };
+		for (size_t f = 0; f < 6; f++)
+			*lat[f] = 0;
+		for (unsigned i = 0; i < n; i++) {
+			struct yb_point p = c->r[i].p[k];
+			if (p.mode != total.mode || p.bytes != total.bytes)
+				return yb_err_set(err, YB_EPEER,
+						  "pairs measured different "
+						  "points");
+			p.pairs = n;
+			p.pair = i + 1;
+			int rc = yb_session_point(s, &p, err);
+			if (rc)
+				return rc;
+			total.reps += p.reps;
+			const double *pl[] = { &p.lat_min_us,  &p.lat_mean_us,
+					       &p.lat_p50_us,  &p.lat_p99_us,
+					       &p.lat_max_us,  &p.lat_stddev_us };
+			for (size_t f = 0; f < 6; f++)
+				*lat[f] += *pl[f] / n;
+		}
+		total.bw_gbps = total_gbps(c, n, total.mode, total.bytes,
+					   total.trials);
+		total.pairs = n;
+		total.pair = 0;
+		int rc = yb_session_point(s, &total, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
+		       const struct yb_sweep_opts *o,
+		       const struct yb_local_opts *lo, unsigned npairs,
+		       struct yb_err *err)
+{
+	char dir[] = "/tmp/yasmin-bench.XXXXXX";
+	char local[YB_ADDR_MAX], full[YB_ADDR_MAX + 32];
+	pid_t servers[YB_MAX_PAIRS], clients[YB_MAX_PAIRS];
+	int fds[YB_MAX_PAIRS];
+	unsigned nserv = 0, ncli = 0;
+	struct yb_ep listener;
+	struct collected *c = NULL;
+	struct barrier *b = MAP_FAILED;
+	int rc, cpus[1024];
+
+	if (npairs < 2 || npairs > YB_MAX_PAIRS)
+		return yb_err_set(err, YB_EUSAGE, "--pairs must be 2 to %d",
+				  YB_MAX_PAIRS);
+	int ncpu = yb_allowed_cpus(cpus, 1024);
+	yb_ep_init(&listener, t);
+	if (!mkdtemp(dir))
+		return yb_err_sys(err, errno, "cannot create a directory in /tmp");
+	rc = t->local_addr(local, sizeof(local), dir, err);
+	if (rc)
+		goto out_dir;
+	snprintf(full, sizeof(full), "%s:%s", t->name, local);
+	rc = yb_ep_listen(&listener, full, err);
+	if (rc)
+		goto out_dir;
+	b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	c = calloc(1, sizeof(*c));
+	if (b == MAP_FAILED || !c) {
+		rc = yb_err_set(err, YB_ENOMEM, "out of memory");
+		goto out;
+	}
+	memset(b, 0, sizeof(*b));
+	b->n = npairs;
+	for (unsigned i = 0; i < npairs; i++)
+		yb_results_init(&c->r[i]);
+
+	fflush(NULL);
+	for (unsigned i = 0; i < npairs; i++) {
+		struct yb_local_opts slo = *lo;
+		if (ncpu >= 2 && lo->cpu_server < 0)
+			slo.cpu_server = cpus[(i + 1) % (unsigned)ncpu];
+		pid_t pid = fork();
+		if (pid < 0) {
+			rc = yb_err_sys(err, errno, "fork");
+			goto out;
+		}
+		if (pid == 0)
+			_exit(yb_local_server(&listener, &slo));
+		servers[nserv++] = pid;
+	}
+	for (unsigned i = 0; i < npairs; i++) {
+		int p[2];
+		if (pipe2(p, O_CLOEXEC) < 0) {
+			rc = yb_err_sys(err, errno, "pipe");
+			goto out;
+		}
+		int cpu = lo->cpu_client;
+		if (ncpu >= 2 && cpu < 0)
+			cpu = cpus[i % (unsigned)ncpu];
+		pid_t pid = fork();
+		if (pid < 0) {
+			close(p[0]);
+			close(p[1]);
+			rc = yb_err_sys(err, errno, "fork");
+			goto out;
+		}
+		if (pid == 0) {
+			close(p[0]);
+			for (unsigned j = 0; j < ncli; j++)
+				close(fds[j]);
+			struct pair_ctx pc = { b, o->stop, p[1] };
+			_exit(pair_client(i, t, listener.addr, o, lo, cpu,
+					  &pc));
+		}
+		close(p[1]);
+		fds[ncli] = p[0];
+		clients[ncli++] = pid;
+	}
+	collect(fds, ncli, c, o->stop, clients);
+	ncli = 0; /* collect closed the pipes */
+	for (unsigned i = 0; i < npairs; i++) {
+		int st;
+		while (waitpid(clients[i], &st, 0) < 0 && errno == EINTR)
+			;
+	}
+	/* Pair 1's child drew the progress line; end it here. */
+	if (o->progress && isatty(STDERR_FILENO))
+		s->progress_shown = 1;
+	yb_session_progress_done(s);
+	if (c->have_error) {
+		rc = c->first_error.code == YB_EINTR ?
+			     yb_err_set(err, YB_EINTR, "interrupted") :
+			     yb_err_set(err, c->first_error.code, "%s",
+					c->first_error.msg);
+	} else if (o->stop && *o->stop) {
+		rc = yb_err_set(err, YB_EINTR, "interrupted");
+	}
+	/* What was measured is recorded even when the run was cut short. */
+	int rrc = record(s, npairs, c, err);
+	if (!rc)
+		rc = rrc;
+	char key[128];
+	snprintf(key, sizeof(key), "transport.%s.pairs", t->name);
+	yb_meta_set_int(&s->meta, key, npairs);
+out:
+	for (unsigned i = 0; i < ncli; i++)
+		close(fds[i]);
+	for (unsigned i = 0; i < nserv; i++) {
+		if (rc)
+			kill(servers[i], SIGTERM);
+		while (waitpid(servers[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (c)
+		for (unsigned i = 0; i < npairs; i++) {
+			yb_results_free(&c->r[i]);
+			free(c->tr[i].t);
+		}
+	free(c);
+	if (b != MAP_FAILED)
+		munmap(b, sizeof(*b));
+	yb_ep_close(&listener);
+out_dir:
+	rmdir(dir);
+	return rc;
+}
