@@ -377,7 +377,6 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 		       struct yb_err *err)
 {
 	char dir[] = "/tmp/yasmin-bench.XXXXXX";
-	char local[YB_ADDR_MAX], full[YB_ADDR_MAX + 32];
 	pid_t servers[YB_MAX_PAIRS], clients[YB_MAX_PAIRS];
 	int fds[YB_MAX_PAIRS];
 	unsigned nserv = 0, ncli = 0;
@@ -390,16 +389,9 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 		return yb_err_set(err, YB_EUSAGE, "--pairs must be 2 to %d",
 				  YB_MAX_PAIRS);
 	int ncpu = yb_allowed_cpus(cpus, 1024);
-	yb_ep_init(&listener, t);
-	if (!mkdtemp(dir))
-		return yb_err_sys(err, errno, "cannot create a directory in /tmp");
-	rc = t->local_addr(local, sizeof(local), dir, err);
+	rc = yb_local_listen(t, dir, &listener, err);
 	if (rc)
-		goto out_dir;
-	snprintf(full, sizeof(full), "%s:%s", t->name, local);
-	rc = yb_ep_listen(&listener, full, err);
-	if (rc)
-		goto out_dir;
+		return rc;
 	b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	c = calloc(1, sizeof(*c));
@@ -498,7 +490,6 @@ out:
 	if (b != MAP_FAILED)
 		munmap(b, sizeof(*b));
 	yb_ep_close(&listener);
-out_dir:
 	rmdir(dir);
 	return rc;
 }

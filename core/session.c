@@ -432,26 +432,38 @@ fail:
 	return yb_exit_status(err.code);
 }
 
+int yb_local_listen(const struct yb_transport *t, char *dir,
+		    struct yb_ep *listener, struct yb_err *err)
+{
+	char local[YB_ADDR_MAX], full[YB_ADDR_MAX + 32];
+	int rc;
+
+	yb_ep_init(listener, t);
+	if (!mkdtemp(dir))
+		return yb_err_sys(err, errno, "cannot create a directory in /tmp");
+	rc = t->local_addr(local, sizeof(local), dir, err);
+	if (!rc) {
+		snprintf(full, sizeof(full), "%s:%s", t->name, local);
+		rc = yb_ep_listen(listener, full, err);
+	}
+	if (rc)
+		rmdir(dir);
+	return rc;
+}
+
 int yb_run_local(struct yb_session *s, const struct yb_transport *t,
 		 const struct yb_sweep_opts *o, const struct yb_local_opts *lo,
 		 struct yb_err *err)
 {
 	char dir[] = "/tmp/yasmin-bench.XXXXXX";
-	char local[YB_ADDR_MAX], full[YB_ADDR_MAX + 32], key[128];
+	char key[128];
 	struct yb_ep listener, conn;
 	int rc, status;
 
-	yb_ep_init(&listener, t);
 	yb_ep_init(&conn, t);
-	if (!mkdtemp(dir))
-		return yb_err_sys(err, errno, "cannot create a directory in /tmp");
-	rc = t->local_addr(local, sizeof(local), dir, err);
+	rc = yb_local_listen(t, dir, &listener, err);
 	if (rc)
-		goto out_dir;
-	snprintf(full, sizeof(full), "%s:%s", t->name, local);
-	rc = yb_ep_listen(&listener, full, err);
-	if (rc)
-		goto out_dir;
+		return rc;
 
 	fflush(NULL);
 	pid_t pid = fork();
@@ -503,7 +515,6 @@ out_child:
 						    WTERMSIG(status));
 out_listener:
 	yb_ep_close(&listener);
-out_dir:
 	rmdir(dir);
 	return rc;
 }

@@ -111,6 +111,15 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 		       const struct yb_local_opts *lo, unsigned npairs,
 		       struct yb_err *err);
 
+/*
+ * Listen on a fresh local address of t inside dir, a mkdtemp(3) template
+ * ("/tmp/yasmin-bench.XXXXXX") that becomes a private directory; on
+ * failure the directory is gone again.  The caller removes it after
+ * closing the listener.
+ */
+int yb_local_listen(const struct yb_transport *t, char *dir,
+		    struct yb_ep *listener, struct yb_err *err);
+
 /* The server half of a local run: accept one client, serve it, exit code. */
 int yb_local_server(struct yb_ep *listener, const struct yb_local_opts *lo);
 
