@@ -474,10 +474,46 @@ static int ready_now(struct yb_ring *r, unsigned events)
 	return peer_live(r) != LIVE_OPEN;
 }
 
+/*
+ * While waiting on one direction, look at the other one too: a peer that
+ * corrupts the counters of the ring we are not waiting on must not be able
+ * to park us forever (we would only find out at our next call).
+ */
+static void check_both(struct yb_ring *r)
+{
+	if (!r->broken)
+		rx_avail(r);
+	if (!r->broken)
+		tx_space(r);
+}
+
 static void check_gone(struct yb_ring *r)
 {
 	if (r->sig.peer_gone && r->sig.peer_gone(r->sig.ctx) > 0)
 		r->peer_closed = 1;
+}
+
+/*
+ * Does the peer wait on the CPU we run on?  Then spinning only delays it:
+ * it cannot run until we stop.  Each side publishes its CPU (plus one)
+ * when it starts to wait; the peer's value is a hint, only compared.
+ */
+static int peer_shares_cpu(struct yb_ring *r)
+{
+	int cpu = sched_getcpu();
+
+	if (cpu < 0)
+		return 0;
+	uint32_t mine = (uint32_t)cpu + 1;
+	if (mine != r->cpu_published) {
+		__atomic_store_n(word(r, YB_RING_OFF_CPU + 4 * (unsigned)r->side),
+				 mine, __ATOMIC_RELAXED);
+		r->cpu_published = mine;
+	}
+	uint32_t peer = __atomic_load_n(
+		word(r, YB_RING_OFF_CPU + 4 * (unsigned)(1 - r->side)),
+		__ATOMIC_RELAXED);
+	return peer == mine;
 }
 
 int yb_ring_wait(struct yb_ring *r, unsigned events, int timeout_ms)
@@ -488,7 +524,16 @@ int yb_ring_wait(struct yb_ring *r, unsigned events, int timeout_ms)
 	uint64_t spin_until = r->wait_mode == YB_WAIT_POLL ? UINT64_MAX :
 			      r->wait_mode == YB_WAIT_BLOCK ? start :
 							      start + r->spin_ns;
-	uint64_t next_yield = start + POLL_YIELD_NS;
+	uint64_t yield_every = POLL_YIELD_NS;
+
+	if (r->wait_mode != YB_WAIT_BLOCK && peer_shares_cpu(r)) {
+		/* Adaptive: sleep at once.  Poll: hand the CPU over at
+		 * every round instead of every 50 us. */
+		if (r->wait_mode == YB_WAIT_ADAPTIVE)
+			spin_until = start;
+		yield_every = 0;
+	}
+	uint64_t next_yield = start + yield_every;
 	uint64_t next_gone = start + GONE_CHECK_NS;
 
 	/* Spin: cheapest wake-up there is, if the peer answers soon. */
@@ -499,6 +544,7 @@ int yb_ring_wait(struct yb_ring *r, unsigned events, int timeout_ms)
 			cpu_relax();
 		}
 		r->st.spins += SPIN_BATCH;
+		check_both(r);
 		now = yb_now();
 		if (now >= limit)
 			return 0;
@@ -509,12 +555,13 @@ int yb_ring_wait(struct yb_ring *r, unsigned events, int timeout_ms)
 		if (r->wait_mode == YB_WAIT_POLL && now >= next_yield) {
 			/* A peer on the same CPU needs it to answer us. */
 			sched_yield();
-			next_yield = now + POLL_YIELD_NS;
+			next_yield = now + yield_every;
 		}
 	}
 
 	/* Sleep until signalled, re-arming after every wake-up. */
 	for (;;) {
+		check_both(r);
 		if (arm(r, events))
 			return 1;
 		int slice = YB_RING_SLEEP_SLICE_MS;

@@ -17,6 +17,8 @@
  *           u8 order[2] (log2 of the data ring sizes, ring 0 then ring 1)
  *     128   u8 live[2]: 1 while side 0 (server) / side 1 (client) is
  *           connected; 0 once it closed; anything else is corruption
+ *     132   u32 cpu[2]: the CPU each side last waited on, plus one (0:
+ *           unknown); advisory, only ever compared
  *     256   ring 0 producer line: u32 prod, u32 want_space
  *     384   ring 0 consumer line: u32 cons, u32 want_data
  *     512   ring 1 producer line
@@ -57,6 +59,7 @@
 #define YB_RING_OFF_VERSION 4
 #define YB_RING_OFF_ORDER 8
 #define YB_RING_OFF_LIVE 128
+#define YB_RING_OFF_CPU 132
 #define YB_RING_OFF_LINE(ring, consumer) (256 + 256 * (ring) + 128 * (consumer))
 #define YB_RING_OFF_BACKEND 1024
 
@@ -113,6 +116,7 @@ struct yb_ring {
 	int side;               /* 0 server, 1 client */
 	int wait_mode;
 	uint64_t spin_ns;
+	uint32_t cpu_published; /* what we last wrote to our cpu word */
 	int closed;             /* we closed our side */
 	int peer_closed;        /* the peer closed or died */
 	int broken;             /* corruption seen: every call fails */

@@ -17,15 +17,26 @@
  *   helper_peer corrupt-server ADDRESS
  *       a server that answers ping-pong with corrupted data (--verify
  *       must catch it)
+ *   helper_peer hostile-ring-server shm:PATH HOW
+ *       accept one shm client through the real rendezvous, then scribble
+ *       on the shared control page: HOW is "prod-ahead" (our producer
+ *       counter far past the client's consumer), "cons-ahead" (our
+ *       consumer counter past what the client produced), "live" (a live
+ *       byte of 9) or "flip" (the producer counter jumping back and
+ *       forth); waits for the client to leave
  */
+#include <errno.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/clock.h"
 #include "../core/proto.h"
+#include "../core/ring.h"
 #include "../core/results.h"
 #include "../core/transport.h"
 
@@ -159,6 +170,69 @@ static int corrupt_server(const char *addr)
 	return 0;
 }
 
+/* The control page of the ring this process maps (the memfd's name). */
+static uint8_t *find_ring(void)
+{
+	FILE *fp = fopen("/proc/self/maps", "r");
+	char line[512];
+	unsigned long start = 0;
+
+	while (fp && fgets(line, sizeof(line), fp))
+		if (strstr(line, "yasmin-bench-ring") &&
+		    sscanf(line, "%lx-", &start) == 1)
+			break;
+	if (fp)
+		fclose(fp);
+	return (uint8_t *)start;
+}
+
+static int hostile_ring_server(const char *addr, const char *how)
+{
+	struct yb_ep conn;
+
+	if (accept_one(addr, &conn))
+		return 1;
+	uint8_t *ctrl = find_ring();
+	if (!ctrl)
+		return die("no ring mapped", NULL);
+	uint32_t *prod0 = (uint32_t *)(void *)(ctrl + YB_RING_OFF_LINE(0, 0));
+	uint32_t *cons1 = (uint32_t *)(void *)(ctrl + YB_RING_OFF_LINE(1, 1));
+	if (strcmp(how, "prod-ahead") == 0) {
+		__atomic_store_n(prod0, 0x40000000u, __ATOMIC_RELEASE);
+	} else if (strcmp(how, "cons-ahead") == 0) {
+		__atomic_store_n(cons1, 0x7fff0000u, __ATOMIC_RELEASE);
+	} else if (strcmp(how, "live") == 0) {
+		__atomic_store_n(ctrl + YB_RING_OFF_LIVE, 9, __ATOMIC_RELEASE);
+	} else if (strcmp(how, "flip") == 0) {
+		/* Values that pass one check and fail the next, until the
+		 * client gives up (or 20 s pass). */
+		yb_ns end = yb_now() + 20000000000ull;
+		for (long i = 0; yb_now() < end; i++) {
+			__atomic_store_n(prod0, (i & 1) ? 8u : 4u,
+					 __ATOMIC_RELEASE);
+			if (i % 100000 == 0) {
+				struct pollfd p = { .fd = conn.fd,
+						    .events = POLLIN };
+				if (poll(&p, 1, 0) > 0 &&
+				    (p.revents & (POLLHUP | POLLERR)))
+					break;
+			}
+		}
+	} else {
+		return die("unknown corruption", NULL);
+	}
+	/* Ring the doorbell, then wait for the client to hang up. */
+	if (write(conn.fd, "w", 1) < 0)
+		perror("helper_peer: doorbell");
+	char b[64];
+	for (int i = 0; i < 100; i++) {
+		ssize_t n = read(conn.fd, b, sizeof(b));
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			break;
+	}
+	return 0;
+}
+
 static int free_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -204,6 +278,8 @@ int main(int argc, char **argv)
 		return garbage_server(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "corrupt-server") == 0)
 		return corrupt_server(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "hostile-ring-server") == 0)
+		return hostile_ring_server(argv[2], argv[3]);
 	if (argc == 3 && strcmp(argv[1], "json-check") == 0)
 		return json_check(argv[2]);
 	fprintf(stderr, "usage: see the comment at the top of helper_peer.c\n");

@@ -20,6 +20,15 @@ grep -q '^shm 4K poll ' "$T/r.out" || { cat "$T/r.out"; fail "summary lacks the 
 grep -q '"4M-adaptive"' "$T/r/results.json" || fail "JSON lacks per-configuration metadata"
 grep -q '"notify_suppressed"' "$T/r/results.json" || fail "JSON lacks ring counters"
 
+# 1b. Both ends on one CPU: spinning must not stall the run, and the
+# results say where the ends ran.
+"$BIN" run --transports shm --cpus 0,0 --wait poll,adaptive --quick \
+	--max-bytes 64K --trial-time 0.005 --trials 2 --out "$T/one" >"$T/one.out" 2>&1 ||
+	{ cat "$T/one.out"; fail "shm run on one CPU failed"; }
+check_csv "$T/one/results.csv"
+grep -q '"client_cpu": 0' "$T/one/results.json" && grep -q '"server_cpu": 0' "$T/one/results.json" ||
+	fail "placement on one CPU not recorded"
+
 # 2. server and client, two clients in a row, counters on request.
 sock=$T/yb.sock
 bg "$T/srv.log" "$BIN" server "shm:$sock"
