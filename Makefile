@@ -96,7 +96,14 @@ $(BUILD)/gen/yb_version.h: FORCE
 	  printf '#define YB_VERSION "%s"\n' "$$v" > $@.new; \
 	  cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
 
-$(BUILD)/%.o: %.c $(BUILD)/.flags | $(BUILD)/gen/yb_version.h
+# The gnuplot scripts, carried inside the binary.
+PLOT_SRC := $(wildcard plots/*.gp)
+$(BUILD)/gen/yb_plots.h: $(PLOT_SRC) scripts/embed.sh
+	@mkdir -p $(@D)
+	$(Q)scripts/embed.sh $(PLOT_SRC) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: %.c $(BUILD)/.flags | $(BUILD)/gen/yb_version.h \
+		$(BUILD)/gen/yb_plots.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -146,6 +153,7 @@ clean:
 distclean:
 	rm -rf build
 
+.PHONY: FORCE
 FORCE:
 
 # Keep objects of test programs between runs.

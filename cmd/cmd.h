@@ -16,6 +16,7 @@ int cmd_server(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_transports(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 #define CMD_MAX_CONFIGS 16
 
@@ -33,6 +34,7 @@ struct cmd_sweep {
 	size_t n_waits;
 	uint64_t spin_ns; /* 0: the transport's default */
 	int stats;        /* print the ring counters */
+	int no_plot;      /* --no-plot */
 };
 
 /*
@@ -58,6 +60,19 @@ void cmd_parse_cpus(const struct argp_state *state, const char *arg,
  */
 const char *cmd_placement(int have_cpus, const int cpus[2],
 			  struct yb_local_opts *lo);
+
+/*
+ * Before measuring: the checks of yb_session_precheck, plus existing
+ * graphs in the output directory when graphs will be drawn.
+ */
+int cmd_precheck(const struct cmd_sweep *cs, struct yb_err *err);
+/*
+ * After the sweeps: print the summary, finish the files, draw the graphs
+ * (unless --no-plot) and say where everything is.  rc and err are the
+ * run's outcome; returns the exit status.
+ */
+int cmd_session_end(struct yb_session *s, int rc, const struct yb_err *err,
+		    const struct cmd_sweep *cs);
 
 /* Set by SIGINT/SIGTERM; the sweep stops between trials. */
 extern volatile sig_atomic_t cmd_stop;

@@ -80,7 +80,7 @@ int cmd_client(int argc, char **argv)
 	if (rc)
 		return cmd_fail(rc, err.msg);
 
-	rc = yb_session_precheck(a.sweep.out_dir, a.sweep.force, &err);
+	rc = cmd_precheck(&a.sweep, &err);
 	if (rc)
 		return cmd_fail(rc, err.msg);
 	/* Ring transports: one sweep (and connection) per configuration. */
@@ -131,23 +131,5 @@ int cmd_client(int argc, char **argv)
 		yb_meta_free(&server);
 		yb_ep_close(&ep);
 	}
-	yb_summary_print(stdout, &s.results);
-
-	char dir[sizeof(s.dir)];
-	snprintf(dir, sizeof(dir), "%s", s.dir);
-	struct yb_err cerr = { 0 };
-	int crc = yb_session_close(&s, rc == 0, &cerr);
-	if (rc == YB_EINTR) {
-		fprintf(stderr,
-			"yasmin-bench: interrupted; the points measured so far "
-			"are in %s/\n",
-			dir);
-		return YB_EXIT_INTR;
-	}
-	if (rc)
-		return cmd_fail(rc, err.msg);
-	if (crc)
-		return cmd_fail(crc, cerr.msg);
-	printf("results: %s/results.csv %s/results.json\n", dir, dir);
-	return 0;
+	return cmd_session_end(&s, rc, &err, &a.sweep);
 }

@@ -154,7 +154,7 @@ int cmd_run(int argc, char **argv)
 
 	rc = pick_transports(a.transports, list, &n, &err);
 	if (!rc)
-		rc = yb_session_precheck(a.sweep.out_dir, a.sweep.force, &err);
+		rc = cmd_precheck(&a.sweep, &err);
 	if (rc)
 		return cmd_fail(rc, err.msg);
 
@@ -208,22 +208,5 @@ int cmd_run(int argc, char **argv)
 	}
 	yb_session_progress_done(&s);
 
-	yb_summary_print(stdout, &s.results);
-	char dir[sizeof(s.dir)];
-	snprintf(dir, sizeof(dir), "%s", s.dir);
-	struct yb_err cerr = { 0 };
-	int crc = yb_session_close(&s, rc == 0, &cerr);
-	if (rc == YB_EINTR) {
-		fprintf(stderr,
-			"yasmin-bench: interrupted; the points measured so far "
-			"are in %s/\n",
-			dir);
-		return YB_EXIT_INTR;
-	}
-	if (rc)
-		return cmd_fail(rc, err.msg);
-	if (crc)
-		return cmd_fail(crc, cerr.msg);
-	printf("results: %s/results.csv %s/results.json\n", dir, dir);
-	return 0;
+	return cmd_session_end(&s, rc, &err, &a.sweep);
 }

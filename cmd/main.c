@@ -65,6 +65,7 @@ static const struct {
 	{ "client", cmd_client },
 	{ "transports", cmd_transports },
 	{ "bench", cmd_bench },
+	{ "plot", cmd_plot },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -77,6 +78,7 @@ static char top_doc[] =
 	"  transports   list transports and whether they work here\n"
 	"  bench        the shm ring against memcpy, the cache line, unix "
 	"and tcp\n"
+	"  plot         latency and bandwidth graphs from result files\n"
 	"\n"
 	"Addresses are TRANSPORT:ADDRESS, e.g. tcp:127.0.0.1:7470, "
 	"tcp:[::1]:7470, unix:/run/yb.sock.\n"

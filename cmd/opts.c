@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/plot.h"
 #include "../core/ring.h"
 #include "../core/sysinfo.h"
 #include "cmd.h"
@@ -23,6 +24,7 @@ enum {
 	OPT_WAIT,
 	OPT_SPIN_TIME,
 	OPT_STATS,
+	OPT_NO_PLOT,
 };
 
 static const struct argp_option sweep_options[] = {
@@ -71,6 +73,10 @@ static const struct argp_option sweep_options[] = {
 	  "yasmin-results/DATE-TIME)",
 	  0 },
 	{ "force", OPT_FORCE, 0, 0, "overwrite existing result files in DIR",
+	  0 },
+	{ "no-plot", OPT_NO_PLOT, 0, 0,
+	  "do not draw graphs (by default latency, bandwidth and "
+	  "latency_tail PNGs go into DIR; gnuplot draws them)",
 	  0 },
 	{ 0 }
 };
@@ -271,6 +277,9 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 	case OPT_STATS:
 		cs->stats = 1;
 		break;
+	case OPT_NO_PLOT:
+		cs->no_plot = 1;
+		break;
 	case ARGP_KEY_END:
 		if (cs->quick) {
 			if (!cs->set_max)
@@ -352,6 +361,73 @@ const char *cmd_placement(int have_cpus, const int cpus[2],
 		return "pinned to two different CPUs (default)";
 	}
 	return "unpinned (one CPU available)";
+}
+
+int cmd_precheck(const struct cmd_sweep *cs, struct yb_err *err)
+{
+	int rc = yb_session_precheck(cs->out_dir, cs->force, err);
+
+	if (!rc && !cs->no_plot && cs->out_dir) {
+		struct yb_plot_opts po = { cs->out_dir, YB_PLOT_PNG, cs->force };
+		rc = yb_plot_check_out(&po, err);
+	}
+	return rc;
+}
+
+/* Graphs of the run just written; 0 or an error in err. */
+static int draw(const char *dir, struct yb_err *err)
+{
+	char path[PATH_MAX + 32];
+	struct yb_results r;
+	int written;
+
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	yb_results_init(&r);
+	int rc = yb_plot_read(path, &r, err);
+	if (!rc && r.n > 0) {
+		const char *label = "results";
+		struct yb_plot_opts po = { dir, YB_PLOT_PNG, 1 };
+		rc = yb_plot(&r, &label, 1, &po, &written, err);
+	}
+	yb_results_free(&r);
+	return rc;
+}
+
+int cmd_session_end(struct yb_session *s, int rc, const struct yb_err *err,
+		    const struct cmd_sweep *cs)
+{
+	char dir[sizeof(s->dir)];
+	struct yb_err cerr = { 0 }, perr = { 0 };
+
+	yb_summary_print(stdout, &s->results);
+	snprintf(dir, sizeof(dir), "%s", s->dir);
+	size_t points = s->results.n;
+	int crc = yb_session_close(s, rc == 0, &cerr);
+	int prc = 0;
+	if (!crc && !cs->no_plot && points > 0)
+		prc = draw(dir, &perr);
+	if (rc == YB_EINTR) {
+		fprintf(stderr,
+			"yasmin-bench: interrupted; the points measured so far "
+			"are in %s/\n",
+			dir);
+		return YB_EXIT_INTR;
+	}
+	if (rc)
+		return cmd_fail(rc, err->msg);
+	if (crc)
+		return cmd_fail(crc, cerr.msg);
+	printf("results: %s/results.csv %s/results.json\n", dir, dir);
+	if (prc) {
+		fprintf(stderr, "yasmin-bench: graphs not drawn: %s\n",
+			perr.msg);
+		return yb_exit_status(prc);
+	}
+	if (!cs->no_plot)
+		printf("graphs: %s/latency.png %s/bandwidth.png "
+		       "%s/latency_tail.png\n",
+		       dir, dir, dir);
+	return 0;
 }
 
 size_t cmd_sweep_configs(const struct cmd_sweep *cs)

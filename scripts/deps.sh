@@ -9,7 +9,7 @@
 #   scripts/deps.sh --list     print the package names and exit
 set -eu
 
-REQUIRED="gcc make pkg-config libc6-dev libjansson-dev libcmocka-dev mandoc"
+REQUIRED="gcc make pkg-config libc6-dev libjansson-dev libcmocka-dev mandoc gnuplot-nox"
 OPTIONAL="libxen-dev"
 
 if [ "${1:-}" = "--list" ]; then
