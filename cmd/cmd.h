@@ -17,6 +17,7 @@ int cmd_client(int argc, char **argv);
 int cmd_transports(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 #define CMD_MAX_CONFIGS 16
 

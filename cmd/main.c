@@ -66,6 +66,7 @@ static const struct {
 	{ "transports", cmd_transports },
 	{ "bench", cmd_bench },
 	{ "plot", cmd_plot },
+	{ "compare", cmd_compare },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -79,6 +80,8 @@ static char top_doc[] =
 	"  bench        the shm ring against memcpy, the cache line, unix "
 	"and tcp\n"
 	"  plot         latency and bandwidth graphs from result files\n"
+	"  compare      fail on a regression against a baseline, or on a "
+	"ratio\n"
 	"\n"
 	"Addresses are TRANSPORT:ADDRESS, e.g. tcp:127.0.0.1:7470, "
 	"tcp:[::1]:7470, unix:/run/yb.sock.\n"

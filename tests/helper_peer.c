@@ -11,6 +11,8 @@
  *       connect and send a HELLO of protocol VERSION; print the reply
  *   helper_peer garbage-server ADDRESS
  *       accept one client and answer with bytes that are not our protocol
+ *   helper_peer json-valid FILE
+ *       parse any JSON file with jansson; print its top-level keys
  *   helper_peer json-check FILE
  *       read a results JSON with the library reader; print
  *       "results N complete C" or fail
@@ -248,6 +250,23 @@ static int free_port(void)
 	return 0;
 }
 
+static int json_valid(const char *path)
+{
+	json_error_t je;
+	json_t *root = json_load_file(path, 0, &je);
+	const char *k;
+	json_t *v;
+
+	if (!root) {
+		fprintf(stderr, "helper_peer: %s:%d: %s\n", path, je.line,
+			je.text);
+		return 1;
+	}
+	json_object_foreach(root, k, v) printf("%s\n", k);
+	json_decref(root);
+	return 0;
+}
+
 static int json_check(const char *path)
 {
 	struct yb_results r;
@@ -280,6 +299,8 @@ int main(int argc, char **argv)
 		return corrupt_server(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "hostile-ring-server") == 0)
 		return hostile_ring_server(argv[2], argv[3]);
+	if (argc == 3 && strcmp(argv[1], "json-valid") == 0)
+		return json_valid(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "json-check") == 0)
 		return json_check(argv[2]);
 	fprintf(stderr, "usage: see the comment at the top of helper_peer.c\n");

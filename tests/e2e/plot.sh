@@ -33,6 +33,14 @@ grep -q "message size (bytes)" "$T/g/latency.svg" || fail "no axis label"
 grep -q ">1K<" "$T/g/latency.svg" || fail "size axis not labelled with 1K"
 grep -q "yasmin-bench .* - .* - 20" "$T/g/latency.svg" || fail "title lacks version, host and date"
 
+# 3b. The scripts on the checked-in test data, both formats.
+"$BIN" plot "$ROOT/testdata/compare/base.csv" --format both --out "$T/td" >/dev/null ||
+	fail "plot of testdata failed"
+for g in latency bandwidth latency_tail; do
+	is_png "$T/td/$g.png" || fail "testdata $g.png not a PNG"
+	grep -q "shm 4M adaptive" "$T/td/$g.svg" || fail "testdata $g.svg lacks the shm curve"
+done
+
 # 4. Nothing overwritten without --force; with it, fine.
 expect_fail 3 "latency.svg already exists" "$BIN" plot "$T/a/results.csv" --format svg --out "$T/g"
 "$BIN" plot "$T/a/results.csv" --format both --out "$T/g" --force >/dev/null || fail "plot --force failed"

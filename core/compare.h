@@ -1,0 +1,62 @@
+/*
+ * compare.h - regression checks between two result files, and ratio
+ * gates within one.
+ *
+ * Points are matched by curve (transport, ring size, wait mode, pairs,
+ * pair), mode and size.  Latency comes from ping-pong rows (median
+ * one-way), bandwidth from stream rows.  Per curve, the median of the
+ * per-size changes decides: a regression when it exceeds the tolerance
+ * and the noise of that median - the standard error of a median of n
+ * sizes, computed from the larger of the spread the two runs' trials
+ * show (their combined 2-sigma relative deviation) and the spread of the
+ * changes across sizes.  One noisy size never fails a run on its own; it
+ * is reported as the worst change.
+ */
+#ifndef YB_COMPARE_H
+#define YB_COMPARE_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "results.h"
+
+#define YB_METRIC_LATENCY (1u << 0)
+#define YB_METRIC_BANDWIDTH (1u << 1)
+
+struct yb_cmp_row {
+	char curve[96];
+	unsigned metric;      /* one YB_METRIC_* */
+	size_t points;
+	double median_pct;    /* change, + is worse */
+	double worst_pct;
+	uint64_t worst_bytes;
+	double noise_pct;     /* noise of the median change */
+	size_t over;          /* points beyond tolerance and their trials */
+	int regressed;
+};
+
+struct yb_cmp {
+	struct yb_cmp_row *rows;
+	size_t n;
+	int regressed;
+};
+
+/*
+ * Compare current against baseline for the metrics asked; tolerance in
+ * percent.  No overlapping point is an error (YB_EINVAL).
+ */
+int yb_compare(const struct yb_results *base, const struct yb_results *cur,
+	       unsigned metrics, double tolerance_pct, struct yb_cmp *out,
+	       struct yb_err *err);
+void yb_cmp_free(struct yb_cmp *c);
+
+/*
+ * Within one run: how many times better curve a is than curve b (by
+ * transport name or full curve label) at the sizes both have; bandwidth
+ * a/b, latency b/a.  Median, lowest and highest over those sizes.
+ */
+int yb_ratio(const struct yb_results *r, const char *a, const char *b,
+	     unsigned metric, double *median, double *lo, double *hi,
+	     size_t *points, struct yb_err *err);
+
+#endif /* YB_COMPARE_H */

@@ -1,0 +1,69 @@
+# compare: two runs of one build pass, a synthetic 20% latency regression
+# fails, bad and non-overlapping inputs exit 2, JSON parses, ratio gates,
+# and the example CI gate script works on a short sweep.
+. "$(dirname "$0")/../lib.sh"
+D=$ROOT/testdata/compare
+
+"$BIN" compare "$D/base.csv" "$D/rerun.csv" >"$T/same.out" ||
+	{ cat "$T/same.out"; fail "two runs of the same build compared as a regression"; }
+grep -q "^no regression" "$T/same.out" || fail "no verdict line"
+
+# Every ping-pong latency 20% worse (trial spread scaled with it).
+awk -F, 'BEGIN { OFS = "," } NR > 1 && $2 == "pingpong" { for (i = 6; i <= 11; i++) $i *= 1.2 } { print }' \
+	"$D/base.csv" >"$T/slow.csv"
+"$BIN" compare "$D/base.csv" "$T/slow.csv" >"$T/slow.out"
+rc=$?
+[ $rc -eq 1 ] || { cat "$T/slow.out"; fail "20% latency regression: exit $rc, expected 1"; }
+for t in shm unix tcp; do
+	grep -q "^$t.* latency .*+20.0%.*REGRESSION" "$T/slow.out" || { cat "$T/slow.out"; fail "$t latency regression not reported"; }
+done
+grep -q "bandwidth .* ok" "$T/slow.out" || fail "bandwidth wrongly flagged"
+# The same, bandwidth only: no regression.
+"$BIN" compare --metric bandwidth "$D/base.csv" "$T/slow.csv" >/dev/null ||
+	fail "--metric bandwidth looked at latency"
+# A 20% regression inside a 30% tolerance passes.
+"$BIN" compare --tolerance 30 "$D/base.csv" "$T/slow.csv" >/dev/null ||
+	fail "--tolerance 30 flagged a 20% change"
+# Improvements are never regressions.
+"$BIN" compare "$T/slow.csv" "$D/base.csv" >/dev/null || fail "an improvement failed the check"
+
+# JSON verdict.
+"$BIN" compare --json "$D/base.csv" "$T/slow.csv" >"$T/v.json"
+"$HELPER" json-valid "$T/v.json" >/dev/null || fail "JSON verdict does not parse"
+grep -q '"regressed": true' "$T/v.json" || fail "JSON verdict lacks the regression"
+[ "$(grep -c '"curve":' "$T/v.json")" -eq 6 ] || fail "JSON verdict does not list 6 curves"
+
+# Bad input: exit 2, one line.
+head -c 2000 "$D/base.csv" >"$T/truncated.csv"
+printf 'transport,mode\ntcp,pingpong\n' >"$T/header.csv"
+head -c 4000 /dev/urandom >"$T/binary.csv"
+awk -F, 'BEGIN { OFS = "," } NR > 1 { $1 = "vsock" } { print }' "$D/base.csv" >"$T/other.csv"
+expect_fail 2 "no-such-file" "$BIN" compare "$D/base.csv" "$T/no-such-file.csv"
+expect_fail 2 "truncated.csv:" "$BIN" compare "$D/base.csv" "$T/truncated.csv"
+expect_fail 2 "not a yasmin-bench results file" "$BIN" compare "$T/header.csv" "$D/base.csv"
+expect_fail 2 "binary.csv" "$BIN" compare "$D/base.csv" "$T/binary.csv"
+expect_fail 2 "no point in common" "$BIN" compare "$D/base.csv" "$T/other.csv"
+expect_fail 2 "expected BASELINE and CURRENT" "$BIN" compare "$D/base.csv"
+expect_fail 2 "bad --tolerance" "$BIN" compare --tolerance -5 "$D/base.csv" "$D/rerun.csv"
+expect_fail 2 "--ratio and --min go together" "$BIN" compare --ratio shm/tcp "$D/base.csv"
+
+# Ratio gates within one run.
+"$BIN" compare --ratio shm/tcp --min 5 --metric latency "$D/base.csv" >"$T/r.out" ||
+	{ cat "$T/r.out"; fail "shm/tcp latency ratio below 5 in the test data"; }
+"$BIN" compare --ratio tcp/shm --min 1 --metric latency "$D/base.csv" >/dev/null
+rc=$?
+[ $rc -eq 1 ] || fail "an unmet ratio exited $rc, expected 1"
+expect_fail 2 "no pingpong rows for vsock" "$BIN" compare --ratio vsock/tcp --min 1 --metric latency "$D/base.csv"
+
+# The example CI gate on a short sweep, with the test data as baseline at
+# a tolerance no machine's drift can reach, and again against a baseline
+# that cannot be met.
+YB=$BIN OUT=$T/gate BASELINE=$D/base.csv TOLERANCE=1000 \
+	"$ROOT/scripts/ci-gate.sh" --max-bytes 16K --trial-time 0.005 >"$T/gate.out" 2>&1 ||
+	{ cat "$T/gate.out"; fail "ci-gate failed on a healthy build"; }
+grep -q "ci-gate: passed" "$T/gate.out" || fail "ci-gate did not say it passed"
+YB=$BIN OUT=$T/gate2 MIN_LAT=1000000 "$ROOT/scripts/ci-gate.sh" --max-bytes 1K \
+	--trial-time 0.005 >"$T/gate2.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] || { cat "$T/gate2.out"; fail "ci-gate with an impossible ratio exited $rc"; }
+exit 0
