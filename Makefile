@@ -96,6 +96,9 @@ $(BUILD)/gen/yb_version.h: FORCE
 	  printf '#define YB_VERSION "%s"\n' "$$v" > $@.new; \
 	  cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
 
+# Xen's public headers (xenctrl.h) use GNU extensions.
+$(BUILD)/core/diag.o: FILE_CFLAGS := -std=gnu11
+
 # The gnuplot scripts, carried inside the binary.
 PLOT_SRC := $(wildcard plots/*.gp)
 $(BUILD)/gen/yb_plots.h: $(PLOT_SRC) scripts/embed.sh
@@ -106,7 +109,7 @@ $(BUILD)/%.o: %.c $(BUILD)/.flags | $(BUILD)/gen/yb_version.h \
 		$(BUILD)/gen/yb_plots.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(FILE_CFLAGS) -c -o $@ $<
 
 $(LIB): $(CORE_OBJ)
 	@$(if $(Q),echo "  AR      $@")

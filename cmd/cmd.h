@@ -18,6 +18,7 @@ int cmd_transports(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_diag(int argc, char **argv);
 
 #define CMD_MAX_CONFIGS 16
 

@@ -67,6 +67,7 @@ static const struct {
 	{ "bench", cmd_bench },
 	{ "plot", cmd_plot },
 	{ "compare", cmd_compare },
+	{ "diag", cmd_diag },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -82,6 +83,8 @@ static char top_doc[] =
 	"  plot         latency and bandwidth graphs from result files\n"
 	"  compare      fail on a regression against a baseline, or on a "
 	"ratio\n"
+	"  diag         what this host or guest can do, and why a transport "
+	"is not\n"
 	"\n"
 	"Addresses are TRANSPORT:ADDRESS, e.g. tcp:127.0.0.1:7470, "
 	"tcp:[::1]:7470, unix:/run/yb.sock.\n"

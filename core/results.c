@@ -541,7 +541,7 @@ const struct yb_output_ops yb_output_csv = {
 /* ---- JSON sink -------------------------------------------------------- */
 
 /* "a.b.c" keys become nested objects. */
-static int meta_to_json(const struct yb_meta *m, json_t *obj)
+int yb_meta_to_json(const struct yb_meta *m, json_t *obj)
 {
 	for (size_t i = 0; m && i < m->n; i++) {
 		char key[256];
@@ -608,7 +608,7 @@ static int json_write(struct yb_output *o, int complete, struct yb_err *err)
 	json_object_set_new(root, "format_version",
 			    json_integer(JSON_FORMAT_VERSION));
 	json_object_set_new(root, "complete", json_boolean(complete));
-	if (meta_to_json(o->meta, meta))
+	if (yb_meta_to_json(o->meta, meta))
 		rc = yb_err_set(err, YB_ENOMEM, "out of memory");
 	json_object_set_new(root, "meta", meta);
 	json_object_set(root, "results", o->rows);

@@ -88,6 +88,14 @@ struct yb_output_ops {
 	int (*finish)(struct yb_output *o, int complete, struct yb_err *err);
 };
 
+/*
+ * Metadata into a JSON object (jansson's json_t; declared here by its
+ * struct tag so that only files that use JSON include jansson): dotted
+ * keys become nested objects, numeric values numbers.  0 or YB_ENOMEM.
+ */
+struct json_t;
+int yb_meta_to_json(const struct yb_meta *m, struct json_t *obj);
+
 extern const struct yb_output_ops yb_output_csv;
 extern const struct yb_output_ops yb_output_json;
 
