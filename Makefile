@@ -60,17 +60,19 @@ LIBS        := -ljansson $(CONFIG_LIBS) -lm
 CORE_SRC := $(wildcard core/*.c) $(wildcard transports/*.c)
 CMD_SRC  := $(wildcard cmd/*.c)
 UNIT_SRC := $(wildcard tests/unit_*.c)
+FUZZ_SRC := $(wildcard tests/fuzz_*.c)
 HELP_SRC := $(wildcard tests/helper_*.c)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ  := $(CMD_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 HELP_BIN := $(HELP_SRC:tests/%.c=$(BUILD)/tests/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/%.c=$(BUILD)/fuzz/%)
 LIB      := $(BUILD)/libyb.a
 BIN      := $(BUILD)/$(PROG)
 
-.PHONY: all run bench check unit install uninstall clean distclean deps \
-        lint-man
+.PHONY: all run bench check unit fuzz install uninstall clean distclean \
+        deps lint-man
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -127,6 +129,20 @@ $(BUILD)/tests/helper_%: $(BUILD)/tests/helper_%.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
+# libFuzzer harnesses (clang; ASan + UBSan), built from the sources
+# directly so that they never depend on this configuration's compiler.
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 \
+              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+$(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(CORE_SRC) $(BUILD)/.flags \
+		| $(BUILD)/gen/yb_version.h $(BUILD)/gen/yb_plots.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(BUILD)/gen $(CONFIG_CFLAGS) -o $@ $< \
+	  $(CORE_SRC) -ljansson $(CONFIG_LIBS) -lm
+
+fuzz: $(FUZZ_BIN)
+
 run: $(BIN)
 	$(BIN) run
 
@@ -136,7 +152,7 @@ bench: $(BIN)
 
 unit: $(UNIT_BIN)
 
-check: $(BIN) $(UNIT_BIN) $(HELP_BIN)
+check: $(BIN) $(UNIT_BIN) $(HELP_BIN) $(FUZZ_BIN)
 	$(Q)BUILD=$(BUILD) tests/run.sh
 
 lint-man:

@@ -9,7 +9,7 @@
 #   scripts/deps.sh --list     print the package names and exit
 set -eu
 
-REQUIRED="gcc make pkg-config libc6-dev libjansson-dev libcmocka-dev mandoc gnuplot-nox"
+REQUIRED="gcc make pkg-config libc6-dev libjansson-dev libcmocka-dev mandoc gnuplot-nox clang libclang-rt-14-dev"
 OPTIONAL="libxen-dev"
 
 if [ "${1:-}" = "--list" ]; then
