@@ -193,7 +193,16 @@ struct collected {
 	struct rec_meta meta;
 	struct rec_error first_error;
 	int have_error;
+	/* Points go to the session as soon as every pair has sent them. */
+	struct yb_session *s;
+	unsigned npairs;
+	size_t recorded;
+	int record_rc;
+	struct yb_err record_err;
 };
+
+static int record(struct yb_session *s, unsigned n, struct collected *c,
+		  struct yb_err *err);
 
 static int read_exact(int fd, void *buf, size_t len)
 {
@@ -217,6 +226,9 @@ static void take(struct collected *c, unsigned i, char type, const char *body)
 		struct yb_point p;
 		memcpy(&p, body, sizeof(p));
 		yb_results_add(&c->r[i], &p);
+		if (!c->record_rc)
+			c->record_rc = record(c->s, c->npairs, c,
+					      &c->record_err);
 	} else if (type == REC_TRIAL) {
 		struct trials *tr = &c->tr[i];
 		if (tr->n == tr->cap) {
@@ -333,7 +345,7 @@ static int record(struct yb_session *s, unsigned n, struct collected *c,
 	for (unsigned i = 1; i < n; i++)
 		if (c->r[i].n < points)
 			points = c->r[i].n;
-	for (size_t k = 0; k < points; k++) {
+	for (size_t k = c->recorded; k < points; k++) {
 		struct yb_point total = c->r[0].p[k];
 		total.reps = 0;
 		total.bw_gbps = 0;
@@ -367,6 +379,7 @@ static int record(struct yb_session *s, unsigned n, struct collected *c,
 		int rc = yb_session_point(s, &total, err);
 		if (rc)
 			return rc;
+		c->recorded = k + 1;
 	}
 	return 0;
 }
@@ -403,6 +416,8 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 	b->n = npairs;
 	for (unsigned i = 0; i < npairs; i++)
 		yb_results_init(&c->r[i]);
+	c->s = s;
+	c->npairs = npairs;
 
 	fflush(NULL);
 	for (unsigned i = 0; i < npairs; i++) {
@@ -465,10 +480,9 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 	} else if (o->stop && *o->stop) {
 		rc = yb_err_set(err, YB_EINTR, "interrupted");
 	}
-	/* What was measured is recorded even when the run was cut short. */
-	int rrc = record(s, npairs, c, err);
-	if (!rc)
-		rc = rrc;
+	/* Everything every pair measured is recorded, cut short or not. */
+	if (c->record_rc && !rc)
+		rc = yb_err_set(err, c->record_rc, "%s", c->record_err.msg);
 	char key[128];
 	snprintf(key, sizeof(key), "transport.%s.pairs", t->name);
 	yb_meta_set_int(&s->meta, key, npairs);
