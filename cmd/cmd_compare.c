@@ -239,6 +239,8 @@ int cmd_compare(int argc, char **argv)
 		if (!rc && r[i].n == 0)
 			rc = yb_err_set(&err, YB_EINVAL, "%s: no results in it",
 					a.files[i]);
+		if (!rc)
+			rc = yb_results_unique(&r[i], a.files[i], &err);
 	}
 	int status;
 	if (rc) {

@@ -185,6 +185,52 @@ int yb_compare(const struct yb_results *base, const struct yb_results *cur,
 	return 0;
 }
 
+static int cmp_key(const void *x, const void *y)
+{
+	const struct yb_point *a = *(const struct yb_point *const *)x;
+	const struct yb_point *b = *(const struct yb_point *const *)y;
+	int c = strcmp(a->transport, b->transport);
+
+	if (c)
+		return c;
+	if ((c = strcmp(a->wait, b->wait)) != 0)
+		return c;
+#define CMP(f) if (a->f != b->f) return a->f < b->f ? -1 : 1
+	CMP(ring_bytes);
+	CMP(pairs);
+	CMP(pair);
+	CMP(mode);
+	CMP(bytes);
+#undef CMP
+	return 0;
+}
+
+int yb_results_unique(const struct yb_results *r, const char *path,
+		      struct yb_err *err)
+{
+	const struct yb_point **v = malloc((r->n + 1) * sizeof(*v));
+	int rc = 0;
+
+	if (!v)
+		return yb_err_set(err, YB_ENOMEM, "out of memory");
+	for (size_t i = 0; i < r->n; i++)
+		v[i] = &r->p[i];
+	qsort(v, r->n, sizeof(*v), cmp_key);
+	for (size_t i = 1; i < r->n; i++) {
+		if (cmp_key(&v[i - 1], &v[i]) == 0) {
+			char label[96];
+			yb_point_label(v[i], label, sizeof(label));
+			rc = yb_err_set(err, YB_EINVAL,
+					"%s: two rows for %s %s at %llu bytes",
+					path, label, yb_mode_name(v[i]->mode),
+					(unsigned long long)v[i]->bytes);
+			break;
+		}
+	}
+	free(v);
+	return rc;
+}
+
 void yb_cmp_free(struct yb_cmp *c)
 {
 	free(c->rows);

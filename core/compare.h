@@ -51,6 +51,13 @@ int yb_compare(const struct yb_results *base, const struct yb_results *cur,
 void yb_cmp_free(struct yb_cmp *c);
 
 /*
+ * A results file must not hold two rows for one curve, mode and size
+ * (which would it mean?).  YB_EINVAL naming the first duplicate.
+ */
+int yb_results_unique(const struct yb_results *r, const char *path,
+		      struct yb_err *err);
+
+/*
  * Within one run: how many times better curve a is than curve b (by
  * transport name or full curve label) at the sizes both have; bandwidth
  * a/b, latency b/a.  Median, lowest and highest over those sizes.

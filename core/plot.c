@@ -39,6 +39,15 @@ int yb_plot_read(const char *path, struct yb_results *r, struct yb_err *err)
 	if (!fp) /* a file the user named: bad input, not a run failure */
 		return yb_err_set(err, YB_EINVAL, "%s: %s", path,
 				  strerror(errno));
+	struct stat st;
+	if (fstat(fileno(fp), &st) == 0 && st.st_size > YB_RESULTS_MAX_FILE) {
+		fclose(fp);
+		return yb_err_set(err, YB_EINVAL,
+				  "%s: %lld bytes; results files larger than "
+				  "%d MiB are not read",
+				  path, (long long)st.st_size,
+				  YB_RESULTS_MAX_FILE >> 20);
+	}
 	do
 		c = fgetc(fp);
 	while (c == ' ' || c == '\t' || c == '\n' || c == '\r');

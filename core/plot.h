@@ -13,6 +13,9 @@
 #include "err.h"
 #include "results.h"
 
+/* The largest results file read (a sweep writes well under 1 MiB). */
+#define YB_RESULTS_MAX_FILE (64 << 20)
+
 #define YB_PLOT_PNG (1u << 0)
 #define YB_PLOT_SVG (1u << 1)
 
