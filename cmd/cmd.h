@@ -37,6 +37,7 @@ struct cmd_sweep {
 	uint64_t spin_ns; /* 0: the transport's default */
 	int stats;        /* print the ring counters */
 	int no_plot;      /* --no-plot */
+	struct yb_soak soak; /* --duration: the totals of the last soak */
 };
 
 /*
@@ -75,6 +76,11 @@ int cmd_precheck(const struct cmd_sweep *cs, struct yb_err *err);
  */
 int cmd_session_end(struct yb_session *s, int rc, const struct yb_err *err,
 		    const struct cmd_sweep *cs);
+
+/* After a soak (--duration) over the curve s->cur describes: the totals
+ * on stdout and in the metadata under "soak.LABEL.". */
+void cmd_soak_report(struct yb_session *s, const char *transport,
+		     const struct cmd_sweep *cs);
 
 /* Set by SIGINT/SIGTERM; the sweep stops between trials. */
 extern volatile sig_atomic_t cmd_stop;

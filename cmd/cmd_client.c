@@ -122,6 +122,8 @@ int cmd_client(int argc, char **argv)
 		yb_meta_init(&server);
 		rc = yb_sweep_run(&ep, t->name, &a.sweep.so, &server, &err);
 		yb_session_progress_done(&s);
+		if (!rc || rc == YB_EINTR)
+			cmd_soak_report(&s, t->name, &a.sweep);
 		yb_session_counters(&s, &ep, prefix, &server);
 		/* The server describes itself once, under "server.". */
 		for (size_t i = 0; i < server.n; i++)

@@ -59,6 +59,12 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		a->pairs = (unsigned)n;
 		break;
 	}
+	case ARGP_KEY_END:
+		if (a->pairs > 1 && a->sweep.so.duration_s > 0)
+			cmd_usage_error(state,
+					"--duration and --pairs do not go "
+					"together");
+		break;
 	case ARGP_KEY_ARG:
 		cmd_usage_error(state, "unexpected argument '%s'", arg);
 		break;
@@ -203,6 +209,8 @@ int cmd_run(int argc, char **argv)
 			else
 				rc = yb_run_local(&s, list[i], &a.sweep.so,
 						  &lo, &err);
+			if (!rc || rc == YB_EINTR)
+				cmd_soak_report(&s, list[i]->name, &a.sweep);
 			lo.tp = NULL;
 		}
 	}

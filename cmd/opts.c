@@ -25,6 +25,7 @@ enum {
 	OPT_SPIN_TIME,
 	OPT_STATS,
 	OPT_NO_PLOT,
+	OPT_DURATION,
 };
 
 static const struct argp_option sweep_options[] = {
@@ -49,6 +50,11 @@ static const struct argp_option sweep_options[] = {
 	  "a short sweep for CI: up to 1M, no perturbation, 0.02 s trials", 0 },
 	{ "verify", OPT_VERIFY, 0, 0,
 	  "check every byte received against the expected pattern", 0 },
+	{ "duration", OPT_DURATION, "TIME", 0,
+	  "soak instead of sweep: stream --max-bytes messages (default 1M) "
+	  "for TIME (e.g. 90s, 10m, 2h), in one-second trials, and report "
+	  "bytes moved and memory use; with --verify every byte is checked",
+	  0 },
 	{ 0, 0, 0, 0, "Ring transports (shm, yasmin):", 15 },
 	{ "ring-size", OPT_RING_SIZE, "LIST", 0,
 	  "ring size per direction, a power of two from 4K to 1G; a "
@@ -93,7 +99,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *v)
 }
 
 /* A duration with a unit: ns, us, ms or s (a bare number is us). */
-static int parse_duration_ns(const char *s, uint64_t *ns)
+static int parse_duration_ns(const char *s, double max_ns, uint64_t *ns)
 {
 	char *end;
 	static const struct {
@@ -111,13 +117,73 @@ static int parse_duration_ns(const char *s, uint64_t *ns)
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strcmp(end, units[i].unit) == 0) {
 			double x = v * units[i].scale;
-			if (x > 10e9)
+			if (x > max_ns)
 				return -1;
 			*ns = (uint64_t)x;
 			return 0;
 		}
 	}
 	return -1;
+}
+
+/* A soak's heartbeat on stdout, every 10 s, for unattended runs. */
+static void soak_progress(void *ctx, const struct yb_soak *st)
+{
+	static double next;
+	(void)ctx;
+
+	if (st->trials == 1)
+		next = 10;
+	if (st->wall_s < next)
+		return;
+	next = st->wall_s + 10;
+	yb_session_progress_done(ctx);
+	printf("soak: %.0f s, %.3f GB, %.2f Gbit/s, rss %ld KiB\n",
+	       st->wall_s, (double)st->bytes / 1e9,
+	       st->seconds > 0 ? (double)st->bytes * 8 / st->seconds / 1e9 : 0,
+	       st->rss_now_kib);
+	fflush(stdout);
+}
+
+void cmd_soak_report(struct yb_session *s, const char *transport,
+		     const struct cmd_sweep *cs)
+{
+	const struct yb_soak *st = &cs->soak;
+	struct yb_point p = { .ring_bytes = s->cur.ring_bytes };
+	char label[96], key[160];
+
+	if (cs->so.duration_s <= 0)
+		return;
+	snprintf(p.transport, sizeof(p.transport), "%s", transport);
+	memcpy(p.wait, s->cur.wait, sizeof(p.wait));
+	yb_point_label(&p, label, sizeof(label));
+	double gbps = st->seconds > 0 ? (double)st->bytes * 8 / st->seconds / 1e9 :
+					0;
+	yb_session_progress_done(s);
+	printf("soak %s: %.1f s, %llu messages of %llu bytes, %.3f GB %s, "
+	       "%.2f Gbit/s mean; client rss %ld KiB at start, %ld at end, "
+	       "%ld at most\n",
+	       label, st->wall_s, (unsigned long long)st->messages,
+	       (unsigned long long)cs->so.sched.max_bytes,
+	       (double)st->bytes / 1e9,
+	       cs->so.verify ? "delivered and verified, 0 corrupted bytes" :
+			       "delivered (not verified)",
+	       gbps, st->rss_start_kib, st->rss_now_kib, st->rss_max_kib);
+	for (char *c = label; *c; c++)
+		if (*c == ' ')
+			*c = '-';
+#define SOAK(k, fmt, v)                                                    \
+	(snprintf(key, sizeof(key), "soak.%s.%s", label, k),               \
+	 yb_meta_set(&s->meta, key, fmt, v))
+	SOAK("seconds", "%.3f", st->wall_s);
+	SOAK("bytes", "%llu", (unsigned long long)st->bytes);
+	SOAK("messages", "%llu", (unsigned long long)st->messages);
+	SOAK("verified", "%s", cs->so.verify ? "yes" : "no");
+	SOAK("mean_gbps", "%.3f", gbps);
+	SOAK("client_rss_start_kib", "%ld", st->rss_start_kib);
+	SOAK("client_rss_end_kib", "%ld", st->rss_now_kib);
+	SOAK("client_rss_max_kib", "%ld", st->rss_max_kib);
+#undef SOAK
 }
 
 /* Split a comma list in place; empty items are an error. */
@@ -266,7 +332,7 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 		break;
 	}
 	case OPT_SPIN_TIME:
-		if (parse_duration_ns(arg, &cs->spin_ns))
+		if (parse_duration_ns(arg, 10e9, &cs->spin_ns))
 			cmd_usage_error(state,
 					"bad --spin-time '%s': expected a time "
 					"such as 50us or 2ms, at most 10s",
@@ -280,7 +346,41 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 	case OPT_NO_PLOT:
 		cs->no_plot = 1;
 		break;
+	case OPT_DURATION: {
+		uint64_t ns;
+		char copy[64];
+		size_t l = strlen(arg);
+		/* Minutes and hours too: 10m, 2h. */
+		double scale = 1;
+		snprintf(copy, sizeof(copy), "%s", arg);
+		if (l > 1 && copy[l - 1] == 'm' && copy[l - 2] >= '0' &&
+		    copy[l - 2] <= '9') {
+			copy[l - 1] = 's';
+			scale = 60;
+		} else if (l > 1 && copy[l - 1] == 'h') {
+			copy[l - 1] = 's';
+			scale = 3600;
+		}
+		if (parse_duration_ns(copy, 30 * 86400e9 / scale, &ns) ||
+		    ns == 0)
+			cmd_usage_error(state,
+					"bad --duration '%s': expected a time "
+					"such as 90s, 10m or 2h, at most 30 "
+					"days",
+					arg);
+		cs->so.duration_s = (double)ns / 1e9 * scale;
+		break;
+	}
 	case ARGP_KEY_END:
+		if (cs->so.duration_s > 0) {
+			/* A soak streams one size. */
+			cs->so.modes = YB_MODE_BIT(YB_MODE_STREAM);
+			if (!cs->set_max)
+				cs->so.sched.max_bytes = 1u << 20;
+			cs->so.sched.min_bytes = cs->so.sched.max_bytes;
+			cs->so.soak = &cs->soak;
+			cs->so.soak_progress = soak_progress;
+		}
 		if (cs->quick) {
 			if (!cs->set_max)
 				cs->so.sched.max_bytes = 1u << 20;

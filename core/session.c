@@ -247,7 +247,6 @@ void yb_session_counters(struct yb_session *s, const struct yb_ep *ep,
 		snprintf(key, sizeof(key), "%scounters.server.%s", prefix,
 			 kv->key + sizeof(sp) - 1);
 		yb_meta_set(&s->meta, key, "%s", kv->value);
-		any = 1;
 	}
 	if (!s->stats || !any)
 		return;

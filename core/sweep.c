@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "pattern.h"
@@ -297,6 +298,89 @@ static void parse_info(const char *info, const char *prefix, struct yb_meta *m)
 	}
 }
 
+long yb_rss_kib(void)
+{
+	FILE *fp = fopen("/proc/self/statm", "r");
+	long size = 0, rss = 0;
+
+	if (!fp)
+		return 0;
+	if (fscanf(fp, "%ld %ld", &size, &rss) != 2)
+		rss = 0;
+	fclose(fp);
+	return rss * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/*
+ * Soak: one size, streamed for o->duration_s in trials of about a second,
+ * one row at the end.  A stop (Ctrl-C) ends it early with the row of what
+ * was done.
+ */
+static int soak_run(struct client *c, const char *label, uint64_t bytes,
+		    struct yb_err *err)
+{
+	const struct yb_sweep_opts *o = c->o;
+	struct yb_soak st = { 0 };
+	size_t cap = (size_t)o->duration_s + 16, n = 0;
+	double *trial_ns = malloc(cap * sizeof(double)), last = 0;
+	int rc;
+
+	if (!trial_ns)
+		return yb_err_set(err, YB_ENOMEM, "out of memory");
+	rc = calibrate(c, YB_MODE_STREAM, bytes, &last, err);
+	uint64_t reps = yb_reps_for(last, bytes, bytes, 1e9, 1, MAX_REPS);
+	yb_ns start = yb_now();
+	st.rss_start_kib = st.rss_max_kib = yb_rss_kib();
+	yb_hist_reset(&c->hist);
+	while (!rc && (double)(yb_now() - start) < o->duration_s * 1e9) {
+		if (stopped(o)) {
+			rc = YB_EINTR;
+			break;
+		}
+		yb_ns el;
+		rc = client_trial(c, YB_MODE_STREAM, bytes, reps, 0,
+				  (uint32_t)n, &el, err);
+		if (rc)
+			break;
+		if (n == cap) {
+			cap *= 2;
+			double *nt = realloc(trial_ns, cap * sizeof(double));
+			if (!nt) {
+				rc = yb_err_set(err, YB_ENOMEM, "out of memory");
+				break;
+			}
+			trial_ns = nt;
+		}
+		trial_ns[n++] = (double)el / (double)reps;
+		st.seconds += (double)el / 1e9;
+		st.bytes += bytes * reps;
+		st.messages += reps;
+		st.trials = (unsigned)n;
+		st.wall_s = (double)(yb_now() - start) / 1e9;
+		st.rss_now_kib = yb_rss_kib();
+		if (st.rss_now_kib > st.rss_max_kib)
+			st.rss_max_kib = st.rss_now_kib;
+		if (o->soak_progress)
+			o->soak_progress(o->progress_ctx, &st);
+		/* Keep trials near a second as the machine changes. */
+		double per = (double)el / (double)reps;
+		if (per * (double)reps > 1.5e9 || per * (double)reps < 0.6e9)
+			reps = yb_reps_for(per, bytes, bytes, 1e9, 1, MAX_REPS);
+	}
+	if (n > 0 && (rc == 0 || rc == YB_EINTR)) {
+		struct yb_point p;
+		fill_point(&p, label, YB_MODE_STREAM, bytes, st.messages / n,
+			   (unsigned)n, trial_ns, &c->hist);
+		int src = o->sink ? o->sink(o->sink_ctx, &p, err) : 0;
+		if (src && !rc)
+			rc = src;
+	}
+	if (o->soak)
+		*o->soak = st;
+	free(trial_ns);
+	return rc;
+}
+
 int yb_sweep_run(struct yb_ep *ep, const char *label,
 		 const struct yb_sweep_opts *o, struct yb_meta *server_meta,
 		 struct yb_err *err)
@@ -348,12 +432,17 @@ int yb_sweep_run(struct yb_ep *ep, const char *label,
 	if (server_meta)
 		parse_info(info, "server.", server_meta);
 
-	for (unsigned mode = YB_MODE_PINGPONG; mode <= YB_MODE_STREAM; mode++) {
-		if (!(o->modes & YB_MODE_BIT(mode)))
-			continue;
-		rc = sweep_mode(c, label, mode, sizes, (size_t)n, err);
-		if (rc)
-			break;
+	if (o->duration_s > 0) {
+		rc = soak_run(c, label, max, err);
+	} else {
+		for (unsigned mode = YB_MODE_PINGPONG; mode <= YB_MODE_STREAM;
+		     mode++) {
+			if (!(o->modes & YB_MODE_BIT(mode)))
+				continue;
+			rc = sweep_mode(c, label, mode, sizes, (size_t)n, err);
+			if (rc)
+				break;
+		}
 	}
 	if (rc == YB_EINTR)
 		yb_err_set(err, YB_EINTR, "interrupted");
@@ -522,10 +611,10 @@ static void meta_text(const struct yb_ep *ep, char *buf, size_t len)
 	size_t off = 0;
 
 	buf[0] = '\0';
-	if (!ep->t->counters)
-		return;
 	yb_meta_init(&m);
-	ep->t->counters(ep, &m);
+	if (ep->t->counters)
+		ep->t->counters(ep, &m);
+	yb_meta_set_int(&m, "rss_kib", yb_rss_kib());
 	for (size_t i = 0; i < m.n; i++) {
 		int k = snprintf(buf + off, len - off, "%s=%s\n", m.kv[i].key,
 				 m.kv[i].value);

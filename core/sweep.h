@@ -42,6 +42,18 @@ struct yb_progress {
 	size_t index, count; /* point index within this mode, 0-based */
 };
 
+struct yb_soak {
+	double seconds;     /* time spent streaming (receiver's clock) */
+	double wall_s;      /* time since the soak began */
+	uint64_t bytes;     /* delivered (and verified, with verify) */
+	uint64_t messages;
+	unsigned trials;
+	long rss_start_kib, rss_now_kib, rss_max_kib; /* this process */
+};
+
+/* Resident set size of this process in KiB (0 if unknown). */
+long yb_rss_kib(void);
+
 struct yb_sweep_opts {
 	struct yb_schedule_opts sched;
 	unsigned modes;        /* YB_MODE_BIT(YB_MODE_PINGPONG) | ... */
@@ -65,6 +77,15 @@ struct yb_sweep_opts {
 	void (*trial_done)(void *ctx, unsigned mode, uint64_t bytes,
 			   uint64_t reps, unsigned trial, uint64_t elapsed_ns);
 	void *sync_ctx;
+	/*
+	 * Soak instead of sweep (duration_s > 0): stream messages of
+	 * sched.max_bytes for that long in trials of about a second, every
+	 * one checked when verify is set, and record one row; soak (may be
+	 * NULL) receives the totals, soak_progress sees each trial.
+	 */
+	double duration_s;
+	struct yb_soak *soak;
+	void (*soak_progress)(void *ctx, const struct yb_soak *s);
 	/* Called with every finished point; a non-zero return stops. */
 	int (*sink)(void *ctx, const struct yb_point *p, struct yb_err *err);
 	void *sink_ctx;
