@@ -414,8 +414,12 @@ int yb_local_server(struct yb_ep *listener, const struct yb_local_opts *lo)
 			   "%s: the client did not connect", listener->addr);
 		goto fail;
 	}
-	if (yb_ep_accept(listener, &conn, &err) != 0)
-		goto fail;
+	/* A failed handshake is the client's to report (a ring transport
+	 * sends it the reason); one line from one side is enough. */
+	if (yb_ep_accept(listener, &conn, &err) != 0) {
+		yb_meta_free(&info);
+		return yb_exit_status(err.code);
+	}
 	yb_ep_close(listener);
 	struct yb_serve_opts so = { .timeout_ms = 60000, .info = &info };
 	rc = yb_serve(&conn, &so, &err);

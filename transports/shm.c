@@ -13,7 +13,8 @@
  *                     client), u8 order of ring 1, u16 0, u64 spin_ns,
  *                     u64 0.  An order of 0 asks for the server's default.
  *   server -> client  reply, 128 bytes: magic, u16 version, u16 status
- *                     (0 accepted), u8 order0, u8 order1, u8 wait,
+ *                     (0 accepted, 1 refused, 2 the server lacks memory
+ *                     or descriptors), u8 order0, u8 order1, u8 wait,
  *                     u8 0, u64 spin_ns, u64 size of the shared memory,
  *                     text[104] (why, when refused).  An accepted reply
  *                     carries the memfd (SCM_RIGHTS).
@@ -211,8 +212,7 @@ static int conn_start(struct yb_ep *ep, struct shm_conn *c, int memfd,
 	void *m = mmap(NULL, c->map_len, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_POPULATE, memfd, 0);
 	if (m == MAP_FAILED)
-		return yb_err_sys(err, errno,
-				  "shm: cannot map %zu bytes of shared memory",
+		return yb_err_sys(err, errno, "shm: cannot map %zu bytes",
 				  c->map_len);
 	c->map = m;
 	if (side == 0)
@@ -381,15 +381,24 @@ static int valid_order(unsigned o)
 	return o >= YB_RING_MIN_ORDER && o <= SHM_MAX_ORDER;
 }
 
-static void refuse(int fd, const char *why)
+/* Reply status: the request is refused, or the server lacks resources. */
+#define SHM_REFUSED 1
+#define SHM_NO_RESOURCES 2
+
+static void refuse_status(int fd, unsigned status, const char *why)
 {
 	uint8_t rep[SHM_REP_LEN] = { 0 };
 
 	put32(rep, SHM_MAGIC);
 	put16(rep + 4, SHM_VERSION);
-	put16(rep + 6, 1);
+	put16(rep + 6, (uint16_t)status);
 	snprintf((char *)rep + 24, SHM_REP_LEN - 24, "%s", why);
 	write_full(fd, rep, sizeof(rep), NULL);
+}
+
+static void refuse(int fd, const char *why)
+{
+	refuse_status(fd, SHM_REFUSED, why);
 }
 
 static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
@@ -400,6 +409,7 @@ static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 	struct shm_conn *c = NULL;
 	uint8_t req[SHM_REQ_LEN], rep[SHM_REP_LEN] = { 0 };
 	char why[104];
+	int replied = 0;
 
 	if (rc)
 		return rc;
@@ -452,8 +462,7 @@ static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 		goto fail;
 	}
 	if (ftruncate(memfd, (off_t)total) < 0) {
-		rc = yb_err_sys(err, errno,
-				"shm: cannot size %llu bytes of shared memory",
+		rc = yb_err_sys(err, errno, "shm: cannot size %llu bytes",
 				(unsigned long long)total);
 		goto fail;
 	}
@@ -465,6 +474,7 @@ static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 	rc = conn_start(conn, c, memfd, 0, (int)wait, spin, err);
 	if (rc)
 		goto fail;
+	replied = 1;
 
 	put32(rep, SHM_MAGIC);
 	put16(rep + 4, SHM_VERSION);
@@ -507,6 +517,19 @@ static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 	}
 	return 0;
 fail:
+	if (!replied) {
+		/* Tell the client why, and what to change. */
+		int mem = rc == YB_ENOMEM || rc == -ENOSPC || rc == -EMFILE ||
+			  rc == -ENFILE;
+		snprintf(why, sizeof(why), "server: %s%s",
+			 err ? err->msg + (strncmp(err->msg, "shm: ", 5) ? 0 : 5) :
+			       "failed",
+			 mem ? " (try a smaller --ring-size)" : "");
+		refuse_status(conn->fd, mem ? SHM_NO_RESOURCES : SHM_REFUSED,
+			      why);
+		if (err && mem)
+			yb_err_set(err, rc, "%s", why);
+	}
 	if (memfd >= 0)
 		close(memfd);
 	if (conn->priv == c)
@@ -587,14 +610,18 @@ static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 				ep->peer);
 		goto fail;
 	}
-	if (get16(rep + 6) != 0) {
+	unsigned status = get16(rep + 6);
+	if (status != 0) {
 		char why[SHM_REP_LEN - 24 + 1];
 		memcpy(why, rep + 24, SHM_REP_LEN - 24);
 		why[SHM_REP_LEN - 24] = '\0';
 		for (char *p = why; *p; p++)
 			if (*p < 0x20 || *p >= 0x7f)
 				*p = '?';
-		rc = yb_err_set(err, YB_EPROTO, "%s: %s", ep->peer, why);
+		rc = yb_err_set(err,
+				status == SHM_NO_RESOURCES ? YB_ENOMEM :
+							     YB_EPROTO,
+				"%s: %s", ep->peer, why);
 		goto fail;
 	}
 	if (get16(rep + 4) != SHM_VERSION) {
