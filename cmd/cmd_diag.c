@@ -110,24 +110,28 @@ static int beside(struct yb_meta *m, const char *path)
 				    p->lat_p50_us, p->lat_p50_us * 1000 / cl_ns);
 		}
 	}
-	/* Peak stream bandwidth per curve against memcpy. */
-	for (size_t i = 0; i < r.n; i++) {
+	/* Peak stream bandwidth per curve (from its first row) vs memcpy. */
+	for (size_t i = 0; i < r.n && mc_g > 0; i++) {
 		const struct yb_point *p = &r.p[i];
-		if (p->mode != YB_MODE_STREAM || mc_g <= 0)
+		size_t first = 0;
+		if (p->mode != YB_MODE_STREAM)
 			continue;
+		while (r.p[first].mode != YB_MODE_STREAM ||
+		       !yb_point_same_curve(&r.p[first], p))
+			first++;
+		if (first != i)
+			continue; /* curve already reported */
 		double peak = 0;
 		uint64_t at = 0;
-		for (size_t j = 0; j < r.n; j++) {
+		for (size_t j = i; j < r.n; j++) {
 			const struct yb_point *q = &r.p[j];
-			char l2[96];
-			yb_point_label(q, l2, sizeof(l2));
-			yb_point_label(p, label, sizeof(label));
-			if (q->mode == YB_MODE_STREAM && strcmp(l2, label) == 0 &&
-			    q->bw_gbps > peak) {
+			if (q->mode == YB_MODE_STREAM &&
+			    yb_point_same_curve(q, p) && q->bw_gbps > peak) {
 				peak = q->bw_gbps;
 				at = q->bytes;
 			}
 		}
+		yb_point_label(p, label, sizeof(label));
 		for (char *c = label; *c; c++)
 			if (*c == ' ' || *c == '.')
 				*c = '_';

@@ -7,16 +7,6 @@
 
 #include "proto.h"
 
-static int same_curve(const struct yb_point *a, const struct yb_point *b)
-{
-	unsigned pa = a->pairs ? a->pairs : 1, pb = b->pairs ? b->pairs : 1;
-	unsigned ia = a->pairs ? a->pair : 1, ib = b->pairs ? b->pair : 1;
-
-	return strcmp(a->transport, b->transport) == 0 &&
-	       a->ring_bytes == b->ring_bytes &&
-	       strcmp(a->wait, b->wait) == 0 && pa == pb && ia == ib;
-}
-
 static unsigned mode_of(unsigned metric)
 {
 	return metric == YB_METRIC_LATENCY ? YB_MODE_PINGPONG : YB_MODE_STREAM;
@@ -58,7 +48,7 @@ static const struct yb_point *find(const struct yb_results *r,
 {
 	for (size_t i = 0; i < r->n; i++)
 		if (r->p[i].mode == mode && r->p[i].bytes == like->bytes &&
-		    same_curve(&r->p[i], like))
+		    yb_point_same_curve(&r->p[i], like))
 			return &r->p[i];
 	return NULL;
 }
@@ -85,7 +75,7 @@ static int compare_curve(const struct yb_results *base,
 	row->worst_pct = -INFINITY;
 	for (size_t i = 0; i < base->n; i++) {
 		const struct yb_point *b = &base->p[i];
-		if (b->mode != mode || !same_curve(b, first))
+		if (b->mode != mode || !yb_point_same_curve(b, first))
 			continue;
 		const struct yb_point *c = find(cur, b, mode);
 		double vb = value_of(b, metric);
@@ -146,7 +136,7 @@ int yb_compare(const struct yb_results *base, const struct yb_results *cur,
 			size_t j;
 			for (j = 0; j < i; j++)
 				if (base->p[j].mode == p->mode &&
-				    same_curve(&base->p[j], p))
+				    yb_point_same_curve(&base->p[j], p))
 					break;
 			if (j < i)
 				continue;
@@ -275,12 +265,12 @@ int yb_ratio(const struct yb_results *r, const char *a, const char *b,
 	}
 	for (size_t i = 0; i < r->n; i++) {
 		const struct yb_point *pa = &r->p[i];
-		if (pa->mode != mode || !same_curve(pa, ca))
+		if (pa->mode != mode || !yb_point_same_curve(pa, ca))
 			continue;
 		const struct yb_point *pb = NULL;
 		for (size_t k = 0; k < r->n && !pb; k++)
 			if (r->p[k].mode == mode && r->p[k].bytes == pa->bytes &&
-			    same_curve(&r->p[k], cb))
+			    yb_point_same_curve(&r->p[k], cb))
 				pb = &r->p[k];
 		if (!pb)
 			continue;

@@ -154,12 +154,7 @@ static int pair_client(unsigned idx, const struct yb_transport *t,
 		yb_meta_init(&d);
 		if (t->describe)
 			t->describe(&ep, &d);
-		const char *v = yb_meta_get(&d, "ring_bytes");
-		if (v)
-			m.ring_bytes = strtoull(v, NULL, 10);
-		v = yb_meta_get(&d, "wait");
-		if (v)
-			snprintf(m.wait, sizeof(m.wait), "%s", v);
+		yb_ring_settings(&d, &m.ring_bytes, m.wait, sizeof(m.wait));
 		yb_meta_free(&d);
 		write_rec(pc->fd, REC_META, &m, sizeof(m));
 	}

@@ -155,14 +155,6 @@ struct curve {
 	struct yb_point pt; /* identifies the curve */
 };
 
-static int same_curve(const struct yb_point *a, const struct yb_point *b)
-{
-	return strcmp(a->transport, b->transport) == 0 &&
-	       a->ring_bytes == b->ring_bytes &&
-	       strcmp(a->wait, b->wait) == 0 && a->pairs == b->pairs &&
-	       a->pair == b->pair;
-}
-
 /* Which mode a graph draws from a set: its preference, if present. */
 static unsigned pick_mode(const struct yb_results *r, int want_stream)
 {
@@ -200,7 +192,7 @@ static int write_data(const char *path, const struct yb_results *sets,
 			if (p->mode != mode)
 				continue;
 			for (k = 0; k < nc; k++)
-				if (cv[k].set == s && same_curve(&cv[k].pt, p))
+				if (cv[k].set == s && yb_point_same_curve(&cv[k].pt, p))
 					break;
 			if (k < nc || nc == MAX_CURVES)
 				continue;
@@ -231,7 +223,7 @@ static int write_data(const char *path, const struct yb_results *sets,
 			const struct yb_point *next = NULL;
 			for (size_t i = 0; i < r->n; i++) {
 				const struct yb_point *p = &r->p[i];
-				if (p->mode == mode && same_curve(p, &cv[k].pt) &&
+				if (p->mode == mode && yb_point_same_curve(p, &cv[k].pt) &&
 				    p->bytes > last &&
 				    (!next || p->bytes < next->bytes))
 					next = p;

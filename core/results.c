@@ -82,6 +82,14 @@ static unsigned pair_of(const struct yb_point *p)
 	return p->pairs ? p->pair : 1;
 }
 
+int yb_point_same_curve(const struct yb_point *a, const struct yb_point *b)
+{
+	return strcmp(a->transport, b->transport) == 0 &&
+	       a->ring_bytes == b->ring_bytes &&
+	       strcmp(a->wait, b->wait) == 0 && pairs_of(a) == pairs_of(b) &&
+	       pair_of(a) == pair_of(b);
+}
+
 int yb_csv_format(const struct yb_point *p, char *buf, size_t len)
 {
 	int n = snprintf(buf, len,

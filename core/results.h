@@ -53,6 +53,12 @@ struct yb_point {
  */
 void yb_point_label(const struct yb_point *p, char *buf, size_t len);
 
+/*
+ * Do two points belong to the same curve (transport, ring size, wait
+ * mode, pairs, pair)?  A row without pairs columns counts as pair 1 of 1.
+ */
+int yb_point_same_curve(const struct yb_point *a, const struct yb_point *b);
+
 struct yb_results {
 	struct yb_point *p;
 	size_t n, cap;

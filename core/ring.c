@@ -475,15 +475,15 @@ static int ready_now(struct yb_ring *r, unsigned events)
 }
 
 /*
- * While waiting on one direction, look at the other one too: a peer that
- * corrupts the counters of the ring we are not waiting on must not be able
- * to park us forever (we would only find out at our next call).
+ * While waiting on one direction, validate the other one too (the one we
+ * wait on is checked anyway): a peer that corrupts the counters of the
+ * ring we are not waiting on must not be able to park us forever.
  */
-static void check_both(struct yb_ring *r)
+static void check_other(struct yb_ring *r, unsigned events)
 {
-	if (!r->broken)
+	if (!r->broken && !(events & YB_RING_READ))
 		rx_avail(r);
-	if (!r->broken)
+	if (!r->broken && !(events & YB_RING_WRITE))
 		tx_space(r);
 }
 
@@ -544,7 +544,7 @@ int yb_ring_wait(struct yb_ring *r, unsigned events, int timeout_ms)
 			cpu_relax();
 		}
 		r->st.spins += SPIN_BATCH;
-		check_both(r);
+		check_other(r, events);
 		now = yb_now();
 		if (now >= limit)
 			return 0;
@@ -561,7 +561,7 @@ int yb_ring_wait(struct yb_ring *r, unsigned events, int timeout_ms)
 
 	/* Sleep until signalled, re-arming after every wake-up. */
 	for (;;) {
-		check_both(r);
+		check_other(r, events);
 		if (arm(r, events))
 			return 1;
 		int slice = YB_RING_SLEEP_SLICE_MS;

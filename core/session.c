@@ -177,23 +177,26 @@ int yb_session_close(struct yb_session *s, int complete, struct yb_err *err)
 	return rc;
 }
 
+void yb_ring_settings(const struct yb_meta *describe, uint64_t *ring_bytes,
+		      char *wait, size_t wait_len)
+{
+	const char *v = yb_meta_get(describe, "ring_bytes");
+
+	*ring_bytes = v ? strtoull(v, NULL, 10) : 0;
+	v = yb_meta_get(describe, "wait");
+	snprintf(wait, wait_len, "%s", v ? v : "");
+}
+
 void yb_session_connected(struct yb_session *s, const struct yb_ep *ep,
 			  char *prefix, size_t len)
 {
 	struct yb_meta d;
-	const char *v;
 
 	yb_meta_init(&d);
 	if (ep->t->describe)
 		ep->t->describe(ep, &d);
-	s->cur.ring_bytes = 0;
-	s->cur.wait[0] = '\0';
-	v = yb_meta_get(&d, "ring_bytes");
-	if (v)
-		s->cur.ring_bytes = strtoull(v, NULL, 10);
-	v = yb_meta_get(&d, "wait");
-	if (v)
-		snprintf(s->cur.wait, sizeof(s->cur.wait), "%s", v);
+	yb_ring_settings(&d, &s->cur.ring_bytes, s->cur.wait,
+			 sizeof(s->cur.wait));
 	if (s->cur.ring_bytes) {
 		char sz[32];
 		yb_format_size(s->cur.ring_bytes, sz, sizeof(sz));

@@ -58,6 +58,10 @@ int yb_session_close(struct yb_session *s, int complete, struct yb_err *err);
  */
 void yb_session_connected(struct yb_session *s, const struct yb_ep *ep,
 			  char *prefix, size_t len);
+/* The ring size and wait mode a transport's description reports (0 and
+ * "" for transports that are not rings). */
+void yb_ring_settings(const struct yb_meta *describe, uint64_t *ring_bytes,
+		      char *wait, size_t wait_len);
 /*
  * After a sweep: our counters and the server's (server_meta keys
  * "server.counters.*") into the metadata under prefix, and on stdout

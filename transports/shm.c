@@ -343,13 +343,12 @@ static int shm_local_addr(char *buf, size_t len, const char *dir,
 }
 
 /* Messages from the unix transport name "unix:"; ours say "shm:". */
-static void rename_prefix(char *s, size_t size)
+static void rename_prefix(char *s)
 {
 	if (strncmp(s, "unix:", 5) == 0) {
 		memmove(s + 3, s + 4, strlen(s + 4) + 1);
 		memcpy(s, "shm", 3);
 	}
-	(void)size;
 }
 
 static int shm_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
@@ -358,7 +357,7 @@ static int shm_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
 
 	if (rc) {
 		if (err)
-			rename_prefix(err->msg, sizeof(err->msg));
+			rename_prefix(err->msg);
 		return rc;
 	}
 	snprintf(ep->addr, sizeof(ep->addr), "shm:%s", addr);
@@ -413,7 +412,7 @@ static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 
 	if (rc)
 		return rc;
-	rename_prefix(conn->peer, sizeof(conn->peer));
+	rename_prefix(conn->peer);
 	snprintf(conn->addr, sizeof(conn->addr), "%s", listener->addr);
 
 	rc = read_full(conn->fd, req, sizeof(req), SHM_HANDSHAKE_MS, NULL);
@@ -549,7 +548,7 @@ static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 
 	if (rc) {
 		if (err)
-			rename_prefix(err->msg, sizeof(err->msg));
+			rename_prefix(err->msg);
 		return rc;
 	}
 	snprintf(ep->peer, sizeof(ep->peer), "shm:%s", addr);
@@ -707,10 +706,10 @@ static int shm_ep_wait(struct yb_ep *ep, unsigned events, int timeout_ms)
 	return yb_ring_wait(&c->ring, re, timeout_ms);
 }
 
+/* The rendezvous socket is the doorbell: readable on a wake-up or a
+ * hang-up, and the listening socket for a listener. */
 static int shm_poll_fd(const struct yb_ep *ep)
 {
-	const struct shm_conn *c = ep->priv;
-	(void)c;
 	return ep->fd;
 }
 
