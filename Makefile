@@ -7,6 +7,8 @@
 #   make check      the whole test suite (unit, end-to-end, man page lint)
 #   make check SANITIZE=address,undefined   the same under ASan + UBSan
 #   make install    PREFIX=/usr/local DESTDIR= : binary and man page
+#   make STATIC=1   a static binary (build/static/), to drop into a guest
+#   make xen-check  only the Xen lab: Xen under QEMU, tests in its guests
 #
 # Objects go to build/$(CONFIG)/ (out of tree); each configuration has its
 # own directory, and a stamp of the flags forces a rebuild when they change.
@@ -16,7 +18,8 @@
 
 PROG     := yasmin-bench
 SANITIZE ?=
-CONFIG   ?= $(if $(SANITIZE),san,default)
+STATIC   ?= 0
+CONFIG   ?= $(if $(SANITIZE),san,$(if $(filter 1,$(STATIC)),static,default))
 BUILD    ?= build/$(CONFIG)
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -54,7 +57,7 @@ endif
 
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
               -I$(BUILD)/gen $(CONFIG_CFLAGS) -MMD -MP
-ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) $(if $(filter 1,$(STATIC)),-static)
 LIBS        := -ljansson $(CONFIG_LIBS) -lm
 
 CORE_SRC := $(wildcard core/*.c) $(wildcard transports/*.c)
@@ -72,7 +75,7 @@ LIB      := $(BUILD)/libyb.a
 BIN      := $(BUILD)/$(PROG)
 
 .PHONY: all run bench check unit fuzz install uninstall clean distclean \
-        deps lint-man
+        deps lint-man xen-check static
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -80,7 +83,7 @@ all: $(BIN)
 $(BUILD)/config.mk: scripts/deps.sh scripts/configure.sh
 	@mkdir -p $(@D)
 	$(Q)scripts/deps.sh
-	$(Q)XEN=$(XEN) scripts/configure.sh > $@.tmp && mv $@.tmp $@
+	$(Q)XEN=$(XEN) STATIC=$(STATIC) scripts/configure.sh > $@.tmp && mv $@.tmp $@
 
 deps:
 	scripts/deps.sh
@@ -99,7 +102,7 @@ $(BUILD)/gen/yb_version.h: FORCE
 	  cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
 
 # Xen's public headers (xenctrl.h) use GNU extensions.
-$(BUILD)/core/diag.o: FILE_CFLAGS := -std=gnu11
+$(BUILD)/core/diag.o $(BUILD)/transports/vchan.o: FILE_CFLAGS := -std=gnu11
 
 # The gnuplot scripts, carried inside the binary.
 PLOT_SRC := $(wildcard plots/*.gp)
@@ -152,8 +155,19 @@ bench: $(BIN)
 
 unit: $(UNIT_BIN)
 
-check: $(BIN) $(UNIT_BIN) $(HELP_BIN) $(FUZZ_BIN)
-	$(Q)BUILD=$(BUILD) tests/run.sh
+# The Xen lab's guests need a static binary; it is built beside this
+# configuration (build/static/) and the lab test uses it.
+STATIC_BIN := build/static/$(PROG)
+static:
+	$(Q)$(MAKE) --no-print-directory STATIC=1 SANITIZE= CONFIG=static \
+	  BUILD=build/static all
+
+check: $(BIN) $(UNIT_BIN) $(HELP_BIN) $(FUZZ_BIN) static
+	$(Q)BUILD=$(BUILD) STATIC_BIN=$(STATIC_BIN) tests/run.sh
+
+# The Xen lab alone (also part of check): see scripts/xen-lab.sh.
+xen-check: $(BIN) $(HELP_BIN) static
+	$(Q)BUILD=$(BUILD) STATIC_BIN=$(STATIC_BIN) tests/run.sh e2e/xen_lab
 
 lint-man:
 	mandoc -T lint -W warning man/$(PROG).1

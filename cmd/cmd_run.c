@@ -85,7 +85,8 @@ static int pick_transports(const char *list, const struct yb_transport **out,
 			struct yb_err e;
 			if (!(t->caps & YB_CAP_LOCAL))
 				continue;
-			if (t->probe(&e) != 0) {
+			if (t->probe(&e) != 0 ||
+			    (t->local_probe && t->local_probe(&e) != 0)) {
 				fprintf(stderr, "yasmin-bench: skipping %s: %s\n",
 					t->name, e.msg);
 				continue;
@@ -115,9 +116,11 @@ static int pick_transports(const char *list, const struct yb_transport **out,
 					"%s cannot run both ends on one host; "
 					"use server and client",
 					name);
-		} else if (t->probe(err) != 0) {
-			rc = yb_err_set(err, YB_ENOTSUP, "%s: %s", name,
-					err->msg);
+		} else if (t->probe(err) != 0 ||
+			   (t->local_probe && t->local_probe(err) != 0)) {
+			char why[sizeof(err->msg)];
+			snprintf(why, sizeof(why), "%s", err->msg);
+			rc = yb_err_set(err, YB_ENOTSUP, "%s: %s", name, why);
 		} else {
 			for (size_t i = 0; i < *n; i++)
 				if (out[i] == t)

@@ -23,6 +23,7 @@
 #include "probe.h"
 #include "sysinfo.h"
 #include "transport.h"
+#include "../transports/vsock.h"
 
 #ifdef YB_HAVE_XEN
 #include <xenctrl.h>
@@ -280,55 +281,30 @@ static void xen_facts(struct yb_meta *m, int peer)
 
 static void vsock_facts(struct yb_meta *m)
 {
-	int fd = open("/dev/vsock", O_RDONLY | O_CLOEXEC);
 	unsigned cid = 0;
+	int e = yb_vsock_local_cid(&cid);
 
-	if (fd < 0) {
+	if (e == 0)
+		yb_meta_set_int(m, "vsock.local_cid", cid);
+	else
 		yb_meta_set(m, "vsock.local_cid", "unknown (/dev/vsock: %s)",
-			    strerror(errno));
-	} else {
-		if (ioctl(fd, IOCTL_VM_SOCKETS_GET_LOCAL_CID, &cid) == 0)
-			yb_meta_set_int(m, "vsock.local_cid", cid);
-		else
-			yb_meta_set(m, "vsock.local_cid", "unknown (%s)",
-				    strerror(errno));
-		close(fd);
-	}
+			    strerror(e));
 	int s = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0) {
 		yb_meta_set(m, "vsock.sockets", "unavailable (%s)",
 			    strerror(errno));
 		return;
 	}
+	close(s);
 	yb_meta_set(m, "vsock.sockets", "can be created");
-	/* A connect to a port nobody listens on tells transports apart:
-	 * refused or reset means one answered, ENODEV means none. */
 	static const struct {
 		unsigned cid;
 		const char *key;
 	} to[] = { { VMADDR_CID_LOCAL, "vsock.loopback" },
 		   { VMADDR_CID_HOST, "vsock.host" } };
-	close(s);
 	for (size_t i = 0; i < 2; i++) {
-		s = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-			   0);
-		if (s < 0)
-			break;
-		struct sockaddr_vm a = { .svm_family = AF_VSOCK,
-					 .svm_cid = to[i].cid,
-					 .svm_port = 47047 };
-		int rc = connect(s, (struct sockaddr *)&a, sizeof(a));
-		int e = rc ? errno : 0;
-		if (rc && e == EINPROGRESS) {
-			struct pollfd p = { .fd = s, .events = POLLOUT };
-			socklen_t l = sizeof(e);
-			if (poll(&p, 1, 300) <= 0)
-				e = ETIMEDOUT;
-			else if (getsockopt(s, SOL_SOCKET, SO_ERROR, &e, &l))
-				e = errno;
-		}
-		close(s);
-		if (e == 0 || e == ECONNREFUSED || e == ECONNRESET)
+		e = yb_vsock_answers(to[i].cid, 300);
+		if (e == 0)
 			yb_meta_set(m, to[i].key, "a transport answers");
 		else if (e == ETIMEDOUT)
 			yb_meta_set(m, to[i].key,

@@ -500,6 +500,8 @@ static void check_gone(struct yb_ring *r)
  */
 static int peer_shares_cpu(struct yb_ring *r)
 {
+	if (r->sig.foreign_cpus)
+		return 0;
 	int cpu = sched_getcpu();
 
 	if (cpu < 0)

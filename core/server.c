@@ -122,7 +122,10 @@ int yb_server_loop(struct yb_ep *listener, const struct yb_server_opts *o,
 
 		struct yb_ep conn;
 		struct yb_err aerr;
-		if (yb_ep_accept(listener, &conn, &aerr) != 0) {
+		int arc = yb_ep_accept(listener, &conn, &aerr);
+		if (arc == YB_EAGAIN) /* woken, but nobody there (XenStore) */
+			continue;
+		if (arc != 0) {
 			logf_(o, "%s", aerr.msg);
 			continue;
 		}

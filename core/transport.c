@@ -102,6 +102,18 @@ void yb_ep_init(struct yb_ep *ep, const struct yb_transport *t)
 	ep->fd = -1;
 }
 
+/* The probe's reason, prefixed with the transport's name. */
+static int probe_named(const struct yb_transport *t, struct yb_err *err)
+{
+	int rc = t->probe(err);
+	if (rc) {
+		char why[sizeof(err->msg)];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		yb_err_set(err, rc, "%s: %s", t->name, why);
+	}
+	return rc;
+}
+
 int yb_ep_listen(struct yb_ep *ep, const char *full_addr, struct yb_err *err)
 {
 	const struct yb_transport *t;
@@ -111,7 +123,7 @@ int yb_ep_listen(struct yb_ep *ep, const char *full_addr, struct yb_err *err)
 	if (rc)
 		return rc;
 	yb_ep_init(ep, t);
-	rc = t->probe(err);
+	rc = probe_named(t, err);
 	if (rc)
 		return rc;
 	ep->listener = 1;
@@ -133,7 +145,7 @@ int yb_ep_connect(struct yb_ep *ep, const char *full_addr,
 		return rc;
 	yb_ep_init(ep, t);
 	ep->params = tp;
-	rc = t->probe(err);
+	rc = probe_named(t, err);
 	if (rc)
 		return rc;
 	rc = t->connect(ep, rest, timeout_ms, err);

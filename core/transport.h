@@ -65,6 +65,11 @@ struct yb_transport {
 	/* Usable on this host?  0, or -YB_ENOTSUP with the reason in err. */
 	int (*probe)(struct yb_err *err);
 	/*
+	 * Optional, YB_CAP_LOCAL only: can both ends run on this host now?
+	 * (vsock needs a loopback transport.)  0, or -YB_ENOTSUP and why.
+	 */
+	int (*local_probe)(struct yb_err *err);
+	/*
 	 * Address to listen on when both ends run on this host; dir is a
 	 * private directory the caller removes afterwards.  Needs YB_CAP_LOCAL.
 	 */

@@ -10,10 +10,10 @@
 #ifndef YB_TRANSPORT_LIST_H
 #define YB_TRANSPORT_LIST_H
 
-#define YB_TRANSPORTS_PORTABLE(X) X(shm) X(unix) X(tcp)
+#define YB_TRANSPORTS_PORTABLE(X) X(shm) X(unix) X(tcp) X(vsock)
 
 #ifdef YB_HAVE_XEN
-#define YB_TRANSPORTS_XEN(X)
+#define YB_TRANSPORTS_XEN(X) X(yasmin) X(vchan)
 #else
 #define YB_TRANSPORTS_XEN(X)
 #endif

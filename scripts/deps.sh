@@ -10,7 +10,9 @@
 set -eu
 
 REQUIRED="gcc make pkg-config libc6-dev libjansson-dev libcmocka-dev mandoc gnuplot-nox clang libclang-rt-14-dev"
-OPTIONAL="libxen-dev"
+# The Xen libraries (headers and the static archives for make STATIC=1),
+# and what the Xen lab (scripts/xen-lab.sh) builds its images with.
+OPTIONAL="libxen-dev qemu-system-x86 debootstrap busybox-static cpio zstd xz-utils kmod file"
 
 if [ "${1:-}" = "--list" ]; then
 	echo $REQUIRED $OPTIONAL
@@ -45,7 +47,7 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
 fi
 
 if [ -n "$want" ]; then
-	echo "deps.sh: optional packages missing: $want(the Xen transports will not be built)" >&2
+	echo "deps.sh: optional packages missing: $want(without libxen-dev the Xen transports are not built; without the others the Xen lab is skipped)" >&2
 fi
 if [ -n "$need" ]; then
 	echo "deps.sh: missing packages: $need" >&2

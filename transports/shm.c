@@ -46,6 +46,7 @@
 
 #include "../core/clock.h"
 #include "../core/ring.h"
+#include "ringep.h"
 #include "sock.h"
 
 #define SHM_MAGIC 0x4d485359u /* "YSHM" read as little-endian */
@@ -66,7 +67,7 @@
 extern const struct yb_transport yb_transport_unix;
 
 struct shm_conn {
-	struct yb_ring ring;
+	struct yb_ring ring; /* first: the ringep functions use it */
 	uint8_t *map;
 	size_t map_len;
 	int sock;     /* the rendezvous socket (ep->fd): doorbell, liveness */
@@ -364,17 +365,6 @@ static int shm_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
 	return 0;
 }
 
-static int order_of(uint64_t bytes)
-{
-	int o = 0;
-
-	if (bytes == 0 || (bytes & (bytes - 1)))
-		return -1;
-	while ((1ull << o) < bytes)
-		o++;
-	return o;
-}
-
 static int valid_order(unsigned o)
 {
 	return o >= YB_RING_MIN_ORDER && o <= SHM_MAX_ORDER;
@@ -556,7 +546,7 @@ static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 
 	int order = 0;
 	if (tp && tp->ring_bytes) {
-		order = order_of(tp->ring_bytes);
+		order = yb_ring_order_of(tp->ring_bytes);
 		if (order < YB_RING_MIN_ORDER || order > SHM_MAX_ORDER)
 			return yb_err_set(err, YB_EUSAGE,
 					  "shm: ring size %llu is not a power "
@@ -682,41 +672,11 @@ fail:
 	return rc;
 }
 
-static ssize_t shm_send(struct yb_ep *ep, const void *buf, size_t len)
-{
-	struct shm_conn *c = ep->priv;
-	return yb_ring_send(&c->ring, buf, len, 0);
-}
-
-static ssize_t shm_recv(struct yb_ep *ep, void *buf, size_t len)
-{
-	struct shm_conn *c = ep->priv;
-	return yb_ring_recv(&c->ring, buf, len, 0);
-}
-
-static int shm_ep_wait(struct yb_ep *ep, unsigned events, int timeout_ms)
-{
-	struct shm_conn *c = ep->priv;
-	unsigned re = 0;
-
-	if (events & YB_WAIT_READ)
-		re |= YB_RING_READ;
-	if (events & YB_WAIT_WRITE)
-		re |= YB_RING_WRITE;
-	return yb_ring_wait(&c->ring, re, timeout_ms);
-}
-
 /* The rendezvous socket is the doorbell: readable on a wake-up or a
  * hang-up, and the listening socket for a listener. */
 static int shm_poll_fd(const struct yb_ep *ep)
 {
 	return ep->fd;
-}
-
-static const char *shm_last_error(const struct yb_ep *ep)
-{
-	const struct shm_conn *c = ep->priv;
-	return c ? yb_ring_error(&c->ring) : NULL;
 }
 
 static void shm_describe(const struct yb_ep *ep, struct yb_meta *m)
@@ -725,18 +685,9 @@ static void shm_describe(const struct yb_ep *ep, struct yb_meta *m)
 
 	if (!c)
 		return;
-	yb_meta_set_int(m, "ring_bytes", 1ll << c->order0);
-	yb_meta_set(m, "wait", "%s", yb_wait_name(c->ring.wait_mode));
-	yb_meta_set_int(m, "spin_ns", (long long)c->ring.spin_ns);
+	yb_ringep_describe(ep, m);
 	yb_meta_set(m, "memory", "%s", "memfd, sealed, MAP_SHARED|MAP_POPULATE");
 	yb_meta_set(m, "signal", "%s", "one byte on the rendezvous socket");
-}
-
-static void shm_counters(const struct yb_ep *ep, struct yb_meta *m)
-{
-	const struct shm_conn *c = ep->priv;
-	if (c)
-		yb_ring_stats_meta(&c->ring, m);
 }
 
 static void shm_close(struct yb_ep *ep)
@@ -772,13 +723,13 @@ const struct yb_transport yb_transport_shm = {
 	.listen = shm_listen,
 	.accept = shm_accept,
 	.connect = shm_connect,
-	.send = shm_send,
-	.recv = shm_recv,
-	.wait = shm_ep_wait,
+	.send = yb_ringep_send,
+	.recv = yb_ringep_recv,
+	.wait = yb_ringep_wait,
 	.poll_fd = shm_poll_fd,
-	.last_error = shm_last_error,
+	.last_error = yb_ringep_last_error,
 	.describe = shm_describe,
-	.counters = shm_counters,
+	.counters = yb_ringep_counters,
 	.close = shm_close,
 	.forget = shm_forget,
 };

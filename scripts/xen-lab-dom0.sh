@@ -1,0 +1,220 @@
+#!/bin/sh
+# xen-lab-dom0.sh - /init of dom0 in the Xen lab: start the Xen tools, run
+# the lab's checks with PV domUs, print the results on the serial console.
+#
+# Each check prints "YBLAB PASS name detail" or "YBLAB FAIL name detail";
+# the results of every guest come out as one base64 tar between
+# YBLAB-TAR-BEGIN and YBLAB-TAR-END; "YBLAB DONE" ends the run.  Under
+# QEMU's TCG every timing here is meaningless as performance data.
+export PATH=/usr/local/bin:/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mkdir -p /run/xen /run/xenstored /var/log/xen/console /var/lib/xen /results \
+	/var/run/xen /proc/xen
+for m in xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xen-netback \
+	bridge vsock_loopback; do
+	modprobe $m || echo "YBLAB note: modprobe $m failed"
+done
+mount -t xenfs xenfs /proc/xen
+xenstored --pid-file=/run/xenstored.pid
+xen-init-dom0 >/dev/null
+xenconsoled --log=guest --log-dir=/var/log/xen/console
+T_START=$(date +%s)
+SWEEP="--quick --pow2 --max-bytes 256K --trials 2 --verify --mode both --no-plot"
+LIMIT=/sys/module/xen_gntalloc/parameters/limit
+
+pass() { echo "YBLAB PASS $*"; }
+fail() { echo "YBLAB FAIL $*"; }
+elapsed() { echo $(( $(date +%s) - T_START )); }
+
+# A PV domU running xen-lab-guest.sh as ROLE.
+mkcfg() { # name role peer ip srvip [extra]
+	cat > /tmp/$1.cfg <<EOF
+name = "$1"
+type = "pv"
+kernel = "/lab/vmlinux"
+ramdisk = "/lab/domu.cpio"
+memory = 256
+vcpus = 1
+extra = "console=hvc0 quiet yb.role=$2 yb.peer=$3 yb.ip=$4 yb.srvip=$5 $6"
+vif = [ "bridge=xenbr0" ]
+on_poweroff = "destroy"
+on_crash = "destroy"
+EOF
+}
+
+create() { # name: create paused, print its domid
+	xl create -p /tmp/$1.cfg > /tmp/$1.create 2>&1 ||
+		{ cat /tmp/$1.create; return 1; }
+	xl domid "$1"
+}
+
+wait_gone() { # name seconds
+	i=0
+	while xl domid "$1" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -gt "$2" ] && return 1
+		sleep 1
+	done
+	return 0
+}
+
+wait_log() { # file pattern seconds
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt "$3" ] && return 1
+		sleep 1
+	done
+	return 0
+}
+
+# Bring a guest's results and verdicts home from its console log.
+collect() { # name
+	log=/var/log/xen/console/guest-$1.log
+	sleep 1
+	tr -d '\r' < "$log" > /tmp/$1.console 2>/dev/null
+	mkdir -p /results/$1
+	sed -n '/^YBDOMU-TAR-BEGIN$/,/^YBDOMU-TAR-END$/p' /tmp/$1.console |
+		grep -v '^YBDOMU-TAR-' | base64 -d 2>/dev/null |
+		tar -xzf - -C /results/$1 2>/dev/null ||
+		echo "YBLAB note: no results archive from $1"
+	cp /tmp/$1.console /results/$1/console.log
+	grep '^YBLAB RESULT ' /tmp/$1.console | while read -r _ _ name st; do
+		if [ "${st%/*}" = "${st#*/}" ]; then
+			pass "$name exit ${st%/*} (guest $1)"
+		else
+			fail "$name exit ${st%/*}, expected ${st#*/} (guest $1)"
+			sed "s/^/  /" /results/$1/$name.log 2>/dev/null | tail -n 5
+		fi
+	done
+	grep -q '^YBLAB RESULT ' /tmp/$1.console ||
+		{ fail "$1 reported nothing"; tail -n 20 /tmp/$1.console; }
+}
+
+xs_clean() { # name: no rendezvous directory left in dom0's XenStore
+	left=$(xenstore-ls /local/domain/0/data/yasmin-bench 2>/dev/null)
+	if [ -z "$left" ]; then
+		pass "$1 no XenStore entries left"
+	else
+		fail "$1 XenStore entries left: $(echo $left | head -c 200)"
+	fi
+}
+
+echo "YBLAB dom0 up after $(cut -d' ' -f1 /proc/uptime) s: $(xl info | grep -E '^xen_version' )"
+
+ip link add xenbr0 type bridge
+ip addr add 169.254.0.1/16 dev xenbr0
+ip link set xenbr0 up
+
+# --- 1a. dom0 <-> domU: yasmin, vchan, tcp; a 4 MiB ring over yasmin ------
+# The servers run in dom0; a 4 MiB ring needs 2051 granted pages.
+echo 8192 > $LIMIT
+mkcfg yb1 client-of-dom0 0 169.254.0.11/16 169.254.0.1
+D1=$(create yb1) || fail "xl create yb1"
+echo "YBLAB domU yb1 is domain $D1"
+yasmin-bench server yasmin:$D1 > /tmp/srv-yasmin.log 2>&1 & S1=$!
+yasmin-bench server vchan:$D1 > /tmp/srv-vchan.log 2>&1 & S2=$!
+yasmin-bench server tcp:169.254.0.1:7470 > /tmp/srv-tcp.log 2>&1 & S3=$!
+sleep 2
+xl unpause yb1
+wait_gone yb1 600 || { fail "yb1 did not finish"; xl destroy yb1; }
+kill $S1 $S2 $S3
+wait $S1 $S2 $S3
+collect yb1
+mkdir -p /results/dom0-logs
+cp /tmp/srv-*.log /results/dom0-logs/
+xs_clean "servers-stopped:"
+echo "YBLAB phase 1a done at $(elapsed) s"
+
+# --- 1b. vsock over the loopback transport in dom0 -------------------------
+if yasmin-bench run --transports vsock $SWEEP --out /results/dom0/vsock \
+	> /tmp/vsock.log 2>&1; then
+	pass "dom0-vsock-loopback sweep with --verify"
+else
+	fail "dom0-vsock-loopback: $(tail -n 1 /tmp/vsock.log)"
+fi
+cp /tmp/vsock.log /results/dom0-logs/
+
+# --- 1c. domU <-> domU: yasmin, vchan, tcp through the dom0 bridge ---------
+# Domain ids are handed out in sequence: yb2 and yb3 get the next two.
+N=$((D1 + 1))
+M=$((D1 + 2))
+mkcfg yb2 server $M 169.254.0.12/16 ""
+mkcfg yb3 client-of-domU $N 169.254.0.13/16 169.254.0.12
+D2=$(create yb2)
+D3=$(create yb3)
+if [ "$D2" != "$N" ] || [ "$D3" != "$M" ]; then
+	fail "domU-domU: domain ids $D2/$D3, expected $N/$M"
+fi
+xl unpause yb2
+wait_log /var/log/xen/console/guest-yb2.log "YBLAB SERVING" 120 ||
+	fail "yb2 did not start serving"
+sleep 2
+xl unpause yb3
+wait_gone yb3 600 || { fail "yb3 did not finish"; xl destroy yb3; }
+xl destroy yb2
+collect yb3
+cp /var/log/xen/console/guest-yb2.log /results/yb3/server-console.log
+echo "YBLAB phase 1c done at $(elapsed) s"
+
+# --- 3. a peer domain destroyed mid-stream ----------------------------------
+# gntalloc may hand out exactly what one 1 MiB ring needs (514 pages): if
+# the destroyed connection left a grant behind, the next client is refused.
+echo 514 > $LIMIT
+yasmin-bench server yasmin:any > /tmp/srv-destroy.log 2>&1 & S4=$!
+mkcfg yb4 stream 0 169.254.0.14/16 ""
+D4=$(create yb4)
+xl unpause yb4
+if wait_log /tmp/srv-destroy.log "connected" 180; then
+	sleep 5
+	t0=$(date +%s%N)
+	xl destroy yb4
+	i=0
+	while ! grep -v "connected, served" /tmp/srv-destroy.log |
+		grep -q "client yasmin:$D4"; do
+		i=$((i + 1))
+		[ $i -gt 200 ] && break
+		sleep 0.1
+	done
+	t1=$(date +%s%N)
+	ms=$(( (t1 - t0) / 1000000 ))
+	line=$(grep -v "connected, served" /tmp/srv-destroy.log | grep "client yasmin:$D4" | tail -n 1)
+	if [ -n "$line" ] && [ $ms -le 5000 ]; then
+		pass "destroyed-peer noticed in $ms ms: ${line#*: }"
+	else
+		fail "destroyed-peer not noticed within $ms ms: $(tail -n 2 /tmp/srv-destroy.log)"
+	fi
+else
+	fail "destroyed-peer: the stream never started: $(tail -n 3 /tmp/srv-destroy.log)"
+	xl destroy yb4
+fi
+sleep 1
+left=$(xenstore-read /local/domain/0/data/yasmin-bench/yasmin-7470/reply 2>/dev/null)
+if [ -z "$left" ]; then
+	pass "destroyed-peer no rendezvous reply left in XenStore"
+else
+	fail "destroyed-peer rendezvous reply left: $left"
+fi
+mkcfg yb5 client-after-destroy 0 169.254.0.15/16 ""
+create yb5 > /dev/null && xl unpause yb5
+wait_gone yb5 300 || { fail "yb5 did not finish"; xl destroy yb5; }
+kill $S4
+wait $S4
+collect yb5
+cp /tmp/srv-destroy.log /results/dom0-logs/
+xs_clean "after-destroy:"
+echo "YBLAB phase 3 done at $(elapsed) s"
+
+# --- results home ------------------------------------------------------------
+echo "YBLAB-TAR-BEGIN"
+(cd /results && tar -czf - .) | base64
+echo "YBLAB-TAR-END"
+echo "YBLAB lab time in dom0 $(elapsed) s"
+echo "YBLAB DONE"
+sync
+poweroff -f

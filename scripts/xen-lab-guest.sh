@@ -1,0 +1,100 @@
+#!/bin/sh
+# xen-lab-guest.sh - /init of a PV domU in the Xen lab (busybox only).
+#
+# The dom0 side (xen-lab-dom0.sh) says what to do on the kernel command
+# line: yb.role=ROLE yb.peer=DOMID yb.ip=ADDR/LEN yb.srvip=ADDR.  Each role
+# runs yasmin-bench exactly as a user would, prints "YBLAB RESULT name rc"
+# lines and its results directory as a base64 tar between markers on the
+# console, and powers the domain off.
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /tmp /results /proc/xen
+for m in xen-evtchn xen-gntdev xen-gntalloc xenfs xen-netfront; do
+	modprobe $m 2>/dev/null
+done
+mount -t xenfs xenfs /proc/xen 2>/dev/null
+
+arg() { sed -n "s/.*\byb\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+ROLE=$(arg role)
+PEER=$(arg peer)
+IP=$(arg ip)
+SRVIP=$(arg srvip)
+echo "YBLAB domU role=$ROLE peer=$PEER ip=$IP"
+
+if [ -n "$IP" ]; then
+	ip link set lo up
+	ip link set eth0 up 2>/dev/null
+	ip addr add "$IP" dev eth0 2>/dev/null
+fi
+[ -n "$(arg gntalloc)" ] &&
+	echo "$(arg gntalloc)" > /sys/module/xen_gntalloc/parameters/limit
+
+SWEEP="--quick --pow2 --max-bytes 256K --trials 2 --verify --mode both --no-plot"
+result() { echo "YBLAB RESULT $1 $2"; }
+
+# Run a client; "expect" = the exit status it must have.
+client() { # name expect args...
+	name=$1 expect=$2
+	shift 2
+	yasmin-bench client "$@" > /tmp/$name.out 2>&1
+	rc=$?
+	sed "s/^/[$name] /" /tmp/$name.out | tail -n 12
+	cp /tmp/$name.out /results/$name.log 2>/dev/null
+	result "$name" "$rc/$expect"
+}
+
+case $ROLE in
+client-of-dom0)
+	# dom0 serves yasmin, vchan and tcp; we sweep each, then a ring
+	# above libxenvchan's 1 MiB cap over yasmin.
+	client dom0-domU-yasmin 0 yasmin:0 $SWEEP --out /results/dom0-domU-yasmin
+	client dom0-domU-vchan 0 vchan:0 $SWEEP --out /results/dom0-domU-vchan
+	client dom0-domU-tcp 0 tcp:$SRVIP:7470 $SWEEP --out /results/dom0-domU-tcp
+	client yasmin-ring-4M 0 yasmin:0 --quick --pow2 --max-bytes 4M \
+		--min-bytes 1M --trials 1 --verify --mode both --no-plot \
+		--ring-size 4K,4M --out /results/yasmin-ring-4M
+	;;
+server)
+	# Serve the peer domU until dom0 destroys us.
+	yasmin-bench server yasmin:$PEER > /tmp/srv-yasmin.log 2>&1 &
+	yasmin-bench server vchan:$PEER > /tmp/srv-vchan.log 2>&1 &
+	yasmin-bench server tcp:${IP%%/*}:7470 > /tmp/srv-tcp.log 2>&1 &
+	echo "YBLAB SERVING"
+	while :; do
+		sleep 5
+		tail -n 3 /tmp/srv-*.log | sed 's/^/[server] /'
+	done
+	;;
+client-of-domU)
+	client domU-domU-yasmin 0 yasmin:$PEER $SWEEP --out /results/domU-domU-yasmin
+	client domU-domU-vchan 0 vchan:$PEER $SWEEP --out /results/domU-domU-vchan
+	client domU-domU-tcp 0 tcp:$SRVIP:7470 $SWEEP --out /results/domU-domU-tcp
+	# The server's domain keeps gntalloc's default limit (1024 pages):
+	# a 4 MiB ring needs 2051 and must be refused with the limit named.
+	client gntalloc-limit 1 yasmin:$PEER --quick --max-bytes 1K \
+		--ring-size 4M --no-plot --out /results/gntalloc-limit
+	;;
+stream)
+	# Stream until dom0 destroys this domain.
+	echo "YBLAB STREAMING"
+	yasmin-bench client yasmin:0 --duration 300 --verify --no-plot \
+		--out /results/destroy 2>&1 | tail -n 5
+	;;
+client-after-destroy)
+	client after-destroy 0 yasmin:0 --quick --pow2 --max-bytes 64K \
+		--trials 1 --verify --no-plot --out /results/after-destroy
+	;;
+*)
+	echo "YBLAB unknown role '$ROLE'"
+	;;
+esac
+
+cd /results && {
+	echo "YBDOMU-TAR-BEGIN"
+	tar -czf - . | base64
+	echo "YBDOMU-TAR-END"
+}
+sync
+poweroff -f

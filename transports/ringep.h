@@ -1,0 +1,26 @@
+/*
+ * ringep.h - the data path of a transport built on the YASMIN ring.
+ *
+ * shm and yasmin differ only in how pages are shared and wake-ups
+ * delivered; once connected, an endpoint is a ring.  Their private state
+ * (ep->priv) starts with a struct yb_ring, and these functions are their
+ * send/recv/wait/last_error/counters operations.
+ */
+#ifndef YB_RINGEP_H
+#define YB_RINGEP_H
+
+#include "../core/ring.h"
+#include "../core/transport.h"
+
+ssize_t yb_ringep_send(struct yb_ep *ep, const void *buf, size_t len);
+ssize_t yb_ringep_recv(struct yb_ep *ep, void *buf, size_t len);
+int yb_ringep_wait(struct yb_ep *ep, unsigned events, int timeout_ms);
+const char *yb_ringep_last_error(const struct yb_ep *ep);
+void yb_ringep_counters(const struct yb_ep *ep, struct yb_meta *m);
+/* Ring size, wait mode and spin budget into the metadata. */
+void yb_ringep_describe(const struct yb_ep *ep, struct yb_meta *m);
+
+/* Size in bytes -> log2, or -1 when not a power of two. */
+int yb_ring_order_of(uint64_t bytes);
+
+#endif /* YB_RINGEP_H */

@@ -1,0 +1,395 @@
+/*
+ * vchan.c - the same measurements through libxenvchan, the library the
+ * YASMIN paper started from, so users can see what our ring changes.
+ *
+ * The rendezvous is ours (xenrv.c: the client asks for ring sizes, which
+ * libxenvchan's server must know before it starts); the channel itself is
+ * libxenvchan_server_init() at a path under the server's directory and
+ * libxenvchan_client_init() on that path.  libxenvchan allows rings up to
+ * 1 MiB per direction.
+ *
+ * Waiting: libxenvchan's own blocking mode (the `blocking` flag, which the
+ * init calls leave off) sleeps inside the library, where nobody notices a
+ * peer domain that was destroyed.  We set the flag off explicitly and wait
+ * ourselves: poll(2) on libxenvchan_fd_for_select(), libxenvchan_wait()
+ * to take and unmask the event, and a XenStore check of the peer between
+ * sleeps.
+ */
+#ifdef YB_HAVE_XEN
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <libxenvchan.h>
+
+#include "../core/clock.h"
+#include "../core/ring.h"
+#include "ringep.h"
+#include "xenrv.h"
+
+#define VC_VERSION 1
+#define VC_MAX_ORDER 20 /* libxenvchan's largest ring: 1 MiB */
+#define VC_DEFAULT_ORDER 20
+#define VC_SLICE_MS 250
+
+struct vc_conn {
+	struct libxenvchan *ch;
+	struct yb_xrv rv;
+	unsigned order;
+	pid_t owner;
+	int gone;
+	char error[160];
+};
+
+static const char *const vc_devices[] = { "/dev/xen/evtchn", "/dev/xen/gntalloc",
+					  "/dev/xen/gntdev", NULL };
+
+static int vc_probe(struct yb_err *err)
+{
+	return yb_xrv_probe(vc_devices, err);
+}
+
+static void vc_free(struct vc_conn *c, int mine)
+{
+	if (!c)
+		return;
+	if (c->ch && mine)
+		libxenvchan_close(c->ch); /* also removes the server's nodes */
+	if (mine)
+		yb_xrv_close(&c->rv);
+	else
+		yb_xrv_forget(&c->rv);
+	free(c);
+}
+
+static int vc_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
+{
+	struct yb_xrv *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return yb_err_set(err, YB_ENOMEM, "out of memory");
+	int rc = yb_xrv_listen(l, "vchan", addr, err);
+	if (rc) {
+		yb_xrv_close(l);
+		free(l);
+		return rc;
+	}
+	ep->priv = l;
+	if (l->peer == YB_XRV_ANY)
+		snprintf(ep->addr, sizeof(ep->addr), "vchan:any:%u (domain %u)",
+			 l->port, l->self);
+	else
+		snprintf(ep->addr, sizeof(ep->addr), "vchan:%u:%u (domain %u)",
+			 l->peer, l->port, l->self);
+	return 0;
+}
+
+/* Take one delivered event (after poll said there is one). */
+static int take_event(struct vc_conn *c, int timeout_ms)
+{
+	struct pollfd p = { .fd = libxenvchan_fd_for_select(c->ch),
+			    .events = POLLIN };
+	int n = poll(&p, 1, timeout_ms);
+
+	if (n < 0)
+		return errno == EINTR ? YB_EINTR : yb_from_errno(errno);
+	if (n == 0)
+		return 0;
+	if (libxenvchan_wait(c->ch) < 0)
+		return yb_from_errno(errno);
+	return 1;
+}
+
+static int vc_accept(struct yb_ep *listener, struct yb_ep *conn,
+		     struct yb_err *err)
+{
+	struct yb_xrv *l = listener->priv;
+	struct yb_xrv_request req;
+	char text[YB_XRV_TEXT_MAX];
+	int rc = yb_xrv_next_request(l, &req, err);
+
+	if (rc)
+		return rc;
+	if (req.version != VC_VERSION || req.order0 < YB_RING_MIN_ORDER ||
+	    req.order0 > VC_MAX_ORDER || req.order1 != req.order0) {
+		snprintf(text, sizeof(text),
+			 "refused libxenvchan rings are 4K to 1M per direction "
+			 "(asked for 2^%u bytes)",
+			 req.order0);
+		yb_xrv_reply(l, req.nonce, text);
+		return yb_err_set(err, YB_EPROTO, "vchan: domain %u: %s", req.dom,
+				  text + 8);
+	}
+	struct vc_conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return yb_err_set(err, YB_ENOMEM, "out of memory");
+	c->owner = getpid();
+	c->order = req.order0;
+	yb_xrv_conn_from(&c->rv, l, req.dom);
+	char path[YB_XRV_PATH_MAX];
+	snprintf(path, sizeof(path), "%s/channel", l->base);
+	size_t size = (size_t)1 << req.order0;
+	c->ch = libxenvchan_server_init(NULL, (int)c->rv.peer, path, size, size);
+	if (!c->ch) {
+		int e = errno;
+		unsigned long lim = yb_xen_gntalloc_limit();
+		snprintf(text, sizeof(text),
+			 "no-resources libxenvchan_server_init failed: %s "
+			 "(gntalloc limit %lu pages)",
+			 strerror(e), lim);
+		yb_xrv_reply(l, req.nonce, text);
+		vc_free(c, 1);
+		return yb_err_set(err, YB_ENOMEM, "vchan: domain %u: %s", req.dom,
+				  text + 13);
+	}
+	c->ch->blocking = 0; /* we wait ourselves (see the top of the file) */
+	snprintf(text, sizeof(text), "ok path=%s", path);
+	yb_xrv_reply(l, req.nonce, text);
+	/* libxenvchan_is_open() says 2 until the client is connected. */
+	uint64_t deadline = yb_now() + (uint64_t)YB_XRV_HANDSHAKE_MS * 1000000;
+	while (libxenvchan_is_open(c->ch) != 1) {
+		if (yb_now() > deadline || yb_xrv_peer_gone(&c->rv)) {
+			yb_xrv_done(l);
+			vc_free(c, 1);
+			return yb_err_set(err, YB_ETIMEDOUT,
+					  "vchan: the client in domain %u did "
+					  "not connect within %d ms",
+					  req.dom, YB_XRV_HANDSHAKE_MS);
+		}
+		take_event(c, 100);
+	}
+	yb_xrv_done(l);
+	conn->priv = c;
+	snprintf(conn->addr, sizeof(conn->addr), "%s", listener->addr);
+	snprintf(conn->peer, sizeof(conn->peer), "vchan:%u (domain %u)",
+		 c->rv.peer, c->rv.peer);
+	return 0;
+}
+
+static int vc_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
+		      struct yb_err *err)
+{
+	const struct yb_tparams *tp = ep->params;
+	struct yb_xrv_request req = { .version = VC_VERSION,
+				      .order0 = VC_DEFAULT_ORDER,
+				      .order1 = VC_DEFAULT_ORDER };
+	struct timespec ts;
+
+	if (tp && tp->ring_bytes) {
+		int o = yb_ring_order_of(tp->ring_bytes);
+		if (o < YB_RING_MIN_ORDER || o > VC_MAX_ORDER)
+			return yb_err_set(err, YB_EUSAGE,
+					  "vchan: ring size %llu: libxenvchan "
+					  "takes powers of two from 4K to 1M "
+					  "(yasmin goes further)",
+					  (unsigned long long)tp->ring_bytes);
+		req.order0 = req.order1 = (unsigned)o;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	req.nonce = ((unsigned long long)ts.tv_nsec << 20) ^
+		    (unsigned long long)ts.tv_sec ^ (unsigned long long)getpid();
+	if (timeout_ms < YB_XRV_HANDSHAKE_MS)
+		timeout_ms = YB_XRV_HANDSHAKE_MS;
+	struct vc_conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return yb_err_set(err, YB_ENOMEM, "out of memory");
+	c->owner = getpid();
+	c->order = req.order0;
+	char reply[YB_XRV_TEXT_MAX];
+	int rc = yb_xrv_connect(&c->rv, "vchan", addr, &req, timeout_ms, reply,
+				sizeof(reply), err);
+	if (rc)
+		goto fail;
+	if (strncmp(reply, "path=", 5) != 0 || strlen(reply) < 6) {
+		rc = yb_err_set(err, YB_EPROTO,
+				"vchan:%s: malformed reply from the server", addr);
+		goto fail;
+	}
+	c->ch = libxenvchan_client_init(NULL, (int)c->rv.peer, reply + 5);
+	if (!c->ch) {
+		rc = yb_err_sys(err, errno,
+				"vchan:%s: libxenvchan_client_init on %s", addr,
+				reply + 5);
+		goto fail;
+	}
+	c->ch->blocking = 0;
+	ep->priv = c;
+	snprintf(ep->peer, sizeof(ep->peer), "vchan:%s", addr);
+	snprintf(ep->addr, sizeof(ep->addr), "vchan (domain %u)", c->rv.self);
+	return 0;
+fail:
+	vc_free(c, 1);
+	return rc;
+}
+
+static int vc_closed(struct vc_conn *c)
+{
+	return !libxenvchan_is_open(c->ch) || yb_xrv_peer_gone(&c->rv);
+}
+
+/* Wait for an event or a slice; YB_EPIPE once the peer is gone. */
+static int vc_block(struct vc_conn *c, int timeout_ms)
+{
+	int r = take_event(c, timeout_ms);
+	if (r == 0 && yb_xrv_peer_gone(&c->rv))
+		return YB_EPIPE;
+	return r < 0 ? r : 0;
+}
+
+static ssize_t vc_send(struct yb_ep *ep, const void *buf, size_t len)
+{
+	struct vc_conn *c = ep->priv;
+
+	for (;;) {
+		if (vc_closed(c))
+			return YB_EPIPE;
+		int n = libxenvchan_write(c->ch, buf, len);
+		if (n > 0)
+			return n;
+		if (n < 0)
+			return YB_EPIPE;
+		int r = vc_block(c, VC_SLICE_MS);
+		if (r < 0 && r != YB_EINTR)
+			return r;
+	}
+}
+
+static ssize_t vc_recv(struct yb_ep *ep, void *buf, size_t len)
+{
+	struct vc_conn *c = ep->priv;
+
+	for (;;) {
+		int n = libxenvchan_read(c->ch, buf, len);
+		if (n > 0)
+			return n;
+		if (n < 0)
+			return 0; /* closed, and everything read */
+		if (yb_xrv_peer_gone(&c->rv))
+			return 0;
+		int r = vc_block(c, VC_SLICE_MS);
+		if (r == YB_EPIPE)
+			return 0;
+		if (r < 0 && r != YB_EINTR)
+			return r;
+	}
+}
+
+static int vc_wait(struct yb_ep *ep, unsigned events, int timeout_ms)
+{
+	struct vc_conn *c = ep->priv;
+	uint64_t end = timeout_ms < 0 ? UINT64_MAX :
+					yb_now() + (uint64_t)timeout_ms * 1000000;
+
+	for (;;) {
+		if ((events & YB_WAIT_READ) &&
+		    (libxenvchan_data_ready(c->ch) > 0 || vc_closed(c)))
+			return 1;
+		if ((events & YB_WAIT_WRITE) &&
+		    (libxenvchan_buffer_space(c->ch) > 0 || vc_closed(c)))
+			return 1;
+		uint64_t now = yb_now();
+		if (now >= end)
+			return 0;
+		uint64_t left = (end - now) / 1000000 + 1;
+		int r = vc_block(c, left > VC_SLICE_MS ? VC_SLICE_MS : (int)left);
+		if (r == YB_EPIPE)
+			return 1; /* the next read or write says so */
+		if (r < 0 && r != YB_EINTR)
+			return r;
+	}
+}
+
+static int vc_poll_fd(const struct yb_ep *ep)
+{
+	if (!ep->priv)
+		return -1;
+	if (ep->listener)
+		return yb_xrv_listen_fd(ep->priv);
+	const struct vc_conn *c = ep->priv;
+	return libxenvchan_fd_for_select(c->ch);
+}
+
+static void vc_describe(const struct yb_ep *ep, struct yb_meta *m)
+{
+	const struct vc_conn *c = ep->priv;
+
+	if (!c || ep->listener)
+		return;
+	yb_meta_set_int(m, "ring_bytes", 1ll << c->order);
+	yb_meta_set(m, "wait", "%s", "libxenvchan_wait");
+	yb_meta_set_int(m, "peer_domid", c->rv.peer);
+	yb_meta_set_int(m, "domid", c->rv.self);
+}
+
+static void vc_close(struct yb_ep *ep)
+{
+	if (ep->priv && ep->listener) {
+		yb_xrv_close(ep->priv);
+		free(ep->priv);
+	} else if (ep->priv) {
+		struct vc_conn *c = ep->priv;
+		vc_free(c, c->owner == getpid());
+	}
+	ep->priv = NULL;
+}
+
+static void vc_forget(struct yb_ep *ep)
+{
+	if (ep->priv && ep->listener) {
+		yb_xrv_forget(ep->priv);
+		free(ep->priv);
+	} else if (ep->priv) {
+		/*
+		 * libxenvchan has no "drop this process's view": its close
+		 * marks the channel dead for the peer.  Undo its mappings and
+		 * handles by hand instead; the forked child holds its own
+		 * references, so the grants and ports stay alive for it.
+		 */
+		struct vc_conn *c = ep->priv;
+		struct libxenvchan *ch = c->ch;
+		if (ch) {
+			if (ch->read.order >= 12)
+				munmap(ch->read.buffer, (size_t)1 << ch->read.order);
+			if (ch->write.order >= 12)
+				munmap(ch->write.buffer, (size_t)1 << ch->write.order);
+			if (ch->ring)
+				munmap(ch->ring, YB_RING_PAGE);
+			if (ch->event)
+				xenevtchn_close(ch->event);
+			if (ch->is_server && ch->gntshr)
+				xengntshr_close(ch->gntshr);
+			else if (!ch->is_server && ch->gnttab)
+				xengnttab_close(ch->gnttab);
+			free(ch->xs_path);
+			free(ch);
+		}
+		yb_xrv_forget(&c->rv);
+		free(c);
+	}
+	ep->priv = NULL;
+}
+
+const struct yb_transport yb_transport_vchan = {
+	.name = "vchan",
+	.summary = "libxenvchan between Xen domains (rings up to 1 MiB), for "
+		   "comparison with yasmin",
+	.caps = YB_CAP_STREAM | YB_CAP_POLLFD | YB_CAP_NEEDS_XEN | YB_CAP_RING,
+	.probe = vc_probe,
+	.listen = vc_listen,
+	.accept = vc_accept,
+	.connect = vc_connect,
+	.send = vc_send,
+	.recv = vc_recv,
+	.wait = vc_wait,
+	.poll_fd = vc_poll_fd,
+	.describe = vc_describe,
+	.close = vc_close,
+	.forget = vc_forget,
+};
+
+#endif /* YB_HAVE_XEN */

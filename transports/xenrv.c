@@ -1,0 +1,586 @@
+/* xenrv.c - XenStore rendezvous for the Xen transports (see xenrv.h). */
+#include "xenrv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- what needs no Xen: address and request parsing ------------------------ */
+
+static int parse_uint(const char *s, size_t n, unsigned long long max,
+		      unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (n == 0 || n > 20)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		unsigned d = (unsigned)(s[i] - '0');
+		if (v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+int yb_xrv_parse_addr(const char *name, const char *addr, int listening,
+		      unsigned *dom, unsigned *port, struct yb_err *err)
+{
+	const char *colon = strchr(addr, ':');
+	size_t n = colon ? (size_t)(colon - addr) : strlen(addr);
+	unsigned long long v;
+
+	/* Domain ids are 15 bits; DOMID_FIRST_RESERVED is 0x7ff0. */
+	if (listening && n == 3 && memcmp(addr, "any", 3) == 0)
+		v = YB_XRV_ANY;
+	else if (parse_uint(addr, n, 0x7fefu, &v))
+		return yb_err_set(err, YB_EUSAGE,
+				  "bad %s address '%s': expected DOMID or "
+				  "DOMID:PORT (the peer domain's id, 0-32751%s)",
+				  name, addr, listening ? ", or any" : "");
+	*dom = (unsigned)v;
+	*port = YB_XRV_DEFAULT_PORT;
+	if (colon) {
+		if (parse_uint(colon + 1, strlen(colon + 1), 65535, &v) ||
+		    v == 0)
+			return yb_err_set(err, YB_EUSAGE,
+					  "bad %s port '%s': expected 1-65535",
+					  name, colon + 1);
+		*port = (unsigned)v;
+	}
+	return 0;
+}
+
+/*
+ * "yasmin-bench 1 dom=C nonce=N order0=O order1=O wait=W spin=NS": fields
+ * in this order, single spaces, decimal numbers, nothing else.
+ */
+int yb_xrv_parse_request(const char *text, size_t len,
+			 struct yb_xrv_request *req, struct yb_err *err)
+{
+	static const struct {
+		const char *key;
+		unsigned long long max;
+	} fields[] = { { "yasmin-bench ", 1000 }, { " dom=", 0x7fef },
+		       { " nonce=", ~0ull },     { " order0=", 63 },
+		       { " order1=", 63 },       { " wait=", 2 },
+		       { " spin=", 60000000000ull } };
+	unsigned long long v[7];
+	size_t pos = 0;
+
+	if (len > YB_XRV_TEXT_MAX)
+		return yb_err_set(err, YB_EPROTO, "request longer than %d bytes",
+				  YB_XRV_TEXT_MAX);
+	for (size_t i = 0; i < 7; i++) {
+		size_t kl = strlen(fields[i].key);
+		if (len - pos < kl || memcmp(text + pos, fields[i].key, kl))
+			return yb_err_set(err, YB_EPROTO,
+					  "malformed request: expected '%s' at "
+					  "byte %zu",
+					  fields[i].key, pos);
+		pos += kl;
+		size_t start = pos;
+		while (pos < len && text[pos] >= '0' && text[pos] <= '9')
+			pos++;
+		if (parse_uint(text + start, pos - start, fields[i].max, &v[i]))
+			return yb_err_set(err, YB_EPROTO,
+					  "malformed request: bad value for "
+					  "'%s' (at most %llu)",
+					  fields[i].key, fields[i].max);
+	}
+	if (pos != len)
+		return yb_err_set(err, YB_EPROTO,
+				  "malformed request: %zu stray bytes at the end",
+				  len - pos);
+	req->version = (unsigned)v[0];
+	req->dom = (unsigned)v[1];
+	req->nonce = v[2];
+	req->order0 = (unsigned)v[3];
+	req->order1 = (unsigned)v[4];
+	req->wait = (unsigned)v[5];
+	req->spin_ns = v[6];
+	return 0;
+}
+
+#ifdef YB_HAVE_XEN
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "../core/clock.h"
+
+#define XRV_CHECK_NS 500000000ull /* peer checks: twice a second */
+
+unsigned long yb_xen_gntalloc_limit(void)
+{
+	FILE *f = fopen("/sys/module/xen_gntalloc/parameters/limit", "r");
+	unsigned long v = 0;
+
+	if (f) {
+		if (fscanf(f, "%lu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+int yb_xrv_probe(const char *const *devices, struct yb_err *err)
+{
+	char type[32] = "";
+	FILE *f = fopen("/sys/hypervisor/type", "r");
+
+	if (f) {
+		if (!fgets(type, sizeof(type), f))
+			type[0] = '\0';
+		fclose(f);
+		type[strcspn(type, "\n")] = '\0';
+	}
+	/* Kernels without sys_hypervisor have no such file; the devices
+	 * below still tell. */
+	if ((type[0] && strcmp(type, "xen") != 0) ||
+	    (!type[0] && access("/proc/xen", F_OK) != 0 &&
+	     access("/dev/xen", F_OK) != 0))
+		return yb_err_set(err, YB_ENOTSUP,
+				  "not a Xen domain (/sys/hypervisor/type: %s)",
+				  type[0] ? type : "absent");
+	for (; *devices; devices++) {
+		if (access(*devices, F_OK) != 0) {
+			const char *mod = strrchr(*devices, '/') + 1;
+			return yb_err_set(err, YB_ENOTSUP,
+					  "%s is missing (modprobe xen-%s)",
+					  *devices,
+					  strcmp(mod, "evtchn") == 0 ? "evtchn" :
+					  strcmp(mod, "gntdev") == 0 ? "gntdev" :
+								       "gntalloc");
+		}
+		int fd = open(*devices, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return yb_err_set(err, YB_ENOTSUP,
+					  "%s: %s (run as root)", *devices,
+					  strerror(errno));
+		close(fd);
+	}
+	struct xs_handle *xs = xs_open(0);
+	if (!xs)
+		return yb_err_set(err, YB_ENOTSUP,
+				  "XenStore does not answer (%s)",
+				  strerror(errno));
+	xs_close(xs);
+	return 0;
+}
+
+struct xs_handle *yb_xrv_xs(struct yb_xrv *x)
+{
+	if (x->xs && x->xs_pid == getpid())
+		return x->xs;
+	/* A handle from before fork() belongs to the parent: leave it be
+	 * (closing it here would tear down the parent's reader thread
+	 * state), open our own. */
+	x->xs = xs_open(0);
+	x->xs_pid = getpid();
+	return x->xs;
+}
+
+static int self_domid(struct xs_handle *xs, unsigned *dom, struct yb_err *err)
+{
+	unsigned int len = 0;
+	char *s = xs_read(xs, XBT_NULL, "domid", &len);
+	unsigned long long v;
+
+	if (!s)
+		return yb_err_sys(err, errno,
+				  "XenStore: cannot read this domain's id");
+	int bad = parse_uint(s, len, 0x7fef, &v);
+	free(s);
+	if (bad)
+		return yb_err_set(err, YB_EPROTO,
+				  "XenStore: this domain's id is not a number");
+	*dom = (unsigned)v;
+	return 0;
+}
+
+/* Write path = value owned by us, with the peer allowed `peer_perm`. */
+static int put_node(struct xs_handle *xs, unsigned self, unsigned peer,
+		    unsigned peer_perm, const char *path,
+		    const char *value)
+{
+	struct xs_permissions perms[2] = {
+		{ .id = self, .perms = XS_PERM_NONE },
+		{ .id = peer, .perms = peer_perm },
+	};
+	/* The owner's entry also gives every other domain its rights. */
+	unsigned nperms = 2;
+	if (peer == YB_XRV_ANY) {
+		perms[0].perms = peer_perm;
+		nperms = 1;
+	}
+	for (int tries = 0; tries < 10; tries++) {
+		xs_transaction_t t = xs_transaction_start(xs);
+		if (t == XBT_NULL)
+			return -errno;
+		if (!xs_write(xs, t, path, value, (unsigned)strlen(value)) ||
+		    !xs_set_permissions(xs, t, path, perms, nperms)) {
+			int e = errno;
+			xs_transaction_end(xs, t, true);
+			return -e;
+		}
+		if (xs_transaction_end(xs, t, false))
+			return 0;
+		if (errno != EAGAIN)
+			return -errno;
+	}
+	return -EAGAIN;
+}
+
+static void node(char *buf, const struct yb_xrv *x, const char *leaf)
+{
+	snprintf(buf, YB_XRV_PATH_MAX, "%s/%s", x->base, leaf);
+}
+
+int yb_xrv_listen(struct yb_xrv *x, const char *name, const char *addr,
+		  struct yb_err *err)
+{
+	char path[YB_XRV_PATH_MAX], state[64];
+	int rc;
+
+	memset(x, 0, sizeof(*x));
+	x->name = name;
+	rc = yb_xrv_parse_addr(name, addr, 1, &x->peer, &x->port, err);
+	if (rc)
+		return rc;
+	if (!yb_xrv_xs(x))
+		return yb_err_sys(err, errno, "%s: cannot open XenStore", name);
+	rc = self_domid(x->xs, &x->self, err);
+	if (rc)
+		return rc;
+	if (x->self == x->peer)
+		return yb_err_set(err, YB_EUSAGE,
+				  "%s:%s: the peer is this domain (%u); %s "
+				  "connects two domains (use shm within one)",
+				  name, addr, x->self, name);
+	snprintf(x->base, sizeof(x->base),
+		 "/local/domain/%u/data/yasmin-bench/%s-%u", x->self, name,
+		 x->port);
+	/* A directory left by a server killed with SIGKILL is replaced; a
+	 * live one cannot be told apart here, the port says which is which. */
+	xs_rm(x->xs, XBT_NULL, x->base);
+	node(path, x, "request");
+	if ((rc = put_node(x->xs, x->self, x->peer, XS_PERM_READ | XS_PERM_WRITE,
+			   path, "")) != 0)
+		goto fail;
+	node(path, x, "reply");
+	if ((rc = put_node(x->xs, x->self, x->peer, XS_PERM_READ, path, "")) !=
+	    0)
+		goto fail;
+	node(path, x, "state");
+	if (x->peer == YB_XRV_ANY)
+		snprintf(state, sizeof(state), "listening any");
+	else
+		snprintf(state, sizeof(state), "listening %u", x->peer);
+	if ((rc = put_node(x->xs, x->self, x->peer, XS_PERM_READ, path,
+			   state)) != 0)
+		goto fail;
+	node(path, x, "request");
+	if (!xs_watch(x->xs, path, "request")) {
+		rc = -errno;
+		goto fail;
+	}
+	x->watching = 1;
+	return 0;
+fail:
+	xs_rm(x->xs, XBT_NULL, x->base);
+	return yb_err_sys(err, -rc, "%s: cannot publish %s in XenStore", name,
+			  x->base);
+}
+
+int yb_xrv_listen_fd(struct yb_xrv *x)
+{
+	return x->xs ? xs_fileno(x->xs) : -1;
+}
+
+static void drain_watches(struct xs_handle *xs)
+{
+	char **ev;
+	while ((ev = xs_check_watch(xs)) != NULL)
+		free(ev);
+}
+
+int yb_xrv_next_request(struct yb_xrv *x, struct yb_xrv_request *req,
+			struct yb_err *err)
+{
+	char path[YB_XRV_PATH_MAX];
+	unsigned len = 0;
+
+	drain_watches(x->xs);
+	node(path, x, "request");
+	char *s = xs_read(x->xs, XBT_NULL, path, &len);
+	if (!s || len == 0) {
+		free(s);
+		return YB_EAGAIN;
+	}
+	int rc = yb_xrv_parse_request(s, len, req, err);
+	free(s);
+	/* Consume it: a bad request must not be read again. */
+	xs_write(x->xs, XBT_NULL, path, "", 0);
+	if (rc)
+		return yb_err_set(err, YB_EPROTO, "%s: request from domain %u: %s",
+				  x->name, x->peer, err->msg);
+	if (x->peer != YB_XRV_ANY && req->dom != x->peer)
+		return yb_err_set(err, YB_EPROTO,
+				  "%s: request claims domain %u, this server "
+				  "serves domain %u",
+				  x->name, req->dom, x->peer);
+	return 0;
+}
+
+int yb_xrv_reply(struct yb_xrv *x, unsigned long long nonce, const char *text)
+{
+	char path[YB_XRV_PATH_MAX], buf[YB_XRV_TEXT_MAX];
+
+	node(path, x, "reply");
+	snprintf(buf, sizeof(buf), "nonce=%llu %s", nonce, text);
+	return xs_write(x->xs, XBT_NULL, path, buf, (unsigned)strlen(buf)) ?
+		       0 :
+		       yb_from_errno(errno);
+}
+
+void yb_xrv_done(struct yb_xrv *x)
+{
+	char path[YB_XRV_PATH_MAX];
+
+	node(path, x, "reply");
+	xs_write(x->xs, XBT_NULL, path, "", 0);
+}
+
+void yb_xrv_conn_from(struct yb_xrv *conn, const struct yb_xrv *l,
+		      unsigned peer)
+{
+	memset(conn, 0, sizeof(*conn));
+	conn->name = l->name;
+	conn->self = l->self;
+	conn->peer = peer;
+	conn->port = l->port;
+	snprintf(conn->base, sizeof(conn->base), "%s", l->base);
+	snprintf(conn->presence, sizeof(conn->presence),
+		 "/local/domain/%u/data/yasmin-bench/%s-%u-%u", peer, l->name,
+		 l->self, l->port);
+}
+
+/* Wait until the watch fires or the deadline passes: 1 fired, 0 timeout. */
+static int await_watch(struct xs_handle *xs, uint64_t deadline)
+{
+	uint64_t now = yb_now();
+	if (now >= deadline)
+		return 0;
+	int ms = (int)((deadline - now) / 1000000) + 1;
+	if (ms > 200)
+		ms = 200; /* look again now and then: a watch may be lost */
+	struct pollfd p = { .fd = xs_fileno(xs), .events = POLLIN };
+	int n = poll(&p, 1, ms);
+	if (n > 0)
+		drain_watches(xs);
+	return 1;
+}
+
+int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
+		   const struct yb_xrv_request *req, int timeout_ms,
+		   char *reply, size_t replylen, struct yb_err *err)
+{
+	char state_path[YB_XRV_PATH_MAX], path[YB_XRV_PATH_MAX];
+	char buf[YB_XRV_TEXT_MAX];
+	unsigned len;
+	int rc, last_errno = ENOENT;
+
+	memset(x, 0, sizeof(*x));
+	x->name = name;
+	rc = yb_xrv_parse_addr(name, addr, 0, &x->peer, &x->port, err);
+	if (rc)
+		return rc;
+	if (!yb_xrv_xs(x))
+		return yb_err_sys(err, errno, "%s: cannot open XenStore", name);
+	rc = self_domid(x->xs, &x->self, err);
+	if (rc)
+		return rc;
+	if (x->self == x->peer)
+		return yb_err_set(err, YB_EUSAGE,
+				  "%s:%s: the server is this domain (%u); %s "
+				  "connects two domains (use shm within one)",
+				  name, addr, x->self, name);
+	snprintf(x->base, sizeof(x->base),
+		 "/local/domain/%u/data/yasmin-bench/%s-%u", x->peer, name,
+		 x->port);
+	uint64_t deadline = yb_now() + (uint64_t)timeout_ms * 1000000;
+	node(state_path, x, "state");
+	if (!xs_watch(x->xs, state_path, "state"))
+		return yb_err_sys(err, errno, "%s: XenStore watch on %s", name,
+				  state_path);
+	x->watching = 1;
+	for (;;) {
+		char *s = xs_read(x->xs, XBT_NULL, state_path, &len);
+		if (s) {
+			unsigned long long who;
+			int any = len == 13 && memcmp(s, "listening any", 13) == 0;
+			int ok = len > 10 && memcmp(s, "listening ", 10) == 0 &&
+				 parse_uint(s + 10, len - 10, 0x7fef, &who) == 0;
+			free(s);
+			if (any || (ok && who == x->self))
+				break;
+			last_errno = EACCES;
+		} else {
+			last_errno = errno;
+		}
+		if (!await_watch(x->xs, deadline)) {
+			xs_unwatch(x->xs, state_path, "state");
+			x->watching = 0;
+			if (last_errno == EACCES)
+				return yb_err_set(err, YB_EUSAGE,
+						  "%s:%s: domain %u has a server "
+						  "on port %u, but not for this "
+						  "domain (%u); start it as "
+						  "'yasmin-bench server %s:%u:%u'",
+						  name, addr, x->peer, x->port,
+						  x->self, name, x->self,
+						  x->port);
+			return yb_err_set(err, YB_ETIMEDOUT,
+					  "%s:%s: no server in domain %u on "
+					  "port %u (nothing at %s within %d ms)",
+					  name, addr, x->peer, x->port,
+					  state_path, timeout_ms);
+		}
+	}
+	xs_unwatch(x->xs, state_path, "state");
+	x->watching = 0;
+
+	/* Presence first, so the server can tell if we die half way. */
+	snprintf(x->presence, sizeof(x->presence),
+		 "/local/domain/%u/data/yasmin-bench/%s-%u-%u", x->self, name,
+		 x->peer, x->port);
+	snprintf(buf, sizeof(buf), "%llu", req->nonce);
+	rc = put_node(x->xs, x->self, x->peer, XS_PERM_READ, x->presence, buf);
+	if (rc)
+		return yb_err_sys(err, -rc, "%s: cannot write %s", name,
+				  x->presence);
+	x->own_presence = 1;
+
+	node(path, x, "reply");
+	if (!xs_watch(x->xs, path, "reply"))
+		return yb_err_sys(err, errno, "%s: XenStore watch on %s", name,
+				  path);
+	x->watching = 1;
+	char reqpath[YB_XRV_PATH_MAX];
+	node(reqpath, x, "request");
+	snprintf(buf, sizeof(buf),
+		 "yasmin-bench %u dom=%u nonce=%llu order0=%u order1=%u "
+		 "wait=%u spin=%llu",
+		 req->version, x->self, req->nonce, req->order0, req->order1,
+		 req->wait, req->spin_ns);
+	if (!xs_write(x->xs, XBT_NULL, reqpath, buf, (unsigned)strlen(buf))) {
+		rc = yb_err_sys(err, errno, "%s: cannot write the request to %s",
+				name, reqpath);
+		goto out;
+	}
+	char prefix[40];
+	int pl = snprintf(prefix, sizeof(prefix), "nonce=%llu ", req->nonce);
+	for (;;) {
+		char *s = xs_read(x->xs, XBT_NULL, path, &len);
+		if (s && len >= (unsigned)pl && memcmp(s, prefix, (size_t)pl) == 0) {
+			size_t n = len - (size_t)pl;
+			if (n >= replylen)
+				n = replylen - 1;
+			memcpy(reply, s + pl, n);
+			reply[n] = '\0';
+			free(s);
+			break;
+		}
+		free(s);
+		if (!await_watch(x->xs, deadline)) {
+			rc = yb_err_set(err, YB_ETIMEDOUT,
+					"%s:%s: the server in domain %u did not "
+					"answer within %d ms",
+					name, addr, x->peer, timeout_ms);
+			goto out;
+		}
+	}
+	/* Printable text only: it may end up in our error messages. */
+	for (char *p = reply; *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			*p = '?';
+	if (strncmp(reply, "ok ", 3) == 0) {
+		memmove(reply, reply + 3, strlen(reply + 3) + 1);
+		rc = 0;
+	} else if (strncmp(reply, "refused ", 8) == 0) {
+		rc = yb_err_set(err, YB_EPROTO, "%s:%s: %s", name, addr,
+				reply + 8);
+	} else if (strncmp(reply, "no-resources ", 13) == 0) {
+		rc = yb_err_set(err, YB_ENOMEM, "%s:%s: %s", name, addr,
+				reply + 13);
+	} else {
+		rc = yb_err_set(err, YB_EPROTO,
+				"%s:%s: unexpected reply from domain %u",
+				name, addr, x->peer);
+	}
+out:
+	xs_unwatch(x->xs, path, "reply");
+	x->watching = 0;
+	return rc;
+}
+
+int yb_xrv_peer_gone(struct yb_xrv *x)
+{
+	if (x->gone)
+		return 1;
+	uint64_t now = yb_now();
+	if (now < x->next_check_ns)
+		return 0;
+	x->next_check_ns = now + XRV_CHECK_NS;
+	struct xs_handle *xs = yb_xrv_xs(x);
+	if (!xs)
+		return 0;
+	char path[YB_XRV_PATH_MAX];
+	/* The client watches the server's state node, the server the
+	 * client's presence node; a destroyed domain loses both. */
+	if (x->own_presence)
+		node(path, x, "state");
+	else
+		snprintf(path, sizeof(path), "%s", x->presence);
+	unsigned len;
+	char *s = xs_read(xs, XBT_NULL, path, &len);
+	if (s)
+		free(s);
+	else if (errno == ENOENT || errno == EACCES)
+		x->gone = 1;
+	return x->gone;
+}
+
+void yb_xrv_close(struct yb_xrv *x)
+{
+	if (x->xs && x->xs_pid == getpid()) {
+		if (x->own_presence)
+			xs_rm(x->xs, XBT_NULL, x->presence);
+		else if (x->watching) /* the listener */
+			xs_rm(x->xs, XBT_NULL, x->base);
+		xs_close(x->xs);
+	}
+	x->xs = NULL;
+	x->own_presence = 0;
+	x->watching = 0;
+}
+
+void yb_xrv_forget(struct yb_xrv *x)
+{
+	/* The parent's handle is unusable in a child and must stay open in
+	 * the parent: drop the pointer only. */
+	if (x->xs && x->xs_pid == getpid())
+		xs_close(x->xs);
+	x->xs = NULL;
+	x->own_presence = 0;
+	x->watching = 0;
+}
+
+#endif /* YB_HAVE_XEN */

@@ -1,0 +1,126 @@
+/*
+ * xenrv.h - rendezvous between two Xen domains through XenStore, shared by
+ * the yasmin and vchan transports.
+ *
+ * The server S, serving peer domain C on port P, owns one directory
+ *
+ *   /local/domain/S/data/yasmin-bench/NAME-P/     NAME: yasmin or vchan
+ *     state     "listening C"          readable by C
+ *     request   written by C            readable and writable by C
+ *     reply     the server's answer     readable by C
+ *
+ * and the client keeps a presence node in its own domain while connected,
+ *
+ *   /local/domain/C/data/yasmin-bench/NAME-S-P    readable by S
+ *
+ * A client waits for `state` with a XenStore watch, writes a request
+ * ("yasmin-bench 1 dom=C nonce=N order0=O order1=O wait=W spin=NS"),
+ * and waits for the reply with its nonce: "nonce=N ok ..." (the rest is
+ * the transport's: grant reference, event channel, path) or
+ * "nonce=N refused WHY".  The request is untrusted text from another
+ * domain: yb_xrv_parse_request() reads it with bounds on every field.
+ *
+ * A domain that is destroyed loses its whole /local/domain/ID tree (the
+ * toolstack removes it), so each side tells that the other's domain is
+ * gone by the other's node disappearing; a process that dies in a live
+ * domain is caught by the rings' unmap notifications instead.
+ */
+#ifndef YB_XENRV_H
+#define YB_XENRV_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../core/err.h"
+#include "../core/transport.h"
+
+#define YB_XRV_DEFAULT_PORT 7470
+#define YB_XRV_ANY 0xffffu /* a server for any domain: "yasmin:any" */
+#define YB_XRV_PATH_MAX 160
+#define YB_XRV_TEXT_MAX 256
+/* XenStore rendezvous under TCG emulation takes seconds: be patient. */
+#define YB_XRV_HANDSHAKE_MS 30000
+
+struct xs_handle;
+
+struct yb_xrv_request {
+	unsigned version;
+	unsigned dom;
+	unsigned long long nonce;
+	unsigned order0, order1;
+	unsigned wait;
+	unsigned long long spin_ns;
+};
+
+struct yb_xrv {
+	struct xs_handle *xs;
+	pid_t xs_pid;   /* the process that opened xs (see yb_xrv_xs) */
+	unsigned self;  /* our domid */
+	unsigned peer;  /* the other domain */
+	unsigned port;
+	const char *name; /* "yasmin" or "vchan" */
+	char base[YB_XRV_PATH_MAX];     /* the server's directory */
+	char presence[YB_XRV_PATH_MAX]; /* the client's presence node */
+	int own_presence; /* we created presence (the client): remove it */
+	int watching;
+	uint64_t next_check_ns;
+	int gone;
+};
+
+/*
+ * "DOMID" or "DOMID:PORT" -> numbers; a server may say "any" for the
+ * domain (YB_XRV_ANY).  Errors name the transport.
+ */
+int yb_xrv_parse_addr(const char *name, const char *addr, int listening,
+		      unsigned *dom, unsigned *port, struct yb_err *err);
+
+/* Is this a Xen domain with the devices a transport needs?  "why" filled. */
+int yb_xrv_probe(const char *const *devices, struct yb_err *err);
+
+/*
+ * The XenStore handle of this process: a handle opened before fork() is
+ * only good in the parent, so a forked child opens its own on first use.
+ */
+struct xs_handle *yb_xrv_xs(struct yb_xrv *x);
+
+/* Server: create the directory, watch for requests. */
+int yb_xrv_listen(struct yb_xrv *x, const char *name, const char *addr,
+		  struct yb_err *err);
+/* Descriptor that polls readable when a request may have arrived. */
+int yb_xrv_listen_fd(struct yb_xrv *x);
+/* Server: the pending request, 0; YB_EAGAIN when none; errors. */
+int yb_xrv_next_request(struct yb_xrv *x, struct yb_xrv_request *req,
+			struct yb_err *err);
+/* Server: answer (text after "nonce=N "). */
+int yb_xrv_reply(struct yb_xrv *x, unsigned long long nonce,
+		 const char *text);
+/* Server: the exchange is over; clear request and reply. */
+void yb_xrv_done(struct yb_xrv *x);
+/* Server: after accept, a copy for the connection with domain peer. */
+void yb_xrv_conn_from(struct yb_xrv *conn, const struct yb_xrv *listener,
+		      unsigned peer);
+
+/*
+ * Client: wait for the server, publish presence and the request, wait for
+ * the reply; on success reply holds the transport's part after "ok ".
+ */
+int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
+		   const struct yb_xrv_request *req, int timeout_ms,
+		   char *reply, size_t replylen, struct yb_err *err);
+
+/* Is the peer's domain gone?  Checks XenStore at most twice a second. */
+int yb_xrv_peer_gone(struct yb_xrv *x);
+
+/* Remove what we created (the listener's directory, a client's presence)
+ * and close the handle.  forget: a forked copy; leave XenStore alone. */
+void yb_xrv_close(struct yb_xrv *x);
+void yb_xrv_forget(struct yb_xrv *x);
+
+/* Untrusted text -> request; 0 or -1 (why in err). */
+int yb_xrv_parse_request(const char *text, size_t len,
+			 struct yb_xrv_request *req, struct yb_err *err);
+
+/* The gntalloc page limit, or 0 when unknown. */
+unsigned long yb_xen_gntalloc_limit(void);
+
+#endif /* YB_XENRV_H */
