@@ -81,15 +81,18 @@ collect() { # name
 	mkdir -p /results/$1
 	sed -n '/^YBDOMU-TAR-BEGIN$/,/^YBDOMU-TAR-END$/p' /tmp/$1.console |
 		grep -v '^YBDOMU-TAR-' | base64 -d 2>/dev/null |
-		tar -xzf - -C /results/$1 2>/dev/null ||
-		echo "YBLAB note: no results archive from $1"
+		tar -xzf - -C /results/$1 2>/dev/null || {
+		echo "YBLAB note: no results archive from $1 ($(grep -c . /tmp/$1.console) console lines)"
+		grep -n 'YBDOMU-TAR' /tmp/$1.console | head -n 4
+	}
 	cp /tmp/$1.console /results/$1/console.log
 	grep '^YBLAB RESULT ' /tmp/$1.console | while read -r _ _ name st; do
 		if [ "${st%/*}" = "${st#*/}" ]; then
 			pass "$name exit ${st%/*} (guest $1)"
 		else
 			fail "$name exit ${st%/*}, expected ${st#*/} (guest $1)"
-			sed "s/^/  /" /results/$1/$name.log 2>/dev/null | tail -n 5
+			grep "^YBLAB DETAIL $name:" /tmp/$1.console | sed 's/^YBLAB DETAIL/  /'
+			grep "^\[$name\]" /tmp/$1.console | tail -n 6 | sed 's/^/  /' 
 		fi
 	done
 	grep -q '^YBLAB RESULT ' /tmp/$1.console ||
@@ -102,6 +105,8 @@ xs_clean() { # name: no rendezvous directory left in dom0's XenStore
 		pass "$1 no XenStore entries left"
 	else
 		fail "$1 XenStore entries left: $(echo $left | head -c 200)"
+		xenstore-ls -p /local/domain/0/data | head -n 20
+		tail -n 5 /tmp/srv-*.log
 	fi
 }
 
@@ -170,7 +175,7 @@ yasmin-bench server yasmin:any > /tmp/srv-destroy.log 2>&1 & S4=$!
 mkcfg yb4 stream 0 169.254.0.14/16 ""
 D4=$(create yb4)
 xl unpause yb4
-if wait_log /tmp/srv-destroy.log "connected" 180; then
+if wait_log /tmp/srv-destroy.log "connected" 120; then
 	sleep 5
 	t0=$(date +%s%N)
 	xl destroy yb4

@@ -7,6 +7,7 @@
 # lines and its results directory as a base64 tar between markers on the
 # console, and powers the domain off.
 export PATH=/bin:/sbin
+/bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -43,6 +44,7 @@ client() { # name expect args...
 	sed "s/^/[$name] /" /tmp/$name.out | tail -n 12
 	cp /tmp/$name.out /results/$name.log 2>/dev/null
 	result "$name" "$rc/$expect"
+	echo "YBLAB DETAIL $name: $(grep -v '^  ' /tmp/$name.out | tail -n 1)"
 }
 
 case $ROLE in
@@ -97,4 +99,5 @@ cd /results && {
 	echo "YBDOMU-TAR-END"
 }
 sync
+sleep 2
 poweroff -f

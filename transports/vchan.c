@@ -199,6 +199,7 @@ static int vc_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 	if (!c)
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
 	c->owner = getpid();
+	c->rv.tfd = -1;
 	c->order = req.order0;
 	char reply[YB_XRV_TEXT_MAX];
 	int rc = yb_xrv_connect(&c->rv, "vchan", addr, &req, timeout_ms, reply,

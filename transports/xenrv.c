@@ -110,12 +110,14 @@ int yb_xrv_parse_request(const char *text, size_t len,
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 #include <xenstore.h>
 
 #include "../core/clock.h"
 
 #define XRV_CHECK_NS 500000000ull /* peer checks: twice a second */
+#define XRV_POLL_MS 50 /* reading instead of a watch: this often */
 
 unsigned long yb_xen_gntalloc_limit(void)
 {
@@ -243,6 +245,43 @@ static void node(char *buf, const struct yb_xrv *x, const char *leaf)
 	snprintf(buf, YB_XRV_PATH_MAX, "%s/%s", x->base, leaf);
 }
 
+/*
+ * Watch path, or fall back to reading it every XRV_POLL_MS: in a domU
+ * (XenStore through /dev/xen/xenbus) a watch may be refused, and a handle
+ * whose watch failed is not trusted again.  1 watching, 0 polling, < 0.
+ */
+static int start_watch(struct yb_xrv *x, const char *path, const char *token)
+{
+	if (!x->polled) {
+		if (xs_watch(x->xs, path, token)) {
+			x->watching = 1;
+			return 1;
+		}
+		xs_close(x->xs);
+		x->xs = xs_open(0);
+		x->xs_pid = getpid();
+		x->polled = 1;
+		if (!x->xs)
+			return yb_from_errno(errno);
+	}
+	return 0;
+}
+
+static void stop_watch(struct yb_xrv *x, const char *path, const char *token)
+{
+	if (x->watching)
+		xs_unwatch(x->xs, path, token);
+	x->watching = 0;
+}
+
+static void remove_node(struct yb_xrv *x, const char *path)
+{
+	if (!xs_rm(x->xs, XBT_NULL, path) && errno != ENOENT)
+		fprintf(stderr, "yasmin-bench: %s: cannot remove %s from "
+				"XenStore: %s\n",
+			x->name, path, strerror(errno));
+}
+
 int yb_xrv_listen(struct yb_xrv *x, const char *name, const char *addr,
 		  struct yb_err *err)
 {
@@ -250,6 +289,7 @@ int yb_xrv_listen(struct yb_xrv *x, const char *name, const char *addr,
 	int rc;
 
 	memset(x, 0, sizeof(*x));
+	x->tfd = -1;
 	x->name = name;
 	rc = yb_xrv_parse_addr(name, addr, 1, &x->peer, &x->port, err);
 	if (rc)
@@ -286,12 +326,26 @@ int yb_xrv_listen(struct yb_xrv *x, const char *name, const char *addr,
 	if ((rc = put_node(x->xs, x->self, x->peer, XS_PERM_READ, path,
 			   state)) != 0)
 		goto fail;
+	x->listener = 1;
 	node(path, x, "request");
-	if (!xs_watch(x->xs, path, "request")) {
-		rc = -errno;
+	rc = start_watch(x, path, "request");
+	if (rc < 0) {
+		rc = rc > -4096 ? rc : -EIO;
 		goto fail;
 	}
-	x->watching = 1;
+	if (rc == 0) {
+		/* No watch: a timer wakes the server loop to look. */
+		x->tfd = timerfd_create(CLOCK_MONOTONIC,
+					TFD_NONBLOCK | TFD_CLOEXEC);
+		struct itimerspec its = {
+			.it_interval = { 0, XRV_POLL_MS * 2 * 1000000L },
+			.it_value = { 0, XRV_POLL_MS * 2 * 1000000L },
+		};
+		if (x->tfd < 0 || timerfd_settime(x->tfd, 0, &its, NULL) < 0) {
+			rc = -errno;
+			goto fail;
+		}
+	}
 	return 0;
 fail:
 	xs_rm(x->xs, XBT_NULL, x->base);
@@ -301,6 +355,8 @@ fail:
 
 int yb_xrv_listen_fd(struct yb_xrv *x)
 {
+	if (x->tfd >= 0)
+		return x->tfd;
 	return x->xs ? xs_fileno(x->xs) : -1;
 }
 
@@ -317,7 +373,13 @@ int yb_xrv_next_request(struct yb_xrv *x, struct yb_xrv_request *req,
 	char path[YB_XRV_PATH_MAX];
 	unsigned len = 0;
 
-	drain_watches(x->xs);
+	if (x->tfd >= 0) {
+		uint64_t ticks;
+		if (read(x->tfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+			return yb_from_errno(errno);
+	} else {
+		drain_watches(x->xs);
+	}
 	node(path, x, "request");
 	char *s = xs_read(x->xs, XBT_NULL, path, &len);
 	if (!s || len == 0) {
@@ -362,6 +424,7 @@ void yb_xrv_conn_from(struct yb_xrv *conn, const struct yb_xrv *l,
 		      unsigned peer)
 {
 	memset(conn, 0, sizeof(*conn));
+	conn->tfd = -1;
 	conn->name = l->name;
 	conn->self = l->self;
 	conn->peer = peer;
@@ -372,8 +435,8 @@ void yb_xrv_conn_from(struct yb_xrv *conn, const struct yb_xrv *l,
 		 l->self, l->port);
 }
 
-/* Wait until the watch fires or the deadline passes: 1 fired, 0 timeout. */
-static int await_watch(struct xs_handle *xs, uint64_t deadline)
+/* Wait for the watch (or a polling interval): 1 look again, 0 timeout. */
+static int await_watch(struct yb_xrv *x, uint64_t deadline)
 {
 	uint64_t now = yb_now();
 	if (now >= deadline)
@@ -381,10 +444,14 @@ static int await_watch(struct xs_handle *xs, uint64_t deadline)
 	int ms = (int)((deadline - now) / 1000000) + 1;
 	if (ms > 200)
 		ms = 200; /* look again now and then: a watch may be lost */
-	struct pollfd p = { .fd = xs_fileno(xs), .events = POLLIN };
+	if (x->polled) {
+		poll(NULL, 0, ms < XRV_POLL_MS ? ms : XRV_POLL_MS);
+		return 1;
+	}
+	struct pollfd p = { .fd = xs_fileno(x->xs), .events = POLLIN };
 	int n = poll(&p, 1, ms);
 	if (n > 0)
-		drain_watches(xs);
+		drain_watches(x->xs);
 	return 1;
 }
 
@@ -398,6 +465,7 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 	int rc, last_errno = ENOENT;
 
 	memset(x, 0, sizeof(*x));
+	x->tfd = -1;
 	x->name = name;
 	rc = yb_xrv_parse_addr(name, addr, 0, &x->peer, &x->port, err);
 	if (rc)
@@ -417,10 +485,9 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 		 x->port);
 	uint64_t deadline = yb_now() + (uint64_t)timeout_ms * 1000000;
 	node(state_path, x, "state");
-	if (!xs_watch(x->xs, state_path, "state"))
-		return yb_err_sys(err, errno, "%s: XenStore watch on %s", name,
-				  state_path);
-	x->watching = 1;
+	rc = start_watch(x, state_path, "state");
+	if (rc < 0)
+		return yb_err_sys(err, -rc, "%s: cannot open XenStore", name);
 	for (;;) {
 		char *s = xs_read(x->xs, XBT_NULL, state_path, &len);
 		if (s) {
@@ -435,9 +502,8 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 		} else {
 			last_errno = errno;
 		}
-		if (!await_watch(x->xs, deadline)) {
-			xs_unwatch(x->xs, state_path, "state");
-			x->watching = 0;
+		if (!await_watch(x, deadline)) {
+			stop_watch(x, state_path, "state");
 			if (last_errno == EACCES)
 				return yb_err_set(err, YB_EUSAGE,
 						  "%s:%s: domain %u has a server "
@@ -454,8 +520,7 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 					  state_path, timeout_ms);
 		}
 	}
-	xs_unwatch(x->xs, state_path, "state");
-	x->watching = 0;
+	stop_watch(x, state_path, "state");
 
 	/* Presence first, so the server can tell if we die half way. */
 	snprintf(x->presence, sizeof(x->presence),
@@ -469,10 +534,9 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 	x->own_presence = 1;
 
 	node(path, x, "reply");
-	if (!xs_watch(x->xs, path, "reply"))
-		return yb_err_sys(err, errno, "%s: XenStore watch on %s", name,
-				  path);
-	x->watching = 1;
+	rc = start_watch(x, path, "reply");
+	if (rc < 0)
+		return yb_err_sys(err, -rc, "%s: cannot open XenStore", name);
 	char reqpath[YB_XRV_PATH_MAX];
 	node(reqpath, x, "request");
 	snprintf(buf, sizeof(buf),
@@ -499,7 +563,7 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 			break;
 		}
 		free(s);
-		if (!await_watch(x->xs, deadline)) {
+		if (!await_watch(x, deadline)) {
 			rc = yb_err_set(err, YB_ETIMEDOUT,
 					"%s:%s: the server in domain %u did not "
 					"answer within %d ms",
@@ -526,8 +590,7 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 				name, addr, x->peer);
 	}
 out:
-	xs_unwatch(x->xs, path, "reply");
-	x->watching = 0;
+	stop_watch(x, path, "reply");
 	return rc;
 }
 
@@ -562,13 +625,17 @@ void yb_xrv_close(struct yb_xrv *x)
 {
 	if (x->xs && x->xs_pid == getpid()) {
 		if (x->own_presence)
-			xs_rm(x->xs, XBT_NULL, x->presence);
-		else if (x->watching) /* the listener */
-			xs_rm(x->xs, XBT_NULL, x->base);
+			remove_node(x, x->presence);
+		if (x->listener)
+			remove_node(x, x->base);
 		xs_close(x->xs);
 	}
+	if (x->tfd >= 0)
+		close(x->tfd);
+	x->tfd = -1;
 	x->xs = NULL;
 	x->own_presence = 0;
+	x->listener = 0;
 	x->watching = 0;
 }
 
@@ -578,8 +645,12 @@ void yb_xrv_forget(struct yb_xrv *x)
 	 * the parent: drop the pointer only. */
 	if (x->xs && x->xs_pid == getpid())
 		xs_close(x->xs);
+	if (x->tfd >= 0)
+		close(x->tfd);
+	x->tfd = -1;
 	x->xs = NULL;
 	x->own_presence = 0;
+	x->listener = 0;
 	x->watching = 0;
 }
 

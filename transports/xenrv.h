@@ -62,7 +62,10 @@ struct yb_xrv {
 	char base[YB_XRV_PATH_MAX];     /* the server's directory */
 	char presence[YB_XRV_PATH_MAX]; /* the client's presence node */
 	int own_presence; /* we created presence (the client): remove it */
-	int watching;
+	int listener;     /* we created base (the server): remove it */
+	int watching;     /* a XenStore watch is registered */
+	int polled;       /* watches do not work here: poll by reading */
+	int tfd;          /* a listener's timer while polled, or -1 */
 	uint64_t next_check_ns;
 	int gone;
 };

@@ -172,6 +172,7 @@ static struct yx_conn *conn_new(int side)
 	if (c) {
 		c->side = side;
 		c->owner = getpid();
+		c->rv.tfd = -1;
 	}
 	return c;
 }

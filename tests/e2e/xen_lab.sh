@@ -1,0 +1,71 @@
+# The Xen lab: Debian's Xen 4.17 under QEMU (TCG), yasmin-bench in dom0 and
+# PV domUs (scripts/xen-lab.sh).  Checks, each failing when the property
+# breaks: sweeps with --verify over yasmin, vchan and tcp dom0<->domU and
+# domU<->domU and vsock loopback in dom0; a 4 MiB yasmin ring; gntalloc's
+# limit reported; a domain destroyed mid-stream noticed within seconds with
+# no grants or XenStore entries left and the next client served; results
+# brought home and drawn here.  Timings inside are not performance data.
+. "$(dirname "$0")/../lib.sh"
+
+case $BUILD in
+*san*) skip "the Xen lab runs in the default build (its guests run a static binary, which cannot carry the sanitizers)" ;;
+esac
+SB=${STATIC_BIN:-build/static/yasmin-bench}
+[ -x "$ROOT/$SB" ] || SB=$ROOT/$SB
+[ -x "$SB" ] || [ -x "$ROOT/$SB" ] || fail "no static binary at $SB (make static)"
+[ -x "$ROOT/$SB" ] && SB=$ROOT/$SB
+"$SB" transports | grep -q '^yasmin ' ||
+	skip "built without Xen libraries (libxen-dev): the lab needs the yasmin transport"
+
+"$ROOT/scripts/xen-lab.sh" --bin "$SB" --host-bin "$BIN" --out "$T/lab" \
+	--cache "$ROOT/build/xen-lab" >"$T/lab.out" 2>&1
+rc=$?
+cat "$T/lab.out"
+[ $rc -eq 77 ] && skip "$(grep 'skipped:' "$T/lab.out" | tail -n 1)"
+S=$T/lab/summary.txt
+[ -f "$S" ] || fail "the lab wrote no summary (exit $rc)"
+
+need() { # pattern: a PASS line matching it
+	grep -q "^PASS $1" "$S" || fail "no PASS for '$1' in the lab summary"
+}
+need "dom0-domU-yasmin exit 0"
+need "dom0-domU-vchan exit 0"
+need "dom0-domU-tcp exit 0"
+need "dom0-vsock-loopback"
+need "domU-domU-yasmin exit 0"
+need "domU-domU-vchan exit 0"
+need "domU-domU-tcp exit 0"
+need "yasmin-ring-4M exit 0"
+need "gntalloc-limit exit 1"
+need "destroyed-peer noticed in"
+need "destroyed-peer no rendezvous reply left"
+need "after-destroy exit 0"
+need "after-destroy: no XenStore entries left"
+need "servers-stopped: no XenStore entries left"
+! grep -q '^FAIL ' "$S" || fail "failed in the lab: $(grep '^FAIL ' "$S")"
+[ $rc -eq 0 ] || fail "xen-lab.sh exited $rc"
+
+# The guests' files came home intact and say what ran where.
+R=$T/lab/results
+for d in yb1/dom0-domU-yasmin yb1/dom0-domU-vchan yb1/dom0-domU-tcp \
+	yb3/domU-domU-yasmin yb3/domU-domU-vchan yb3/domU-domU-tcp \
+	dom0/vsock yb1/yasmin-ring-4M; do
+	[ -s "$R/$d/results.csv" ] || fail "missing $d/results.csv"
+	[ -s "$R/$d/results.json" ] || fail "missing $d/results.json"
+	"$HELPER" json-valid "$R/$d/results.json" || fail "$d/results.json is not valid JSON"
+	rows=$(awk -F, 'NR > 1 && $2 == "pingpong"' "$R/$d/results.csv" | wc -l)
+	[ "$rows" -gt 5 ] || fail "$d: only $rows ping-pong rows"
+	grep -q ',stream,' "$R/$d/results.csv" || fail "$d: no stream rows"
+done
+# Above libxenvchan's cap: rows measured through a 4 MiB ring.
+col=$(head -n 1 "$R/yb1/yasmin-ring-4M/results.csv" | tr , '\n' | grep -n '^ring_bytes$' | cut -d: -f1)
+awk -F, -v c="$col" 'NR > 1 && $c == 4194304 { n++ } END { exit !(n > 0) }' \
+	"$R/yb1/yasmin-ring-4M/results.csv" || fail "no rows with a 4 MiB ring"
+grep -q 'gntalloc' "$R/yb3/gntalloc-limit.log" || fail "the limit refusal does not name gntalloc"
+note "gntalloc refusal: $(tail -n 1 "$R/yb3/gntalloc-limit.log")"
+# Drawn here, from the guests' files.
+for g in latency bandwidth; do
+	[ -s "$T/lab/graphs/$g.png" ] || fail "no $g.png drawn from the lab's results"
+	[ -s "$T/lab/graphs/$g.svg" ] || fail "no $g.svg drawn from the lab's results"
+done
+exit 0
