@@ -56,7 +56,8 @@ else
 endif
 
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
-              -I$(BUILD)/gen $(CONFIG_CFLAGS) -MMD -MP
+              -I$(BUILD)/gen $(CONFIG_CFLAGS) -MMD -MP \
+              $(if $(filter 1,$(STATIC)),-DYB_STATIC=1)
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) $(if $(filter 1,$(STATIC)),-static)
 LIBS        := -ljansson $(CONFIG_LIBS) -lm
 

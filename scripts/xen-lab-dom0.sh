@@ -222,4 +222,4 @@ echo "YBLAB-TAR-END"
 echo "YBLAB lab time in dom0 $(elapsed) s"
 echo "YBLAB DONE"
 sync
-poweroff -f
+busybox poweroff -f

@@ -31,6 +31,9 @@ CACHE=build/xen-lab
 BIN=
 OUT=
 PREPARE=0
+HOST_BIN=
+DOM0_INIT=
+EXTRA=
 TIMEOUT=${YB_LAB_TIMEOUT:-900}
 KVER_PKG=
 XEN_PKG=xen-hypervisor-4.17-amd64
@@ -45,6 +48,10 @@ while [ $# -gt 0 ]; do
 	--out) OUT=$2; shift 2 ;;
 	--cache) CACHE=$2; shift 2 ;;
 	--prepare) PREPARE=1; shift ;;
+	--host-bin) HOST_BIN=$2; shift 2 ;;
+	# For work on the lab itself: another dom0 /init, extra programs.
+	--dom0-init) DOM0_INIT=$2; shift 2 ;;
+	--extra) EXTRA="$EXTRA $2"; shift 2 ;;
 	-h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (try --help)" ;;
 	esac
@@ -215,12 +222,17 @@ cat "$CACHE/domu-base.cpio" "$RUN/domu-overlay.cpio" > "$RUN/domu.cpio"
 # the test plan.  Linux unpacks concatenated initramfs archives in order.
 mkdir -p "$RUN/dom0/lab" "$RUN/dom0/usr/local/bin"
 cp "$BIN" "$RUN/dom0/usr/local/bin/yasmin-bench"
-cp "$HERE/xen-lab-dom0.sh" "$RUN/dom0/init"
+cp "${DOM0_INIT:-$HERE/xen-lab-dom0.sh}" "$RUN/dom0/init"
+for e in $EXTRA; do cp "$e" "$RUN/dom0/usr/local/bin/"; done
 chmod 755 "$RUN/dom0/init"
 cp "$RUN/domu.cpio" "$RUN/dom0/lab/domu.cpio"
 cp "$CACHE/kernel/vmlinux" "$RUN/dom0/lab/vmlinux"
-(cd "$RUN/dom0" && find . | cpio -o -H newc --quiet > "$RUN/dom0-overlay.cpio")
-cat "$CACHE/dom0-base.cpio.zst" "$RUN/dom0-overlay.cpio" > "$RUN/dom0.cpio"
+# Compressed too: the kernel finds an uncompressed archive after a
+# compressed one only at a 4-byte boundary, and a smaller module loads
+# faster.
+(cd "$RUN/dom0" && find . | cpio -o -H newc --quiet |
+	zstd -q -T0 -3 > "$RUN/dom0-overlay.cpio.zst")
+cat "$CACHE/dom0-base.cpio.zst" "$RUN/dom0-overlay.cpio.zst" > "$RUN/dom0.cpio"
 
 say "booting Xen under QEMU (TCG; timings here are not performance figures)"
 t0=$SECONDS

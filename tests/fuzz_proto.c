@@ -2,7 +2,9 @@
  * fuzz_proto.c - libFuzzer harness for the in-band control protocol: the
  * header and every payload decoder get arbitrary bytes from a hostile
  * peer.  Under AddressSanitizer any read past the message fails; decoded
- * values must respect the limits the decoders promise.
+ * values must respect the limits the decoders promise.  The same bytes go
+ * through the Xen rendezvous request parser (XenStore text from the peer
+ * domain).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +13,7 @@
 
 #include "../core/proto.h"
 #include "../core/schedule.h"
+#include "../transports/xenrv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,6 +24,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!m)
 		return 0;
+	/* The Xen rendezvous request is text another domain writes into
+	 * XenStore: every field bounded, nothing read past len. */
+	struct yb_xrv_request xr;
+	if (yb_xrv_parse_request((const char *)data, size, &xr, &err) == 0 &&
+	    (xr.dom > 0x7fef || xr.order0 > 63 || xr.order1 > 63 ||
+	     xr.wait > 2 || xr.version > 1000))
+		abort();
 	if (size < YB_PROTO_HDR_LEN) {
 		free(m);
 		return 0;

@@ -19,7 +19,7 @@ static int parse_uint(const char *s, size_t n, unsigned long long max,
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
 		unsigned d = (unsigned)(s[i] - '0');
-		if (v > (max - d) / 10)
+		if (d > max || v > (max - d) / 10)
 			return -1;
 		v = v * 10 + d;
 	}
@@ -246,12 +246,21 @@ static void node(char *buf, const struct yb_xrv *x, const char *leaf)
 }
 
 /*
- * Watch path, or fall back to reading it every XRV_POLL_MS: in a domU
- * (XenStore through /dev/xen/xenbus) a watch may be refused, and a handle
- * whose watch failed is not trusted again.  1 watching, 0 polling, < 0.
+ * Watch path, or fall back to reading it every XRV_POLL_MS when a watch
+ * is refused (a handle whose watch failed is not trusted again).
+ * 1 watching, 0 polling, < 0 error.
  */
 static int start_watch(struct yb_xrv *x, const char *path, const char *token)
 {
+#ifdef YB_STATIC
+	/*
+	 * Linked statically, libxenstore's watch reader thread breaks the
+	 * handle: the first read after xs_watch() fails with EINVAL (seen
+	 * in the Xen lab, where the same calls work in a dynamic binary).
+	 * A static binary reads instead of watching.
+	 */
+	x->polled = 1;
+#endif
 	if (!x->polled) {
 		if (xs_watch(x->xs, path, token)) {
 			x->watching = 1;

@@ -1,0 +1,127 @@
+/*
+ * unit_xenrv.c - the Xen transports' address syntax and the rendezvous
+ * request a peer domain writes into XenStore (untrusted text).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../transports/xenrv.h"
+
+static void addr_good(void **state)
+{
+	struct yb_err err = { 0 };
+	unsigned dom, port;
+	(void)state;
+
+	assert_int_equal(yb_xrv_parse_addr("yasmin", "3", 0, &dom, &port, &err), 0);
+	assert_int_equal(dom, 3);
+	assert_int_equal(port, YB_XRV_DEFAULT_PORT);
+	assert_int_equal(yb_xrv_parse_addr("yasmin", "0:9000", 0, &dom, &port, &err), 0);
+	assert_int_equal(dom, 0);
+	assert_int_equal(port, 9000);
+	assert_int_equal(yb_xrv_parse_addr("vchan", "32751:1", 0, &dom, &port, &err), 0);
+	assert_int_equal(dom, 32751);
+	assert_int_equal(yb_xrv_parse_addr("yasmin", "any", 1, &dom, &port, &err), 0);
+	assert_int_equal(dom, YB_XRV_ANY);
+	assert_int_equal(yb_xrv_parse_addr("yasmin", "any:7", 1, &dom, &port, &err), 0);
+	assert_int_equal(port, 7);
+}
+
+static void addr_bad(void **state)
+{
+	static const char *bad[] = { "", "x", "-1", "32752", "99999999999999999999",
+				     "3:", "3:0", "3:65536", "3:x", ":7", "3:7:8",
+				     "any", " 3", "3 " };
+	struct yb_err err;
+	unsigned dom, port;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* "any" only for a server */
+		int rc = yb_xrv_parse_addr("yasmin", bad[i], 0, &dom, &port, &err);
+		if (rc == 0)
+			fail_msg("'%s' accepted", bad[i]);
+		assert_int_equal(rc, YB_EUSAGE);
+		assert_non_null(strstr(err.msg, "yasmin"));
+	}
+}
+
+static int parse(const char *s, struct yb_xrv_request *r, struct yb_err *err)
+{
+	return yb_xrv_parse_request(s, strlen(s), r, err);
+}
+
+static void request_good(void **state)
+{
+	struct yb_xrv_request r;
+	struct yb_err err = { 0 };
+	(void)state;
+
+	assert_int_equal(parse("yasmin-bench 1 dom=5 nonce=18446744073709551615 "
+			       "order0=22 order1=12 wait=2 spin=200000",
+			       &r, &err),
+			 0);
+	assert_int_equal(r.version, 1);
+	assert_int_equal(r.dom, 5);
+	assert_true(r.nonce == 18446744073709551615ull);
+	assert_int_equal(r.order0, 22);
+	assert_int_equal(r.order1, 12);
+	assert_int_equal(r.wait, 2);
+	assert_int_equal(r.spin_ns, 200000);
+}
+
+static void request_bad(void **state)
+{
+	static const char *bad[] = {
+		"",
+		"yasmin-bench",
+		"yasmin-bench 1 dom=5 nonce=1 order0=22 order1=12 wait=2",
+		"yasmin-bench 1 dom=5 nonce=1 order0=22 order1=12 wait=2 spin=1 ",
+		"yasmin-bench 1 dom=5 nonce=1 order0=22 order1=12 wait=3 spin=1",
+		"yasmin-bench 1 dom=32752 nonce=1 order0=22 order1=12 wait=0 spin=1",
+		"yasmin-bench 1 dom=5 nonce=18446744073709551616 order0=22 order1=12 wait=0 spin=1",
+		"yasmin-bench 1 dom=5 nonce=1 order0=64 order1=12 wait=0 spin=1",
+		"yasmin-bench 1 dom=5 nonce=1 order0=22 order1=12 wait=0 spin=60000000001",
+		"yasmin-bench 1 dom=-5 nonce=1 order0=22 order1=12 wait=0 spin=1",
+		"yasmin-bench 1  dom=5 nonce=1 order0=22 order1=12 wait=0 spin=1",
+		"yasmin-bench 1 dom=5 order0=22 nonce=1 order1=12 wait=0 spin=1",
+		"yasmin-bench 1 dom= nonce=1 order0=22 order1=12 wait=0 spin=1",
+	};
+	struct yb_xrv_request r;
+	struct yb_err err;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = parse(bad[i], &r, &err);
+		if (rc == 0)
+			fail_msg("accepted '%s'", bad[i]);
+		assert_int_equal(rc, YB_EPROTO);
+		assert_non_null(strstr(err.msg, "request"));
+	}
+	/* Length is what counts, not a terminator: a NUL inside is stray. */
+	const char with_nul[] = "yasmin-bench 1 dom=5 nonce=1 order0=22 order1=12 "
+				"wait=0 spin=1\0junk";
+	assert_int_equal(yb_xrv_parse_request(with_nul, sizeof(with_nul) - 1, &r,
+					      &err),
+			 YB_EPROTO);
+	char big[YB_XRV_TEXT_MAX + 2];
+	memset(big, '1', sizeof(big));
+	assert_int_equal(yb_xrv_parse_request(big, sizeof(big), &r, &err),
+			 YB_EPROTO);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(addr_good),
+		cmocka_unit_test(addr_bad),
+		cmocka_unit_test(request_good),
+		cmocka_unit_test(request_bad),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
