@@ -59,8 +59,9 @@ int cmd_client(int argc, char **argv)
 		client_options, client_parse, "ADDRESS",
 		"Run a sweep against `yasmin-bench server` at ADDRESS and "
 		"write the results.\v"
-		"ADDRESS is TRANSPORT:ADDRESS, e.g. tcp:10.0.0.2:7470 or "
-		"unix:/run/yb.sock.",
+		"ADDRESS is TRANSPORT:ADDRESS, e.g. tcp:10.0.0.2:7470, "
+		"unix:/run/yb.sock, shm:/run/yb-shm.sock, vsock:2:7470, or "
+		"yasmin:DOMID / vchan:DOMID (the server's Xen domain).",
 		children, 0, 0
 	};
 	struct client_args a;

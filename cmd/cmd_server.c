@@ -62,8 +62,10 @@ int cmd_server(int argc, char **argv)
 		"until interrupted.\v"
 		"A client arriving while another is measured is told the "
 		"server is busy. ADDRESS is TRANSPORT:ADDRESS, e.g. "
-		"tcp:0.0.0.0:7470, tcp:[::]:7470, tcp:7470 (every interface) "
-		"or unix:/run/yb.sock.",
+		"tcp:0.0.0.0:7470, tcp:[::]:7470, tcp:7470 (every interface), "
+		"unix:/run/yb.sock, shm:/run/yb-shm.sock, vsock:7470, or, "
+		"between Xen domains, yasmin:DOMID, vchan:DOMID (the client's "
+		"domain) or yasmin:any.",
 		0, 0, 0
 	};
 	struct server_args a = { .timeout_ms = 60000 };

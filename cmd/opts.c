@@ -360,6 +360,11 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 		} else if (l > 1 && copy[l - 1] == 'h') {
 			copy[l - 1] = 's';
 			scale = 3600;
+		} else if (l > 0 && l + 1 < sizeof(copy) &&
+			   copy[l - 1] >= '0' && copy[l - 1] <= '9') {
+			/* A bare number is seconds here, as for timeout(1). */
+			copy[l] = 's';
+			copy[l + 1] = '\0';
 		}
 		if (parse_duration_ns(copy, 30 * 86400e9 / scale, &ns) ||
 		    ns == 0)

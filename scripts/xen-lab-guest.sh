@@ -47,6 +47,9 @@ client() { # name expect args...
 	echo "YBLAB DETAIL $name: $(grep -v '^  ' /tmp/$name.out | tail -n 1)"
 }
 
+# What diag sees in a guest: domid, Xen version, devices, gntalloc limit.
+yasmin-bench diag --json > /results/diag-$ROLE.json 2>/results/diag-$ROLE.err
+
 case $ROLE in
 client-of-dom0)
 	# dom0 serves yasmin, vchan and tcp; we sweep each, then a ring

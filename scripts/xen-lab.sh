@@ -5,6 +5,7 @@
 # destroyed mid-stream, a ring above libxenvchan's 1 MiB cap.
 #
 #   scripts/xen-lab.sh --bin STATIC_BINARY --out DIR [--cache DIR]
+#                      [--host-bin BINARY]   draw the results here too
 #   scripts/xen-lab.sh --prepare [--cache DIR]   only build the images
 #
 # Everything comes from the Debian archive: the hypervisor and kernel
@@ -260,6 +261,18 @@ else
 	say "no results archive in the serial log"
 fi
 grep -E '^YBLAB (PASS|FAIL) ' "$RUN/serial.txt" | sed 's/^YBLAB //' > "$OUT/summary.txt" || true
+# Draw the guests' sweeps here, on the host, as a user would.
+if [ -n "$HOST_BIN" ]; then
+	csvs=$(find "$OUT/results" -path '*/results.csv' \( -name results.csv \) |
+		grep -v -e after-destroy -e /destroy/ | sort)
+	if [ -n "$csvs" ] &&
+		"$HOST_BIN" plot $csvs --out "$OUT/graphs" --format both --force \
+			> "$RUN/plot.out" 2>&1; then
+		echo "PASS graphs drawn on the host from $(echo "$csvs" | wc -l) result files" >> "$OUT/summary.txt"
+	else
+		echo "FAIL graphs: $(tail -n 1 "$RUN/plot.out" 2>/dev/null)" >> "$OUT/summary.txt"
+	fi
+fi
 echo "lab time ${took} s (QEMU TCG: correctness only, not performance)" >> "$OUT/summary.txt"
 cat "$OUT/summary.txt"
 npass=$(grep -c '^PASS ' "$OUT/summary.txt" || true)

@@ -20,6 +20,12 @@ start=$(sed -n 's/.*"client_rss_start_kib": \([0-9]*\).*/\1/p' "$T/s/results.jso
 end=$(sed -n 's/.*"client_rss_end_kib": \([0-9]*\).*/\1/p' "$T/s/results.json")
 [ $((end - start)) -lt 4096 ] || fail "client memory grew from $start to $end KiB"
 
+# A bare number is seconds (it once meant microseconds: a 0.7 s "soak").
+"$BIN" run --transports shm --duration 2 --max-bytes 64K --no-plot \
+	--out "$T/bare" >"$T/out" 2>&1 || { cat "$T/out"; fail "--duration 2 failed"; }
+grep -q '"duration_s": 2' "$T/bare/results.json" ||
+	grep -q '^soak shm 4M adaptive: [2-9]' "$T/out" ||
+	{ cat "$T/out"; fail "--duration 2 did not soak for 2 s"; }
 expect_fail 2 "bad --duration '0s'" "$BIN" run --duration 0s --out "$T/x"
 expect_fail 2 "bad --duration 'soon'" "$BIN" run --duration soon --out "$T/x"
 expect_fail 2 "bad --duration '31d'" "$BIN" run --duration 31d --out "$T/x"
