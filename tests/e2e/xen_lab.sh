@@ -42,6 +42,7 @@ need "destroyed-peer no rendezvous reply left"
 need "after-destroy exit 0"
 need "after-destroy: no XenStore entries left"
 need "servers-stopped: no XenStore entries left"
+need "graphs drawn on the host"
 ! grep -q '^FAIL ' "$S" || fail "failed in the lab: $(grep '^FAIL ' "$S")"
 [ $rc -eq 0 ] || fail "xen-lab.sh exited $rc"
 
@@ -63,6 +64,17 @@ awk -F, -v c="$col" 'NR > 1 && $c == 4194304 { n++ } END { exit !(n > 0) }' \
 	"$R/yb1/yasmin-ring-4M/results.csv" || fail "no rows with a 4 MiB ring"
 grep -q 'gntalloc' "$R/yb3/gntalloc-limit.log" || fail "the limit refusal does not name gntalloc"
 note "gntalloc refusal: $(tail -n 1 "$R/yb3/gntalloc-limit.log")"
+# diag in a guest and in dom0 sees Xen: its domain id, the devices, the
+# gntalloc limit, and the Xen transports available.
+for d in "$R/yb1/diag-client-of-dom0.json" "$R/dom0/diag.json"; do
+	"$HELPER" json-valid "$d" || fail "$d is not valid JSON"
+	grep -q '"domid": "\{0,1\}[0-9]' "$d" || fail "$(basename "$d"): no domain id"
+	grep -q '"gntalloc_limit_pages": [0-9]' "$d" || fail "$(basename "$d"): no gntalloc limit"
+	grep -q '"yasmin": "available"' "$d" || fail "$(basename "$d"): yasmin not available"
+	grep -q '"xenstore": "reachable' "$d" || fail "$(basename "$d"): XenStore not reachable"
+done
+grep -q '"domid": "\{0,1\}1"\{0,1\},' "$R/yb1/diag-client-of-dom0.json" || fail "diag in yb1 does not say domain 1"
+grep -q '^yasmin *available' "$R/dom0/transports.txt" || fail "yasmin not available in dom0"
 # Drawn here, from the guests' files.
 for g in latency bandwidth; do
 	[ -s "$T/lab/graphs/$g.png" ] || fail "no $g.png drawn from the lab's results"
