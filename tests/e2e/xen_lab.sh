@@ -69,7 +69,7 @@ note "gntalloc refusal: $(tail -n 1 "$R/yb3/gntalloc-limit.log")"
 for d in "$R/yb1/diag-client-of-dom0.json" "$R/dom0/diag.json"; do
 	"$HELPER" json-valid "$d" || fail "$d is not valid JSON"
 	grep -q '"domid": "\{0,1\}[0-9]' "$d" || fail "$(basename "$d"): no domain id"
-	grep -q '"gntalloc_limit_pages": [0-9]' "$d" || fail "$(basename "$d"): no gntalloc limit"
+	grep -q '"gntalloc_limit_pages": "\{0,1\}[0-9]' "$d" || fail "$(basename "$d"): no gntalloc limit"
 	grep -q '"yasmin": "available"' "$d" || fail "$(basename "$d"): yasmin not available"
 	grep -q '"xenstore": "reachable' "$d" || fail "$(basename "$d"): XenStore not reachable"
 done
