@@ -291,16 +291,18 @@ static void remove_node(struct yb_xrv *x, const char *path)
 			x->name, path, strerror(errno));
 }
 
-int yb_xrv_listen(struct yb_xrv *x, const char *name, const char *addr,
-		  struct yb_err *err)
+/*
+ * Both ends: parse the address, open XenStore, learn our domain id and
+ * name the server's directory (ours when listening, the peer's if not).
+ */
+static int xrv_open(struct yb_xrv *x, const char *name, const char *addr,
+		    int listening, struct yb_err *err)
 {
-	char path[YB_XRV_PATH_MAX], state[64];
-	int rc;
-
 	memset(x, 0, sizeof(*x));
 	x->tfd = -1;
 	x->name = name;
-	rc = yb_xrv_parse_addr(name, addr, 1, &x->peer, &x->port, err);
+	int rc = yb_xrv_parse_addr(name, addr, listening, &x->peer, &x->port,
+				   err);
 	if (rc)
 		return rc;
 	if (!yb_xrv_xs(x))
@@ -310,12 +312,25 @@ int yb_xrv_listen(struct yb_xrv *x, const char *name, const char *addr,
 		return rc;
 	if (x->self == x->peer)
 		return yb_err_set(err, YB_EUSAGE,
-				  "%s:%s: the peer is this domain (%u); %s "
+				  "%s:%s: the %s is this domain (%u); %s "
 				  "connects two domains (use shm within one)",
-				  name, addr, x->self, name);
+				  name, addr, listening ? "peer" : "server",
+				  x->self, name);
 	snprintf(x->base, sizeof(x->base),
-		 "/local/domain/%u/data/yasmin-bench/%s-%u", x->self, name,
-		 x->port);
+		 "/local/domain/%u/data/yasmin-bench/%s-%u",
+		 listening ? x->self : x->peer, name, x->port);
+	return 0;
+}
+
+int yb_xrv_listen(struct yb_xrv *x, const char *name, const char *addr,
+		  struct yb_err *err)
+{
+	char path[YB_XRV_PATH_MAX], state[64];
+	int rc;
+
+	rc = xrv_open(x, name, addr, 1, err);
+	if (rc)
+		return rc;
 	/* A directory left by a server killed with SIGKILL is replaced; a
 	 * live one cannot be told apart here, the port says which is which. */
 	xs_rm(x->xs, XBT_NULL, x->base);
@@ -473,25 +488,9 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 	unsigned len;
 	int rc, last_errno = ENOENT;
 
-	memset(x, 0, sizeof(*x));
-	x->tfd = -1;
-	x->name = name;
-	rc = yb_xrv_parse_addr(name, addr, 0, &x->peer, &x->port, err);
+	rc = xrv_open(x, name, addr, 0, err);
 	if (rc)
 		return rc;
-	if (!yb_xrv_xs(x))
-		return yb_err_sys(err, errno, "%s: cannot open XenStore", name);
-	rc = self_domid(x->xs, &x->self, err);
-	if (rc)
-		return rc;
-	if (x->self == x->peer)
-		return yb_err_set(err, YB_EUSAGE,
-				  "%s:%s: the server is this domain (%u); %s "
-				  "connects two domains (use shm within one)",
-				  name, addr, x->self, name);
-	snprintf(x->base, sizeof(x->base),
-		 "/local/domain/%u/data/yasmin-bench/%s-%u", x->peer, name,
-		 x->port);
 	uint64_t deadline = yb_now() + (uint64_t)timeout_ms * 1000000;
 	node(state_path, x, "state");
 	rc = start_watch(x, state_path, "state");
