@@ -85,16 +85,15 @@ static int pick_transports(const char *list, const struct yb_transport **out,
 			struct yb_err e;
 			if (!(t->caps & YB_CAP_LOCAL))
 				continue;
-			/* Without a loopback (vsock on most hosts) a transport
-			 * simply is not local here: no message for that. */
-			if (t->probe(&e) == 0 && t->local_probe &&
-			    t->local_probe(&e) != 0)
-				continue;
 			if (t->probe(&e) != 0) {
 				fprintf(stderr, "yasmin-bench: skipping %s: %s\n",
 					t->name, e.msg);
 				continue;
 			}
+			/* Without a loopback (vsock on most hosts) a transport
+			 * simply is not local here: no message for that. */
+			if (t->local_probe && t->local_probe(&e) != 0)
+				continue;
 			if (*n < MAX_LIST)
 				out[(*n)++] = t;
 		}

@@ -4,56 +4,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "le.h"
 #include "schedule.h"
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v = 0;
-
-	for (int i = 3; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
 
 static size_t finish(uint8_t *buf, enum yb_msg_type type, size_t payload)
 {
-	put32(buf, YB_PROTO_MAGIC);
-	put16(buf + 4, YB_PROTO_VERSION);
+	yb_put32(buf, YB_PROTO_MAGIC);
+	yb_put16(buf + 4, YB_PROTO_VERSION);
 	buf[6] = (uint8_t)type;
 	buf[7] = 0;
-	put32(buf + 8, (uint32_t)payload);
+	yb_put32(buf + 8, (uint32_t)payload);
 	return YB_PROTO_HDR_LEN + payload;
 }
 
@@ -96,9 +56,9 @@ size_t yb_enc_hello(uint8_t *buf, const struct yb_hello *h)
 {
 	uint8_t *p = buf + YB_PROTO_HDR_LEN;
 
-	put64(p, h->max_bytes);
-	put32(p + 8, h->flags);
-	put32(p + 12, 0);
+	yb_put64(p, h->max_bytes);
+	yb_put32(p + 8, h->flags);
+	yb_put32(p + 12, 0);
 	size_t n = put_text(p + 16, h->version, sizeof(h->version) - 1, 0);
 	return finish(buf, YB_MSG_HELLO, 16 + n);
 }
@@ -107,7 +67,7 @@ size_t yb_enc_welcome(uint8_t *buf, uint64_t max_bytes, const char *info)
 {
 	uint8_t *p = buf + YB_PROTO_HDR_LEN;
 
-	put64(p, max_bytes);
+	yb_put64(p, max_bytes);
 	size_t n = put_text(p + 8, info, YB_PROTO_MAX_PAYLOAD - 8, 1);
 	return finish(buf, YB_MSG_WELCOME, 8 + n);
 }
@@ -125,11 +85,11 @@ size_t yb_enc_run(uint8_t *buf, const struct yb_run *r)
 
 	p[0] = r->mode;
 	p[1] = r->flags;
-	put16(p + 2, 0);
-	put32(p + 4, r->trial);
-	put64(p + 8, r->bytes);
-	put64(p + 16, r->reps);
-	put64(p + 24, r->seq);
+	yb_put16(p + 2, 0);
+	yb_put32(p + 4, r->trial);
+	yb_put64(p + 8, r->bytes);
+	yb_put64(p + 16, r->reps);
+	yb_put64(p + 24, r->seq);
 	return finish(buf, YB_MSG_RUN, 32);
 }
 
@@ -137,9 +97,9 @@ size_t yb_enc_result(uint8_t *buf, const struct yb_result *r)
 {
 	uint8_t *p = buf + YB_PROTO_HDR_LEN;
 
-	put64(p, r->elapsed_ns);
-	put32(p + 8, r->status);
-	put32(p + 12, 0);
+	yb_put64(p, r->elapsed_ns);
+	yb_put32(p + 8, r->status);
+	yb_put32(p + 12, 0);
 	size_t n = put_text(p + 16, r->status ? r->text : "",
 			    sizeof(r->text) - 1, 0);
 	return finish(buf, YB_MSG_RESULT, 16 + n);
@@ -150,7 +110,7 @@ size_t yb_enc_error(uint8_t *buf, uint32_t code, const char *text)
 	uint8_t *p = buf + YB_PROTO_HDR_LEN;
 	struct yb_perror e;
 
-	put32(p, code);
+	yb_put32(p, code);
 	size_t n = put_text(p + 4, text, sizeof(e.text) - 1, 0);
 	return finish(buf, YB_MSG_ERROR, 4 + n);
 }
@@ -162,13 +122,13 @@ size_t yb_enc_empty(uint8_t *buf, enum yb_msg_type type)
 
 int yb_dec_header(const uint8_t *hdr, struct yb_msg *m, struct yb_err *err)
 {
-	if (get32(hdr) != YB_PROTO_MAGIC)
+	if (yb_get32(hdr) != YB_PROTO_MAGIC)
 		return yb_err_set(err, YB_EPROTO,
 				  "peer does not speak the yasmin-bench "
 				  "protocol (bad magic)");
-	m->version = get16(hdr + 4);
+	m->version = yb_get16(hdr + 4);
 	m->type = hdr[6];
-	m->len = get32(hdr + 8);
+	m->len = yb_get32(hdr + 8);
 	if (m->len > YB_PROTO_MAX_PAYLOAD)
 		return yb_err_set(err, YB_EPROTO,
 				  "peer announced a %u-byte control message "
@@ -204,8 +164,8 @@ int yb_dec_hello(const struct yb_msg *m, struct yb_hello *h,
 
 	if (rc)
 		return rc;
-	h->max_bytes = get64(m->payload);
-	h->flags = get32(m->payload + 8);
+	h->max_bytes = yb_get64(m->payload);
+	h->flags = yb_get32(m->payload + 8);
 	if (h->max_bytes < 1 || h->max_bytes > YB_MAX_MSG_BYTES)
 		return yb_err_set(err, YB_EPROTO,
 				  "client asked for %llu-byte messages "
@@ -237,7 +197,7 @@ int yb_dec_welcome(const struct yb_msg *m, uint64_t *max_bytes,
 
 	if (rc)
 		return rc;
-	*max_bytes = get64(m->payload);
+	*max_bytes = yb_get64(m->payload);
 	return info_text(m, 8, info, err);
 }
 
@@ -251,10 +211,10 @@ int yb_dec_run(const struct yb_msg *m, uint64_t max_bytes, struct yb_run *r,
 	const uint8_t *p = m->payload;
 	r->mode = p[0];
 	r->flags = p[1];
-	r->trial = get32(p + 4);
-	r->bytes = get64(p + 8);
-	r->reps = get64(p + 16);
-	r->seq = get64(p + 24);
+	r->trial = yb_get32(p + 4);
+	r->bytes = yb_get64(p + 8);
+	r->reps = yb_get64(p + 16);
+	r->seq = yb_get64(p + 24);
 	if (r->mode != YB_MODE_PINGPONG && r->mode != YB_MODE_STREAM)
 		return yb_err_set(err, YB_EPROTO, "unknown test mode %u",
 				  r->mode);
@@ -287,8 +247,8 @@ int yb_dec_result(const struct yb_msg *m, struct yb_result *r,
 
 	if (rc)
 		return rc;
-	r->elapsed_ns = get64(m->payload);
-	r->status = get32(m->payload + 8);
+	r->elapsed_ns = yb_get64(m->payload);
+	r->status = yb_get32(m->payload + 8);
 	return get_text(m->payload + 16, m->len - 16, r->text, sizeof(r->text),
 			0, "result text", err);
 }
@@ -300,7 +260,7 @@ int yb_dec_error(const struct yb_msg *m, struct yb_perror *e,
 
 	if (rc)
 		return rc;
-	e->code = get32(m->payload);
+	e->code = yb_get32(m->payload);
 	return get_text(m->payload + 4, m->len - 4, e->text, sizeof(e->text),
 			0, "error text", err);
 }

@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "le.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the ring layout is little-endian; a big-endian port must swap"
@@ -125,18 +126,12 @@ uint64_t yb_ring_shared_bytes(unsigned order0, unsigned order1)
 	return YB_RING_PAGE + (1ull << order0) + (1ull << order1);
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 void yb_ring_format(void *ctrl, unsigned order0, unsigned order1)
 {
 	uint8_t *c = ctrl;
 
 	memset(c, 0, YB_RING_PAGE);
-	put32(c + YB_RING_OFF_MAGIC, YB_RING_MAGIC);
+	yb_put32(c + YB_RING_OFF_MAGIC, YB_RING_MAGIC);
 	c[YB_RING_OFF_VERSION] = YB_RING_VERSION & 0xff;
 	c[YB_RING_OFF_VERSION + 1] = YB_RING_VERSION >> 8;
 	c[YB_RING_OFF_ORDER] = (uint8_t)order0;

@@ -44,6 +44,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/le.h"
 #include "../core/clock.h"
 #include "../core/ring.h"
 #include "ringep.h"
@@ -75,41 +76,6 @@ struct shm_conn {
 	int rcvtimeo_ms; /* the socket's receive timeout */
 	unsigned order0, order1;
 };
-
-/* ---- little-endian fields ------------------------------------------------ */
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
 
 /* ---- signalling back end --------------------------------------------------- */
 
@@ -378,9 +344,9 @@ static void refuse_status(int fd, unsigned status, const char *why)
 {
 	uint8_t rep[SHM_REP_LEN] = { 0 };
 
-	put32(rep, SHM_MAGIC);
-	put16(rep + 4, SHM_VERSION);
-	put16(rep + 6, (uint16_t)status);
+	yb_put32(rep, SHM_MAGIC);
+	yb_put16(rep + 4, SHM_VERSION);
+	yb_put16(rep + 6, (uint16_t)status);
 	snprintf((char *)rep + 24, SHM_REP_LEN - 24, "%s", why);
 	write_full(fd, rep, sizeof(rep), NULL);
 }
@@ -408,24 +374,24 @@ static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 	rc = read_full(conn->fd, req, sizeof(req), SHM_HANDSHAKE_MS, NULL);
 	if (rc)
 		return handshake_error(conn, rc, "shm request", err);
-	if (get32(req) != SHM_MAGIC) {
+	if (yb_get32(req) != SHM_MAGIC) {
 		refuse(conn->fd, "not a yasmin-bench shm request");
 		return yb_err_set(err, YB_EPROTO,
 				  "%s: client does not speak the shm "
 				  "rendezvous (bad magic)",
 				  conn->peer);
 	}
-	if (get16(req + 4) != SHM_VERSION) {
+	if (yb_get16(req + 4) != SHM_VERSION) {
 		snprintf(why, sizeof(why),
 			 "server speaks shm rendezvous version %d, client %u",
-			 SHM_VERSION, get16(req + 4));
+			 SHM_VERSION, yb_get16(req + 4));
 		refuse(conn->fd, why);
 		return yb_err_set(err, YB_EPROTO, "%s: %s", conn->peer, why);
 	}
 	unsigned wait = req[6];
 	unsigned o0 = req[8] ? req[8] : SHM_DEFAULT_ORDER;
 	unsigned o1 = req[9] ? req[9] : SHM_DEFAULT_ORDER;
-	uint64_t spin = get64(req + 12);
+	uint64_t spin = yb_get64(req + 12);
 	if (!valid_order(o0) || !valid_order(o1) || wait > YB_WAIT_BLOCK ||
 	    spin > 10000000000ull) {
 		snprintf(why, sizeof(why),
@@ -465,13 +431,13 @@ static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 		goto fail;
 	replied = 1;
 
-	put32(rep, SHM_MAGIC);
-	put16(rep + 4, SHM_VERSION);
+	yb_put32(rep, SHM_MAGIC);
+	yb_put16(rep + 4, SHM_VERSION);
 	rep[8] = (uint8_t)o0;
 	rep[9] = (uint8_t)o1;
 	rep[10] = (uint8_t)wait;
-	put64(rep + 12, spin);
-	put64(rep + 20, total);
+	yb_put64(rep + 12, spin);
+	yb_put64(rep + 20, total);
 	int fds[1] = { memfd };
 	union {
 		struct cmsghdr h;
@@ -553,11 +519,11 @@ static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 					  "of two from 4K to 1G",
 					  (unsigned long long)tp->ring_bytes);
 	}
-	put32(req, SHM_MAGIC);
-	put16(req + 4, SHM_VERSION);
+	yb_put32(req, SHM_MAGIC);
+	yb_put16(req + 4, SHM_VERSION);
 	req[6] = (uint8_t)(tp && tp->wait_set ? tp->wait : YB_WAIT_ADAPTIVE);
 	req[8] = req[9] = (uint8_t)order;
-	put64(req + 12, tp && tp->spin_ns ? tp->spin_ns : SHM_DEFAULT_SPIN_NS);
+	yb_put64(req + 12, tp && tp->spin_ns ? tp->spin_ns : SHM_DEFAULT_SPIN_NS);
 	rc = write_full(ep->fd, req, sizeof(req), NULL);
 	if (rc)
 		return handshake_error(ep, rc, "shm request", err);
@@ -592,14 +558,14 @@ static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 		rc = handshake_error(ep, rc, "shm reply", err);
 		goto fail;
 	}
-	if (get32(rep) != SHM_MAGIC) {
+	if (yb_get32(rep) != SHM_MAGIC) {
 		rc = yb_err_set(err, YB_EPROTO,
 				"%s: server does not speak the shm rendezvous "
 				"(bad magic)",
 				ep->peer);
 		goto fail;
 	}
-	unsigned status = get16(rep + 6);
+	unsigned status = yb_get16(rep + 6);
 	if (status != 0) {
 		char why[SHM_REP_LEN - 24 + 1];
 		memcpy(why, rep + 24, SHM_REP_LEN - 24);
@@ -613,15 +579,15 @@ static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 				"%s: %s", ep->peer, why);
 		goto fail;
 	}
-	if (get16(rep + 4) != SHM_VERSION) {
+	if (yb_get16(rep + 4) != SHM_VERSION) {
 		rc = yb_err_set(err, YB_EPROTO,
 				"%s: server speaks shm rendezvous version %u, "
 				"we speak %d",
-				ep->peer, get16(rep + 4), SHM_VERSION);
+				ep->peer, yb_get16(rep + 4), SHM_VERSION);
 		goto fail;
 	}
 	unsigned o0 = rep[8], o1 = rep[9], wait = rep[10];
-	uint64_t spin = get64(rep + 12), total = get64(rep + 20);
+	uint64_t spin = yb_get64(rep + 12), total = yb_get64(rep + 20);
 	if (!valid_order(o0) || !valid_order(o1) || wait > YB_WAIT_BLOCK ||
 	    (order && (o0 != (unsigned)order || o1 != (unsigned)order)) ||
 	    total != yb_ring_shared_bytes(o0, o1) || nfds != 1) {

@@ -253,7 +253,8 @@ static int vsock_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 	rc = yb_sock_connect(AF_VSOCK, (struct sockaddr *)&sa, sizeof(sa),
 			     timeout_ms, what, err);
 	if (rc < 0) {
-		if (rc == YB_ETIMEDOUT || strstr(err->msg, "No such device"))
+		/* ENODEV: no transport module; no answer: none delivers. */
+		if (rc == YB_ETIMEDOUT || rc == -ENODEV)
 			return yb_err_set(err, rc == YB_ETIMEDOUT ? rc : YB_ENOTSUP,
 					  "%s: no vsock transport delivers to "
 					  "CID %u from here (see yasmin-bench "

@@ -629,28 +629,9 @@ int yb_xrv_peer_gone(struct yb_xrv *x)
 	return x->gone;
 }
 
-void yb_xrv_close(struct yb_xrv *x)
+/* Close this process's handle and timer; forget everything else. */
+static void drop(struct yb_xrv *x)
 {
-	if (x->xs && x->xs_pid == getpid()) {
-		if (x->own_presence)
-			remove_node(x, x->presence);
-		if (x->listener)
-			remove_node(x, x->base);
-		xs_close(x->xs);
-	}
-	if (x->tfd >= 0)
-		close(x->tfd);
-	x->tfd = -1;
-	x->xs = NULL;
-	x->own_presence = 0;
-	x->listener = 0;
-	x->watching = 0;
-}
-
-void yb_xrv_forget(struct yb_xrv *x)
-{
-	/* The parent's handle is unusable in a child and must stay open in
-	 * the parent: drop the pointer only. */
 	if (x->xs && x->xs_pid == getpid())
 		xs_close(x->xs);
 	if (x->tfd >= 0)
@@ -660,6 +641,24 @@ void yb_xrv_forget(struct yb_xrv *x)
 	x->own_presence = 0;
 	x->listener = 0;
 	x->watching = 0;
+}
+
+void yb_xrv_close(struct yb_xrv *x)
+{
+	if (x->xs && x->xs_pid == getpid()) {
+		if (x->own_presence)
+			remove_node(x, x->presence);
+		if (x->listener)
+			remove_node(x, x->base);
+	}
+	drop(x);
+}
+
+void yb_xrv_forget(struct yb_xrv *x)
+{
+	/* A handle inherited across fork() is the parent's: drop() leaves
+	 * it alone and only forgets the pointer. */
+	drop(x);
 }
 
 #endif /* YB_HAVE_XEN */

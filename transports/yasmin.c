@@ -43,6 +43,7 @@
 #include <xenevtchn.h>
 #include <xengnttab.h>
 
+#include "../core/le.h"
 #include "../core/clock.h"
 #include "../core/ring.h"
 #include "ringep.h"
@@ -189,18 +190,6 @@ static void attach(struct yx_conn *c, int wait_mode, uint64_t spin_ns)
 	yb_ring_attach(&c->ring, c->ctrl, c->data,
 		       c->data + (1ull << c->order0), c->order0, c->order1,
 		       c->side, wait_mode, spin_ns, &sig);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4); /* little-endian machines only share memory here */
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
 }
 
 /* ---- transport operations -------------------------------------------------------- */
@@ -356,12 +345,12 @@ static int yx_accept(struct yb_ep *listener, struct yb_ep *conn,
 		goto fail;
 	}
 	yb_ring_format(c->ctrl, c->order0, c->order1);
-	put32(c->ctrl + YX_OFF_NDATA, c->n_data);
-	put32(c->ctrl + YX_OFF_NLIST, c->n_list);
+	yb_put32(c->ctrl + YX_OFF_NDATA, c->n_data);
+	yb_put32(c->ctrl + YX_OFF_NLIST, c->n_list);
 	for (uint32_t i = 0; i < c->n_list; i++)
-		put32(c->ctrl + YX_OFF_LIST + 4 * i, refs[c->n_data + i]);
+		yb_put32(c->ctrl + YX_OFF_LIST + 4 * i, refs[c->n_data + i]);
 	for (uint32_t i = 0; i < c->n_data; i++)
-		put32(c->list + 4 * i, refs[i]);
+		yb_put32(c->list + 4 * i, refs[i]);
 	free(refs);
 	attach(c, (int)req.wait, req.spin_ns);
 
@@ -485,8 +474,8 @@ static int yx_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 	/* Read the grant list once, check it, then use the copy. */
 	uint32_t want = (uint32_t)(((1ull << c->order0) + (1ull << c->order1)) /
 				   YB_RING_PAGE);
-	uint32_t nd = get32(c->ctrl + YX_OFF_NDATA);
-	uint32_t nl = get32(c->ctrl + YX_OFF_NLIST);
+	uint32_t nd = yb_get32(c->ctrl + YX_OFF_NDATA);
+	uint32_t nl = yb_get32(c->ctrl + YX_OFF_NLIST);
 	if (nd != want || nl != (want + YX_REFS_PER_PAGE - 1) / YX_REFS_PER_PAGE ||
 	    nl > YX_MAX_LIST) {
 		rc = yb_err_set(err, YB_EPEER,
@@ -499,7 +488,7 @@ static int yx_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 	c->n_list = nl;
 	uint32_t list_refs[YX_MAX_LIST];
 	for (uint32_t i = 0; i < nl; i++)
-		list_refs[i] = get32(c->ctrl + YX_OFF_LIST + 4 * i);
+		list_refs[i] = yb_get32(c->ctrl + YX_OFF_LIST + 4 * i);
 	uint32_t *refs = calloc(nd, sizeof(uint32_t));
 	if (!refs) {
 		rc = yb_err_set(err, YB_ENOMEM, "out of memory");
@@ -515,7 +504,7 @@ static int yx_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 		goto fail;
 	}
 	for (uint32_t i = 0; i < nd; i++)
-		refs[i] = get32(list + 4 * i);
+		refs[i] = yb_get32(list + 4 * i);
 	xengnttab_unmap(c->gt, list, nl);
 	c->data = xengnttab_map_domain_grant_refs(c->gt, nd, peer, refs,
 						  PROT_READ | PROT_WRITE);
