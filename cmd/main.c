@@ -107,6 +107,9 @@ int main(int argc, char **argv)
 	argp_err_exit_status = YB_EXIT_USAGE;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
+	/* Over the file-size limit (ulimit -f), fail the write with EFBIG and
+	 * say so, instead of dying with the results half written. */
+	signal(SIGXFSZ, SIG_IGN);
 
 	if (argc < 2 || argv[1][0] == '-') {
 		argp_parse(&top, argc, argv, 0, 0, NULL);

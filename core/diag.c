@@ -104,6 +104,12 @@ static void host_facts(struct yb_meta *m)
 			yb_meta_set(m, "host.memlock_limit", "%llu KiB",
 				    (unsigned long long)rl.rlim_cur / 1024);
 	}
+	unsigned long long room;
+	char what[200];
+	const char *act;
+	if (yb_mem_headroom(&room, what, sizeof(what), &act) == 0)
+		yb_meta_set(m, "host.memory_headroom", "%llu MiB: %s", room >> 20,
+			    what);
 }
 
 /* ---- Xen ----------------------------------------------------------------------- */

@@ -61,8 +61,16 @@ const char *yb_strerror(int code);
 int yb_err_set(struct yb_err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Like yb_err_set() but appends ": strerror(errnum)" for a positive errno. */
+/*
+ * Like yb_err_set() but appends ": strerror(errnum)" for a positive errno,
+ * and, when errnum means a per-process limit was hit (EMFILE, EFBIG, ENOMEM
+ * under an address-space limit), which limit, its value and how to raise it.
+ */
 int yb_err_sys(struct yb_err *err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* yb_err_sys() for a failed fork(): EAGAIN then names the process limit. */
+int yb_err_fork(struct yb_err *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Convert a positive errno to our negative code space. */

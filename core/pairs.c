@@ -33,6 +33,8 @@
 #include "sysinfo.h"
 
 #define BARRIER_TIMEOUT_NS (120ull * 1000000000ull)
+/* Memory each pair keeps free beside its ring when pairs are checked. */
+#define PAIR_MEM_SLACK (8ull << 20)
 
 struct barrier {
 	uint32_t n;       /* participants */
@@ -396,6 +398,21 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 	if (npairs < 2 || npairs > YB_MAX_PAIRS)
 		return yb_err_set(err, YB_EUSAGE, "--pairs must be 2 to %d",
 				  YB_MAX_PAIRS);
+	/* Each server checks the memory for its own ring, but N servers
+	 * starting together all see the same room: check for all of them. */
+	uint64_t each = t->memory ? t->memory(lo->tp) : 0;
+	unsigned long long room;
+	char lim[200];
+	const char *act;
+	if (each && yb_mem_headroom(&room, lim, sizeof(lim), &act) == 0 &&
+	    (each + PAIR_MEM_SLACK) * npairs > room)
+		return yb_err_set(err, YB_ENOMEM,
+				  "%u %s pairs need %llu MiB of shared memory, "
+				  "but %s: %s, or use fewer --pairs or a smaller "
+				  "--ring-size",
+				  npairs, t->name,
+				  (unsigned long long)((each * npairs + (1 << 20) - 1) >> 20),
+				  lim, act);
 	int ncpu = yb_allowed_cpus(cpus, 1024);
 	rc = yb_local_listen(t, dir, &listener, err);
 	if (rc)
@@ -421,7 +438,7 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 			slo.cpu_server = cpus[(i + 1) % (unsigned)ncpu];
 		pid_t pid = fork();
 		if (pid < 0) {
-			rc = yb_err_sys(err, errno, "fork");
+			rc = yb_err_fork(err, errno, "fork");
 			goto out;
 		}
 		if (pid == 0)
@@ -441,7 +458,7 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 		if (pid < 0) {
 			close(p[0]);
 			close(p[1]);
-			rc = yb_err_sys(err, errno, "fork");
+			rc = yb_err_fork(err, errno, "fork");
 			goto out;
 		}
 		if (pid == 0) {

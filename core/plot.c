@@ -102,7 +102,7 @@ static int run_gnuplot(const char *script, const char *errfile,
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0)
-		return yb_err_sys(err, errno, "fork");
+		return yb_err_fork(err, errno, "fork");
 	if (pid == 0) {
 		int fd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		if (fd >= 0) {

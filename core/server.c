@@ -154,8 +154,9 @@ int yb_server_loop(struct yb_ep *listener, const struct yb_server_opts *o,
 		fflush(NULL);
 		pid_t pid = fork();
 		if (pid < 0) {
-			logf_(o, "cannot fork for %s: %s", conn.peer,
-			      strerror(errno));
+			struct yb_err ferr = { 0 };
+			yb_err_fork(&ferr, errno, "cannot fork for %s", conn.peer);
+			logf_(o, "%s", ferr.msg);
 			close(p[0]);
 			close(p[1]);
 			yb_ep_close(&conn);

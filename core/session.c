@@ -407,6 +407,8 @@ int yb_local_server(struct yb_ep *listener, const struct yb_local_opts *lo)
 
 	/* Ctrl-C goes to the client, which ends the run cleanly. */
 	signal(SIGINT, SIG_IGN);
+	/* SIGTERM comes from the client when the run fails: end quietly. */
+	signal(SIGTERM, SIG_DFL);
 	yb_meta_init(&info);
 	if (lo->cpu_server >= 0 && yb_pin_cpu(lo->cpu_server, &err) != 0)
 		goto fail;
@@ -474,7 +476,7 @@ int yb_run_local(struct yb_session *s, const struct yb_transport *t,
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
-		rc = yb_err_sys(err, errno, "fork");
+		rc = yb_err_fork(err, errno, "fork");
 		goto out_listener;
 	}
 	if (pid == 0)

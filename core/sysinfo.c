@@ -3,6 +3,7 @@
 
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -124,4 +125,147 @@ int yb_pin_cpu(int cpu, struct yb_err *err)
 int yb_current_cpu(void)
 {
 	return sched_getcpu();
+}
+
+/* ---- memory headroom ---------------------------------------------------- */
+
+/* The first number after "key" at the start of a line of file, or -1. */
+static long long stat_value(const char *file, const char *key)
+{
+	FILE *f = fopen(file, "r");
+	char line[256];
+	long long v = -1;
+	size_t kl = strlen(key);
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, key, kl) == 0 &&
+		    (line[kl] == ' ' || line[kl] == ':' || line[kl] == '\t')) {
+			v = strtoll(line + kl + 1 + strspn(line + kl + 1, " :\t"),
+				    NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* A file holding one number ("max" and absurd values mean none): -1. */
+static long long file_value(const char *file)
+{
+	FILE *f = fopen(file, "r");
+	char line[64];
+	long long v = -1;
+
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f) && line[0] >= '0' && line[0] <= '9')
+		v = strtoll(line, NULL, 10);
+	fclose(f);
+	return v >= (1ll << 60) ? -1 : v;
+}
+
+static void mib(char *buf, size_t n, unsigned long long b)
+{
+	if (b >= 10ull << 30)
+		snprintf(buf, n, "%llu GiB", b >> 30);
+	else
+		snprintf(buf, n, "%llu MiB", b >> 20);
+}
+
+/*
+ * Walk the memory cgroup of this process and its ancestors (under root,
+ * e.g. /sys/fs/cgroup or /sys/fs/cgroup/memory) and lower *best to the
+ * least headroom found: limit - usage + reclaimable page cache.
+ */
+static void cgroup_headroom(const char *root, const char *path, int v2,
+			    unsigned long long *best, char *what, size_t n,
+			    const char **action)
+{
+	char dir[512], file[600];
+
+	snprintf(dir, sizeof(dir), "%s%s", root, path);
+	for (;;) {
+		size_t rl = strlen(root);
+		snprintf(file, sizeof(file), "%s/%s", dir,
+			 v2 ? "memory.max" : "memory.limit_in_bytes");
+		long long limit = file_value(file);
+		if (limit >= 0) {
+			snprintf(file, sizeof(file), "%s/%s", dir,
+				 v2 ? "memory.current" : "memory.usage_in_bytes");
+			long long use = file_value(file);
+			snprintf(file, sizeof(file), "%s/memory.stat", dir);
+			long long a = stat_value(file, v2 ? "active_file" :
+							    "total_active_file");
+			long long i = stat_value(file, v2 ? "inactive_file" :
+							    "total_inactive_file");
+			long long room = limit - (use < 0 ? 0 : use) +
+					 (a > 0 ? a : 0) + (i > 0 ? i : 0);
+			if (room < 0)
+				room = 0;
+			if ((unsigned long long)room < *best) {
+				char l[32], r[32];
+				*best = (unsigned long long)room;
+				mib(l, sizeof(l), (unsigned long long)limit);
+				mib(r, sizeof(r), (unsigned long long)room);
+				snprintf(what, n,
+					 "the memory cgroup %s allows %s more "
+					 "(%s is %s)",
+					 dir[rl] ? dir + rl : "/", r,
+					 v2 ? "memory.max" :
+					      "memory.limit_in_bytes", l);
+				*action = "raise it";
+			}
+		}
+		char *slash = strrchr(dir + rl, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+	}
+}
+
+int yb_mem_headroom(unsigned long long *bytes, char *what, size_t n,
+		    const char **action)
+{
+	unsigned long long best = ~0ull;
+	char line[512];
+
+	what[0] = '\0';
+	long long avail = stat_value("/proc/meminfo", "MemAvailable");
+	if (avail >= 0) {
+		char a[32];
+		best = (unsigned long long)avail * 1024;
+		mib(a, sizeof(a), best);
+		snprintf(what, n, "the host has %s available (MemAvailable in "
+				  "/proc/meminfo)", a);
+		*action = "free some memory";
+	}
+	FILE *f = fopen("/proc/self/cgroup", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		const char *ctl = c1 + 1, *path = c2 + 1;
+		if (strcmp(line, "0") == 0 && !*ctl &&
+		    access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0) {
+			cgroup_headroom("/sys/fs/cgroup", path, 1, &best, what,
+					n, action);
+		} else {
+			/* v1: "memory" among the comma-separated controllers */
+			size_t l = strlen(ctl);
+			const char *m = strstr(ctl, "memory");
+			if (m && (m == ctl || m[-1] == ',') &&
+			    (m + 6 == ctl + l || m[6] == ','))
+				cgroup_headroom("/sys/fs/cgroup/memory", path, 0,
+						&best, what, n, action);
+		}
+	}
+	if (f)
+		fclose(f);
+	if (best == ~0ull)
+		return -1;
+	*bytes = best;
+	return 0;
 }

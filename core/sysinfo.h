@@ -22,4 +22,14 @@ int yb_pin_cpu(int cpu, struct yb_err *err);
 /* CPU the caller is running on now, or -1. */
 int yb_current_cpu(void);
 
+/*
+ * How much more memory this process may take before the kernel refuses it
+ * or kills it: the least of MemAvailable and the headroom (limit - usage +
+ * reclaimable page cache) of each memory cgroup it belongs to, v1 or v2.
+ * what gets the binding limit, action what to do about it ("raise it").
+ * 0, or -1 when nothing is known.
+ */
+int yb_mem_headroom(unsigned long long *bytes, char *what, size_t n,
+		    const char **action);
+
 #endif /* YB_SYSINFO_H */

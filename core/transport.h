@@ -70,6 +70,12 @@ struct yb_transport {
 	 */
 	int (*local_probe)(struct yb_err *err);
 	/*
+	 * Optional: bytes of shared memory one connection with these
+	 * parameters takes (both ends together), so that N pairs can be
+	 * checked against the memory limits before any of them starts.
+	 */
+	uint64_t (*memory)(const struct yb_tparams *tp);
+	/*
 	 * Address to listen on when both ends run on this host; dir is a
 	 * private directory the caller removes afterwards.  Needs YB_CAP_LOCAL.
 	 */

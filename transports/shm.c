@@ -16,7 +16,9 @@
  *                     (0 accepted, 1 refused, 2 the server lacks memory
  *                     or descriptors), u8 order0, u8 order1, u8 wait,
  *                     u8 0, u64 spin_ns, u64 size of the shared memory,
- *                     text[104] (why, when refused).  An accepted reply
+ *                     text[104] (why, when refused; a longer text goes
+ *                     on after the 128 bytes, up to a NUL, at most
+ *                     SHM_WHY_MAX bytes in all).  An accepted reply
  *                     carries the memfd (SCM_RIGHTS).
  *   client -> server  one byte 'A' once it has checked and mapped the
  *                     memory and marked itself live in the ring.
@@ -47,6 +49,7 @@
 #include "../core/le.h"
 #include "../core/clock.h"
 #include "../core/ring.h"
+#include "../core/sysinfo.h"
 #include "ringep.h"
 #include "sock.h"
 
@@ -54,6 +57,9 @@
 #define SHM_VERSION 1
 #define SHM_REQ_LEN 32
 #define SHM_REP_LEN 128
+#define SHM_WHY_MAX 400 /* longest refusal text, NUL included */
+/* Memory the server keeps free beside the rings when it checks. */
+#define SHM_MEM_SLACK (8ull << 20)
 #define SHM_HANDSHAKE_MS 5000
 #define SHM_DEFAULT_ORDER 22   /* 4 MiB per direction */
 #define SHM_MAX_ORDER 30       /* 1 GiB per direction */
@@ -343,12 +349,14 @@ static int valid_order(unsigned o)
 static void refuse_status(int fd, unsigned status, const char *why)
 {
 	uint8_t rep[SHM_REP_LEN] = { 0 };
+	size_t len = strnlen(why, SHM_WHY_MAX - 1), head = SHM_REP_LEN - 24;
 
 	yb_put32(rep, SHM_MAGIC);
 	yb_put16(rep + 4, SHM_VERSION);
 	yb_put16(rep + 6, (uint16_t)status);
-	snprintf((char *)rep + 24, SHM_REP_LEN - 24, "%s", why);
-	write_full(fd, rep, sizeof(rep), NULL);
+	memcpy(rep + 24, why, len < head ? len : head);
+	if (write_full(fd, rep, sizeof(rep), NULL) == 0 && len >= head)
+		write_full(fd, why + head, len + 1 - head, NULL); /* with NUL */
 }
 
 static void refuse(int fd, const char *why)
@@ -363,7 +371,7 @@ static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 	int memfd = -1;
 	struct shm_conn *c = NULL;
 	uint8_t req[SHM_REQ_LEN], rep[SHM_REP_LEN] = { 0 };
-	char why[104];
+	char why[SHM_WHY_MAX];
 	int replied = 0;
 
 	if (rc)
@@ -410,6 +418,19 @@ static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 	c->order0 = o0;
 	c->order1 = o1;
 	uint64_t total = yb_ring_shared_bytes(o0, o1);
+	/* Touching pages past a memory cgroup's limit gets us OOM-killed,
+	 * and MAP_POPULATE touches them all: check first. */
+	unsigned long long room;
+	char lim[200];
+	const char *act;
+	if (yb_mem_headroom(&room, lim, sizeof(lim), &act) == 0 &&
+	    total + SHM_MEM_SLACK > room) {
+		rc = yb_err_set(err, YB_ENOMEM,
+				"shm: the rings need %llu MiB of memory, but %s: %s",
+				(unsigned long long)(total + (1 << 20) - 1) >> 20,
+				lim, act);
+		goto fail;
+	}
 	memfd = memfd_create("yasmin-bench-ring", MFD_CLOEXEC |
 							MFD_ALLOW_SEALING);
 	if (memfd < 0) {
@@ -417,7 +438,8 @@ static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 		goto fail;
 	}
 	if (ftruncate(memfd, (off_t)total) < 0) {
-		rc = yb_err_sys(err, errno, "shm: cannot size %llu bytes",
+		rc = yb_err_sys(err, errno,
+				"shm: cannot size the shared memory to %llu bytes",
 				(unsigned long long)total);
 		goto fail;
 	}
@@ -474,12 +496,17 @@ static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 fail:
 	if (!replied) {
 		/* Tell the client why, and what to change. */
-		int mem = rc == YB_ENOMEM || rc == -ENOSPC || rc == -EMFILE ||
-			  rc == -ENFILE;
-		snprintf(why, sizeof(why), "server: %s%s",
-			 err ? err->msg + (strncmp(err->msg, "shm: ", 5) ? 0 : 5) :
-			       "failed",
-			 mem ? " (try a smaller --ring-size)" : "");
+		int big = rc == YB_ENOMEM || rc == -ENOSPC || rc == -EFBIG;
+		int mem = big || rc == -EMFILE || rc == -ENFILE;
+		const char *msg = !err ? "failed" :
+				  err->msg + (strncmp(err->msg, "shm: ", 5) ? 0 : 5);
+		/* After a limit hint ("...: raise it"), the alternative. */
+		int hinted = strstr(msg, "raise it") ||
+			     strstr(msg, "free some memory");
+		snprintf(why, sizeof(why), "server: %s%s", msg,
+			 !big   ? "" :
+			 hinted ? " or try a smaller --ring-size" :
+				  " (try a smaller --ring-size)");
 		refuse_status(conn->fd, mem ? SHM_NO_RESOURCES : SHM_REFUSED,
 			      why);
 		if (err && mem)
@@ -491,6 +518,32 @@ fail:
 		conn->priv = NULL;
 	conn_free(c);
 	return rc;
+}
+
+/*
+ * The text of a refusal: the reply's 104 bytes, and when they hold no NUL,
+ * what follows them up to a NUL, the end of the connection, half a second
+ * or SHM_WHY_MAX bytes.  Unprintable bytes become '?' (the server is a
+ * stranger).
+ */
+static void read_why(int fd, const uint8_t *rep, char why[SHM_WHY_MAX])
+{
+	size_t head = SHM_REP_LEN - 24, len = strnlen((const char *)rep + 24, head);
+	uint64_t end = yb_now() + 500000000ull;
+
+	memcpy(why, rep + 24, len);
+	while (len == head || (len > head && why[len - 1] != '\0')) {
+		uint64_t now = yb_now();
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		if (len >= SHM_WHY_MAX - 1 || now >= end ||
+		    poll(&pfd, 1, (int)((end - now) / 1000000) + 1) <= 0)
+			break;
+		ssize_t r = recv(fd, why + len, SHM_WHY_MAX - 1 - len, 0);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	why[len < SHM_WHY_MAX ? len : SHM_WHY_MAX - 1] = '\0';
 }
 
 static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
@@ -567,9 +620,8 @@ static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 	}
 	unsigned status = yb_get16(rep + 6);
 	if (status != 0) {
-		char why[SHM_REP_LEN - 24 + 1];
-		memcpy(why, rep + 24, SHM_REP_LEN - 24);
-		why[SHM_REP_LEN - 24] = '\0';
+		char why[SHM_WHY_MAX];
+		read_why(ep->fd, rep, why);
 		for (char *p = why; *p; p++)
 			if (*p < 0x20 || *p >= 0x7f)
 				*p = '?';
@@ -679,12 +731,22 @@ static void shm_forget(struct yb_ep *ep)
 	}
 }
 
+static uint64_t shm_memory(const struct yb_tparams *tp)
+{
+	int o = tp && tp->ring_bytes ? yb_ring_order_of(tp->ring_bytes) :
+				       SHM_DEFAULT_ORDER;
+	if (o < YB_RING_MIN_ORDER || o > SHM_MAX_ORDER)
+		return 0; /* connect will say what is wrong with it */
+	return yb_ring_shared_bytes((unsigned)o, (unsigned)o);
+}
+
 const struct yb_transport yb_transport_shm = {
 	.name = "shm",
 	.summary = "the YASMIN ring between processes: a sealed memfd, "
 		   "rendezvous and doorbell on a UNIX socket",
 	.caps = YB_CAP_STREAM | YB_CAP_POLLFD | YB_CAP_LOCAL | YB_CAP_RING,
 	.probe = shm_probe,
+	.memory = shm_memory,
 	.local_addr = shm_local_addr,
 	.listen = shm_listen,
 	.accept = shm_accept,
