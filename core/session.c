@@ -397,8 +397,29 @@ static int wait_child(pid_t pid, int *status)
 	return 0;
 }
 
+/*
+ * The run that made the rendezvous socket and its private directory was
+ * killed before it could remove them: remove them for it (rmdir only
+ * takes the directory if nothing else is left in it).
+ */
+static void remove_orphaned(const char *path)
+{
+	char dir[YB_ADDR_MAX];
+
+	if (!path[0])
+		return;
+	unlink(path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		rmdir(dir);
+	}
+}
+
 /* The server half of a local run, in the child process. */
-int yb_local_server(struct yb_ep *listener, const struct yb_local_opts *lo)
+static int local_server(struct yb_ep *listener, const struct yb_local_opts *lo,
+			pid_t owner)
 {
 	struct yb_err err = { 0 };
 	struct yb_ep conn;
@@ -414,10 +435,20 @@ int yb_local_server(struct yb_ep *listener, const struct yb_local_opts *lo)
 		goto fail;
 	yb_meta_set_int(&info, "cpu", yb_current_cpu());
 	struct pollfd pfd = { .fd = yb_ep_poll_fd(listener), .events = POLLIN };
-	if (poll(&pfd, 1, lo->accept_timeout_ms) <= 0) {
-		yb_err_set(&err, YB_ETIMEDOUT,
-			   "%s: the client did not connect", listener->addr);
-		goto fail;
+	/* In slices, to notice a client killed before it connected. */
+	for (int waited = 0;; waited += 200) {
+		if (getppid() != owner) {
+			yb_meta_free(&info);
+			return YB_EXIT_FAIL;
+		}
+		if (waited >= lo->accept_timeout_ms) {
+			yb_err_set(&err, YB_ETIMEDOUT,
+				   "%s: the client did not connect",
+				   listener->addr);
+			goto fail;
+		}
+		if (poll(&pfd, 1, 200) > 0)
+			break;
 	}
 	/* A failed handshake is the client's to report (a ring transport
 	 * sends it the reason); one line from one side is enough. */
@@ -438,6 +469,19 @@ fail:
 	fprintf(stderr, "yasmin-bench: local server: %s\n", err.msg);
 	yb_meta_free(&info);
 	return yb_exit_status(err.code);
+}
+
+int yb_local_server(struct yb_ep *listener, const struct yb_local_opts *lo)
+{
+	/* The parent owns the rendezvous files; if it dies, we clean up. */
+	pid_t owner = getppid();
+	char path[YB_ADDR_MAX];
+
+	snprintf(path, sizeof(path), "%s", listener->unlink_path);
+	int status = local_server(listener, lo, owner);
+	if (getppid() != owner)
+		remove_orphaned(path);
+	return status;
 }
 
 int yb_local_listen(const struct yb_transport *t, char *dir,
@@ -488,7 +532,10 @@ int yb_run_local(struct yb_session *s, const struct yb_transport *t,
 			goto out_child;
 	}
 	rc = yb_ep_connect(&conn, listener.addr, lo->tp, 10000, err);
-	yb_ep_close(&listener); /* the child holds its own copy */
+	/* The child holds its own copy; the socket file and its directory
+	 * go now, so that nothing is left behind if we are killed. */
+	yb_ep_close(&listener);
+	rmdir(dir);
 	if (rc)
 		goto out_child;
 
