@@ -72,3 +72,25 @@ check_csv() {
 
 # rows FILE TRANSPORT MODE: number of rows for that pair.
 rows() { awk -F, -v t="$2" -v m="$3" '$1 == t && $2 == m' "$1" | wc -l; }
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# served_by LOG: the pid a server daemon logging to LOG forked for its
+# latest client.
+served_by() { sed -n 's/.*connected, served by pid \([0-9]*\).*/\1/p' "$1" | tail -n 1; }
+
+# kill_serving LOG CLIENT_PID CLIENT_OUT WHAT: kill -9 the daemon's latest
+# serving process; the client must exit 1 within a second.  KILL_MS is
+# how long it took.
+kill_serving() {
+	local child t0 rc
+	child=$(served_by "$1")
+	[ -n "$child" ] || fail "$4: no serving process for the client"
+	t0=$(now_ms)
+	kill -9 "$child"
+	wait "$2"
+	rc=$?
+	KILL_MS=$(($(now_ms) - t0))
+	[ $rc -eq 1 ] || { cat "$3"; fail "$4: client exited $rc after its server was killed"; }
+	[ $KILL_MS -lt 1000 ] || fail "$4: dead server noticed after $KILL_MS ms"
+}

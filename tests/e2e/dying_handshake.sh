@@ -13,7 +13,6 @@
 #  - nothing appears in /dev/shm (the rings are memfds) at any point.
 . "$(dirname "$0")/../lib.sh"
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 cases=0
 shm_before=$(ls -A /dev/shm 2>/dev/null | sort)
 tmp_before=$(ls -d /tmp/yasmin-bench.* 2>/dev/null | sort)
@@ -112,16 +111,8 @@ for t in tcp unix shm; do
 			[ "$(grep -c "connected, served by pid" "$T/$t.srv")" -gt "$n" ] && break
 			sleep 0.005
 		done
-		child=$(sed -n 's/.*connected, served by pid \([0-9]*\).*/\1/p' "$T/$t.srv" | tail -n 1)
-		[ -n "$child" ] || fail "$t: no serving process for the client"
 		sleep "0.0$(printf %02d $d)"
-		t0=$(now_ms)
-		kill -9 "$child"
-		wait $cli
-		rc=$?
-		ms=$(($(now_ms) - t0))
-		[ $rc -eq 1 ] || { cat "$T/$t-s$d.out"; fail "$t: client exited $rc after its server was killed at $d ms"; }
-		[ $ms -lt 1000 ] || fail "$t: server killed at $d ms noticed after $ms ms"
+		kill_serving "$T/$t.srv" $cli "$T/$t-s$d.out" "$t: server killed at $d ms"
 		cases=$((cases + 1))
 	done
 
