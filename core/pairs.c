@@ -432,6 +432,7 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 	c->npairs = npairs;
 
 	fflush(NULL);
+	pid_t me = getpid();
 	for (unsigned i = 0; i < npairs; i++) {
 		struct yb_local_opts slo = *lo;
 		if (ncpu >= 2 && lo->cpu_server < 0)
@@ -442,7 +443,7 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 			goto out;
 		}
 		if (pid == 0)
-			_exit(yb_local_server(&listener, &slo));
+			_exit(yb_local_server(&listener, &slo, me));
 		servers[nserv++] = pid;
 	}
 	for (unsigned i = 0; i < npairs; i++) {

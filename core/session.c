@@ -471,10 +471,9 @@ fail:
 	return yb_exit_status(err.code);
 }
 
-int yb_local_server(struct yb_ep *listener, const struct yb_local_opts *lo)
+int yb_local_server(struct yb_ep *listener, const struct yb_local_opts *lo,
+		    pid_t owner)
 {
-	/* The parent owns the rendezvous files; if it dies, we clean up. */
-	pid_t owner = getppid();
 	char path[YB_ADDR_MAX];
 
 	snprintf(path, sizeof(path), "%s", listener->unlink_path);
@@ -518,13 +517,13 @@ int yb_run_local(struct yb_session *s, const struct yb_transport *t,
 		return rc;
 
 	fflush(NULL);
-	pid_t pid = fork();
+	pid_t me = getpid(), pid = fork();
 	if (pid < 0) {
 		rc = yb_err_fork(err, errno, "fork");
 		goto out_listener;
 	}
 	if (pid == 0)
-		_exit(yb_local_server(&listener, lo));
+		_exit(yb_local_server(&listener, lo, me));
 
 	if (lo->cpu_client >= 0) {
 		rc = yb_pin_cpu(lo->cpu_client, err);

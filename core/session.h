@@ -124,7 +124,12 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 int yb_local_listen(const struct yb_transport *t, char *dir,
 		    struct yb_ep *listener, struct yb_err *err);
 
-/* The server half of a local run: accept one client, serve it, exit code. */
-int yb_local_server(struct yb_ep *listener, const struct yb_local_opts *lo);
+/*
+ * The server half of a local run: accept one client, serve it, exit code.
+ * owner is the process that made the listener (the forking parent): if it
+ * dies, the server removes the rendezvous files it can no longer remove.
+ */
+int yb_local_server(struct yb_ep *listener, const struct yb_local_opts *lo,
+		    pid_t owner);
 
 #endif /* YB_SESSION_H */
