@@ -123,6 +123,8 @@ int yb_ep_listen(struct yb_ep *ep, const char *full_addr, struct yb_err *err)
 	if (rc)
 		return rc;
 	yb_ep_init(ep, t);
+	if (t->check_addr && (rc = t->check_addr(rest, 1, err)) != 0)
+		return rc;
 	rc = probe_named(t, err);
 	if (rc)
 		return rc;
@@ -145,6 +147,8 @@ int yb_ep_connect(struct yb_ep *ep, const char *full_addr,
 		return rc;
 	yb_ep_init(ep, t);
 	ep->params = tp;
+	if (t->check_addr && (rc = t->check_addr(rest, 0, err)) != 0)
+		return rc;
 	rc = probe_named(t, err);
 	if (rc)
 		return rc;

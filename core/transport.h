@@ -65,6 +65,13 @@ struct yb_transport {
 	/* Usable on this host?  0, or -YB_ENOTSUP with the reason in err. */
 	int (*probe)(struct yb_err *err);
 	/*
+	 * Optional: is addr (the part after "name:") well formed, for a
+	 * listener (listening 1) or a client?  Checked before probe, so that
+	 * a typo is reported as one even where the transport is unavailable.
+	 * 0, or YB_EUSAGE with the problem in err.
+	 */
+	int (*check_addr)(const char *addr, int listening, struct yb_err *err);
+	/*
 	 * Optional, YB_CAP_LOCAL only: can both ends run on this host now?
 	 * (vsock needs a loopback transport.)  0, or -YB_ENOTSUP and why.
 	 */

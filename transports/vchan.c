@@ -49,6 +49,13 @@ struct vc_conn {
 static const char *const vc_devices[] = { "/dev/xen/evtchn", "/dev/xen/gntalloc",
 					  "/dev/xen/gntdev", NULL };
 
+static int vc_check_addr(const char *addr, int listening, struct yb_err *err)
+{
+	unsigned dom, port;
+
+	return yb_xrv_parse_addr("vchan", addr, listening, &dom, &port, err);
+}
+
 static int vc_probe(struct yb_err *err)
 {
 	return yb_xrv_probe(vc_devices, err);
@@ -379,6 +386,7 @@ const struct yb_transport yb_transport_vchan = {
 		   "comparison with yasmin",
 	.caps = YB_CAP_STREAM | YB_CAP_POLLFD | YB_CAP_NEEDS_XEN | YB_CAP_RING,
 	.probe = vc_probe,
+	.check_addr = vc_check_addr,
 	.listen = vc_listen,
 	.accept = vc_accept,
 	.connect = vc_connect,

@@ -129,6 +129,14 @@ static void vsock_format(const struct sockaddr_vm *sa, char *buf, size_t len)
 		snprintf(buf, len, "vsock:%u:%u", sa->svm_cid, sa->svm_port);
 }
 
+static int vsock_check_addr(const char *addr, int listening,
+			    struct yb_err *err)
+{
+	struct sockaddr_vm sa;
+
+	return vsock_parse(addr, listening, &sa, err);
+}
+
 static int vsock_probe(struct yb_err *err)
 {
 	int s = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -292,6 +300,7 @@ const struct yb_transport yb_transport_vsock = {
 	.summary = "AF_VSOCK stream sockets (guest <-> host, or loopback)",
 	.caps = YB_CAP_STREAM | YB_CAP_POLLFD | YB_CAP_LOCAL,
 	.probe = vsock_probe,
+	.check_addr = vsock_check_addr,
 	.local_probe = vsock_local_probe,
 	.local_addr = vsock_local_addr,
 	.listen = vsock_listen,

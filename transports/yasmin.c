@@ -197,6 +197,13 @@ static void attach(struct yx_conn *c, int wait_mode, uint64_t spin_ns)
 static const char *const yx_devices[] = { "/dev/xen/evtchn", "/dev/xen/gntalloc",
 					  "/dev/xen/gntdev", NULL };
 
+static int yx_check_addr(const char *addr, int listening, struct yb_err *err)
+{
+	unsigned dom, port;
+
+	return yb_xrv_parse_addr("yasmin", addr, listening, &dom, &port, err);
+}
+
 static int yx_probe(struct yb_err *err)
 {
 	return yb_xrv_probe(yx_devices, err);
@@ -585,6 +592,7 @@ const struct yb_transport yb_transport_yasmin = {
 		   "event channel, XenStore rendezvous",
 	.caps = YB_CAP_STREAM | YB_CAP_POLLFD | YB_CAP_NEEDS_XEN | YB_CAP_RING,
 	.probe = yx_probe,
+	.check_addr = yx_check_addr,
 	.listen = yx_listen,
 	.accept = yx_accept,
 	.connect = yx_connect,

@@ -23,6 +23,12 @@ expect_fail 6 "yasmin: not a Xen domain" "$BIN" client yasmin:1 --out "$T/o1"
 expect_fail 6 "vchan: not a Xen domain" "$BIN" server vchan:any
 expect_fail 6 "yasmin cannot run both ends on one host" "$BIN" run --transports yasmin --out "$T/o2"
 [ ! -e "$T/o1" ] && [ ! -e "$T/o2" ] || fail "a failed start created its output directory"
+# A malformed address is reported as such (exit 2), even here where the
+# transport could not run anyway.
+expect_fail 2 "bad yasmin address 'x': expected DOMID or DOMID:PORT" "$BIN" client yasmin:x --out "$T/o1"
+expect_fail 2 "bad vchan address '-1'" "$BIN" server vchan:-1
+expect_fail 2 "bad yasmin port '99999999999'" "$BIN" client yasmin:3:99999999999 --out "$T/o1"
+expect_fail 2 "bad vchan address 'any'" "$BIN" client vchan:any --out "$T/o1"
 
 # diag lists them with the same reasons.
 "$BIN" diag >"$T/diag" 2>&1 || fail "diag failed"
