@@ -482,10 +482,19 @@ static void check_other(struct yb_ring *r, unsigned events)
 		tx_space(r);
 }
 
+/* The back end says the peer is gone; unless it closed the ring first,
+ * record how we know, for the error message. */
+static void peer_vanished(struct yb_ring *r)
+{
+	r->peer_closed = 1;
+	if (!r->error[0] && r->sig.gone_why && peer_live(r) == LIVE_OPEN)
+		snprintf(r->error, sizeof(r->error), "%s", r->sig.gone_why);
+}
+
 static void check_gone(struct yb_ring *r)
 {
 	if (r->sig.peer_gone && r->sig.peer_gone(r->sig.ctx) > 0)
-		r->peer_closed = 1;
+		peer_vanished(r);
 }
 
 /*
@@ -575,7 +584,7 @@ int yb_ring_wait(struct yb_ring *r, unsigned events, int timeout_ms)
 		if (rc < 0)
 			return rc;
 		if (rc == 2)
-			r->peer_closed = 1;
+			peer_vanished(r);
 		else if (rc == 0)
 			check_gone(r);
 	}
@@ -594,7 +603,7 @@ int yb_ring_fd(const struct yb_ring *r)
 static void consume_signals(struct yb_ring *r)
 {
 	if (r->sig.wait(r->sig.ctx, 0) == 2)
-		r->peer_closed = 1;
+		peer_vanished(r);
 }
 
 ssize_t yb_ring_send(struct yb_ring *r, const void *buf, size_t len,

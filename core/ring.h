@@ -91,6 +91,9 @@ struct yb_ring_signal {
 	int (*peer_gone)(void *ctx);
 	int (*fd)(void *ctx);
 	void *ctx;
+	/* Optional: how we know when the peer vanished without closing the
+	 * ring (peer_gone or a wait said so), for the error message. */
+	const char *gone_why;
 	/* 1 when the peer's CPU numbers are not ours (another Xen domain's
 	 * vCPUs): the "peer waits on my CPU" hint is then meaningless. */
 	int foreign_cpus;

@@ -260,10 +260,18 @@ static int recv_loop(struct yb_ep *ep, char *p, size_t len, int timeout_ms,
 						  ep->peer, yb_strerror(w));
 		}
 		ssize_t n = yb_ep_recv(ep, p + got, len - got);
-		if (n == 0)
+		if (n == 0) {
+			/* A transport that knows the peer vanished says so. */
+			const char *d = ep->t->last_error ?
+						ep->t->last_error(ep) : NULL;
+			if (d && *d)
+				return yb_err_set(err, YB_EEOF,
+						  "%s: peer went away (%s)",
+						  ep->peer, d);
 			return yb_err_set(err, YB_EEOF,
 					  "%s: peer closed the connection",
 					  ep->peer);
+		}
 		if (n < 0) {
 			if (n == YB_EINTR || n == YB_EAGAIN)
 				continue;

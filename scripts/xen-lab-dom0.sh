@@ -198,9 +198,9 @@ if wait_log /tmp/srv-destroy.log "connected" 120; then
 	t1=$(date +%s%N)
 	ms=$(( (t1 - t0) / 1000000 ))
 	line=$(grep -v "connected, served" /tmp/srv-destroy.log | grep "client yasmin:$D4" | tail -n 1)
-	# The server must say the peer went away, not that it finished.
+	# The server must say the peer went away and why, not that it finished.
 	case $line in
-	*"went away"*|*"closed the connection"*|*gone*) ok=1 ;;
+	*"went away"*"destroyed or crashed"*) ok=1 ;;
 	*) ok=0 ;;
 	esac
 	if [ $ok = 1 ] && [ $ms -le 5000 ]; then

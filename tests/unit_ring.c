@@ -82,7 +82,7 @@ static struct pair *pair_new(unsigned order, int wait_mode, uint64_t spin_ns)
 	uint8_t *d0 = p->mem + YB_RING_PAGE, *d1 = d0 + (1u << order);
 	for (int i = 0; i < 2; i++) {
 		struct yb_ring_signal sig = { t_notify, t_wait, t_gone, t_fd,
-					      &p->ctx[i] };
+					      &p->ctx[i], "vanished (test)", 0 };
 		yb_ring_attach(&p->r[i], p->mem, d0, d1, order, order, i,
 			       wait_mode, spin_ns, &sig);
 	}
@@ -225,6 +225,8 @@ static void close_delivers_then_eof(void **state)
 	assert_int_equal(yb_ring_recv(&p->r[0], out, sizeof(out), 1), 0);
 	assert_int_equal(yb_ring_send(&p->r[0], buf, 1, 0), YB_EPIPE);
 	assert_int_equal(yb_ring_wait(&p->r[0], YB_RING_READ, 1000), 1);
+	/* An orderly close is no failure: nothing to explain. */
+	assert_string_equal(yb_ring_error(&p->r[0]), "");
 	pair_free(p);
 }
 
@@ -245,6 +247,8 @@ static void dead_peer_noticed(void **state)
 				 0);
 		assert_true(yb_now() - t0 < 1000000000ull);
 		assert_int_equal(yb_ring_send(&p->r[0], out, 1, 0), YB_EPIPE);
+		/* ...and says how it knows, for the message. */
+		assert_string_equal(yb_ring_error(&p->r[0]), "vanished (test)");
 		pair_free(p);
 	}
 }

@@ -205,6 +205,8 @@ static int conn_start(struct yb_ep *ep, struct shm_conn *c, int memfd,
 	struct yb_ring_signal sig = { .notify = shm_notify,
 				      .wait = shm_wait,
 				      .peer_gone = shm_peer_gone,
+				      .gone_why = "its process ended without "
+						  "closing the ring",
 				      .fd = shm_fd,
 				      .ctx = c };
 	uint8_t *base = c->map;

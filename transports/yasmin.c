@@ -183,6 +183,9 @@ static void attach(struct yx_conn *c, int wait_mode, uint64_t spin_ns)
 	struct yb_ring_signal sig = { .notify = yx_notify,
 				      .wait = yx_wait,
 				      .peer_gone = yx_peer_gone,
+				      .gone_why = "its domain left XenStore without "
+						  "closing the ring: destroyed "
+						  "or crashed",
 				      .fd = yx_fd,
 				      .ctx = c,
 				      /* vCPU numbers of two domains */
