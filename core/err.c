@@ -84,10 +84,12 @@ static int err_vset(struct yb_err *err, int code, int errnum, const char *fmt,
 	if (!err)
 		return code;
 	err->code = code;
+	err->remedy = 0;
 	int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	if (errnum > 0 && n >= 0 && (size_t)n < sizeof(err->msg)) {
 		char hint[160];
 		limit_hint(errnum, forking, hint, sizeof(hint));
+		err->remedy = hint[0] != '\0';
 		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s%s",
 			 strerror(errnum), hint);
 	}

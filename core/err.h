@@ -49,6 +49,7 @@ enum yb_errno {
 struct yb_err {
 	int code;                  /* last YB_E* recorded, 0 if none */
 	char msg[YB_ERR_MSG_MAX];  /* one line for the user */
+	int remedy;                /* msg ends in what to do about it */
 };
 
 /* Short description of a YB_E* code (or of any negative errno). */

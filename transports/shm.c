@@ -431,6 +431,8 @@ static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 				"shm: the rings need %llu MiB of memory, but %s: %s",
 				(unsigned long long)(total + (1 << 20) - 1) >> 20,
 				lim, act);
+		if (err)
+			err->remedy = 1;
 		goto fail;
 	}
 	memfd = memfd_create("yasmin-bench-ring", MFD_CLOEXEC |
@@ -502,13 +504,11 @@ fail:
 		int mem = big || rc == -EMFILE || rc == -ENFILE;
 		const char *msg = !err ? "failed" :
 				  err->msg + (strncmp(err->msg, "shm: ", 5) ? 0 : 5);
-		/* After a limit hint ("...: raise it"), the alternative. */
-		int hinted = strstr(msg, "raise it") ||
-			     strstr(msg, "free some memory");
+		/* After a remedy ("...: raise it"), the alternative. */
 		snprintf(why, sizeof(why), "server: %s%s", msg,
-			 !big   ? "" :
-			 hinted ? " or try a smaller --ring-size" :
-				  " (try a smaller --ring-size)");
+			 !big ? "" :
+			 err && err->remedy ? " or try a smaller --ring-size" :
+					      " (try a smaller --ring-size)");
 		refuse_status(conn->fd, mem ? SHM_NO_RESOURCES : SHM_REFUSED,
 			      why);
 		if (err && mem)
