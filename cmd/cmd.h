@@ -63,6 +63,11 @@ void cmd_parse_cpus(const struct argp_state *state, const char *arg,
  */
 const char *cmd_placement(int have_cpus, const int cpus[2],
 			  struct yb_local_opts *lo);
+/*
+ * --pairs without --cpus: leave lo's CPUs unset so that every pair gets
+ * its own placement (yb_run_local_pairs); returns the policy in words.
+ */
+const char *cmd_pairs_placement(struct yb_local_opts *lo);
 
 /*
  * Before measuring: the checks of yb_session_precheck, plus existing

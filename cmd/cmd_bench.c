@@ -214,7 +214,11 @@ static int sweep(struct yb_session *s, const char *name, int wait,
 		tp.wait_set = 1;
 	}
 	lo->tp = &tp;
-	int rc = pairs > 1 ? yb_run_local_pairs(s, t, &o, lo, pairs, &err) :
+	/* Pairs spread over the CPUs unless --cpus placed them. */
+	struct yb_local_opts plo = *lo;
+	if (pairs > 1 && !a->have_cpus)
+		cmd_pairs_placement(&plo);
+	int rc = pairs > 1 ? yb_run_local_pairs(s, t, &o, &plo, pairs, &err) :
 			     yb_run_local(s, t, &o, lo, &err);
 	lo->tp = NULL;
 	if (rc == YB_EINTR)
@@ -280,6 +284,11 @@ static int run_round(int round, const struct bench_args *a,
 	yb_meta_set(&s.meta, "placement.policy", "%s", placement);
 	yb_meta_set_int(&s.meta, "placement.client_cpu", lo->cpu_client);
 	yb_meta_set_int(&s.meta, "placement.server_cpu", lo->cpu_server);
+	if (!a->have_cpus) {
+		struct yb_local_opts plo = *lo;
+		yb_meta_set(&s.meta, "placement.pairs_policy", "%s",
+			    cmd_pairs_placement(&plo));
+	}
 	static const struct {
 		const char *name;
 		int wait;

@@ -29,7 +29,9 @@ static const struct argp_option run_options[] = {
 	  1 },
 	{ "pairs", OPT_PAIRS, "N", 0,
 	  "measure N connections at once, each its own client and server "
-	  "process, in step; records every pair and their total (default 1)",
+	  "process, in step; records every pair and their total; pair i's "
+	  "client on CPU i, its server on CPU i+1, round robin, unless "
+	  "--cpus (default 1)",
 	  1 },
 	{ 0 }
 };
@@ -172,6 +174,8 @@ int cmd_run(int argc, char **argv)
 
 	struct yb_local_opts lo = { -1, -1, 10000, NULL };
 	const char *placement = cmd_placement(a.have_cpus, a.cpus, &lo);
+	if (a.pairs > 1 && !a.have_cpus)
+		placement = cmd_pairs_placement(&lo);
 
 	struct yb_session s;
 	rc = yb_session_open(&s, a.sweep.out_dir, a.sweep.force, &err);

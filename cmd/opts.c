@@ -468,6 +468,17 @@ const char *cmd_placement(int have_cpus, const int cpus[2],
 	return "unpinned (one CPU available)";
 }
 
+const char *cmd_pairs_placement(struct yb_local_opts *lo)
+{
+	int two[2];
+
+	lo->cpu_client = lo->cpu_server = -1;
+	if (yb_allowed_cpus(two, 2) < 2)
+		return "unpinned (one CPU available)";
+	return "pairs spread (default): pair i's client on CPU i mod n, its "
+	       "server on CPU i+1 mod n of the n allowed";
+}
+
 int cmd_precheck(const struct cmd_sweep *cs, struct yb_err *err)
 {
 	int rc = yb_session_precheck(cs->out_dir, cs->force, err);

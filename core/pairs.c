@@ -32,6 +32,7 @@
 #include "session.h"
 #include "sysinfo.h"
 
+#define LOCAL_DIR "/tmp/yasmin-bench.XXXXXX"
 #define BARRIER_TIMEOUT_NS (120ull * 1000000000ull)
 /* Memory each pair keeps free beside its ring when pairs are checked. */
 #define PAIR_MEM_SLACK (8ull << 20)
@@ -50,7 +51,18 @@ struct pair_ctx {
 };
 
 /* Records on the pipe: a type byte, then a fixed-size body. */
-enum { REC_POINT = 'P', REC_META = 'M', REC_ERROR = 'E', REC_TRIAL = 'T' };
+enum {
+	REC_POINT = 'P',
+	REC_META = 'M',
+	REC_ERROR = 'E',
+	REC_TRIAL = 'T',
+	REC_PLACE = 'C'
+};
+
+/* Where a pair's ends ran (-1: unknown). */
+struct rec_place {
+	int32_t client_cpu, server_cpu;
+};
 
 struct rec_trial {
 	uint32_t mode, trial;
@@ -97,6 +109,14 @@ static int pair_sync(void *ctx, struct yb_err *err)
 		nanosleep(&ts, NULL);
 	}
 	return 0;
+}
+
+/* In a child: drop the copies of every listener but keep's. */
+static void forget_others(struct yb_ep *listeners, unsigned n, unsigned keep)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (i != keep)
+			yb_ep_forget(&listeners[i]);
 }
 
 static int write_rec(int fd, char type, const void *body, size_t len)
@@ -167,7 +187,13 @@ static int pair_client(unsigned idx, const struct yb_transport *t,
 	so.sync_ctx = pc;
 	if (idx != 0)
 		so.progress = NULL; /* one progress line is enough */
-	rc = yb_sweep_run(&ep, t->name, &so, NULL, &err);
+	struct yb_meta server;
+	yb_meta_init(&server);
+	rc = yb_sweep_run(&ep, t->name, &so, &server, &err);
+	const char *scpu = yb_meta_get(&server, "server.cpu");
+	struct rec_place pl = { yb_current_cpu(), scpu ? atoi(scpu) : -1 };
+	write_rec(pc->fd, REC_PLACE, &pl, sizeof(pl));
+	yb_meta_free(&server);
 	yb_ep_close(&ep);
 out:
 	if (rc) {
@@ -188,6 +214,7 @@ struct collected {
 	struct yb_results r[YB_MAX_PAIRS];
 	struct trials tr[YB_MAX_PAIRS];
 	struct rec_meta meta;
+	struct rec_place place[YB_MAX_PAIRS];
 	struct rec_error first_error;
 	int have_error;
 	/* Points go to the session as soon as every pair has sent them. */
@@ -240,6 +267,8 @@ static void take(struct collected *c, unsigned i, char type, const char *body)
 	} else if (type == REC_META) {
 		memcpy(&c->meta, body, sizeof(c->meta));
 		c->meta.wait[sizeof(c->meta.wait) - 1] = '\0';
+	} else if (type == REC_PLACE) {
+		memcpy(&c->place[i], body, sizeof(c->place[i]));
 	} else if (type == REC_ERROR && !c->have_error) {
 		memcpy(&c->first_error, body, sizeof(c->first_error));
 		c->first_error.msg[YB_ERR_MSG_MAX - 1] = '\0';
@@ -278,6 +307,7 @@ static void collect(int *fds, unsigned n, struct collected *c,
 				     type == REC_META  ? sizeof(struct rec_meta) :
 				     type == REC_ERROR ? sizeof(struct rec_error) :
 				     type == REC_TRIAL ? sizeof(struct rec_trial) :
+				     type == REC_PLACE ? sizeof(struct rec_place) :
 							 0;
 			if (k == 1 && len > 0 && read_exact(pfd[i].fd, body, len))
 				k = 0;
@@ -386,11 +416,11 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 		       const struct yb_local_opts *lo, unsigned npairs,
 		       struct yb_err *err)
 {
-	char dir[] = "/tmp/yasmin-bench.XXXXXX";
+	char dirs[YB_MAX_PAIRS][sizeof(LOCAL_DIR)];
 	pid_t servers[YB_MAX_PAIRS], clients[YB_MAX_PAIRS];
 	int fds[YB_MAX_PAIRS];
-	unsigned nserv = 0, ncli = 0;
-	struct yb_ep listener;
+	unsigned nserv = 0, ncli = 0, nlisten = 0;
+	struct yb_ep listeners[YB_MAX_PAIRS];
 	struct collected *c = NULL;
 	struct barrier *b = MAP_FAILED;
 	int rc, cpus[1024];
@@ -414,9 +444,14 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 				  (unsigned long long)((each * npairs + (1 << 20) - 1) >> 20),
 				  lim, act);
 	int ncpu = yb_allowed_cpus(cpus, 1024);
-	rc = yb_local_listen(t, dir, &listener, err);
-	if (rc)
-		return rc;
+	/* An address per pair: pair i's client meets pair i's server, so
+	 * the placement below is the placement that runs. */
+	for (; nlisten < npairs; nlisten++) {
+		memcpy(dirs[nlisten], LOCAL_DIR, sizeof(LOCAL_DIR));
+		rc = yb_local_listen(t, dirs[nlisten], &listeners[nlisten], err);
+		if (rc)
+			goto out;
+	}
 	b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	c = calloc(1, sizeof(*c));
@@ -426,8 +461,10 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 	}
 	memset(b, 0, sizeof(*b));
 	b->n = npairs;
-	for (unsigned i = 0; i < npairs; i++)
+	for (unsigned i = 0; i < npairs; i++) {
 		yb_results_init(&c->r[i]);
+		c->place[i] = (struct rec_place){ -1, -1 };
+	}
 	c->s = s;
 	c->npairs = npairs;
 
@@ -442,8 +479,10 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 			rc = yb_err_fork(err, errno, "fork");
 			goto out;
 		}
-		if (pid == 0)
-			_exit(yb_local_server(&listener, &slo, me));
+		if (pid == 0) {
+			forget_others(listeners, nlisten, i);
+			_exit(yb_local_server(&listeners[i], &slo, me));
+		}
 		servers[nserv++] = pid;
 	}
 	for (unsigned i = 0; i < npairs; i++) {
@@ -466,8 +505,9 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 			close(p[0]);
 			for (unsigned j = 0; j < ncli; j++)
 				close(fds[j]);
+			forget_others(listeners, nlisten, nlisten);
 			struct pair_ctx pc = { b, o->stop, p[1] };
-			_exit(pair_client(i, t, listener.addr, o, lo, cpu,
+			_exit(pair_client(i, t, listeners[i].addr, o, lo, cpu,
 					  &pc));
 		}
 		close(p[1]);
@@ -499,6 +539,14 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 	char key[128];
 	snprintf(key, sizeof(key), "transport.%s.pairs", t->name);
 	yb_meta_set_int(&s->meta, key, npairs);
+	for (unsigned i = 0; i < npairs; i++) {
+		snprintf(key, sizeof(key), "placement.%s.pair%u.client_cpu",
+			 t->name, i + 1);
+		yb_meta_set_int(&s->meta, key, c->place[i].client_cpu);
+		snprintf(key, sizeof(key), "placement.%s.pair%u.server_cpu",
+			 t->name, i + 1);
+		yb_meta_set_int(&s->meta, key, c->place[i].server_cpu);
+	}
 out:
 	for (unsigned i = 0; i < ncli; i++)
 		close(fds[i]);
@@ -516,7 +564,9 @@ out:
 	free(c);
 	if (b != MAP_FAILED)
 		munmap(b, sizeof(*b));
-	yb_ep_close(&listener);
-	rmdir(dir);
+	for (unsigned i = 0; i < nlisten; i++) {
+		yb_ep_close(&listeners[i]);
+		rmdir(dirs[i]);
+	}
 	return rc;
 }

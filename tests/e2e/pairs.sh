@@ -24,6 +24,45 @@ awk -F, 'NR > 1 { k = $1 "," $2 "," $3
 grep -q '^shm 4M adaptive x3 total' "$T/out" || { cat "$T/out"; fail "summary lacks the shm total"; }
 grep -q '"pairs": 3' "$T/r/results.json" || fail "JSON rows lack pairs"
 
+# Where each pair ran, as "transport pair client server" lines.
+placements() {
+	awk '/"placement": \{/ { on = 1; d = 0; next }
+	     on && /[}]/ { if (--d < 0) on = 0 }
+	     on && /"[a-z]+": \{/ { t = $1; gsub(/[":{ ]/, "", t) }
+	     on && /"pair[0-9]+": \{/ { p = $1; gsub(/[":{ pair]/, "", p) }
+	     on && /\{/ { d++ }
+	     on && /"client_cpu"/ && p != "" { c = $2; sub(/,/, "", c) }
+	     on && /"server_cpu"/ && p != "" { v = $2; sub(/,/, "", v)
+		print t, p, c, v; p = "" }' "$1"
+}
+# The CPUs this test may use, in order.
+allowed=$(awk '/^Cpus_allowed_list/ { n = split($2, r, ",")
+	for (i = 1; i <= n; i++) { split(r[i], b, "-"); if (b[2] == "") b[2] = b[1]
+		for (c = b[1]; c <= b[2]; c++) printf "%d ", c } }' /proc/self/status)
+set -- $allowed
+ncpu=$#
+placements "$T/r/results.json" >"$T/place"
+[ "$(wc -l <"$T/place")" -eq 6 ] || { cat "$T/place"; fail "JSON lacks the placement of 3 pairs of 2 transports"; }
+if [ "$ncpu" -ge 2 ]; then
+	# Pair i: client on the i-th allowed CPU, server on the next one.
+	# The server's CPU is what the server itself reported, so a client
+	# that met another pair's server shows up here too.
+	while read -r t p c v; do
+		ec=$(echo $allowed | cut -d' ' -f$(( (p - 1) % ncpu + 1 )))
+		ev=$(echo $allowed | cut -d' ' -f$(( p % ncpu + 1 )))
+		[ "$c" = "$ec" ] && [ "$v" = "$ev" ] ||
+			fail "$t pair $p ran client $c server $v, expected $ec and $ev"
+	done <"$T/place"
+	"$BIN" run -t shm --pairs 2 --cpus "$1,$2" --quick --max-bytes 1K \
+		--trial-time 0.005 --trials 1 --no-plot --out "$T/c" >"$T/out" 2>&1 ||
+		{ cat "$T/out"; fail "run --pairs 2 --cpus failed"; }
+	placements "$T/c/results.json" >"$T/place"
+	[ "$(grep -c "^shm [12] $1 $2\$" "$T/place")" -eq 2 ] ||
+		{ cat "$T/place"; fail "--cpus $1,$2 did not hold both pairs"; }
+else
+	note "one CPU: placement not checked"
+fi
+
 expect_fail 2 "bad --pairs '0'" "$BIN" run --pairs 0 --out "$T/x"
 expect_fail 2 "bad --pairs '65'" "$BIN" run --pairs 65 --out "$T/x"
 expect_fail 2 "bad --pairs 'two'" "$BIN" run --pairs two --out "$T/x"
