@@ -2,6 +2,7 @@
 #include "session.h"
 
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -525,6 +526,10 @@ int yb_run_local(struct yb_session *s, const struct yb_transport *t,
 	if (pid == 0)
 		_exit(yb_local_server(&listener, lo, me));
 
+	/* Pinned for this run only: the caller's CPUs come back at the end,
+	 * so that what it runs next (pairs, probes) may use them all. */
+	cpu_set_t saved;
+	int have_saved = sched_getaffinity(0, sizeof(saved), &saved) == 0;
 	if (lo->cpu_client >= 0) {
 		rc = yb_pin_cpu(lo->cpu_client, err);
 		if (rc)
@@ -550,13 +555,15 @@ int yb_run_local(struct yb_session *s, const struct yb_transport *t,
 	const char *scpu = yb_meta_get(&server, "server.cpu");
 	if (scpu) {
 		snprintf(key, sizeof(key), "placement.%s.server_cpu", t->name);
-		yb_meta_set(&s->meta, key, "%s", scpu);
+		yb_meta_set_int(&s->meta, key, atoi(scpu));
 	}
 	snprintf(key, sizeof(key), "placement.%s.client_cpu", t->name);
 	yb_meta_set_int(&s->meta, key, yb_current_cpu());
 	yb_meta_free(&server);
 
 out_child:
+	if (have_saved)
+		sched_setaffinity(0, sizeof(saved), &saved);
 	yb_ep_close(&conn);
 	if (rc)
 		kill(pid, SIGTERM);

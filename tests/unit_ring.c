@@ -485,12 +485,53 @@ static void threaded_streams(void **state)
 	}
 }
 
+/*
+ * A large write is published in pieces, so the reader can copy while the
+ * writer does: a quarter of the ring at most, and no more than 1 MiB
+ */
+static void large_writes_published_in_pieces(void **state)
+{
+	static const unsigned orders[] = { 14, 22 };
+	(void)state;
+
+	for (size_t o = 0; o < 2; o++) {
+		struct pair *p = pair_new(orders[o], YB_WAIT_BLOCK, 0);
+		size_t ring = (size_t)1 << orders[o], len = ring / 2 + 1;
+		uint8_t *buf = malloc(len), *out = malloc(len);
+		assert_non_null(buf);
+		assert_non_null(out);
+		fill(buf, len, 5);
+		uint32_t piece = p->r[0].chunk;
+		assert_true(piece >= 1 && piece <= ring / 4);
+		assert_true(piece <= (1u << 20));
+		/* ... and a quarter of the L2 cache, where that is known:
+		 * the reader takes the bytes from the writer's cache. */
+		long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+		if (l2 >= (256 << 10))
+			assert_true(piece <= (uint64_t)l2 / 4);
+		assert_int_equal(yb_ring_send(&p->r[0], buf, len, 1),
+				 (ssize_t)len);
+		/* One counter update per piece, each a wake-up decision. */
+		uint64_t publishes = p->r[0].st.notify_sent +
+				     p->r[0].st.notify_suppressed;
+		assert_int_equal(publishes, (len + piece - 1) / piece);
+		assert_true(publishes >= 3);
+		assert_int_equal(yb_ring_recv(&p->r[1], out, len, 1),
+				 (ssize_t)len);
+		assert_memory_equal(out, buf, len);
+		free(buf);
+		free(out);
+		pair_free(p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(wraps_at_every_offset),
 		cmocka_unit_test(full_and_empty),
 		cmocka_unit_test(wakeups_suppressed),
+		cmocka_unit_test(large_writes_published_in_pieces),
 		cmocka_unit_test(close_delivers_then_eof),
 		cmocka_unit_test(dead_peer_noticed),
 		cmocka_unit_test(wait_times_out),

@@ -51,6 +51,7 @@ void yb_ringep_describe(const struct yb_ep *ep, struct yb_meta *m)
 	yb_meta_set_int(m, "ring_bytes", r->tx_size);
 	yb_meta_set(m, "wait", "%s", yb_wait_name(r->wait_mode));
 	yb_meta_set_int(m, "spin_ns", (long long)r->spin_ns);
+	yb_meta_set_int(m, "publish_bytes", r->chunk);
 }
 
 int yb_ring_order_of(uint64_t bytes)
