@@ -32,7 +32,6 @@
 #include "session.h"
 #include "sysinfo.h"
 
-#define LOCAL_DIR "/tmp/yasmin-bench.XXXXXX"
 #define BARRIER_TIMEOUT_NS (120ull * 1000000000ull)
 /* Memory each pair keeps free beside its ring when pairs are checked. */
 #define PAIR_MEM_SLACK (8ull << 20)
@@ -109,14 +108,6 @@ static int pair_sync(void *ctx, struct yb_err *err)
 		nanosleep(&ts, NULL);
 	}
 	return 0;
-}
-
-/* In a child: drop the copies of every listener but keep's. */
-static void forget_others(struct yb_ep *listeners, unsigned n, unsigned keep)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (i != keep)
-			yb_ep_forget(&listeners[i]);
 }
 
 static int write_rec(int fd, char type, const void *body, size_t len)
@@ -416,11 +407,10 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 		       const struct yb_local_opts *lo, unsigned npairs,
 		       struct yb_err *err)
 {
-	char dirs[YB_MAX_PAIRS][sizeof(LOCAL_DIR)];
-	pid_t servers[YB_MAX_PAIRS], clients[YB_MAX_PAIRS];
+	struct yb_local_child *servers = NULL;
+	pid_t clients[YB_MAX_PAIRS];
 	int fds[YB_MAX_PAIRS];
-	unsigned nserv = 0, ncli = 0, nlisten = 0;
-	struct yb_ep listeners[YB_MAX_PAIRS];
+	unsigned nserv = 0, ncli = 0;
 	struct collected *c = NULL;
 	struct barrier *b = MAP_FAILED;
 	int rc, cpus[1024];
@@ -444,18 +434,11 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 				  (unsigned long long)((each * npairs + (1 << 20) - 1) >> 20),
 				  lim, act);
 	int ncpu = yb_allowed_cpus(cpus, 1024);
-	/* An address per pair: pair i's client meets pair i's server, so
-	 * the placement below is the placement that runs. */
-	for (; nlisten < npairs; nlisten++) {
-		memcpy(dirs[nlisten], LOCAL_DIR, sizeof(LOCAL_DIR));
-		rc = yb_local_listen(t, dirs[nlisten], &listeners[nlisten], err);
-		if (rc)
-			goto out;
-	}
 	b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	c = calloc(1, sizeof(*c));
-	if (b == MAP_FAILED || !c) {
+	servers = calloc(npairs, sizeof(*servers));
+	if (b == MAP_FAILED || !c || !servers) {
 		rc = yb_err_set(err, YB_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -468,23 +451,18 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 	c->s = s;
 	c->npairs = npairs;
 
-	fflush(NULL);
-	pid_t me = getpid();
+	/* A server and an address per pair: pair i's client meets pair i's
+	 * server, so the placement below is the placement that runs. */
 	for (unsigned i = 0; i < npairs; i++) {
 		struct yb_local_opts slo = *lo;
 		if (ncpu >= 2 && lo->cpu_server < 0)
 			slo.cpu_server = cpus[(i + 1) % (unsigned)ncpu];
-		pid_t pid = fork();
-		if (pid < 0) {
-			rc = yb_err_fork(err, errno, "fork");
+		rc = yb_local_spawn(t, &slo, &servers[i], err);
+		if (rc)
 			goto out;
-		}
-		if (pid == 0) {
-			forget_others(listeners, nlisten, i);
-			_exit(yb_local_server(&listeners[i], &slo, me));
-		}
-		servers[nserv++] = pid;
+		nserv++;
 	}
+	fflush(NULL);
 	for (unsigned i = 0; i < npairs; i++) {
 		int p[2];
 		if (pipe2(p, O_CLOEXEC) < 0) {
@@ -505,9 +483,8 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 			close(p[0]);
 			for (unsigned j = 0; j < ncli; j++)
 				close(fds[j]);
-			forget_others(listeners, nlisten, nlisten);
 			struct pair_ctx pc = { b, o->stop, p[1] };
-			_exit(pair_client(i, t, listeners[i].addr, o, lo, cpu,
+			_exit(pair_client(i, t, servers[i].addr, o, lo, cpu,
 					  &pc));
 		}
 		close(p[1]);
@@ -551,11 +528,10 @@ out:
 	for (unsigned i = 0; i < ncli; i++)
 		close(fds[i]);
 	for (unsigned i = 0; i < nserv; i++) {
-		if (rc)
-			kill(servers[i], SIGTERM);
-		while (waitpid(servers[i], NULL, 0) < 0 && errno == EINTR)
-			;
+		int st;
+		yb_local_reap(&servers[i], rc != 0, &st);
 	}
+	free(servers);
 	if (c)
 		for (unsigned i = 0; i < npairs; i++) {
 			yb_results_free(&c->r[i]);
@@ -564,9 +540,5 @@ out:
 	free(c);
 	if (b != MAP_FAILED)
 		munmap(b, sizeof(*b));
-	for (unsigned i = 0; i < nlisten; i++) {
-		yb_ep_close(&listeners[i]);
-		rmdir(dirs[i]);
-	}
 	return rc;
 }

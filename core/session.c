@@ -1,6 +1,8 @@
 /* session.c - output files, summary, progress and local runs; see session.h. */
 #include "session.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -398,37 +400,28 @@ static int wait_child(pid_t pid, int *status)
 	return 0;
 }
 
-/*
- * The run that made the rendezvous socket and its private directory was
- * killed before it could remove them: remove them for it (rmdir only
- * takes the directory if nothing else is left in it).
- */
-static void remove_orphaned(const char *path)
+/* Remove a rendezvous socket file (if any) and its private directory. */
+static void remove_rendezvous(const char *path, const char *dir)
 {
-	char dir[YB_ADDR_MAX];
-
-	if (!path[0])
-		return;
-	unlink(path);
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
+	if (path[0])
+		unlink(path);
+	if (dir[0])
 		rmdir(dir);
-	}
 }
 
-/* The server half of a local run, in the child process. */
-static int local_server(struct yb_ep *listener, const struct yb_local_opts *lo,
-			pid_t owner)
+/*
+ * The server half of a local run, in the child process: accept one client,
+ * remove the rendezvous, serve.  owner is the forking parent: if it dies
+ * before a client came, we stop waiting (the caller removes the rest).
+ */
+static int local_server(struct yb_ep *listener, const char *dir,
+			const struct yb_local_opts *lo, pid_t owner)
 {
 	struct yb_err err = { 0 };
 	struct yb_ep conn;
 	struct yb_meta info;
 	int rc;
 
-	/* Ctrl-C goes to the client, which ends the run cleanly. */
-	signal(SIGINT, SIG_IGN);
 	/* SIGTERM comes from the client when the run fails: end quietly. */
 	signal(SIGTERM, SIG_DFL);
 	yb_meta_init(&info);
@@ -453,11 +446,14 @@ static int local_server(struct yb_ep *listener, const struct yb_local_opts *lo,
 	}
 	/* A failed handshake is the client's to report (a ring transport
 	 * sends it the reason); one line from one side is enough. */
-	if (yb_ep_accept(listener, &conn, &err) != 0) {
+	rc = yb_ep_accept(listener, &conn, &err);
+	/* One client per server: the address is of no more use. */
+	yb_ep_close(listener);
+	rmdir(dir);
+	if (rc != 0) {
 		yb_meta_free(&info);
 		return yb_exit_status(err.code);
 	}
-	yb_ep_close(listener);
 	struct yb_serve_opts so = { .timeout_ms = 60000, .info = &info };
 	rc = yb_serve(&conn, &so, &err);
 	yb_ep_close(&conn);
@@ -472,20 +468,12 @@ fail:
 	return yb_exit_status(err.code);
 }
 
-int yb_local_server(struct yb_ep *listener, const struct yb_local_opts *lo,
-		    pid_t owner)
-{
-	char path[YB_ADDR_MAX];
-
-	snprintf(path, sizeof(path), "%s", listener->unlink_path);
-	int status = local_server(listener, lo, owner);
-	if (getppid() != owner)
-		remove_orphaned(path);
-	return status;
-}
-
-int yb_local_listen(const struct yb_transport *t, char *dir,
-		    struct yb_ep *listener, struct yb_err *err)
+/*
+ * Listen on a fresh local address of t inside dir, a mkdtemp(3) template
+ * that becomes a private directory; on failure the directory is gone.
+ */
+static int local_listen(const struct yb_transport *t, char *dir,
+			struct yb_ep *listener, struct yb_err *err)
 {
 	char local[YB_ADDR_MAX], full[YB_ADDR_MAX + 32];
 	int rc;
@@ -503,28 +491,145 @@ int yb_local_listen(const struct yb_transport *t, char *dir,
 	return rc;
 }
 
+/* What the child reports once it listens, or why it cannot. */
+struct spawn_rec {
+	int32_t code;
+	struct yb_local_child c;
+	char msg[YB_ERR_MSG_MAX];
+};
+
+/* The forked child: rendezvous, report, serve, tidy up; never returns. */
+static void local_child(const struct yb_transport *t,
+			const struct yb_local_opts *lo, pid_t owner, int wfd)
+{
+	static struct spawn_rec rec; /* large; the child has one */
+	struct yb_err err = { 0 };
+	struct yb_ep listener;
+
+	/* Ctrl-C goes to the client, which ends the run cleanly; a report
+	 * to a parent already gone must not kill us before we tidy up. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	memset(&rec, 0, sizeof(rec));
+	snprintf(rec.c.dir, sizeof(rec.c.dir), "%s", YB_LOCAL_DIR);
+	rec.code = local_listen(t, rec.c.dir, &listener, &err);
+	if (rec.code) {
+		snprintf(rec.msg, sizeof(rec.msg), "%s", err.msg);
+		rec.c.dir[0] = '\0';
+	} else {
+		snprintf(rec.c.addr, sizeof(rec.c.addr), "%s", listener.addr);
+		snprintf(rec.c.path, sizeof(rec.c.path), "%s",
+			 listener.unlink_path);
+	}
+	const char *p = (const char *)&rec;
+	size_t left = sizeof(rec);
+	while (left > 0) {
+		ssize_t n = write(wfd, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* the parent is gone: serve nobody */
+		p += n;
+		left -= (size_t)n;
+	}
+	close(wfd);
+	if (rec.code)
+		_exit(yb_exit_status(rec.code));
+	int status = left ? YB_EXIT_FAIL :
+			    local_server(&listener, rec.c.dir, lo, owner);
+	yb_ep_close(&listener);
+	remove_rendezvous(rec.c.path, rec.c.dir);
+	_exit(status);
+}
+
+int yb_local_spawn(const struct yb_transport *t,
+		   const struct yb_local_opts *lo, struct yb_local_child *c,
+		   struct yb_err *err)
+{
+	static struct spawn_rec rec;
+	int p[2];
+
+	memset(c, 0, sizeof(*c));
+	c->pid = -1;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return yb_err_sys(err, errno, "pipe");
+	fflush(NULL);
+	pid_t owner = getpid(), pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return yb_err_fork(err, errno, "fork");
+	}
+	if (pid == 0) {
+		close(p[0]);
+		local_child(t, lo, owner, p[1]);
+	}
+	close(p[1]);
+	c->pid = pid;
+
+	char *q = (char *)&rec;
+	size_t got = 0;
+	while (got < sizeof(rec)) {
+		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+		int n = poll(&pfd, 1, 10000);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* ten seconds to listen is beyond any doubt */
+		ssize_t r = read(p[0], q + got, sizeof(rec) - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(p[0]);
+	if (got < sizeof(rec)) {
+		int status;
+		yb_local_reap(c, 1, &status);
+		return yb_err_set(err, YB_EPEER,
+				  "%s: the local server did not start", t->name);
+	}
+	rec.c.pid = pid;
+	*c = rec.c;
+	if (rec.code) {
+		int status;
+		yb_local_reap(c, 0, &status);
+		rec.msg[sizeof(rec.msg) - 1] = '\0';
+		return yb_err_set(err, rec.code, "%s", rec.msg);
+	}
+	return 0;
+}
+
+int yb_local_reap(struct yb_local_child *c, int kill_it, int *status)
+{
+	int rc = -1;
+
+	*status = 0;
+	if (c->pid > 0) {
+		if (kill_it)
+			kill(c->pid, SIGTERM);
+		rc = wait_child(c->pid, status);
+		c->pid = -1;
+	}
+	/* Whatever a child killed before it could tidy up left behind. */
+	remove_rendezvous(c->path, c->dir);
+	return rc;
+}
+
 int yb_run_local(struct yb_session *s, const struct yb_transport *t,
 		 const struct yb_sweep_opts *o, const struct yb_local_opts *lo,
 		 struct yb_err *err)
 {
-	char dir[] = "/tmp/yasmin-bench.XXXXXX";
 	char key[128];
-	struct yb_ep listener, conn;
+	struct yb_local_child srv;
+	struct yb_ep conn;
 	int rc, status;
 
 	yb_ep_init(&conn, t);
-	rc = yb_local_listen(t, dir, &listener, err);
+	rc = yb_local_spawn(t, lo, &srv, err);
 	if (rc)
 		return rc;
-
-	fflush(NULL);
-	pid_t me = getpid(), pid = fork();
-	if (pid < 0) {
-		rc = yb_err_fork(err, errno, "fork");
-		goto out_listener;
-	}
-	if (pid == 0)
-		_exit(yb_local_server(&listener, lo, me));
 
 	/* Pinned for this run only: the caller's CPUs come back at the end,
 	 * so that what it runs next (pairs, probes) may use them all. */
@@ -535,18 +640,14 @@ int yb_run_local(struct yb_session *s, const struct yb_transport *t,
 		if (rc)
 			goto out_child;
 	}
-	rc = yb_ep_connect(&conn, listener.addr, lo->tp, 10000, err);
-	/* The child holds its own copy; the socket file and its directory
-	 * go now, so that nothing is left behind if we are killed. */
-	yb_ep_close(&listener);
-	rmdir(dir);
+	rc = yb_ep_connect(&conn, srv.addr, lo->tp, 10000, err);
 	if (rc)
 		goto out_child;
 
 	char prefix[128];
 	yb_session_connected(s, &conn, prefix, sizeof(prefix));
 	snprintf(key, sizeof(key), "transport.%s.address", t->name);
-	yb_meta_set(&s->meta, key, "%s", listener.addr);
+	yb_meta_set(&s->meta, key, "%s", srv.addr);
 	struct yb_meta server;
 	yb_meta_init(&server);
 	rc = yb_sweep_run(&conn, t->name, o, &server, err);
@@ -565,17 +666,12 @@ out_child:
 	if (have_saved)
 		sched_setaffinity(0, sizeof(saved), &saved);
 	yb_ep_close(&conn);
-	if (rc)
-		kill(pid, SIGTERM);
-	if (wait_child(pid, &status) == 0 && rc == 0 &&
+	if (yb_local_reap(&srv, rc != 0, &status) == 0 && rc == 0 &&
 	    !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		rc = yb_err_set(err, YB_EPEER,
 				"%s: the local server failed (%s %d)", t->name,
 				WIFEXITED(status) ? "exit status" : "signal",
 				WIFEXITED(status) ? WEXITSTATUS(status) :
 						    WTERMSIG(status));
-out_listener:
-	yb_ep_close(&listener);
-	rmdir(dir);
 	return rc;
 }

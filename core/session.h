@@ -7,6 +7,7 @@
 #define YB_SESSION_H
 
 #include <limits.h>
+#include <sys/types.h>
 #include <stdio.h>
 
 #include "results.h"
@@ -115,21 +116,33 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 		       const struct yb_local_opts *lo, unsigned npairs,
 		       struct yb_err *err);
 
-/*
- * Listen on a fresh local address of t inside dir, a mkdtemp(3) template
- * ("/tmp/yasmin-bench.XXXXXX") that becomes a private directory; on
- * failure the directory is gone again.  The caller removes it after
- * closing the listener.
- */
-int yb_local_listen(const struct yb_transport *t, char *dir,
-		    struct yb_ep *listener, struct yb_err *err);
+/* The template of a local run's private rendezvous directory. */
+#define YB_LOCAL_DIR "/tmp/yasmin-bench.XXXXXX"
+
+/* The server half of a local run, running in a child process. */
+struct yb_local_child {
+	pid_t pid;
+	char addr[YB_ADDR_MAX];		/* where its client connects */
+	char dir[sizeof(YB_LOCAL_DIR)]; /* its private directory */
+	char path[YB_ADDR_MAX];		/* its socket file there, or "" */
+};
 
 /*
- * The server half of a local run: accept one client, serve it, exit code.
- * owner is the process that made the listener (the forking parent): if it
- * dies, the server removes the rendezvous files it can no longer remove.
+ * Fork the server half of a local run.  The child makes the private
+ * directory and a listener in it, reports the address, accepts one client,
+ * removes the directory and serves it.  The directory exists only while a
+ * living child owns it: a caller killed at any moment leaves a child that
+ * notices within 200 ms, removes it and ends.  On failure the child is
+ * reaped and nothing is left.
  */
-int yb_local_server(struct yb_ep *listener, const struct yb_local_opts *lo,
-		    pid_t owner);
+int yb_local_spawn(const struct yb_transport *t,
+		   const struct yb_local_opts *lo, struct yb_local_child *c,
+		   struct yb_err *err);
+
+/*
+ * Wait for the child (SIGTERM it first if kill_it), then remove what a
+ * child killed before it tidied up left behind.  0 with its wait status.
+ */
+int yb_local_reap(struct yb_local_child *c, int kill_it, int *status);
 
 #endif /* YB_SESSION_H */

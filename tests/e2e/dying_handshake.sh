@@ -128,9 +128,17 @@ for t in tcp unix shm; do
 done
 
 # 5. `run` killed at staggered moments: its server child ends within a
-#    second and nobody leaves a socket or a directory in /tmp.
-for d in 0 2 5 10 20 40 80 150 300 600; do
-	bg "$T/run.out" "$BIN" run --quick --max-bytes 64K --no-plot --out "$T/run-$d"
+#    second and nobody leaves a socket or a directory in /tmp (the
+#    servers make and remove the directories, so a client killed at any
+#    moment leaves none).
+# The same for `run --pairs 2`, whose servers hold a directory each.
+for d in 0 2 5 10 20 40 80 150 300 600 p0 p3 p10 p40 p150 p400; do
+	case $d in
+	p*) d=${d#p}
+	    bg "$T/run.out" "$BIN" run --pairs 2 -t shm,tcp --quick --max-bytes 64K \
+		    --no-plot --out "$T/run-p$d" ;;
+	*)  bg "$T/run.out" "$BIN" run --quick --max-bytes 64K --no-plot --out "$T/run-$d" ;;
+	esac
 	r=$BG_PID
 	sleep "$(printf '%d.%03d' $((d / 1000)) $((d % 1000)))"
 	kids=$(pgrep -P $r)
