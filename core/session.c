@@ -502,7 +502,7 @@ struct spawn_rec {
 static void local_child(const struct yb_transport *t,
 			const struct yb_local_opts *lo, pid_t owner, int wfd)
 {
-	static struct spawn_rec rec; /* large; the child has one */
+	struct spawn_rec rec;
 	struct yb_err err = { 0 };
 	struct yb_ep listener;
 
@@ -546,7 +546,7 @@ int yb_local_spawn(const struct yb_transport *t,
 		   const struct yb_local_opts *lo, struct yb_local_child *c,
 		   struct yb_err *err)
 {
-	static struct spawn_rec rec;
+	struct spawn_rec rec;
 	int p[2];
 
 	memset(c, 0, sizeof(*c));
