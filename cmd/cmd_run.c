@@ -184,8 +184,12 @@ int cmd_run(int argc, char **argv)
 	yb_meta_set(&s.meta, "command", "run");
 	yb_session_sweep_meta(&s, &a.sweep.so);
 	yb_meta_set(&s.meta, "placement.policy", "%s", placement);
-	yb_meta_set_int(&s.meta, "placement.client_cpu", lo.cpu_client);
-	yb_meta_set_int(&s.meta, "placement.server_cpu", lo.cpu_server);
+	/* Spread pairs have no one pair of CPUs: each pair's are recorded
+	 * under placement.<transport>.pairN. */
+	if (lo.cpu_client >= 0 || lo.cpu_server >= 0 || a.pairs <= 1) {
+		yb_meta_set_int(&s.meta, "placement.client_cpu", lo.cpu_client);
+		yb_meta_set_int(&s.meta, "placement.server_cpu", lo.cpu_server);
+	}
 	char names[256] = "";
 	for (size_t i = 0; i < n; i++) {
 		size_t l = strlen(names);

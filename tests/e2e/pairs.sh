@@ -44,6 +44,9 @@ ncpu=$#
 placements "$T/r/results.json" >"$T/place"
 [ "$(wc -l <"$T/place")" -eq 6 ] || { cat "$T/place"; fail "JSON lacks the placement of 3 pairs of 2 transports"; }
 if [ "$ncpu" -ge 2 ]; then
+	# Spread pairs have no run-wide pair of CPUs to record.
+	! grep -q '"client_cpu": -1' "$T/r/results.json" ||
+		fail "JSON records client_cpu -1 for spread pairs"
 	# Pair i: client on the i-th allowed CPU, server on the next one.
 	# The server's CPU is what the server itself reported, so a client
 	# that met another pair's server shows up here too.
