@@ -527,10 +527,8 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 out:
 	for (unsigned i = 0; i < ncli; i++)
 		close(fds[i]);
-	for (unsigned i = 0; i < nserv; i++) {
-		int st;
-		yb_local_reap(&servers[i], rc != 0, &st);
-	}
+	for (unsigned i = 0; i < nserv; i++)
+		yb_local_reap(&servers[i], rc != 0, NULL);
 	free(servers);
 	if (c)
 		for (unsigned i = 0; i < npairs; i++) {

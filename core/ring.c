@@ -180,18 +180,13 @@ int yb_ring_check(const void *ctrl, unsigned order0, unsigned order1,
 /* The largest piece published at once: a quarter of the L2 cache. */
 static uint32_t piece_cap(void)
 {
-	static uint32_t cap; /* 0 until asked */
-	uint32_t c = __atomic_load_n(&cap, __ATOMIC_RELAXED);
+	long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+	uint32_t c = l2 > 0 ? (uint32_t)(l2 / 4) : 256u << 10;
 
-	if (c == 0) {
-		long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
-		c = l2 > 0 ? (uint32_t)(l2 / 4) : 256u << 10;
-		if (c < (64u << 10))
-			c = 64u << 10;
-		if (c > (1u << 20))
-			c = 1u << 20;
-		__atomic_store_n(&cap, c, __ATOMIC_RELAXED);
-	}
+	if (c < (64u << 10))
+		c = 64u << 10;
+	if (c > (1u << 20))
+		c = 1u << 20;
 	return c;
 }
 
@@ -217,9 +212,8 @@ void yb_ring_attach(struct yb_ring *r, void *ctrl, void *data0, void *data1,
 	 * KiB 220-240, 1 MiB pieces ~72 (the peer then reads from memory).
 	 */
 	uint32_t small = r->tx_size < r->rx_size ? r->tx_size : r->rx_size;
-	r->chunk = small / 4;
-	if (r->chunk > piece_cap())
-		r->chunk = piece_cap();
+	uint32_t cap = piece_cap();
+	r->chunk = small / 4 < cap ? small / 4 : cap;
 	r->wait_mode = wait_mode;
 	r->spin_ns = spin_ns;
 	r->sig = *sig;

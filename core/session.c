@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -497,6 +498,9 @@ struct spawn_rec {
 	struct yb_local_child c;
 	char msg[YB_ERR_MSG_MAX];
 };
+/* One write(2) of at most PIPE_BUF bytes arrives whole: one read gets it. */
+_Static_assert(sizeof(struct spawn_rec) <= PIPE_BUF,
+	       "the child's report must fit one atomic pipe write");
 
 /* The forked child: rendezvous, report, serve, tidy up; never returns. */
 static void local_child(const struct yb_transport *t,
@@ -521,22 +525,17 @@ static void local_child(const struct yb_transport *t,
 		snprintf(rec.c.path, sizeof(rec.c.path), "%s",
 			 listener.unlink_path);
 	}
-	const char *p = (const char *)&rec;
-	size_t left = sizeof(rec);
-	while (left > 0) {
-		ssize_t n = write(wfd, p, left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break; /* the parent is gone: serve nobody */
-		p += n;
-		left -= (size_t)n;
-	}
+	ssize_t n;
+	do
+		n = write(wfd, &rec, sizeof(rec));
+	while (n < 0 && errno == EINTR);
 	close(wfd);
 	if (rec.code)
 		_exit(yb_exit_status(rec.code));
-	int status = left ? YB_EXIT_FAIL :
-			    local_server(&listener, rec.c.dir, lo, owner);
+	/* Not reported: the parent is gone, serve nobody. */
+	int status = n != (ssize_t)sizeof(rec) ?
+			     YB_EXIT_FAIL :
+			     local_server(&listener, rec.c.dir, lo, owner);
 	yb_ep_close(&listener);
 	remove_rendezvous(rec.c.path, rec.c.dir);
 	_exit(status);
@@ -567,34 +566,21 @@ int yb_local_spawn(const struct yb_transport *t,
 	close(p[1]);
 	c->pid = pid;
 
-	char *q = (char *)&rec;
-	size_t got = 0;
-	while (got < sizeof(rec)) {
-		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
-		int n = poll(&pfd, 1, 10000);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break; /* ten seconds to listen is beyond any doubt */
-		ssize_t r = read(p[0], q + got, sizeof(rec) - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
+	/* The child never blocks before it reports: it writes or it ends. */
+	ssize_t n;
+	do
+		n = read(p[0], &rec, sizeof(rec));
+	while (n < 0 && errno == EINTR);
 	close(p[0]);
-	if (got < sizeof(rec)) {
-		int status;
-		yb_local_reap(c, 1, &status);
+	if (n != (ssize_t)sizeof(rec)) {
+		yb_local_reap(c, 1, NULL);
 		return yb_err_set(err, YB_EPEER,
 				  "%s: the local server did not start", t->name);
 	}
 	rec.c.pid = pid;
 	*c = rec.c;
 	if (rec.code) {
-		int status;
-		yb_local_reap(c, 0, &status);
+		yb_local_reap(c, 0, NULL);
 		rec.msg[sizeof(rec.msg) - 1] = '\0';
 		return yb_err_set(err, rec.code, "%s", rec.msg);
 	}
@@ -605,7 +591,8 @@ int yb_local_reap(struct yb_local_child *c, int kill_it, int *status)
 {
 	int rc = -1;
 
-	*status = 0;
+	if (status)
+		*status = 0;
 	if (c->pid > 0) {
 		if (kill_it)
 			kill(c->pid, SIGTERM);

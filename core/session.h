@@ -141,7 +141,8 @@ int yb_local_spawn(const struct yb_transport *t,
 
 /*
  * Wait for the child (SIGTERM it first if kill_it), then remove what a
- * child killed before it tidied up left behind.  0 with its wait status.
+ * child killed before it tidied up left behind.  0 with its wait status
+ * (status may be NULL).
  */
 int yb_local_reap(struct yb_local_child *c, int kill_it, int *status);
 
