@@ -28,17 +28,31 @@ struct compare_args {
 	int have_ratio;
 	double min;
 	int have_min;
+	int mixed_verify;
 };
 
-enum { OPT_TOL = 't', OPT_METRIC = 'm', OPT_JSON = 300, OPT_RATIO, OPT_MIN };
+enum {
+	OPT_TOL = 't',
+	OPT_METRIC = 'm',
+	OPT_JSON = 300,
+	OPT_RATIO,
+	OPT_MIN,
+	OPT_MIXED_VERIFY
+};
 
 static const struct argp_option compare_options[] = {
 	{ "tolerance", OPT_TOL, "PCT", 0,
 	  "a change smaller than PCT percent is never a regression "
 	  "(default 10)",
 	  0 },
-	{ "metric", OPT_METRIC, "METRIC", 0,
-	  "latency, bandwidth or both (default both)", 0 },
+	{ "metric", OPT_METRIC, "LIST", 0,
+	  "what to compare, comma-separated: latency (one-way p50), p99, "
+	  "p99.9, bandwidth, or both (latency and bandwidth; the default)",
+	  0 },
+	{ "mixed-verify", OPT_MIXED_VERIFY, 0, 0,
+	  "compare a run made with --verify against one made without "
+	  "(refused otherwise)",
+	  0 },
 	{ "json", OPT_JSON, 0, 0, "print the verdict as JSON", 0 },
 	{ "ratio", OPT_RATIO, "A/B", 0,
 	  "with one FILE: gate on how many times better transport A is than "
@@ -62,18 +76,30 @@ static error_t compare_parse(int key, char *arg, struct argp_state *state)
 					       "a percentage, 0 to 1000",
 					arg);
 		break;
-	case OPT_METRIC:
-		if (strcmp(arg, "latency") == 0)
-			a->metrics = YB_METRIC_LATENCY;
-		else if (strcmp(arg, "bandwidth") == 0)
-			a->metrics = YB_METRIC_BANDWIDTH;
-		else if (strcmp(arg, "both") == 0)
-			a->metrics = YB_METRIC_LATENCY | YB_METRIC_BANDWIDTH;
-		else
-			cmd_usage_error(state,
-					"bad --metric '%s': expected latency, "
-					"bandwidth or both",
-					arg);
+	case OPT_METRIC: {
+		char copy[128], *save = NULL;
+		snprintf(copy, sizeof(copy), "%s", arg);
+		a->metrics = 0;
+		for (char *it = strtok_r(copy, ",", &save); it;
+		     it = strtok_r(NULL, ",", &save)) {
+			unsigned m = strcmp(it, "both") == 0 ?
+					     YB_METRIC_LATENCY |
+						     YB_METRIC_BANDWIDTH :
+					     yb_metric_parse(it);
+			if (!m)
+				cmd_usage_error(state,
+						"bad --metric '%s': expected "
+						"latency, p99, p99.9, "
+						"bandwidth or both",
+						it);
+			a->metrics |= m;
+		}
+		if (!a->metrics)
+			cmd_usage_error(state, "--metric is empty");
+		break;
+	}
+	case OPT_MIXED_VERIFY:
+		a->mixed_verify = 1;
 		break;
 	case OPT_JSON:
 		a->json = 1;
@@ -118,6 +144,9 @@ static error_t compare_parse(int key, char *arg, struct argp_state *state)
 		if (a->have_ratio &&
 		    a->metrics == (YB_METRIC_LATENCY | YB_METRIC_BANDWIDTH))
 			a->metrics = YB_METRIC_BANDWIDTH;
+		if (a->have_ratio && (a->metrics & (a->metrics - 1)))
+			cmd_usage_error(state,
+					"--ratio takes one --metric");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -127,7 +156,23 @@ static error_t compare_parse(int key, char *arg, struct argp_state *state)
 
 static const char *metric_name(unsigned m)
 {
-	return m == YB_METRIC_LATENCY ? "latency" : "bandwidth";
+	return yb_metric_name(m);
+}
+
+/* Runs made with and without --verify are not alike (unless told). */
+static int check_verify(const struct compare_args *a,
+			const struct yb_results r[2], struct yb_err *err)
+{
+	int v0 = yb_results_verified(&r[0]), v1 = yb_results_verified(&r[1]);
+
+	if (a->mixed_verify || v0 == YB_VERIFY_UNKNOWN ||
+	    v1 == YB_VERIFY_UNKNOWN || v0 == v1)
+		return 0;
+	return yb_err_set(err, YB_EINVAL,
+			  "%s was measured %s --verify and %s %s it: compare "
+			  "runs made alike, or pass --mixed-verify",
+			  a->files[0], v0 == YB_VERIFY_YES ? "with" : "without",
+			  a->files[1], v1 == YB_VERIFY_YES ? "with" : "without");
 }
 
 static int do_ratio(const struct compare_args *a, const struct yb_results *r)
@@ -249,7 +294,10 @@ int cmd_compare(int argc, char **argv)
 		status = do_ratio(&a, &r[0]);
 	} else {
 		struct yb_cmp c;
-		rc = yb_compare(&r[0], &r[1], a.metrics, a.tolerance, &c, &err);
+		rc = check_verify(&a, r, &err);
+		if (!rc)
+			rc = yb_compare(&r[0], &r[1], a.metrics, a.tolerance,
+					&c, &err);
 		if (rc) {
 			status = cmd_fail(YB_EINVAL, err.msg);
 		} else {

@@ -9,26 +9,102 @@
 
 static unsigned mode_of(unsigned metric)
 {
-	return metric == YB_METRIC_LATENCY ? YB_MODE_PINGPONG : YB_MODE_STREAM;
+	return metric == YB_METRIC_BANDWIDTH ? YB_MODE_STREAM : YB_MODE_PINGPONG;
 }
 
-/* The figure of a point for a metric, and its relative spread. */
+const char *yb_metric_name(unsigned m)
+{
+	switch (m) {
+	case YB_METRIC_LATENCY:
+		return "latency";
+	case YB_METRIC_P99:
+		return "p99";
+	case YB_METRIC_P999:
+		return "p99.9";
+	default:
+		return "bandwidth";
+	}
+}
+
+unsigned yb_metric_parse(const char *name)
+{
+	if (strcmp(name, "latency") == 0 || strcmp(name, "p50") == 0)
+		return YB_METRIC_LATENCY;
+	if (strcmp(name, "p99") == 0)
+		return YB_METRIC_P99;
+	if (strcmp(name, "p99.9") == 0 || strcmp(name, "p999") == 0)
+		return YB_METRIC_P999;
+	if (strcmp(name, "bandwidth") == 0)
+		return YB_METRIC_BANDWIDTH;
+	return 0;
+}
+
+/* The figure of a point for a metric (NAN when absent). */
 static double value_of(const struct yb_point *p, unsigned metric)
 {
-	return metric == YB_METRIC_LATENCY ? p->lat_p50_us : p->bw_gbps;
+	switch (metric) {
+	case YB_METRIC_LATENCY:
+		return p->lat_p50_us;
+	case YB_METRIC_P99:
+		return p->lat_p99_us;
+	case YB_METRIC_P999:
+		return p->lat_p999_us;
+	default:
+		return p->bw_gbps;
+	}
 }
 
-static double spread_of(const struct yb_point *p)
+/*
+ * The relative spread (one sigma) of a point between its trials.
+ * Latency: the standard deviation of the trial means over their mean.
+ * Bandwidth: from the range of the trials, best - worst, over d2(n) (the
+ * expected range of n normal samples in sigmas), relative to the median.
+ * 0 when a file does not say.
+ */
+static double spread_of(const struct yb_point *p, unsigned metric)
 {
-	return p->lat_mean_us > 0 ? p->lat_stddev_us / p->lat_mean_us : 0;
+	static const double d2[] = { 0,	    0,	   1.128, 1.693, 2.059, 2.326,
+				     2.534, 2.704, 2.847, 2.970, 3.078 };
+
+	if (metric != YB_METRIC_BANDWIDTH)
+		return p->lat_mean_us > 0 && !isnan(p->lat_stddev_us) ?
+			       p->lat_stddev_us / p->lat_mean_us :
+			       0;
+	if (p->trials < 2 || isnan(p->bw_min_gbps) ||
+	    !(p->bw_median_gbps > 0))
+		return 0;
+	double k = p->trials < sizeof(d2) / sizeof(d2[0]) ? d2[p->trials] :
+							       3.1;
+	return (p->bw_gbps - p->bw_min_gbps) / k / p->bw_median_gbps;
 }
 
 /* Change in percent, positive when current is worse. */
 static double change_pct(double base, double cur, unsigned metric)
 {
-	if (metric == YB_METRIC_LATENCY)
+	if (metric != YB_METRIC_BANDWIDTH)
 		return (cur - base) / base * 100.0;
 	return (base - cur) / base * 100.0;
+}
+
+int yb_results_verified(const struct yb_results *r)
+{
+	int no = 0, yes = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		yes |= r->p[i].verify == YB_VERIFY_YES ||
+		       r->p[i].verify == YB_VERIFY_INLINE;
+		no += r->p[i].verify == YB_VERIFY_NO;
+	}
+	if (yes)
+		return YB_VERIFY_YES;
+	if (r->n && (size_t)no == r->n)
+		return YB_VERIFY_NO;
+	const char *m = yb_meta_get(&r->meta, "sweep.verify");
+	if (m && strcmp(m, "yes") == 0)
+		return YB_VERIFY_YES;
+	if (m && strcmp(m, "no") == 0)
+		return YB_VERIFY_NO;
+	return YB_VERIFY_UNKNOWN;
 }
 
 static int cmp_dbl(const void *x, const void *y)
@@ -82,7 +158,7 @@ static int compare_curve(const struct yb_results *base,
 		if (!c || !(vb > 0) || !(value_of(c, metric) > 0))
 			continue;
 		double ch = change_pct(vb, value_of(c, metric), metric);
-		double sb = spread_of(b), sc = spread_of(c);
+		double sb = spread_of(b, metric), sc = spread_of(c, metric);
 		double nz = 200.0 * sqrt(sb * sb + sc * sc);
 		chg[n] = ch;
 		noise[n] = nz;
@@ -125,7 +201,10 @@ int yb_compare(const struct yb_results *base, const struct yb_results *cur,
 	size_t cap = 0, total = 0;
 
 	memset(out, 0, sizeof(*out));
-	for (unsigned m = YB_METRIC_LATENCY; m <= YB_METRIC_BANDWIDTH; m <<= 1) {
+	static const unsigned order[] = { YB_METRIC_LATENCY, YB_METRIC_P99,
+					  YB_METRIC_P999, YB_METRIC_BANDWIDTH };
+	for (size_t mi = 0; mi < sizeof(order) / sizeof(order[0]); mi++) {
+		unsigned m = order[mi];
 		if (!(metrics & m))
 			continue;
 		for (size_t i = 0; i < base->n; i++) {
@@ -276,7 +355,7 @@ int yb_ratio(const struct yb_results *r, const char *a, const char *b,
 			continue;
 		double x = metric == YB_METRIC_BANDWIDTH ?
 				   pa->bw_gbps / pb->bw_gbps :
-				   pb->lat_p50_us / pa->lat_p50_us;
+				   value_of(pb, metric) / value_of(pa, metric);
 		if (isfinite(x) && x > 0)
 			v[n++] = x;
 	}

@@ -20,8 +20,25 @@
 #include "err.h"
 #include "results.h"
 
-#define YB_METRIC_LATENCY (1u << 0)
-#define YB_METRIC_BANDWIDTH (1u << 1)
+#define YB_METRIC_LATENCY (1u << 0)   /* one-way p50, ping-pong rows */
+#define YB_METRIC_BANDWIDTH (1u << 1) /* best trial, stream rows */
+#define YB_METRIC_P99 (1u << 2)       /* one-way p99 */
+#define YB_METRIC_P999 (1u << 3)      /* one-way p99.9 */
+#define YB_METRIC_ALL                                                      \
+	(YB_METRIC_LATENCY | YB_METRIC_BANDWIDTH | YB_METRIC_P99 |          \
+	 YB_METRIC_P999)
+
+/* "latency", "bandwidth", "p99", "p99.9". */
+const char *yb_metric_name(unsigned metric);
+/* The metric a name means (the names above; "p50" is "latency"), or 0. */
+unsigned yb_metric_parse(const char *name);
+
+/*
+ * Whether a run verified its data: YB_VERIFY_YES when any row did (in a
+ * pass or inline), YB_VERIFY_NO when every row says it did not, else
+ * what its metadata says, else YB_VERIFY_UNKNOWN.
+ */
+int yb_results_verified(const struct yb_results *r);
 
 struct yb_cmp_row {
 	char curve[96];

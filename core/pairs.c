@@ -18,6 +18,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +32,7 @@
 
 #include "clock.h"
 #include "session.h"
+#include "stats.h"
 #include "sysinfo.h"
 
 #define BARRIER_TIMEOUT_NS (120ull * 1000000000ull)
@@ -55,7 +58,8 @@ enum {
 	REC_META = 'M',
 	REC_ERROR = 'E',
 	REC_TRIAL = 'T',
-	REC_PLACE = 'C'
+	REC_PLACE = 'C',
+	REC_HIST = 'H'
 };
 
 /* Where a pair's ends ran (-1: unknown). */
@@ -65,7 +69,16 @@ struct rec_place {
 
 struct rec_trial {
 	uint32_t mode, trial;
-	uint64_t bytes, reps, elapsed_ns;
+	uint64_t bytes;
+	struct yb_trial t;
+};
+
+/* Part of the histogram of the point that follows (a pipe record must
+ * stay under PIPE_BUF to arrive whole). */
+#define HIST_CHUNK 128
+struct rec_hist {
+	uint32_t n;
+	struct yb_hbin b[HIST_CHUNK];
 };
 
 struct rec_meta {
@@ -110,9 +123,17 @@ static int pair_sync(void *ctx, struct yb_err *err)
 	return 0;
 }
 
+#define REC_BODY_MAX                                                       \
+	(sizeof(struct rec_hist) > sizeof(struct rec_error) +              \
+				   sizeof(struct yb_point) ?               \
+		 sizeof(struct rec_hist) :                                 \
+		 sizeof(struct rec_error) + sizeof(struct yb_point))
+_Static_assert(1 + REC_BODY_MAX <= PIPE_BUF,
+	       "a pipe record must fit one atomic write");
+
 static int write_rec(int fd, char type, const void *body, size_t len)
 {
-	char buf[1 + sizeof(struct rec_error) + sizeof(struct yb_point)];
+	char buf[1 + REC_BODY_MAX];
 
 	if (len + 1 > sizeof(buf))
 		return YB_EINVAL;
@@ -127,19 +148,34 @@ static int write_rec(int fd, char type, const void *body, size_t len)
 }
 
 static void pipe_trial(void *ctx, unsigned mode, uint64_t bytes,
-		       uint64_t reps, unsigned trial, uint64_t elapsed_ns)
+		       unsigned trial, const struct yb_trial *t)
 {
 	struct pair_ctx *c = ctx;
-	struct rec_trial t = { mode, trial, bytes, reps, elapsed_ns };
+	struct rec_trial r = { mode, trial, bytes, *t };
 
-	write_rec(c->fd, REC_TRIAL, &t, sizeof(t));
+	write_rec(c->fd, REC_TRIAL, &r, sizeof(r));
 }
 
+/* A point: its histogram in chunks first, then the point itself, whose
+ * pointers mean nothing in the parent. */
 static int pipe_sink(void *ctx, const struct yb_point *p, struct yb_err *err)
 {
 	struct pair_ctx *c = ctx;
+	struct yb_point q = *p;
+	struct rec_hist h;
+	int rc = 0;
 
-	if (write_rec(c->fd, REC_POINT, p, sizeof(*p)))
+	for (size_t off = 0; !rc && p->hist && off < p->hist_n;
+	     off += HIST_CHUNK) {
+		h.n = (uint32_t)(p->hist_n - off < HIST_CHUNK ? p->hist_n - off :
+								HIST_CHUNK);
+		memcpy(h.b, p->hist + off, h.n * sizeof(h.b[0]));
+		rc = write_rec(c->fd, REC_HIST, &h, sizeof(h));
+	}
+	q.trial = NULL;
+	q.hist = NULL;
+	q.hist_n = 0;
+	if (rc || write_rec(c->fd, REC_POINT, &q, sizeof(q)))
 		return yb_err_set(err, YB_EIO, "lost the parent process");
 	return 0;
 }
@@ -201,9 +237,16 @@ struct trials {
 	size_t n, cap;
 };
 
+/* The histogram of a pair's next point, as its chunks arrive. */
+struct pending_hist {
+	struct yb_hbin *b;
+	size_t n, cap;
+};
+
 struct collected {
 	struct yb_results r[YB_MAX_PAIRS];
 	struct trials tr[YB_MAX_PAIRS];
+	struct pending_hist hist[YB_MAX_PAIRS];
 	struct rec_meta meta;
 	struct rec_place place[YB_MAX_PAIRS];
 	struct rec_error first_error;
@@ -234,16 +277,64 @@ static int read_exact(int fd, void *buf, size_t len)
 	return 0;
 }
 
+/* The recorded trials of a point of pair i, in order, or NULL. */
+static struct yb_trial *trials_of(const struct collected *c, unsigned i,
+				  unsigned mode, uint64_t bytes, unsigned n)
+{
+	struct yb_trial *t = calloc(n ? n : 1, sizeof(*t));
+	unsigned found = 0;
+
+	if (!t)
+		return NULL;
+	for (size_t k = 0; k < c->tr[i].n; k++) {
+		const struct rec_trial *x = &c->tr[i].t[k];
+		if (x->mode == mode && x->bytes == bytes && x->trial < n) {
+			t[x->trial] = x->t;
+			found++;
+		}
+	}
+	if (found != n) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
 /* File one record from client i. */
 static void take(struct collected *c, unsigned i, char type, const char *body)
 {
 	if (type == REC_POINT) {
 		struct yb_point p;
 		memcpy(&p, body, sizeof(p));
+		struct yb_trial *t = p.trials <= YB_TRIALS_KEPT_MAX ?
+			trials_of(c, i, p.mode, p.bytes, p.trials) : NULL;
+		p.trial = t;
+		p.hist = c->hist[i].n ? c->hist[i].b : NULL;
+		p.hist_n = c->hist[i].n;
 		yb_results_add(&c->r[i], &p);
+		free(t);
+		c->hist[i].n = 0;
 		if (!c->record_rc)
 			c->record_rc = record(c->s, c->npairs, c,
 					      &c->record_err);
+	} else if (type == REC_HIST) {
+		struct rec_hist h;
+		struct pending_hist *ph = &c->hist[i];
+		memcpy(&h, body, sizeof(h));
+		if (h.n > HIST_CHUNK)
+			return;
+		if (ph->n + h.n > ph->cap) {
+			size_t cap = ph->cap ? 2 * ph->cap : 256;
+			while (cap < ph->n + h.n)
+				cap *= 2;
+			void *nb = realloc(ph->b, cap * sizeof(*ph->b));
+			if (!nb)
+				return;
+			ph->b = nb;
+			ph->cap = cap;
+		}
+		memcpy(ph->b + ph->n, h.b, h.n * sizeof(h.b[0]));
+		ph->n += h.n;
 	} else if (type == REC_TRIAL) {
 		struct trials *tr = &c->tr[i];
 		if (tr->n == tr->cap) {
@@ -291,14 +382,14 @@ static void collect(int *fds, unsigned n, struct collected *c,
 				continue;
 			/* A pipe is a byte stream: read the type, then exactly
 			 * the body it announces (written whole, so present). */
-			char type, body[sizeof(struct rec_error) +
-					sizeof(struct yb_point)];
+			char type, body[REC_BODY_MAX];
 			ssize_t k = read(pfd[i].fd, &type, 1);
 			size_t len = type == REC_POINT ? sizeof(struct yb_point) :
 				     type == REC_META  ? sizeof(struct rec_meta) :
 				     type == REC_ERROR ? sizeof(struct rec_error) :
 				     type == REC_TRIAL ? sizeof(struct rec_trial) :
 				     type == REC_PLACE ? sizeof(struct rec_place) :
+				     type == REC_HIST  ? sizeof(struct rec_hist) :
 							 0;
 			if (k == 1 && len > 0 && read_exact(pfd[i].fd, body, len))
 				k = 0;
@@ -318,42 +409,50 @@ static void collect(int *fds, unsigned n, struct collected *c,
 }
 
 /*
- * Total bandwidth of one point in Gbit/s: per trial, all bytes moved over
- * the time of the slowest pair; the best trial.  0 if trials are missing.
+ * The trials of the total of one point: per trial, all repetitions of all
+ * pairs over the time of the slowest pair, starting with the first pair
+ * to start.  0 if a pair lacks a trial.
  */
-static double total_gbps(const struct collected *c, unsigned n,
-			 unsigned mode, uint64_t bytes, unsigned trials)
+static int total_trials(const struct collected *c, unsigned n, size_t k,
+			const struct yb_point *pt, struct yb_trial *out)
 {
-	double best = 0;
-
-	for (unsigned t = 0; t < trials; t++) {
-		double bits = 0, slowest = 0;
-		unsigned found = 0;
+	for (unsigned t = 0; t < pt->trials; t++) {
+		struct yb_trial sum = { UINT64_MAX, 0, 0 };
 		for (unsigned i = 0; i < n; i++) {
-			const struct trials *tr = &c->tr[i];
-			for (size_t k = 0; k < tr->n; k++) {
-				const struct rec_trial *x = &tr->t[k];
-				if (x->mode != mode || x->bytes != bytes ||
-				    x->trial != t)
-					continue;
-				/* A ping-pong repetition moves the message
-				 * both ways. */
-				bits += 8.0 * (double)x->bytes *
-					(double)x->reps *
-					(mode == YB_MODE_PINGPONG ? 2 : 1);
-				if ((double)x->elapsed_ns > slowest)
-					slowest = (double)x->elapsed_ns;
-				found++;
-				break;
-			}
+			const struct yb_point *p = &c->r[i].p[k];
+			if (!p->trial || t >= p->trials)
+				return 0;
+			const struct yb_trial *x = &p->trial[t];
+			sum.reps += x->reps;
+			if (x->elapsed_ns > sum.elapsed_ns)
+				sum.elapsed_ns = x->elapsed_ns;
+			if (x->start_ns < sum.start_ns)
+				sum.start_ns = x->start_ns;
 		}
-		if (found == n && slowest > 0 && bits / slowest > best)
-			best = bits / slowest;
+		out[t] = sum;
 	}
-	return best;
+	return 1;
 }
 
-/* Record every pair's rows and the totals, point by point. */
+/* Sum of a figure over the pairs, NAN when any pair lacks it. */
+static double sum_over(const double *v, unsigned n)
+{
+	double s = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		s += v[i];
+	return s;
+}
+
+/*
+ * Record every pair's rows and the totals, point by point.  A total row
+ * holds what adds up across pairs and nothing else: bandwidth (per trial,
+ * every byte all pairs moved over the slowest pair's time: never the sum
+ * of per-pair figures, which would count a pair that ran alone while the
+ * others waited for a CPU as concurrent; best, worst and median trial)
+ * and CPU (the sum of the pairs', in percent of one core).  Percentiles of
+ * different connections do not add, so its latency columns are empty.
+ */
 static int record(struct yb_session *s, unsigned n, struct collected *c,
 		  struct yb_err *err)
 {
@@ -365,16 +464,16 @@ static int record(struct yb_session *s, unsigned n, struct collected *c,
 			points = c->r[i].n;
 	for (size_t k = c->recorded; k < points; k++) {
 		struct yb_point total = c->r[0].p[k];
+		double cc[YB_MAX_PAIRS], cs[YB_MAX_PAIRS];
 		total.reps = 0;
-		total.bw_gbps = 0;
-		double *lat[] = { &total.lat_min_us,  &total.lat_mean_us,
-				  &total.lat_p50_us,  &total.lat_p99_us,
-				  &total.lat_max_us,  &total.lat_stddev_us };
-		for (size_t f = 0; f < 6; f++)
-			*lat[f] = 0;
+		yb_point_clear_latency(&total);
+		total.csw_client_vol = total.csw_client_invol = NAN;
+		total.csw_server_vol = total.csw_server_invol = NAN;
+		total.trial = NULL;
 		for (unsigned i = 0; i < n; i++) {
 			struct yb_point p = c->r[i].p[k];
-			if (p.mode != total.mode || p.bytes != total.bytes)
+			if (p.mode != total.mode || p.bytes != total.bytes ||
+			    p.trials != total.trials)
 				return yb_err_set(err, YB_EPEER,
 						  "pairs measured different "
 						  "points");
@@ -384,17 +483,37 @@ static int record(struct yb_session *s, unsigned n, struct collected *c,
 			if (rc)
 				return rc;
 			total.reps += p.reps;
-			const double *pl[] = { &p.lat_min_us,  &p.lat_mean_us,
-					       &p.lat_p50_us,  &p.lat_p99_us,
-					       &p.lat_max_us,  &p.lat_stddev_us };
-			for (size_t f = 0; f < 6; f++)
-				*lat[f] += *pl[f] / n;
+			cc[i] = p.cpu_client_pct;
+			cs[i] = p.cpu_server_pct;
 		}
-		total.bw_gbps = total_gbps(c, n, total.mode, total.bytes,
-					   total.trials);
+		total.cpu_client_pct = sum_over(cc, n);
+		total.cpu_server_pct = sum_over(cs, n);
+		struct yb_trial *tt = calloc(total.trials, sizeof(*tt));
+		double *bw = calloc(total.trials, sizeof(*bw));
+		total.bw_gbps = total.bw_min_gbps = total.bw_median_gbps = NAN;
+		if (tt && bw && total_trials(c, n, k, &total, tt)) {
+			/* A ping-pong repetition moves the message both
+			 * ways, as in every other row's bandwidth. */
+			double ways = total.mode == YB_MODE_PINGPONG ? 2 : 1;
+			for (unsigned t = 0; t < total.trials; t++)
+				bw[t] = tt[t].elapsed_ns ?
+						8.0 * ways * (double)total.bytes *
+							(double)tt[t].reps /
+							(double)tt[t].elapsed_ns :
+						0;
+			total.bw_gbps = yb_max(bw, total.trials);
+			total.bw_min_gbps = yb_min(bw, total.trials);
+			total.bw_median_gbps = yb_median(bw, total.trials);
+			total.trial = tt;
+		}
 		total.pairs = n;
 		total.pair = 0;
-		int rc = yb_session_point(s, &total, err);
+		int rc = isnan(total.bw_gbps) ?
+				 yb_err_set(err, YB_EPEER,
+					    "a pair did not report its trials") :
+				 yb_session_point(s, &total, err);
+		free(tt);
+		free(bw);
 		if (rc)
 			return rc;
 		c->recorded = k + 1;
@@ -534,6 +653,7 @@ out:
 		for (unsigned i = 0; i < npairs; i++) {
 			yb_results_free(&c->r[i]);
 			free(c->tr[i].t);
+			free(c->hist[i].b);
 		}
 	free(c);
 	if (b != MAP_FAILED)

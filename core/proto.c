@@ -100,9 +100,13 @@ size_t yb_enc_result(uint8_t *buf, const struct yb_result *r)
 	yb_put64(p, r->elapsed_ns);
 	yb_put32(p + 8, r->status);
 	yb_put32(p + 12, 0);
-	size_t n = put_text(p + 16, r->status ? r->text : "",
+	yb_put64(p + 16, r->cpu_ns);
+	yb_put64(p + 24, r->cpu_window_ns);
+	yb_put64(p + 32, r->csw_vol);
+	yb_put64(p + 40, r->csw_invol);
+	size_t n = put_text(p + YB_RESULT_FIXED_LEN, r->status ? r->text : "",
 			    sizeof(r->text) - 1, 0);
-	return finish(buf, YB_MSG_RESULT, 16 + n);
+	return finish(buf, YB_MSG_RESULT, YB_RESULT_FIXED_LEN + n);
 }
 
 size_t yb_enc_error(uint8_t *buf, uint32_t code, const char *text)
@@ -243,13 +247,22 @@ int yb_dec_bye(const struct yb_msg *m, const char **info, struct yb_err *err)
 int yb_dec_result(const struct yb_msg *m, struct yb_result *r,
 		  struct yb_err *err)
 {
-	int rc = need(m, 16, err);
+	int rc = need(m, YB_RESULT_FIXED_LEN, err);
 
 	if (rc)
 		return rc;
 	r->elapsed_ns = yb_get64(m->payload);
 	r->status = yb_get32(m->payload + 8);
-	return get_text(m->payload + 16, m->len - 16, r->text, sizeof(r->text),
+	r->cpu_ns = yb_get64(m->payload + 16);
+	r->cpu_window_ns = yb_get64(m->payload + 24);
+	r->csw_vol = yb_get64(m->payload + 32);
+	r->csw_invol = yb_get64(m->payload + 40);
+	/* CPU time beyond its window is not ours to believe: a busy server
+	 * shows 100% of a core, never more (it is one thread). */
+	if (r->cpu_ns > r->cpu_window_ns)
+		r->cpu_ns = r->cpu_window_ns;
+	return get_text(m->payload + YB_RESULT_FIXED_LEN,
+			m->len - YB_RESULT_FIXED_LEN, r->text, sizeof(r->text),
 			0, "result text", err);
 }
 

@@ -30,7 +30,12 @@
 #include "transport.h"
 
 #define YB_PROTO_MAGIC 0x434e4259u /* "YBNC" read as little-endian */
-#define YB_PROTO_VERSION 1
+/*
+ * Version 2: the server answers every RUN with GO when it is ready (v1:
+ * stream only), so no sample includes the handling of RUN; RESULT carries
+ * the server's CPU time and context switches over its timed window.
+ */
+#define YB_PROTO_VERSION 2
 #define YB_PROTO_HDR_LEN 12
 #define YB_PROTO_MAX_PAYLOAD 8192
 /* Most repetitions one RUN may ask for, and the largest message. */
@@ -40,7 +45,7 @@ enum yb_msg_type {
 	YB_MSG_HELLO = 1,   /* client -> server: max message, flags, version */
 	YB_MSG_WELCOME = 2, /* server -> client: accepted; server metadata */
 	YB_MSG_RUN = 3,     /* client -> server: one trial of one point */
-	YB_MSG_GO = 4,      /* server -> client: receiver ready (stream) */
+	YB_MSG_GO = 4,      /* server -> client: ready, timing may start */
 	YB_MSG_RESULT = 5,  /* server -> client: trial done, time, status */
 	YB_MSG_END = 6,     /* client -> server: no more points */
 	YB_MSG_BYE = 7,     /* server -> client: end acknowledged; counters */
@@ -86,10 +91,26 @@ struct yb_run {
 	uint64_t seq; /* sequence number of the first message */
 };
 
+/*
+ * RESULT payload (48 bytes, then the text):
+ *   0 u64 elapsed_ns      the server's timed window: stream, from its first
+ *                         data byte to its last; ping-pong, from GO to the
+ *                         last reply sent
+ *   8 u32 status          0 ok, else enum yb_error_code
+ *  12 u32 0
+ *  16 u64 cpu_ns          the server's CPU time (user + system) over
+ *  24 u64 cpu_window_ns   this much wall time around the timed window
+ *  32 u64 csw_voluntary   context switches in that window
+ *  40 u64 csw_involuntary
+ *  48 text                what went wrong, when status != 0
+ */
+#define YB_RESULT_FIXED_LEN 48
 struct yb_result {
-	uint64_t elapsed_ns; /* receiver's time (stream), 0 for ping-pong */
-	uint32_t status;     /* 0 ok, else enum yb_error_code */
-	char text[256];      /* what went wrong, when status != 0 */
+	uint64_t elapsed_ns;
+	uint32_t status;
+	uint64_t cpu_ns, cpu_window_ns;
+	uint64_t csw_vol, csw_invol;
+	char text[256];
 };
 
 struct yb_perror {

@@ -17,9 +17,16 @@
 
 #include "proto.h"
 #include "schedule.h"
+#include "stats.h"
 
 #define JSON_FORMAT_NAME "yasmin-bench-results"
-#define JSON_FORMAT_VERSION 1
+/*
+ * Version 2: latency figures may be null (stream rows, pairs totals),
+ * rows carry the later columns, csw_per_rep, percentiles, trial_detail
+ * and rtt_histogram.  Version 1 stream rows held inverse throughput in
+ * their latency fields; a reader drops it.
+ */
+#define JSON_FORMAT_VERSION 2
 
 void yb_results_init(struct yb_results *r)
 {
@@ -30,9 +37,25 @@ void yb_results_init(struct yb_results *r)
 
 void yb_results_free(struct yb_results *r)
 {
+	for (size_t i = 0; i < r->n; i++) {
+		free((void *)r->p[i].trial);
+		free((void *)r->p[i].hist);
+	}
 	free(r->p);
 	yb_meta_free(&r->meta);
 	yb_results_init(r);
+}
+
+static void *dup_array(const void *src, size_t n, size_t size)
+{
+	void *d;
+
+	if (!src || n == 0)
+		return NULL;
+	d = malloc(n * size);
+	if (d)
+		memcpy(d, src, n * size);
+	return d;
 }
 
 int yb_results_add(struct yb_results *r, const struct yb_point *p)
@@ -45,7 +68,81 @@ int yb_results_add(struct yb_results *r, const struct yb_point *p)
 		r->p = np;
 		r->cap = cap;
 	}
-	r->p[r->n++] = *p;
+	struct yb_point c = *p;
+	c.trial = dup_array(p->trial, p->trials, sizeof(*p->trial));
+	c.hist = dup_array(p->hist, p->hist_n, sizeof(*p->hist));
+	if ((p->trial && p->trials && !c.trial) ||
+	    (p->hist && p->hist_n && !c.hist)) {
+		free((void *)c.trial);
+		free((void *)c.hist);
+		return YB_ENOMEM;
+	}
+	if (!c.hist)
+		c.hist_n = 0;
+	r->p[r->n++] = c;
+	return 0;
+}
+
+void yb_point_clear_latency(struct yb_point *p)
+{
+	p->lat_min_us = p->lat_mean_us = p->lat_p50_us = NAN;
+	p->lat_p99_us = p->lat_p999_us = p->lat_max_us = NAN;
+	p->lat_stddev_us = NAN;
+	p->pct_exact = -1;
+	p->hist = NULL;
+	p->hist_n = 0;
+}
+
+/* a <= b, with a little room for the rounding of a file's decimals. */
+static int le(double a, double b)
+{
+	return a <= b + 1e-9 * fabs(b) + 1e-12;
+}
+
+int yb_point_check(const struct yb_point *p, char *why, size_t len)
+{
+	const double lat[] = { p->lat_min_us, p->lat_p50_us, p->lat_p99_us,
+			       p->lat_p999_us, p->lat_max_us };
+	static const char *const names[] = { "lat_min_us", "lat_p50_us",
+					     "lat_p99_us", "lat_p999_us",
+					     "lat_max_us" };
+	int any = 0;
+
+	for (size_t i = 0; i < 5; i++)
+		any |= !isnan(lat[i]);
+	if (p->mode == YB_MODE_STREAM && (any || !isnan(p->lat_mean_us))) {
+		snprintf(why, len, "a stream row with latency figures");
+		return -1;
+	}
+	/* Each present percentile is at most every later present one. */
+	for (size_t i = 0; i < 5; i++)
+		for (size_t j = i + 1; j < 5; j++)
+			if (!isnan(lat[i]) && !isnan(lat[j]) &&
+			    !le(lat[i], lat[j])) {
+				snprintf(why, len, "%s %g > %s %g", names[i],
+					 lat[i], names[j], lat[j]);
+				return -1;
+			}
+	if (!isnan(p->lat_mean_us) &&
+	    ((!isnan(p->lat_min_us) && !le(p->lat_min_us, p->lat_mean_us)) ||
+	     (!isnan(p->lat_max_us) && !le(p->lat_mean_us, p->lat_max_us)))) {
+		snprintf(why, len, "lat_mean_us %g outside [%g, %g]",
+			 p->lat_mean_us, p->lat_min_us, p->lat_max_us);
+		return -1;
+	}
+	if (!isnan(p->bw_min_gbps) && !isnan(p->bw_median_gbps) &&
+	    (!le(p->bw_min_gbps, p->bw_median_gbps) ||
+	     !le(p->bw_median_gbps, p->bw_gbps))) {
+		snprintf(why, len,
+			 "bw_min_gbps %g, bw_median_gbps %g, bw_gbps %g out "
+			 "of order",
+			 p->bw_min_gbps, p->bw_median_gbps, p->bw_gbps);
+		return -1;
+	}
+	if (p->cpu_client_pct < 0 || p->cpu_server_pct < 0) {
+		snprintf(why, len, "negative CPU use");
+		return -1;
+	}
 	return 0;
 }
 
@@ -90,19 +187,63 @@ int yb_point_same_curve(const struct yb_point *a, const struct yb_point *b)
 	       pair_of(a) == pair_of(b);
 }
 
+const char *yb_verify_name(int v)
+{
+	switch (v) {
+	case YB_VERIFY_NO:
+		return "no";
+	case YB_VERIFY_YES:
+		return "yes";
+	case YB_VERIFY_INLINE:
+		return "inline";
+	default:
+		return "";
+	}
+}
+
+/* ",value" with prec decimals, or "," alone for an absent figure. */
+static int put_num(char *buf, size_t len, double v, int prec)
+{
+	if (isnan(v))
+		return snprintf(buf, len, ",");
+	return snprintf(buf, len, ",%.*f", prec, v);
+}
+
 int yb_csv_format(const struct yb_point *p, char *buf, size_t len)
 {
-	int n = snprintf(buf, len,
-			 "%s,%s,%llu,%llu,%u,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,"
-			 "%.6f,%llu,%s,%u,%u\n",
-			 p->transport, yb_mode_name(p->mode),
-			 (unsigned long long)p->bytes,
-			 (unsigned long long)p->reps, p->trials, p->lat_min_us,
-			 p->lat_mean_us, p->lat_p50_us, p->lat_p99_us,
-			 p->lat_max_us, p->lat_stddev_us, p->bw_gbps,
-			 (unsigned long long)p->ring_bytes, wait_of(p),
-			 pairs_of(p), pair_of(p));
-	return (n < 0 || (size_t)n >= len) ? YB_EINVAL : n;
+	const struct {
+		double v;
+		int prec;
+	} f1[] = { { p->lat_min_us, 4 },    { p->lat_mean_us, 4 },
+		   { p->lat_p50_us, 4 },    { p->lat_p99_us, 4 },
+		   { p->lat_max_us, 4 },    { p->lat_stddev_us, 4 },
+		   { p->bw_gbps, 6 } },
+	  f2[] = { { p->lat_p999_us, 4 },   { p->bw_min_gbps, 6 },
+		   { p->bw_median_gbps, 6 }, { p->cpu_client_pct, 1 },
+		   { p->cpu_server_pct, 1 } };
+	size_t off = 0;
+	int n;
+
+#define PUT(expr)                                                          \
+	do {                                                               \
+		n = (expr);                                                \
+		if (n < 0 || (size_t)n >= len - off)                       \
+			return YB_EINVAL;                                  \
+		off += (size_t)n;                                          \
+	} while (0)
+	PUT(snprintf(buf, len, "%s,%s,%llu,%llu,%u", p->transport,
+		     yb_mode_name(p->mode), (unsigned long long)p->bytes,
+		     (unsigned long long)p->reps, p->trials));
+	for (size_t i = 0; i < sizeof(f1) / sizeof(f1[0]); i++)
+		PUT(put_num(buf + off, len - off, f1[i].v, f1[i].prec));
+	PUT(snprintf(buf + off, len - off, ",%llu,%s,%u,%u",
+		     (unsigned long long)p->ring_bytes, wait_of(p),
+		     pairs_of(p), pair_of(p)));
+	for (size_t i = 0; i < sizeof(f2) / sizeof(f2[0]); i++)
+		PUT(put_num(buf + off, len - off, f2[i].v, f2[i].prec));
+	PUT(snprintf(buf + off, len - off, ",%s\n", yb_verify_name(p->verify)));
+#undef PUT
+	return (int)off;
 }
 
 /* ---- readers ---------------------------------------------------------- */
@@ -132,12 +273,15 @@ static int parse_u64(const char *s, uint64_t *v)
 	return 0;
 }
 
+/* A figure: a non-negative number, or an empty field for "absent". */
 static int parse_dbl(const char *s, double *v)
 {
 	char *end;
 
-	if (!*s)
-		return -1;
+	if (!*s) {
+		*v = NAN;
+		return 0;
+	}
 	errno = 0;
 	*v = strtod(s, &end);
 	if (errno || *end || !isfinite(*v) || *v < 0)
@@ -169,8 +313,57 @@ static int point_from_fields(char **f, struct yb_point *p)
 	for (int i = 0; i < 7; i++)
 		if (parse_dbl(f[5 + i], d[i]))
 			return 5 + i;
+	if (isnan(p->bw_gbps))
+		return 11;
 	return -1;
 }
+
+/* The later columns: absent unless the file has them. */
+static void point_defaults(struct yb_point *p)
+{
+	p->lat_p999_us = p->bw_min_gbps = p->bw_median_gbps = NAN;
+	p->cpu_client_pct = p->cpu_server_pct = NAN;
+	p->csw_client_vol = p->csw_client_invol = NAN;
+	p->csw_server_vol = p->csw_server_invol = NAN;
+	p->verify = YB_VERIFY_UNKNOWN;
+	p->pct_exact = -1;
+}
+
+/*
+ * Files written before stream rows left their latency columns empty hold
+ * the time per message there (inverse throughput, not a latency): never
+ * let a reader take it for one.
+ */
+static void stream_no_latency(struct yb_point *p)
+{
+	if (p->mode == YB_MODE_STREAM)
+		yb_point_clear_latency(p);
+}
+
+static int parse_verify(const char *s, int *v)
+{
+	if (strcmp(s, "yes") == 0)
+		*v = YB_VERIFY_YES;
+	else if (strcmp(s, "no") == 0)
+		*v = YB_VERIFY_NO;
+	else if (strcmp(s, "inline") == 0)
+		*v = YB_VERIFY_INLINE;
+	else if (!*s)
+		*v = YB_VERIFY_UNKNOWN;
+	else
+		return -1;
+	return 0;
+}
+
+/* The optional columns a header may carry after the first twelve. */
+static const char *const opt_cols[] = { "ring_bytes",	  "wait",
+					"pairs",	  "pair",
+					"lat_p999_us",	  "bw_min_gbps",
+					"bw_median_gbps", "cpu_client_pct",
+					"cpu_server_pct", "verify" };
+#define NOPT (sizeof(opt_cols) / sizeof(opt_cols[0]))
+enum { C_RING, C_WAIT, C_PAIRS, C_PAIR, C_P999, C_BWMIN, C_BWMED, C_CPUC,
+       C_CPUS, C_VERIFY };
 
 static const char *const csv_cols[] = { "transport",    "mode",
 					 "bytes",        "reps",
@@ -221,11 +414,12 @@ int yb_csv_read(const char *path, struct yb_results *r, struct yb_err *err)
 	FILE *fp = fopen(path, "r");
 	char line[CSV_MAX_LINE + 2];
 	char *f[CSV_MAX_FIELDS];
-	int rc = 0, lineno = 0, ncols = 0, col_ring = -1, col_wait = -1;
-	int col_pairs = -1, col_pair = -1;
+	int rc = 0, lineno = 0, ncols = 0, col[NOPT];
 
 	if (!fp)
 		return yb_err_sys(err, errno, "%s", path);
+	for (size_t i = 0; i < NOPT; i++)
+		col[i] = -1;
 	while (fgets(line, sizeof(line), fp)) {
 		lineno++;
 		size_t len = strlen(line);
@@ -250,16 +444,10 @@ int yb_csv_read(const char *path, struct yb_results *r, struct yb_err *err)
 			for (size_t i = 0; i < NCOLS; i++)
 				if (strcmp(f[i], csv_cols[i]) != 0)
 					goto bad_header;
-			for (int i = (int)NCOLS; i < n; i++) {
-				if (strcmp(f[i], "ring_bytes") == 0)
-					col_ring = i;
-				else if (strcmp(f[i], "wait") == 0)
-					col_wait = i;
-				else if (strcmp(f[i], "pairs") == 0)
-					col_pairs = i;
-				else if (strcmp(f[i], "pair") == 0)
-					col_pair = i;
-			}
+			for (int i = (int)NCOLS; i < n; i++)
+				for (size_t k = 0; k < NOPT; k++)
+					if (strcmp(f[i], opt_cols[k]) == 0)
+						col[k] = i;
 			ncols = n;
 			continue;
 		}
@@ -271,6 +459,7 @@ int yb_csv_read(const char *path, struct yb_results *r, struct yb_err *err)
 			goto out;
 		}
 		struct yb_point p;
+		const char *bad_name = NULL;
 		int bad = point_from_fields(f, &p);
 		if (bad >= 0) {
 			rc = yb_err_set(err, YB_EINVAL,
@@ -278,34 +467,56 @@ int yb_csv_read(const char *path, struct yb_results *r, struct yb_err *err)
 					path, lineno, f[bad], csv_cols[bad]);
 			goto out;
 		}
-		if (col_ring >= 0 && (parse_u64(f[col_ring], &p.ring_bytes) ||
-				      (p.ring_bytes &&
-				       (p.ring_bytes & (p.ring_bytes - 1))))) {
-			rc = yb_err_set(err, YB_EINVAL,
-					"%s:%d: bad value '%s' in column "
-					"ring_bytes",
-					path, lineno, f[col_ring]);
-			goto out;
-		}
-		if (col_wait >= 0 && !valid_wait(f[col_wait], &p)) {
-			rc = yb_err_set(err, YB_EINVAL,
-					"%s:%d: bad value '%s' in column wait",
-					path, lineno, f[col_wait]);
-			goto out;
-		}
+		point_defaults(&p);
+		if (col[C_VERIFY] < 0)
+			stream_no_latency(&p);
 		uint64_t np = 1, pi = 1;
-		int bad_col = -1;
-		if (col_pairs >= 0 && (parse_u64(f[col_pairs], &np) || np < 1 ||
-				       np > YB_MAX_PAIRS))
-			bad_col = col_pairs;
-		else if (col_pair >= 0 &&
-			 (parse_u64(f[col_pair], &pi) || pi > np))
-			bad_col = col_pair;
-		if (bad_col >= 0) {
+		double *opt_d[NOPT] = { [C_P999] = &p.lat_p999_us,
+					[C_BWMIN] = &p.bw_min_gbps,
+					[C_BWMED] = &p.bw_median_gbps,
+					[C_CPUC] = &p.cpu_client_pct,
+					[C_CPUS] = &p.cpu_server_pct };
+		for (size_t k = 0; k < NOPT && !bad_name; k++) {
+			if (col[k] < 0)
+				continue;
+			const char *v = f[col[k]];
+			int ok = 1;
+			switch (k) {
+			case C_RING:
+				ok = !parse_u64(v, &p.ring_bytes) &&
+				     !(p.ring_bytes &&
+				       (p.ring_bytes & (p.ring_bytes - 1)));
+				break;
+			case C_WAIT:
+				ok = valid_wait(v, &p);
+				break;
+			case C_PAIRS:
+				ok = !parse_u64(v, &np) && np >= 1 &&
+				     np <= YB_MAX_PAIRS;
+				break;
+			case C_PAIR:
+				ok = !parse_u64(v, &pi);
+				break;
+			case C_VERIFY:
+				ok = !parse_verify(v, &p.verify);
+				break;
+			default:
+				ok = !parse_dbl(v, opt_d[k]);
+				break;
+			}
+			if (!ok) {
+				bad_name = opt_cols[k];
+				bad = col[k];
+			}
+		}
+		if (!bad_name && pi > np) {
+			bad_name = "pair";
+			bad = col[C_PAIR];
+		}
+		if (bad_name) {
 			rc = yb_err_set(err, YB_EINVAL,
 					"%s:%d: bad value '%s' in column %s",
-					path, lineno, f[bad_col],
-					bad_col == col_pairs ? "pairs" : "pair");
+					path, lineno, f[bad], bad_name);
 			goto out;
 		}
 		p.pairs = (unsigned)np;
@@ -325,8 +536,8 @@ int yb_csv_read(const char *path, struct yb_results *r, struct yb_err *err)
 bad_header:
 	rc = yb_err_set(err, YB_EINVAL,
 			"%s: not a yasmin-bench results file (first line "
-			"must be '%s')",
-			path, YB_CSV_COLUMNS);
+			"must begin '%s')",
+			path, YB_CSV_BASE_COLUMNS);
 out:
 	fclose(fp);
 	return rc;
@@ -378,6 +589,75 @@ static int meta_from_json(json_t *obj, const char *prefix, struct yb_meta *m,
 	return 0;
 }
 
+/* A figure that may be null (absent): NAN then. */
+static int json_get_opt(json_t *o, const char *k, double *v)
+{
+	json_t *x = json_object_get(o, k);
+
+	if (!x || json_is_null(x)) {
+		*v = NAN;
+		return 0;
+	}
+	return json_get_num(o, k, v);
+}
+
+/* The optional detail of a row: its trials and its histogram. */
+static int json_row_detail(json_t *row, struct yb_point *p,
+			   struct yb_trial **trial, struct yb_hbin **hist)
+{
+	json_t *tr = json_object_get(row, "trial_detail");
+	json_t *h = json_object_get(row, "rtt_histogram");
+	size_t i;
+	json_t *x;
+
+	*trial = NULL;
+	*hist = NULL;
+	if (json_is_array(tr) && json_array_size(tr) == p->trials) {
+		*trial = calloc(p->trials, sizeof(**trial));
+		if (!*trial)
+			return YB_ENOMEM;
+		json_array_foreach(tr, i, x)
+		{
+			double a, b, c;
+			if (json_get_num(x, "start_ns", &a) ||
+			    json_get_num(x, "elapsed_ns", &b) ||
+			    json_get_num(x, "reps", &c))
+				return YB_EINVAL;
+			(*trial)[i] = (struct yb_trial){ (uint64_t)a,
+							 (uint64_t)b,
+							 (uint64_t)c };
+		}
+		p->trial = *trial;
+	}
+	json_t *bins = json_is_object(h) ? json_object_get(h, "bins") : NULL;
+	if (json_is_array(bins) && json_array_size(bins) > 0) {
+		size_t n = json_array_size(bins);
+		if (n > 100000)
+			return YB_EINVAL;
+		*hist = calloc(n, sizeof(**hist));
+		if (!*hist)
+			return YB_ENOMEM;
+		json_array_foreach(bins, i, x)
+		{
+			json_t *lo = json_array_get(x, 0), *hi = json_array_get(x, 1),
+			       *c = json_array_get(x, 2);
+			if (!json_is_integer(lo) || !json_is_integer(hi) ||
+			    !json_is_integer(c) || json_integer_value(lo) < 0 ||
+			    json_integer_value(hi) < json_integer_value(lo) ||
+			    json_integer_value(c) < 0)
+				return YB_EINVAL;
+			(*hist)[i] = (struct yb_hbin){
+				(uint64_t)json_integer_value(lo),
+				(uint64_t)json_integer_value(hi),
+				(uint64_t)json_integer_value(c)
+			};
+		}
+		p->hist = *hist;
+		p->hist_n = n;
+	}
+	return 0;
+}
+
 int yb_json_read(const char *path, struct yb_results *r, struct yb_err *err)
 {
 	json_error_t je;
@@ -396,6 +676,8 @@ int yb_json_read(const char *path, struct yb_results *r, struct yb_err *err)
 				"%s: not a yasmin-bench results file", path);
 		goto out;
 	}
+	json_t *fv = json_object_get(root, "format_version");
+	int version = json_is_integer(fv) ? (int)json_integer_value(fv) : 1;
 	size_t i;
 	json_t *row;
 	json_array_foreach(res, i, row)
@@ -405,21 +687,52 @@ int yb_json_read(const char *path, struct yb_results *r, struct yb_err *err)
 		json_t *m = json_object_get(row, "mode");
 		double bytes, reps, trials;
 		double *d[] = { &p.lat_min_us, &p.lat_mean_us, &p.lat_p50_us,
-				&p.lat_p99_us, &p.lat_max_us, &p.lat_stddev_us,
-				&p.bw_gbps };
+				&p.lat_p99_us, &p.lat_max_us, &p.lat_stddev_us };
+		point_defaults(&p);
 		int bad = !json_is_string(t) || !json_is_string(m) ||
 			  strlen(json_string_value(t)) >= sizeof(p.transport) ||
 			  parse_mode(json_string_value(m), &p.mode) ||
 			  json_get_num(row, "bytes", &bytes) || bytes < 1 ||
 			  json_get_num(row, "reps", &reps) || reps < 1 ||
-			  json_get_num(row, "trials", &trials) || trials < 1;
-		for (int k = 0; !bad && k < 7; k++)
-			bad = json_get_num(row, csv_cols[5 + k], d[k]);
+			  json_get_num(row, "trials", &trials) || trials < 1 ||
+			  trials > 1000000 ||
+			  json_get_num(row, "bw_gbps", &p.bw_gbps);
+		for (int k = 0; !bad && k < 6; k++)
+			bad = json_get_opt(row, csv_cols[5 + k], d[k]);
+		static const char *const opt[] = { "lat_p999_us", "bw_min_gbps",
+						   "bw_median_gbps",
+						   "cpu_client_pct",
+						   "cpu_server_pct" };
+		double *od[] = { &p.lat_p999_us, &p.bw_min_gbps,
+				 &p.bw_median_gbps, &p.cpu_client_pct,
+				 &p.cpu_server_pct };
+		for (int k = 0; !bad && k < 5; k++)
+			bad = json_get_opt(row, opt[k], od[k]);
+		json_t *v = json_object_get(row, "verify");
+		if (!bad && v)
+			bad = !json_is_string(v) ||
+			      parse_verify(json_string_value(v), &p.verify);
+		json_t *csw = json_object_get(row, "csw_per_rep");
+		if (!bad && json_is_object(csw)) {
+			bad = json_get_opt(csw, "client_voluntary",
+					   &p.csw_client_vol) ||
+			      json_get_opt(csw, "client_involuntary",
+					   &p.csw_client_invol) ||
+			      json_get_opt(csw, "server_voluntary",
+					   &p.csw_server_vol) ||
+			      json_get_opt(csw, "server_involuntary",
+					   &p.csw_server_invol);
+		}
+		json_t *pe = json_object_get(row, "percentiles");
+		if (json_is_string(pe))
+			p.pct_exact = strcmp(json_string_value(pe), "exact") == 0;
 		if (bad) {
 			rc = yb_err_set(err, YB_EINVAL,
 					"%s: result %zu is malformed", path, i);
 			goto out;
 		}
+		if (version < 2)
+			stream_no_latency(&p);
 		double ring = 0;
 		json_t *w = json_object_get(row, "wait");
 		if ((json_object_get(row, "ring_bytes") &&
@@ -447,8 +760,19 @@ int yb_json_read(const char *path, struct yb_results *r, struct yb_err *err)
 		p.bytes = (uint64_t)bytes;
 		p.reps = (uint64_t)reps;
 		p.trials = (unsigned)trials;
-		if (yb_results_add(r, &p)) {
-			rc = yb_err_set(err, YB_ENOMEM, "out of memory");
+		struct yb_trial *tr;
+		struct yb_hbin *hb;
+		int drc = json_row_detail(row, &p, &tr, &hb);
+		if (!drc && yb_results_add(r, &p))
+			drc = YB_ENOMEM;
+		free(tr);
+		free(hb);
+		if (drc) {
+			rc = drc == YB_ENOMEM ?
+				     yb_err_set(err, YB_ENOMEM, "out of memory") :
+				     yb_err_set(err, YB_EINVAL,
+						"%s: result %zu is malformed",
+						path, i);
 			goto out;
 		}
 	}
@@ -585,20 +909,93 @@ int yb_meta_to_json(const struct yb_meta *m, json_t *obj)
 	return 0;
 }
 
+/* A figure, or null when it is absent (JSON has no NaN). */
+static json_t *num(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
 static json_t *point_to_json(const struct yb_point *p)
 {
-	return json_pack("{s:s, s:s, s:I, s:I, s:i, s:f, s:f, s:f, s:f, s:f, "
-			 "s:f, s:f, s:I, s:s, s:i, s:i}",
-			 "transport", p->transport, "mode",
-			 yb_mode_name(p->mode), "bytes", (json_int_t)p->bytes,
-			 "reps", (json_int_t)p->reps, "trials", (int)p->trials,
-			 "lat_min_us", p->lat_min_us, "lat_mean_us",
-			 p->lat_mean_us, "lat_p50_us", p->lat_p50_us,
-			 "lat_p99_us", p->lat_p99_us, "lat_max_us",
-			 p->lat_max_us, "lat_stddev_us", p->lat_stddev_us,
-			 "bw_gbps", p->bw_gbps, "ring_bytes",
-			 (json_int_t)p->ring_bytes, "wait", wait_of(p), "pairs",
-			 (int)pairs_of(p), "pair", (int)pair_of(p));
+	json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:i}", "transport",
+			      p->transport, "mode", yb_mode_name(p->mode),
+			      "bytes", (json_int_t)p->bytes, "reps",
+			      (json_int_t)p->reps, "trials", (int)p->trials);
+	if (!o)
+		return NULL;
+	const struct {
+		const char *k;
+		double v;
+	} f[] = {
+		{ "lat_min_us", p->lat_min_us },
+		{ "lat_mean_us", p->lat_mean_us },
+		{ "lat_p50_us", p->lat_p50_us },
+		{ "lat_p99_us", p->lat_p99_us },
+		{ "lat_max_us", p->lat_max_us },
+		{ "lat_stddev_us", p->lat_stddev_us },
+		{ "bw_gbps", p->bw_gbps },
+	}, g[] = {
+		{ "lat_p999_us", p->lat_p999_us },
+		{ "bw_min_gbps", p->bw_min_gbps },
+		{ "bw_median_gbps", p->bw_median_gbps },
+		{ "cpu_client_pct", p->cpu_client_pct },
+		{ "cpu_server_pct", p->cpu_server_pct },
+	};
+	int bad = 0;
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		bad |= json_object_set_new(o, f[i].k, num(f[i].v));
+	bad |= json_object_set_new(o, "ring_bytes",
+				   json_integer((json_int_t)p->ring_bytes));
+	bad |= json_object_set_new(o, "wait", json_string(wait_of(p)));
+	bad |= json_object_set_new(o, "pairs", json_integer(pairs_of(p)));
+	bad |= json_object_set_new(o, "pair", json_integer(pair_of(p)));
+	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++)
+		bad |= json_object_set_new(o, g[i].k, num(g[i].v));
+	bad |= json_object_set_new(o, "verify",
+				   json_string(yb_verify_name(p->verify)));
+	if (!isnan(p->csw_client_vol) || !isnan(p->csw_server_vol))
+		bad |= json_object_set_new(
+			o, "csw_per_rep",
+			json_pack("{s:o, s:o, s:o, s:o}", "client_voluntary",
+				  num(p->csw_client_vol), "client_involuntary",
+				  num(p->csw_client_invol), "server_voluntary",
+				  num(p->csw_server_vol), "server_involuntary",
+				  num(p->csw_server_invol)));
+	if (p->pct_exact >= 0)
+		bad |= json_object_set_new(
+			o, "percentiles",
+			json_string(p->pct_exact ? "exact" : "histogram"));
+	if (p->trial) {
+		json_t *a = json_array();
+		for (unsigned t = 0; a && t < p->trials; t++)
+			bad |= json_array_append_new(
+				a, json_pack("{s:I, s:I, s:I}", "start_ns",
+					     (json_int_t)p->trial[t].start_ns,
+					     "elapsed_ns",
+					     (json_int_t)p->trial[t].elapsed_ns,
+					     "reps",
+					     (json_int_t)p->trial[t].reps));
+		bad |= json_object_set_new(o, "trial_detail", a);
+	}
+	if (p->hist && p->hist_n) {
+		json_t *b = json_array();
+		for (size_t i = 0; b && i < p->hist_n; i++)
+			bad |= json_array_append_new(
+				b, json_pack("[I, I, I]",
+					     (json_int_t)p->hist[i].low,
+					     (json_int_t)p->hist[i].high,
+					     (json_int_t)p->hist[i].count));
+		bad |= json_object_set_new(
+			o, "rtt_histogram",
+			json_pack("{s:s, s:i, s:o}", "unit", "ns",
+				  "sub_buckets_per_octave", YB_HIST_SUB, "bins",
+				  b));
+	}
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static int json_write(struct yb_output *o, int complete, struct yb_err *err)
@@ -653,7 +1050,8 @@ static int json_open(struct yb_output **out, const char *path,
 static int json_point(struct yb_output *o, const struct yb_point *p,
 		      struct yb_err *err)
 {
-	if (json_array_append_new(o->rows, point_to_json(p)))
+	json_t *row = point_to_json(p);
+	if (!row || json_array_append_new(o->rows, row))
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
 	return json_write(o, 0, err);
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "stats.h"
 #include "sysinfo.h"
 
 static const struct yb_output_ops *const session_outputs[] = {
@@ -313,23 +315,64 @@ void yb_session_sweep_meta(struct yb_session *s, const struct yb_sweep_opts *o)
 			    "",
 		    o->modes & YB_MODE_BIT(YB_MODE_STREAM) ? "stream" : "");
 	yb_meta_set(m, "sweep.latency", "%s",
-		    "one-way = round trip / 2; bw from the best trial");
+		    "one-way = round trip / 2, over every round trip of the "
+		    "recorded trials; percentiles by nearest rank");
+	yb_meta_set(m, "sweep.bandwidth", "%s",
+		    "stream: bytes over the receiver's time from its first "
+		    "data byte to its last; ping-pong: message size over "
+		    "one-way latency; bw_gbps the best trial, bw_min_gbps and "
+		    "bw_median_gbps over the trials");
+	yb_meta_set(m, "sweep.cpu", "%s",
+		    "CPU time (user + system) of each end over its own timed "
+		    "windows, in percent of one core");
+	yb_meta_set(m, "sweep.verify_method", "%s",
+		    !o->verify ? "none" :
+		    o->duration_s > 0 ?
+				 "inline: the receiver checks every message "
+				 "inside its timed window (soak)" :
+				 "an untimed pass per point in which both ends "
+				 "check every byte; timed trials carry no "
+				 "checks");
+	yb_meta_set_int(m, "stats.exact_samples_max", YB_SAMPLES_MAX);
+	yb_meta_set(m, "stats.histogram", "%s",
+		    "log-linear, 64 sub-buckets per power of two (a bucket is "
+		    "at most 1/64 of its lower bound wide); percentiles come "
+		    "from it only past stats.exact_samples_max samples");
 }
 
 /* ---- summary ---------------------------------------------------------- */
 
 struct summary_row {
 	char name[64];
-	double lat_us;
-	uint64_t lat_bytes;
-	double bw;
+	const struct yb_point *lat; /* smallest ping-pong message */
+	const struct yb_point *bw;  /* peak bandwidth */
+	int bw_stream;              /* bw is a stream row */
 };
+
+/* "12/100%": each end's CPU in percent of one core, "-" if unknown. */
+static void cpu_text(const struct yb_point *p, char *buf, size_t len)
+{
+	if (!p || (isnan(p->cpu_client_pct) && isnan(p->cpu_server_pct))) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	char c[16] = "-", s[16] = "-";
+	if (!isnan(p->cpu_client_pct))
+		snprintf(c, sizeof(c), "%.0f", p->cpu_client_pct);
+	if (!isnan(p->cpu_server_pct))
+		snprintf(s, sizeof(s), "%.0f", p->cpu_server_pct);
+	snprintf(buf, len, "%s/%s%%", c, s);
+}
 
 void yb_summary_print(FILE *fp, const struct yb_results *r)
 {
-	struct summary_row rows[32];
+	struct summary_row *rows = calloc(r->n ? r->n : 1, sizeof(*rows));
 	size_t n = 0;
 
+	if (!rows) {
+		fprintf(fp, "no summary: out of memory\n");
+		return;
+	}
 	for (size_t i = 0; i < r->n; i++) {
 		const struct yb_point *p = &r->p[i];
 		char label[64];
@@ -339,56 +382,76 @@ void yb_summary_print(FILE *fp, const struct yb_results *r)
 			if (strcmp(rows[j].name, label) == 0)
 				break;
 		if (j == n) {
-			if (n == sizeof(rows) / sizeof(rows[0]))
-				continue;
-			rows[n] = (struct summary_row){ "", -1, 0, -1 };
 			memcpy(rows[n].name, label, sizeof(label));
 			n++;
 		}
 		struct summary_row *s = &rows[j];
-		if (p->mode == YB_MODE_PINGPONG &&
-		    (s->lat_us < 0 || p->bytes < s->lat_bytes)) {
-			s->lat_us = p->lat_p50_us;
-			s->lat_bytes = p->bytes;
+		if (p->mode == YB_MODE_PINGPONG && !isnan(p->lat_p50_us) &&
+		    (!s->lat || p->bytes < s->lat->bytes))
+			s->lat = p;
+		/* Peak bandwidth is a stream's; a ping-pong sweep alone
+		 * reports its own peak (both ways, NetPIPE's figure). */
+		int stream = p->mode == YB_MODE_STREAM;
+		if (isnan(p->bw_gbps) || (s->bw_stream && !stream))
+			continue;
+		if (!s->bw || (stream && !s->bw_stream) ||
+		    p->bw_gbps > s->bw->bw_gbps) {
+			s->bw = p;
+			s->bw_stream = stream;
 		}
-		if (p->bw_gbps > s->bw && (p->mode == YB_MODE_STREAM ||
-					   !(s->bw >= 0)))
-			s->bw = p->bw_gbps;
 	}
 	if (n == 0) {
 		fprintf(fp, "no results\n");
+		free(rows);
 		return;
 	}
 	const struct summary_row *tcp = NULL;
-	for (size_t j = 0; j < n; j++)
+	int any_pp_peak = 0;
+	for (size_t j = 0; j < n; j++) {
 		if (strcmp(rows[j].name, "tcp") == 0)
 			tcp = &rows[j];
+		any_pp_peak |= rows[j].bw && !rows[j].bw_stream;
+	}
 
 	int w = 10;
 	for (size_t j = 0; j < n; j++)
 		if ((int)strlen(rows[j].name) > w)
 			w = (int)strlen(rows[j].name);
-	fprintf(fp, "%-*s %22s %18s %14s %14s\n", w, "transport",
-		"one-way latency (p50)", "peak bandwidth", "latency vs tcp",
-		"bw vs tcp");
+	fprintf(fp, "%-*s %21s %9s %17s %9s %11s %10s\n", w, "transport",
+		"one-way latency p50", "cpu c/s", "peak bandwidth", "cpu c/s",
+		"lat vs tcp", "bw vs tcp");
 	for (size_t j = 0; j < n; j++) {
 		const struct summary_row *s = &rows[j];
-		char lat[40] = "-", bw[32] = "-", lr[16] = "-", br[16] = "-";
-		if (s->lat_us >= 0)
+		char lat[40] = "-", bw[40] = "-", lr[16] = "-", br[16] = "-";
+		char lc[24], bc[24];
+		if (s->lat)
 			snprintf(lat, sizeof(lat), "%.3f us @ %llu B",
-				 s->lat_us, (unsigned long long)s->lat_bytes);
-		if (s->bw >= 0)
-			snprintf(bw, sizeof(bw), "%.3f Gbit/s", s->bw);
-		if (tcp && tcp->lat_us > 0 && s->lat_us > 0)
+				 s->lat->lat_p50_us,
+				 (unsigned long long)s->lat->bytes);
+		if (s->bw)
+			snprintf(bw, sizeof(bw), "%.3f Gbit/s%s",
+				 s->bw->bw_gbps, s->bw_stream ? "" : "*");
+		cpu_text(s->lat, lc, sizeof(lc));
+		cpu_text(s->bw, bc, sizeof(bc));
+		if (tcp && tcp->lat && s->lat && s->lat->lat_p50_us > 0)
 			snprintf(lr, sizeof(lr), "%.2fx",
-				 tcp->lat_us / s->lat_us);
-		if (tcp && tcp->bw > 0 && s->bw >= 0)
-			snprintf(br, sizeof(br), "%.2fx", s->bw / tcp->bw);
-		fprintf(fp, "%-*s %22s %18s %14s %14s\n", w, s->name, lat, bw,
-			lr, br);
+				 tcp->lat->lat_p50_us / s->lat->lat_p50_us);
+		if (tcp && tcp->bw && s->bw && tcp->bw->bw_gbps > 0 &&
+		    tcp->bw_stream == s->bw_stream)
+			snprintf(br, sizeof(br), "%.2fx",
+				 s->bw->bw_gbps / tcp->bw->bw_gbps);
+		fprintf(fp, "%-*s %21s %9s %17s %9s %11s %10s\n", w, s->name,
+			lat, lc, bw, bc, lr, br);
 	}
+	fprintf(fp, "(cpu c/s: client/server CPU time in %% of one core over "
+		    "the timed trials");
 	if (tcp)
-		fprintf(fp, "(ratios to tcp: above 1.00x is better)\n");
+		fprintf(fp, "; ratios to tcp: above 1.00x is better");
+	fprintf(fp, ")\n");
+	if (any_pp_peak)
+		fprintf(fp, "(* no stream was measured: the ping-pong peak, "
+			    "message size over one-way latency)\n");
+	free(rows);
 }
 
 /* ---- both ends on this host ------------------------------------------- */

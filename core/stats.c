@@ -2,6 +2,7 @@
 #include "stats.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void yb_hist_reset(struct yb_hist *h)
@@ -138,4 +139,158 @@ double yb_max(const double *v, size_t n)
 		if (v[i] > r)
 			r = v[i];
 	return r;
+}
+
+double yb_median(const double *v, size_t n)
+{
+	double *c;
+	double m;
+
+	if (n == 0)
+		return 0.0;
+	c = malloc(n * sizeof(*c));
+	if (!c)
+		return 0.0;
+	memcpy(c, v, n * sizeof(*c));
+	/* Insertion sort: n is a number of trials. */
+	for (size_t i = 1; i < n; i++) {
+		double x = c[i];
+		size_t j = i;
+		for (; j > 0 && c[j - 1] > x; j--)
+			c[j] = c[j - 1];
+		c[j] = x;
+	}
+	m = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2.0;
+	free(c);
+	return m;
+}
+
+/* ---- exact samples ------------------------------------------------------ */
+
+void yb_samples_init(struct yb_samples *s)
+{
+	memset(s, 0, sizeof(*s));
+	yb_samples_reset(s);
+}
+
+void yb_samples_free(struct yb_samples *s)
+{
+	free(s->v);
+	s->v = NULL;
+	s->cap = s->n = 0;
+}
+
+void yb_samples_reset(struct yb_samples *s)
+{
+	s->n = 0;
+	s->exact = 1;
+	s->sorted = 0;
+	yb_hist_reset(&s->h);
+}
+
+uint64_t *yb_samples_reserve(struct yb_samples *s, size_t n)
+{
+	if (!s->exact || n > YB_SAMPLES_MAX - s->n) {
+		s->exact = 0;
+		return NULL;
+	}
+	if (s->n + n > s->cap) {
+		size_t cap = s->cap ? s->cap : 4096;
+		while (cap < s->n + n)
+			cap *= 2;
+		if (cap > YB_SAMPLES_MAX)
+			cap = YB_SAMPLES_MAX;
+		uint64_t *nv = realloc(s->v, cap * sizeof(*nv));
+		if (!nv) {
+			s->exact = 0;
+			return NULL;
+		}
+		/* Touch the new pages now, not inside the timed loop. */
+		memset(nv + s->cap, 0, (cap - s->cap) * sizeof(*nv));
+		s->v = nv;
+		s->cap = cap;
+	}
+	return s->v + s->n;
+}
+
+void yb_samples_commit(struct yb_samples *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		yb_hist_add(&s->h, s->v[s->n + i]);
+	s->n += n;
+	s->sorted = 0;
+}
+
+double yb_samples_quantile(struct yb_samples *s, double q)
+{
+	if (!s->exact)
+		return yb_hist_quantile(&s->h, q);
+	if (s->n == 0)
+		return 0.0;
+	if (!s->sorted) {
+		yb_sort_u64(s->v, s->n);
+		s->sorted = 1;
+	}
+	if (q <= 0.0)
+		return (double)s->v[0];
+	if (q >= 1.0)
+		return (double)s->v[s->n - 1];
+	uint64_t rank = (uint64_t)ceil(q * (double)s->n);
+	if (rank < 1)
+		rank = 1;
+	if (rank > s->n)
+		rank = s->n;
+	return (double)s->v[rank - 1];
+}
+
+/*
+ * Least significant digit first, 16 bits a pass, only as many passes as
+ * the largest value needs (two for anything under 4.3 s in ns).  Falls
+ * back to an insertion sort when there is no memory for the copy.
+ */
+void yb_sort_u64(uint64_t *v, size_t n)
+{
+	uint64_t max = 0, *tmp, *src = v, *dst;
+	size_t *count;
+
+	if (n < 2)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] > max)
+			max = v[i];
+	tmp = malloc(n * sizeof(*tmp));
+	count = malloc(65536 * sizeof(*count));
+	if (!tmp || !count) {
+		free(tmp);
+		free(count);
+		for (size_t i = 1; i < n; i++) {
+			uint64_t x = v[i];
+			size_t j = i;
+			for (; j > 0 && v[j - 1] > x; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+		return;
+	}
+	dst = tmp;
+	for (unsigned shift = 0; shift < 64 && (max >> shift); shift += 16) {
+		memset(count, 0, 65536 * sizeof(*count));
+		for (size_t i = 0; i < n; i++)
+			count[(src[i] >> shift) & 0xffff]++;
+		size_t sum = 0;
+		for (size_t d = 0; d < 65536; d++) {
+			size_t c = count[d];
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xffff]++] = src[i];
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(tmp);
+	free(count);
 }

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -37,6 +38,60 @@ static void *alloc_buf(uint64_t bytes)
 	return p;
 }
 
+/* ---- CPU use ---------------------------------------------------------- */
+
+/*
+ * What one end spent around a timed window: CPU time (user + system, all
+ * threads) from CLOCK_PROCESS_CPUTIME_ID, context switches from
+ * getrusage(2), and the wall time that encloses both readings, so that
+ * cpu <= wall for a single thread.  Read before and after the window,
+ * never inside it.
+ */
+struct usage {
+	yb_ns wall, cpu;
+	uint64_t vcsw, ivcsw;
+};
+
+static yb_ns cpu_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (yb_ns)ts.tv_sec * 1000000000u + (yb_ns)ts.tv_nsec;
+}
+
+static void usage_read(struct usage *u, int begin)
+{
+	struct rusage ru;
+
+	if (begin)
+		u->wall = yb_now();
+	u->cpu = cpu_now();
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		u->vcsw = (uint64_t)ru.ru_nvcsw;
+		u->ivcsw = (uint64_t)ru.ru_nivcsw;
+	} else {
+		u->vcsw = u->ivcsw = 0;
+	}
+	if (!begin)
+		u->wall = yb_now();
+}
+
+/* One end's use over a window: b - a. */
+struct spent {
+	uint64_t cpu_ns, window_ns, vcsw, ivcsw;
+};
+
+static void spent_add(struct spent *s, const struct usage *a,
+		      const struct usage *b)
+{
+	s->cpu_ns += b->cpu > a->cpu ? b->cpu - a->cpu : 0;
+	s->window_ns += b->wall > a->wall ? b->wall - a->wall : 0;
+	s->vcsw += b->vcsw - a->vcsw;
+	s->ivcsw += b->ivcsw - a->ivcsw;
+}
+
 /* ---- client ----------------------------------------------------------- */
 
 struct client {
@@ -47,10 +102,19 @@ struct client {
 	uint8_t msg[YB_PROTO_HDR_LEN + YB_PROTO_MAX_PAYLOAD];
 	struct yb_msg in;
 	uint64_t seq;      /* next message sequence number */
-	struct yb_hist hist;
+	struct yb_samples samples; /* round trips of the point's trials */
+	struct yb_hbin *bins;      /* the point's histogram, for the sink */
+	size_t bins_cap;
 };
 
-/* Receive the RESULT of a trial and turn a server-side failure into ours. */
+/* What one timed trial measured. */
+struct trial_out {
+	yb_ns start;   /* client's clock when timing began */
+	yb_ns elapsed; /* ping-pong: the round trips; stream: receiver's */
+	struct spent client, server;
+};
+
+/* Receive the RESULT of a run and turn a server-side failure into ours. */
 static int client_result(struct client *c, struct yb_result *res,
 			 struct yb_err *err)
 {
@@ -68,70 +132,125 @@ static int client_result(struct client *c, struct yb_result *res,
 	return 0;
 }
 
-/*
- * One run of reps messages.  Returns the time in ns through *elapsed
- * (round trips for ping-pong, the receiver's time for stream) and, for a
- * recorded ping-pong run, adds every round trip to c->hist.
- */
-static int client_trial(struct client *c, unsigned mode, uint64_t bytes,
+/* Ask for a run and wait until the server is ready for it. */
+static int client_start(struct client *c, unsigned mode, uint64_t bytes,
 			uint64_t reps, unsigned flags, uint32_t trial,
-			yb_ns *elapsed, struct yb_err *err)
+			struct yb_err *err)
 {
 	struct yb_run run = {
 		.mode = (uint8_t)mode,
-		.flags = (uint8_t)(flags | (c->o->verify ? YB_RUN_VERIFY : 0)),
+		.flags = (uint8_t)flags,
 		.trial = trial,
 		.bytes = bytes,
 		.reps = reps,
 		.seq = c->seq,
 	};
-	struct yb_result res = { 0 };
-	char bad[160] = "";
-	int rc;
+	int rc = yb_msg_send(c->ep, c->msg, yb_enc_run(c->msg, &run), err);
 
-	rc = yb_msg_send(c->ep, c->msg, yb_enc_run(c->msg, &run), err);
+	if (!rc)
+		rc = yb_msg_expect(c->ep, &c->in, YB_MSG_GO, c->o->timeout_ms,
+				   err);
+	return rc;
+}
+
+/*
+ * One timed run of reps messages (flags YB_RUN_WARMUP: not recorded).
+ * Nothing but the transfers and one clock read per round trip happens
+ * between the first and last reading of the clock: the RUN/GO exchange is
+ * before it, CPU accounting and the RESULT after it.  A recorded
+ * ping-pong run stores every round trip in c->samples.
+ */
+static int client_trial(struct client *c, unsigned mode, uint64_t bytes,
+			uint64_t reps, unsigned flags, uint32_t trial,
+			struct trial_out *out, struct yb_err *err)
+{
+	struct yb_result res = { 0 };
+	struct usage u0, u1;
+	int record = !(flags & YB_RUN_WARMUP), rc;
+	uint64_t *dst = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (mode == YB_MODE_PINGPONG && record)
+		dst = yb_samples_reserve(&c->samples, reps);
+	rc = client_start(c, mode, bytes, reps, flags, trial, err);
 	if (rc)
 		return rc;
-
+	usage_read(&u0, 1);
 	if (mode == YB_MODE_PINGPONG) {
-		int record = !(flags & YB_RUN_WARMUP);
 		yb_ns start = yb_now(), t0 = start;
 		for (uint64_t i = 0; i < reps; i++) {
-			uint64_t seq = c->seq + i;
-			rc = yb_send_all(c->ep, yb_pattern_msg(&c->pat, seq),
+			rc = yb_send_all(c->ep,
+					 yb_pattern_msg(&c->pat, c->seq + i),
 					 bytes, err);
 			if (!rc)
 				rc = yb_recv_all(c->ep, c->rbuf, bytes, err);
 			if (rc)
 				return rc;
 			yb_ns t1 = yb_now();
-			if (record)
-				yb_hist_add(&c->hist, t1 - t0);
+			if (dst)
+				dst[i] = t1 - t0;
+			else if (record)
+				yb_hist_add(&c->samples.h, t1 - t0);
 			t0 = t1;
-			size_t off;
-			if (c->o->verify && !bad[0] &&
-			    yb_pattern_check(&c->pat, seq, c->rbuf, bytes,
-					     &off))
-				snprintf(bad, sizeof(bad),
-					 "reply %llu of %llu bytes differs "
-					 "at byte %zu",
-					 (unsigned long long)seq,
-					 (unsigned long long)bytes, off);
 		}
-		*elapsed = t0 - start;
-		rc = client_result(c, &res, err);
+		usage_read(&u1, 0);
+		out->start = start;
+		out->elapsed = t0 - start;
+		if (dst)
+			yb_samples_commit(&c->samples, reps);
 	} else {
-		rc = yb_msg_expect(c->ep, &c->in, YB_MSG_GO, c->o->timeout_ms,
-				   err);
+		yb_ns start = yb_now();
 		for (uint64_t i = 0; !rc && i < reps; i++)
 			rc = yb_send_all(c->ep,
 					 yb_pattern_msg(&c->pat, c->seq + i),
 					 bytes, err);
-		if (!rc)
-			rc = client_result(c, &res, err);
-		*elapsed = res.elapsed_ns;
+		usage_read(&u1, 0);
+		out->start = start;
 	}
 	c->seq += reps;
+	if (!rc)
+		rc = client_result(c, &res, err);
+	if (rc)
+		return rc;
+	if (mode == YB_MODE_STREAM)
+		out->elapsed = res.elapsed_ns;
+	spent_add(&out->client, &u0, &u1);
+	out->server = (struct spent){ res.cpu_ns, res.cpu_window_ns,
+				      res.csw_vol, res.csw_invol };
+	return 0;
+}
+
+/*
+ * The untimed verification pass of a point: reps messages that both ends
+ * check byte for byte, outside every timed window, so that --verify
+ * proves the data path without slowing the figures it reports.
+ */
+static int client_verify(struct client *c, unsigned mode, uint64_t bytes,
+			 uint64_t reps, struct yb_err *err)
+{
+	struct yb_result res = { 0 };
+	char bad[160] = "";
+	size_t off;
+	int rc = client_start(c, mode, bytes, reps,
+			      YB_RUN_WARMUP | YB_RUN_VERIFY, 0, err);
+
+	for (uint64_t i = 0; !rc && i < reps; i++) {
+		uint64_t seq = c->seq + i;
+		rc = yb_send_all(c->ep, yb_pattern_msg(&c->pat, seq), bytes,
+				 err);
+		if (rc || mode != YB_MODE_PINGPONG)
+			continue;
+		rc = yb_recv_all(c->ep, c->rbuf, bytes, err);
+		if (!rc && !bad[0] &&
+		    yb_pattern_check(&c->pat, seq, c->rbuf, bytes, &off))
+			snprintf(bad, sizeof(bad),
+				 "reply %llu of %llu bytes differs at byte %zu",
+				 (unsigned long long)seq,
+				 (unsigned long long)bytes, off);
+	}
+	c->seq += reps;
+	if (!rc)
+		rc = client_result(c, &res, err);
 	if (rc)
 		return rc;
 	if (bad[0])
@@ -152,73 +271,178 @@ static int calibrate(struct client *c, unsigned mode, uint64_t bytes,
 {
 	double goal = c->o->trial_time_s * 1e9 / 8;
 	uint64_t reps = 1;
-	yb_ns el = 0;
+	struct trial_out t = { 0 };
 
 	for (int round = 0; round < CALIBRATE_MAX_ROUNDS; round++) {
 		int rc = client_trial(c, mode, bytes, reps, YB_RUN_WARMUP, 0,
-				      &el, err);
+				      &t, err);
 		if (rc)
 			return rc;
-		if ((double)el >= goal || reps >= MAX_REPS || stopped(c->o))
+		if ((double)t.elapsed >= goal || reps >= MAX_REPS ||
+		    stopped(c->o))
 			break;
 		uint64_t mult = 16;
-		if (el > 0 && goal / (double)el * 1.2 < 16)
-			mult = (uint64_t)ceil(goal / (double)el * 1.2);
+		if (t.elapsed > 0 && goal / (double)t.elapsed * 1.2 < 16)
+			mult = (uint64_t)ceil(goal / (double)t.elapsed * 1.2);
 		reps *= mult < 2 ? 2 : mult;
 		if (reps > MAX_REPS)
 			reps = MAX_REPS;
 	}
-	*ns_per_rep = (double)el / (double)reps;
+	*ns_per_rep = (double)t.elapsed / (double)reps;
 	return 0;
 }
 
-static void fill_point(struct yb_point *p, const char *label, unsigned mode,
-		       uint64_t bytes, uint64_t reps, unsigned trials,
-		       const double *trial_ns, const struct yb_hist *h)
+/* The trials of one point, as they come. */
+struct acc {
+	double *per_msg;         /* per trial: ns per message (ping-pong:
+				    one way) */
+	struct yb_trial *trial;  /* per trial: what the JSON keeps */
+	unsigned n, cap;
+	struct spent client, server;
+	uint64_t reps;           /* all recorded repetitions */
+};
+
+static int acc_add(struct acc *a, unsigned mode, uint64_t reps,
+		   const struct trial_out *t)
 {
-	/* trial_ns[t]: one-way (ping-pong) or per-message (stream) time. */
+	if (a->n == a->cap) {
+		unsigned cap = a->cap ? 2 * a->cap : 16;
+		double *pm = realloc(a->per_msg, cap * sizeof(*pm));
+		if (!pm)
+			return YB_ENOMEM;
+		a->per_msg = pm;
+		struct yb_trial *tr = realloc(a->trial, cap * sizeof(*tr));
+		if (!tr)
+			return YB_ENOMEM;
+		a->trial = tr;
+		a->cap = cap;
+	}
+	double div = mode == YB_MODE_PINGPONG ? 2.0 : 1.0;
+	a->per_msg[a->n] = (double)t->elapsed / (double)reps / div;
+	a->trial[a->n] = (struct yb_trial){ t->start, t->elapsed, reps };
+	a->n++;
+	a->reps += reps;
+	a->client.cpu_ns += t->client.cpu_ns;
+	a->client.window_ns += t->client.window_ns;
+	a->client.vcsw += t->client.vcsw;
+	a->client.ivcsw += t->client.ivcsw;
+	a->server.cpu_ns += t->server.cpu_ns;
+	a->server.window_ns += t->server.window_ns;
+	a->server.vcsw += t->server.vcsw;
+	a->server.ivcsw += t->server.ivcsw;
+	return 0;
+}
+
+static void acc_reset(struct acc *a)
+{
+	a->n = 0;
+	a->reps = 0;
+	memset(&a->client, 0, sizeof(a->client));
+	memset(&a->server, 0, sizeof(a->server));
+}
+
+static void acc_free(struct acc *a)
+{
+	free(a->per_msg);
+	free(a->trial);
+	memset(a, 0, sizeof(*a));
+}
+
+static double pct(const struct spent *s)
+{
+	return s->window_ns ? 100.0 * (double)s->cpu_ns / (double)s->window_ns :
+			      NAN;
+}
+
+/* The histogram's occupied buckets, into c->bins for the sink. */
+static size_t export_hist(struct client *c, const struct yb_hist *h)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < YB_HIST_BUCKETS; i++)
+		n += h->bucket[i] != 0;
+	if (n > c->bins_cap) {
+		struct yb_hbin *nb = realloc(c->bins, n * sizeof(*nb));
+		if (!nb)
+			return 0;
+		c->bins = nb;
+		c->bins_cap = n;
+	}
+	n = 0;
+	for (size_t i = 0; i < YB_HIST_BUCKETS; i++)
+		if (h->bucket[i])
+			c->bins[n++] = (struct yb_hbin){
+				yb_hist_bucket_low(i), yb_hist_bucket_high(i),
+				h->bucket[i]
+			};
+	return n;
+}
+
+/*
+ * A point from its trials.  Ping-pong: latency from every round trip
+ * (c->samples; one-way is half, /2000 gives us), the trial spread from the
+ * trial means.  Stream: bandwidth only; its latency columns stay empty
+ * (NAN), because a stream's time per message is inverse throughput, not a
+ * latency.  Bandwidth: per trial, bytes over the time per message; the
+ * best trial (NetPIPE's figure), the worst and the median.
+ */
+static void fill_point(struct client *c, struct yb_point *p,
+		       const char *label, unsigned mode, uint64_t bytes,
+		       uint64_t reps, const struct acc *a)
+{
 	memset(p, 0, sizeof(*p));
 	snprintf(p->transport, sizeof(p->transport), "%s", label);
 	p->mode = mode;
 	p->bytes = bytes;
 	p->reps = reps;
-	p->trials = trials;
-	double best = yb_min(trial_ns, trials);
-	if (mode == YB_MODE_PINGPONG) {
-		/* h holds round trips; one-way is half, in us: / 2000. */
-		p->lat_min_us = (double)h->min / 2000.0;
-		p->lat_p50_us = yb_hist_quantile(h, 0.5) / 2000.0;
-		p->lat_p99_us = yb_hist_quantile(h, 0.99) / 2000.0;
-		p->lat_max_us = (double)h->max / 2000.0;
-		p->lat_mean_us = yb_hist_mean(h) / 2000.0;
-	} else {
-		/* Stream: per-message times of whole trials. */
-		struct yb_hist th;
-		yb_hist_reset(&th);
-		for (unsigned t = 0; t < trials; t++)
-			yb_hist_add(&th, (uint64_t)llround(trial_ns[t]));
-		p->lat_min_us = best / 1000.0;
-		p->lat_p50_us = yb_hist_quantile(&th, 0.5) / 1000.0;
-		p->lat_p99_us = yb_hist_quantile(&th, 0.99) / 1000.0;
-		p->lat_max_us = yb_max(trial_ns, trials) / 1000.0;
-		p->lat_mean_us = yb_mean(trial_ns, trials) / 1000.0;
+	p->trials = a->n;
+	p->verify = c->o->verify ? 1 : 0;
+	yb_point_clear_latency(p);
+	if (mode == YB_MODE_PINGPONG && c->samples.h.count) {
+		struct yb_samples *s = &c->samples;
+		p->lat_min_us = (double)s->h.min / 2000.0;
+		p->lat_p50_us = yb_samples_quantile(s, 0.5) / 2000.0;
+		p->lat_p99_us = yb_samples_quantile(s, 0.99) / 2000.0;
+		p->lat_p999_us = yb_samples_quantile(s, 0.999) / 2000.0;
+		p->lat_max_us = (double)s->h.max / 2000.0;
+		p->lat_mean_us = yb_hist_mean(&s->h) / 2000.0;
+		p->lat_stddev_us = yb_stddev(a->per_msg, a->n) / 1000.0;
+		p->pct_exact = s->exact;
+		p->hist_n = export_hist(c, &s->h);
+		p->hist = p->hist_n ? c->bins : NULL;
 	}
-	p->lat_stddev_us = yb_stddev(trial_ns, trials) / 1000.0;
-	/* Bits per ns is Gbit/s; NetPIPE's best trial. */
-	p->bw_gbps = best > 0 ? (double)bytes * 8.0 / best : 0.0;
+	/* Bits per ns is Gbit/s. */
+	double *bw = malloc((a->n ? a->n : 1) * sizeof(*bw));
+	if (bw) {
+		for (unsigned t = 0; t < a->n; t++)
+			bw[t] = a->per_msg[t] > 0 ?
+					(double)bytes * 8.0 / a->per_msg[t] :
+					0.0;
+		p->bw_gbps = yb_max(bw, a->n);
+		p->bw_min_gbps = yb_min(bw, a->n);
+		p->bw_median_gbps = yb_median(bw, a->n);
+		free(bw);
+	}
+	p->cpu_client_pct = pct(&a->client);
+	p->cpu_server_pct = pct(&a->server);
+	double r = a->reps ? (double)a->reps : NAN;
+	p->csw_client_vol = (double)a->client.vcsw / r;
+	p->csw_client_invol = (double)a->client.ivcsw / r;
+	p->csw_server_vol = (double)a->server.vcsw / r;
+	p->csw_server_invol = (double)a->server.ivcsw / r;
+	p->trial = a->n <= YB_TRIALS_KEPT_MAX ? a->trial : NULL;
 }
 
 static int sweep_mode(struct client *c, const char *label, unsigned mode,
-		      const uint64_t *sizes, size_t n, struct yb_err *err)
+		      const uint64_t *sizes, size_t n, struct acc *a,
+		      struct yb_err *err)
 {
 	const struct yb_sweep_opts *o = c->o;
 	double target = o->trial_time_s * 1e9;
-	double last = 0, *trial_ns = calloc(o->trials, sizeof(double));
+	double last = 0;
 	uint64_t last_bytes = 0;
 	int rc = 0;
 
-	if (!trial_ns)
-		return yb_err_set(err, YB_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n && !rc; i++) {
 		uint64_t bytes = sizes[i], reps;
 		if (stopped(o)) {
@@ -241,39 +465,42 @@ static int sweep_mode(struct client *c, const char *label, unsigned mode,
 			break;
 		/* Warm-up; also catches an estimate that is far off. */
 		uint64_t w = reps / 16 ? reps / 16 : 1;
-		yb_ns el;
-		rc = client_trial(c, mode, bytes, w, YB_RUN_WARMUP, 0, &el, err);
+		struct trial_out t;
+		rc = client_trial(c, mode, bytes, w, YB_RUN_WARMUP, 0, &t, err);
 		if (rc)
 			break;
-		double per = (double)el / (double)w;
+		double per = (double)t.elapsed / (double)w;
 		if (per * (double)reps > 1.5 * target ||
 		    per * (double)reps < target / 1.5)
 			reps = yb_reps_for(per, bytes, bytes, target,
 					   o->min_reps, MAX_REPS);
 
-		yb_hist_reset(&c->hist);
-		for (unsigned t = 0; t < o->trials && !rc; t++) {
+		yb_samples_reset(&c->samples);
+		acc_reset(a);
+		for (unsigned k = 0; k < o->trials && !rc; k++) {
 			if (o->sync && (rc = o->sync(o->sync_ctx, err)) != 0)
 				break;
-			rc = client_trial(c, mode, bytes, reps, 0, t, &el, err);
-			if (!rc && o->trial_done)
-				o->trial_done(o->sync_ctx, mode, bytes, reps, t,
-					      el);
-			double div = mode == YB_MODE_PINGPONG ? 2.0 : 1.0;
-			trial_ns[t] = (double)el / (double)reps / div;
+			rc = client_trial(c, mode, bytes, reps, 0, k, &t, err);
+			if (rc)
+				break;
+			if (acc_add(a, mode, reps, &t))
+				rc = yb_err_set(err, YB_ENOMEM, "out of memory");
+			else if (o->trial_done)
+				o->trial_done(o->sync_ctx, mode, bytes, k,
+					      &a->trial[a->n - 1]);
 		}
+		if (!rc && o->verify)
+			rc = client_verify(c, mode, bytes, reps, err);
 		if (rc)
 			break;
 		struct yb_point p;
-		fill_point(&p, label, mode, bytes, reps, o->trials, trial_ns,
-			   &c->hist);
-		last = yb_mean(trial_ns, o->trials) *
+		fill_point(c, &p, label, mode, bytes, reps, a);
+		last = yb_mean(a->per_msg, a->n) *
 		       (mode == YB_MODE_PINGPONG ? 2.0 : 1.0);
 		last_bytes = bytes;
 		if (o->sink)
 			rc = o->sink(o->sink_ctx, &p, err);
 	}
-	free(trial_ns);
 	return rc;
 }
 
@@ -313,49 +540,45 @@ long yb_rss_kib(void)
 
 /*
  * Soak: one size, streamed for o->duration_s in trials of about a second,
- * one row at the end.  A stop (Ctrl-C) ends it early with the row of what
- * was done.
+ * one row at the end.  A soak exists to prove integrity over time, so with
+ * verify every message of every trial is checked by the receiver inside
+ * its timed window (the row says so: verify "inline"), unlike a sweep,
+ * which verifies in untimed passes.  A stop (Ctrl-C) ends it early with
+ * the row of what was done.
  */
 static int soak_run(struct client *c, const char *label, uint64_t bytes,
-		    struct yb_err *err)
+		    struct acc *a, struct yb_err *err)
 {
 	const struct yb_sweep_opts *o = c->o;
 	struct yb_soak st = { 0 };
-	size_t cap = (size_t)o->duration_s + 16, n = 0;
-	double *trial_ns = malloc(cap * sizeof(double)), last = 0;
+	double last = 0;
+	unsigned flags = o->verify ? YB_RUN_VERIFY : 0;
 	int rc;
 
-	if (!trial_ns)
-		return yb_err_set(err, YB_ENOMEM, "out of memory");
 	rc = calibrate(c, YB_MODE_STREAM, bytes, &last, err);
 	uint64_t reps = yb_reps_for(last, bytes, bytes, 1e9, 1, MAX_REPS);
 	yb_ns start = yb_now();
 	st.rss_start_kib = st.rss_max_kib = yb_rss_kib();
-	yb_hist_reset(&c->hist);
+	yb_samples_reset(&c->samples);
+	acc_reset(a);
 	while (!rc && (double)(yb_now() - start) < o->duration_s * 1e9) {
 		if (stopped(o)) {
 			rc = YB_EINTR;
 			break;
 		}
-		yb_ns el;
-		rc = client_trial(c, YB_MODE_STREAM, bytes, reps, 0,
-				  (uint32_t)n, &el, err);
+		struct trial_out t;
+		rc = client_trial(c, YB_MODE_STREAM, bytes, reps, flags,
+				  a->n, &t, err);
 		if (rc)
 			break;
-		if (n == cap) {
-			cap *= 2;
-			double *nt = realloc(trial_ns, cap * sizeof(double));
-			if (!nt) {
-				rc = yb_err_set(err, YB_ENOMEM, "out of memory");
-				break;
-			}
-			trial_ns = nt;
+		if (acc_add(a, YB_MODE_STREAM, reps, &t)) {
+			rc = yb_err_set(err, YB_ENOMEM, "out of memory");
+			break;
 		}
-		trial_ns[n++] = (double)el / (double)reps;
-		st.seconds += (double)el / 1e9;
+		st.seconds += (double)t.elapsed / 1e9;
 		st.bytes += bytes * reps;
 		st.messages += reps;
-		st.trials = (unsigned)n;
+		st.trials = a->n;
 		st.wall_s = (double)(yb_now() - start) / 1e9;
 		st.rss_now_kib = yb_rss_kib();
 		if (st.rss_now_kib > st.rss_max_kib)
@@ -363,21 +586,21 @@ static int soak_run(struct client *c, const char *label, uint64_t bytes,
 		if (o->soak_progress)
 			o->soak_progress(o->progress_ctx, &st);
 		/* Keep trials near a second as the machine changes. */
-		double per = (double)el / (double)reps;
+		double per = (double)t.elapsed / (double)reps;
 		if (per * (double)reps > 1.5e9 || per * (double)reps < 0.6e9)
 			reps = yb_reps_for(per, bytes, bytes, 1e9, 1, MAX_REPS);
 	}
-	if (n > 0 && (rc == 0 || rc == YB_EINTR)) {
+	if (a->n > 0 && (rc == 0 || rc == YB_EINTR)) {
 		struct yb_point p;
-		fill_point(&p, label, YB_MODE_STREAM, bytes, st.messages / n,
-			   (unsigned)n, trial_ns, &c->hist);
+		fill_point(c, &p, label, YB_MODE_STREAM, bytes,
+			   st.messages / a->n, a);
+		p.verify = o->verify ? YB_VERIFY_INLINE : 0;
 		int src = o->sink ? o->sink(o->sink_ctx, &p, err) : 0;
 		if (src && !rc)
 			rc = src;
 	}
 	if (o->soak)
 		*o->soak = st;
-	free(trial_ns);
 	return rc;
 }
 
@@ -386,6 +609,7 @@ int yb_sweep_run(struct yb_ep *ep, const char *label,
 		 struct yb_err *err)
 {
 	struct client *c = calloc(1, sizeof(*c));
+	struct acc a = { 0 };
 	uint64_t *sizes = NULL;
 	int rc, n;
 
@@ -393,6 +617,7 @@ int yb_sweep_run(struct yb_ep *ep, const char *label,
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
 	c->ep = ep;
 	c->o = o;
+	yb_samples_init(&c->samples);
 	n = yb_schedule_sizes(&o->sched, &sizes, err);
 	if (n < 0) {
 		rc = n;
@@ -433,13 +658,14 @@ int yb_sweep_run(struct yb_ep *ep, const char *label,
 		parse_info(info, "server.", server_meta);
 
 	if (o->duration_s > 0) {
-		rc = soak_run(c, label, max, err);
+		rc = soak_run(c, label, max, &a, err);
 	} else {
 		for (unsigned mode = YB_MODE_PINGPONG; mode <= YB_MODE_STREAM;
 		     mode++) {
 			if (!(o->modes & YB_MODE_BIT(mode)))
 				continue;
-			rc = sweep_mode(c, label, mode, sizes, (size_t)n, err);
+			rc = sweep_mode(c, label, mode, sizes, (size_t)n, &a,
+					err);
 			if (rc)
 				break;
 		}
@@ -464,6 +690,9 @@ int yb_sweep_run(struct yb_ep *ep, const char *label,
 	}
 out:
 	yb_pattern_free(&c->pat);
+	yb_samples_free(&c->samples);
+	acc_free(&a);
+	free(c->bins);
 	free(c->rbuf);
 	free(sizes);
 	free(c);
@@ -474,6 +703,7 @@ out:
 
 struct server {
 	struct yb_ep *ep;
+	const struct yb_serve_opts *o;
 	uint64_t max;
 	struct yb_pattern pat;
 	uint8_t *rbuf;
@@ -494,54 +724,96 @@ void yb_serve_refuse(struct yb_ep *ep, const char *why)
 	send_error(ep, YB_PERR_BUSY, why);
 }
 
+/* Check message seq of a verified run; the first failure is kept. */
+static void serve_check(struct server *s, const struct yb_run *r,
+			uint64_t i, struct yb_result *res)
+{
+	size_t off;
+
+	if (res->status ||
+	    !yb_pattern_check(&s->pat, r->seq + i, s->rbuf, r->bytes, &off))
+		return;
+	res->status = YB_PERR_VERIFY;
+	snprintf(res->text, sizeof(res->text),
+		 "verification failed (%s): message %llu of %llu bytes "
+		 "differs at byte %zu",
+		 yb_mode_name(r->mode), (unsigned long long)(r->seq + i),
+		 (unsigned long long)r->bytes, off);
+}
+
+/*
+ * One run.  The server says GO once it is ready, so no timed window of
+ * either end holds the handling of RUN.  Its own window: ping-pong, from
+ * GO to the last reply; stream, from the moment the first data byte can
+ * be read to the moment the last one was (a receiver's clock, as iperf's
+ * and NetPIPE's stream modes use; the sender's start-up and the GO trip
+ * are not in it).  CPU time and context switches are read around that
+ * window, never inside it.  A verified run checks every message (the
+ * client makes those runs untimed, except in a soak).
+ */
 static int serve_run(struct server *s, const struct yb_run *r,
 		     struct yb_err *err)
 {
+	const struct yb_serve_opts *o = s->o;
 	struct yb_result res = { 0 };
+	struct usage u0, u1;
 	int verify = r->flags & YB_RUN_VERIFY;
-	size_t off;
-	int rc = 0;
+	yb_ns t0, t1;
+	int rc;
 
+	rc = yb_msg_send(s->ep, s->msg, yb_enc_empty(s->msg, YB_MSG_GO), err);
+	if (rc)
+		return rc;
 	if (r->mode == YB_MODE_PINGPONG) {
+		usage_read(&u0, 1);
+		t0 = yb_now();
 		for (uint64_t i = 0; i < r->reps && !rc; i++) {
 			rc = yb_recv_all(s->ep, s->rbuf, r->bytes, err);
 			if (rc)
 				break;
-			if (verify && !res.status &&
-			    yb_pattern_check(&s->pat, r->seq + i, s->rbuf,
-					     r->bytes, &off)) {
-				res.status = YB_PERR_VERIFY;
-				snprintf(res.text, sizeof(res.text),
-					 "verification failed (pingpong): "
-					 "message %llu of %llu bytes differs "
-					 "at byte %zu",
-					 (unsigned long long)(r->seq + i),
-					 (unsigned long long)r->bytes, off);
-			}
+			if (verify)
+				serve_check(s, r, i, &res);
+			if (o->on_data)
+				o->on_data(o->on_data_ctx, r->mode, r->bytes,
+					   i);
 			rc = yb_send_all(s->ep, s->rbuf, r->bytes, err);
 		}
+		t1 = yb_now();
+		usage_read(&u1, 0);
 	} else {
-		rc = yb_msg_send(s->ep, s->msg, yb_enc_empty(s->msg, YB_MSG_GO),
-				 err);
-		yb_ns t0 = yb_now();
+		/* Timing starts with the first byte there to read. */
+		int w = yb_ep_wait(s->ep, YB_WAIT_READ, o->timeout_ms);
+		if (w == 0)
+			return yb_err_set(err, YB_ETIMEDOUT,
+					  "%s: no data within %d ms",
+					  s->ep->peer, o->timeout_ms);
+		if (w < 0 && w != YB_EINTR)
+			return yb_err_set(err, w, "%s: wait: %s", s->ep->peer,
+					  yb_strerror(w));
+		t0 = yb_now();
+		usage_read(&u0, 1);
 		for (uint64_t i = 0; i < r->reps && !rc; i++) {
 			rc = yb_recv_all(s->ep, s->rbuf, r->bytes, err);
-			if (!rc && verify && !res.status &&
-			    yb_pattern_check(&s->pat, r->seq + i, s->rbuf,
-					     r->bytes, &off)) {
-				res.status = YB_PERR_VERIFY;
-				snprintf(res.text, sizeof(res.text),
-					 "verification failed (stream): "
-					 "message %llu of %llu bytes differs "
-					 "at byte %zu",
-					 (unsigned long long)(r->seq + i),
-					 (unsigned long long)r->bytes, off);
-			}
+			if (rc)
+				break;
+			if (verify)
+				serve_check(s, r, i, &res);
+			if (o->on_data)
+				o->on_data(o->on_data_ctx, r->mode, r->bytes,
+					   i);
 		}
-		res.elapsed_ns = yb_now() - t0;
+		t1 = yb_now();
+		usage_read(&u1, 0);
 	}
 	if (rc)
 		return rc;
+	struct spent sp = { 0 };
+	spent_add(&sp, &u0, &u1);
+	res.elapsed_ns = t1 - t0;
+	res.cpu_ns = sp.cpu_ns;
+	res.cpu_window_ns = sp.window_ns;
+	res.csw_vol = sp.vcsw;
+	res.csw_invol = sp.ivcsw;
 	rc = yb_msg_send(s->ep, s->msg, yb_enc_result(s->msg, &res), err);
 	if (!rc && res.status)
 		rc = yb_err_set(err, YB_EVERIFY, "%s", res.text);
@@ -636,6 +908,7 @@ int yb_serve(struct yb_ep *ep, const struct yb_serve_opts *o,
 	if (!s)
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
 	s->ep = ep;
+	s->o = o;
 	rc = serve_hello(s, o, err);
 	while (!rc) {
 		rc = yb_msg_recv(ep, &s->in, o->timeout_ms, err);

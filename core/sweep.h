@@ -13,10 +13,16 @@
  *     when the estimate was far off;
  *   - `trials` recorded runs.
  *
- * Ping-pong: the client times every round trip; one-way latency is half of
- * it.  Stream: the client sends, the server (receiver) starts its clock
- * when it tells the client to go, stops it after the last byte and sends
- * its time back; bandwidth is bytes over the receiver's time.
+ * Every run starts with RUN from the client and GO from the server, so
+ * both ends are ready before any clock starts.  Ping-pong: the client
+ * times every round trip; one-way latency is half of it.  Stream: the
+ * client sends; the server (receiver) starts its clock when the first
+ * data byte can be read, stops it after the last byte and sends its time
+ * back; bandwidth is bytes over the receiver's time.  Each end reads its
+ * CPU time and context switches around its timed window (the server
+ * reports its own in RESULT).  With verify, each point gets one more,
+ * untimed run in which both ends check every byte, so checking never
+ * slows a timed figure.
  *
  * The engine never asks which transport it drives (no transport names
  * appear in sweep.c) and never knows which output format it feeds.
@@ -70,12 +76,13 @@ struct yb_sweep_opts {
 	 * point, the same number of times for every sweep with the same
 	 * sizes, modes and trials; lets concurrent sweeps (--pairs) start
 	 * each trial together.  A non-zero return stops the sweep with that
-	 * error.  trial_done reports each recorded trial's repetitions and
-	 * time (ping-pong: all round trips; stream: the receiver's time).
+	 * error.  trial_done reports each recorded trial (its start on the
+	 * client's CLOCK_MONOTONIC, its time - ping-pong: all round trips;
+	 * stream: the receiver's time - and its repetitions).
 	 */
 	int (*sync)(void *ctx, struct yb_err *err);
 	void (*trial_done)(void *ctx, unsigned mode, uint64_t bytes,
-			   uint64_t reps, unsigned trial, uint64_t elapsed_ns);
+			   unsigned trial, const struct yb_trial *t);
 	void *sync_ctx;
 	/*
 	 * Soak instead of sweep (duration_s > 0): stream messages of
@@ -108,6 +115,15 @@ struct yb_serve_opts {
 	/* Called when the client says END, before the reply goes out. */
 	void (*on_end)(void *ctx);
 	void *on_end_ctx;
+	/*
+	 * Optional: called inside the timed window after message index of a
+	 * run arrives (ping-pong: before it is echoed).  The known-answer
+	 * tests use it to add a known delay or to drain at a known rate;
+	 * nothing else should.
+	 */
+	void (*on_data)(void *ctx, unsigned mode, uint64_t bytes,
+			uint64_t index);
+	void *on_data_ctx;
 };
 
 /* Serve one client on a connected endpoint until it says END. */
