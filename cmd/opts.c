@@ -516,6 +516,13 @@ int cmd_session_end(struct yb_session *s, int rc, const struct yb_err *err,
 	struct yb_err cerr = { 0 }, perr = { 0 };
 
 	yb_summary_print(stdout, &s->results);
+	const char *cr = yb_meta_get(&s->meta, "clock_read_ns");
+	char warn[256];
+	if (cr && yb_clock_cost_warning(&s->results, strtod(cr, NULL), warn,
+					sizeof(warn))) {
+		fprintf(stderr, "yasmin-bench: warning: %s\n", warn);
+		yb_meta_set(&s->meta, "clock_warning", "%s", warn);
+	}
 	snprintf(dir, sizeof(dir), "%s", s->dir);
 	size_t points = s->results.n;
 	int crc = yb_session_close(s, rc == 0, &cerr);

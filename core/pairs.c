@@ -25,7 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,8 +44,10 @@
 struct barrier {
 	uint32_t n;       /* participants */
 	uint32_t arrived; /* in the current generation */
-	uint32_t gen;
+	uint32_t gen;     /* a futex: waiters sleep on it */
 	uint32_t broken;  /* a participant failed */
+	uint64_t most;    /* the largest count proposed in this generation */
+	uint64_t agreed[2]; /* the count of generation g, at [g & 1] */
 };
 
 struct pair_ctx {
@@ -91,18 +95,46 @@ struct rec_error {
 	char msg[YB_ERR_MSG_MAX];
 };
 
-static int pair_sync(void *ctx, struct yb_err *err)
+/* Wake everyone asleep on the generation word (shared, not private). */
+static void gen_wake(struct barrier *b)
+{
+	syscall(SYS_futex, &b->gen, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+}
+
+/*
+ * The barrier before every trial.  Each pair proposes its repetition
+ * count and all leave with the largest one, so that the pairs' trials
+ * hold the same work and overlap in time (each pair sizing its own would
+ * let one finish in a tenth of another's time).  Waiters sleep on a futex
+ * and the last to arrive wakes them all at once: polling in short sleeps
+ * let spinning neighbours delay a waiter's start by tens of milliseconds.
+ * agreed[] is indexed by generation parity: a value for generation g + 2
+ * can only be written once every pair arrived at g + 1, so after every
+ * reader of g has taken its copy.
+ */
+static int pair_sync(void *ctx, uint64_t *reps, struct yb_err *err)
 {
 	struct pair_ctx *c = ctx;
 	struct barrier *b = c->b;
 	uint32_t gen = __atomic_load_n(&b->gen, __ATOMIC_ACQUIRE);
 	yb_ns limit = yb_now() + BARRIER_TIMEOUT_NS;
+	uint64_t cur = __atomic_load_n(&b->most, __ATOMIC_RELAXED);
 
-	/* acq_rel: the last one to arrive sees everyone's arrival. */
+	while (cur < *reps &&
+	       !__atomic_compare_exchange_n(&b->most, &cur, *reps, 0,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	/* acq_rel: the last one to arrive sees everyone's arrival (and
+	 * every proposal made before it). */
 	if (__atomic_add_fetch(&b->arrived, 1, __ATOMIC_ACQ_REL) == b->n) {
+		b->agreed[gen & 1] = __atomic_load_n(&b->most, __ATOMIC_RELAXED);
+		__atomic_store_n(&b->most, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&b->arrived, 0, __ATOMIC_RELAXED);
-		/* Release: the reset is visible before the new generation. */
+		/* Release: the reset and the agreed count are visible before
+		 * the new generation. */
 		__atomic_add_fetch(&b->gen, 1, __ATOMIC_RELEASE);
+		gen_wake(b);
+		*reps = b->agreed[gen & 1];
 		return 0;
 	}
 	while (__atomic_load_n(&b->gen, __ATOMIC_ACQUIRE) == gen) {
@@ -113,13 +145,17 @@ static int pair_sync(void *ctx, struct yb_err *err)
 			return YB_EINTR;
 		if (yb_now() > limit) {
 			__atomic_store_n(&b->broken, 1, __ATOMIC_RELAXED);
+			gen_wake(b);
 			return yb_err_set(err, YB_ETIMEDOUT,
 					  "pairs fell out of step (a pair "
 					  "waited 120 s for the others)");
 		}
-		struct timespec ts = { 0, 50000 };
-		nanosleep(&ts, NULL);
+		/* Sleeps only while gen is still ours; a bounded sleep, so
+		 * that a broken barrier or a stop is seen. */
+		struct timespec ts = { 0, 20000000 };
+		syscall(SYS_futex, &b->gen, FUTEX_WAIT, gen, &ts, NULL, 0);
 	}
+	*reps = b->agreed[gen & 1];
 	return 0;
 }
 
@@ -227,6 +263,7 @@ out:
 		struct rec_error e = { rc, "" };
 		snprintf(e.msg, sizeof(e.msg), "pair %u: %s", idx + 1, err.msg);
 		__atomic_store_n(&pc->b->broken, 1, __ATOMIC_RELAXED);
+		gen_wake(pc->b);
 		write_rec(pc->fd, REC_ERROR, &e, sizeof(e));
 	}
 	return rc ? yb_exit_status(rc) : 0;

@@ -340,6 +340,26 @@ void yb_session_sweep_meta(struct yb_session *s, const struct yb_sweep_opts *o)
 		    "from it only past stats.exact_samples_max samples");
 }
 
+int yb_clock_cost_warning(const struct yb_results *r, double read_ns,
+			  char *buf, size_t len)
+{
+	double least = INFINITY;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (r->p[i].mode == YB_MODE_PINGPONG &&
+		    r->p[i].lat_min_us < least)
+			least = r->p[i].lat_min_us;
+	if (!(read_ns > 0) || !isfinite(least) ||
+	    read_ns <= 0.05 * least * 1000.0)
+		return 0;
+	snprintf(buf, len,
+		 "reading the clock costs %.0f ns, %.0f%% of the smallest "
+		 "one-way latency measured (%.3f us): every sample holds one "
+		 "read, so small latencies are overstated",
+		 read_ns, read_ns / (least * 1000.0) * 100.0, least);
+	return 1;
+}
+
 /* ---- summary ---------------------------------------------------------- */
 
 struct summary_row {

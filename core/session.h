@@ -83,6 +83,14 @@ void yb_session_progress_done(struct yb_session *s);
  */
 void yb_summary_print(FILE *fp, const struct yb_results *r);
 
+/*
+ * The cost of reading the clock lands once in every round trip.  When
+ * read_ns is more than 5% of the smallest one-way latency in r, describe
+ * it in buf (one line) and return 1; else 0.
+ */
+int yb_clock_cost_warning(const struct yb_results *r, double read_ns,
+			  char *buf, size_t len);
+
 /* Put the sweep options into the metadata under "sweep.". */
 void yb_session_sweep_meta(struct yb_session *s, const struct yb_sweep_opts *o);
 

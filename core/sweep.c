@@ -461,7 +461,7 @@ static int sweep_mode(struct client *c, const char *label, unsigned mode,
 		}
 		reps = yb_reps_for(last, last_bytes, bytes, target, o->min_reps,
 				   MAX_REPS);
-		if (o->sync && (rc = o->sync(o->sync_ctx, err)) != 0)
+		if (o->sync && (rc = o->sync(o->sync_ctx, &reps, err)) != 0)
 			break;
 		/* Warm-up; also catches an estimate that is far off. */
 		uint64_t w = reps / 16 ? reps / 16 : 1;
@@ -478,8 +478,14 @@ static int sweep_mode(struct client *c, const char *label, unsigned mode,
 		yb_samples_reset(&c->samples);
 		acc_reset(a);
 		for (unsigned k = 0; k < o->trials && !rc; k++) {
-			if (o->sync && (rc = o->sync(o->sync_ctx, err)) != 0)
+			/* Concurrent sweeps agree on the first trial's
+			 * repetitions, so that their trials last alike. */
+			uint64_t agreed = reps;
+			if (o->sync &&
+			    (rc = o->sync(o->sync_ctx, &agreed, err)) != 0)
 				break;
+			if (k == 0)
+				reps = agreed;
 			rc = client_trial(c, mode, bytes, reps, 0, k, &t, err);
 			if (rc)
 				break;

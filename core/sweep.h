@@ -75,12 +75,14 @@ struct yb_sweep_opts {
 	 * Called before the warm-up and before each recorded trial of every
 	 * point, the same number of times for every sweep with the same
 	 * sizes, modes and trials; lets concurrent sweeps (--pairs) start
-	 * each trial together.  A non-zero return stops the sweep with that
-	 * error.  trial_done reports each recorded trial (its start on the
+	 * each trial together.  *reps is this sweep's repetitions for what
+	 * follows; sync may change it (concurrent sweeps agree on one count,
+	 * so that their trials last alike).  A non-zero return stops the
+	 * sweep with that error.  trial_done reports each recorded trial (its start on the
 	 * client's CLOCK_MONOTONIC, its time - ping-pong: all round trips;
 	 * stream: the receiver's time - and its repetitions).
 	 */
-	int (*sync)(void *ctx, struct yb_err *err);
+	int (*sync)(void *ctx, uint64_t *reps, struct yb_err *err);
 	void (*trial_done)(void *ctx, unsigned mode, uint64_t bytes,
 			   unsigned trial, const struct yb_trial *t);
 	void *sync_ctx;

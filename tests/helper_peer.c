@@ -19,6 +19,21 @@
  *   helper_peer corrupt-server ADDRESS
  *       a server that answers ping-pong with corrupted data (--verify
  *       must catch it)
+ *   helper_peer known-server ADDRESS delay-spin|delay-sleep NS
+ *   helper_peer known-server ADDRESS rate BITS_PER_SECOND
+ *       the real server engine (yb_serve) for one client, with a known
+ *       cost added inside its timed window: each ping-pong message held
+ *       NS before its echo (busy-waiting or sleeping), or a stream drained
+ *       at exactly BITS_PER_SECOND (busy-waiting until each message is
+ *       due); prints "listening ADDRESS" first
+ *   helper_peer pairs-check FILE [TRANSPORT]
+ *       recompute every figure of a --pairs run's results.json that
+ *       follows from the trials it records: each row's bandwidth (best,
+ *       worst, median trial), each total from its pairs' trials (all
+ *       repetitions over the slowest pair's time), and how much the pairs'
+ *       ping-pong trials overlapped in time; fail on a mismatch, or when
+ *       fewer than half of TRANSPORT's ping-pong points ran their pairs
+ *       at once (a run of pairs one after another has none)
  *   helper_peer hostile-ring-server shm:PATH HOW
  *       accept one shm client through the real rendezvous, then scribble
  *       on the shared control page: HOW is "prod-ahead" (our producer
@@ -29,17 +44,20 @@
  */
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../core/clock.h"
 #include "../core/proto.h"
 #include "../core/ring.h"
 #include "../core/results.h"
+#include "../core/sweep.h"
 #include "../core/transport.h"
 
 static int die(const char *what, const struct yb_err *err)
@@ -149,9 +167,8 @@ static int corrupt_server(const char *addr)
 		struct yb_result res = { 0 };
 		if (yb_dec_run(&m, h.max_bytes, &r, &err))
 			return die("run", &err);
+		yb_msg_send(&c, buf, yb_enc_empty(buf, YB_MSG_GO), &err);
 		if (r.mode == YB_MODE_STREAM) {
-			yb_msg_send(&c, buf, yb_enc_empty(buf, YB_MSG_GO),
-				    &err);
 			for (uint64_t i = 0; i < r.reps; i++)
 				if (yb_recv_all(&c, data, r.bytes, &err))
 					return die("recv", &err);
@@ -170,6 +187,205 @@ static int corrupt_server(const char *addr)
 	free(data);
 	yb_ep_close(&c);
 	return 0;
+}
+
+/* ---- known answers ------------------------------------------------------ */
+
+struct known {
+	int spin;       /* busy-wait (1) or sleep (0) */
+	uint64_t delay_ns; /* per ping-pong message */
+	double bits_per_s; /* stream drain rate, or 0 */
+	yb_ns run_start;
+};
+
+static void spin_until(yb_ns t)
+{
+	while (yb_now() < t)
+		;
+}
+
+static void known_hook(void *ctx, unsigned mode, uint64_t bytes,
+		       uint64_t index)
+{
+	struct known *k = ctx;
+
+	if (mode == YB_MODE_PINGPONG && k->delay_ns) {
+		if (k->spin) {
+			spin_until(yb_now() + k->delay_ns);
+		} else {
+			struct timespec ts = { 0, (long)k->delay_ns };
+			nanosleep(&ts, NULL);
+		}
+	} else if (mode == YB_MODE_STREAM && k->bits_per_s > 0) {
+		/* Message index is due (index + 1) message times after the
+		 * first one arrived: the receiver drains at the rate. */
+		if (index == 0)
+			k->run_start = yb_now();
+		double due = (double)(index + 1) * (double)bytes * 8.0 /
+			     k->bits_per_s * 1e9;
+		spin_until(k->run_start + (yb_ns)due);
+	}
+}
+
+static int known_server(const char *addr, const char *how, const char *arg)
+{
+	struct known k = { 0 };
+	struct yb_err err = { 0 };
+	struct yb_meta info;
+	struct yb_ep c;
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end || !(v > 0))
+		return die("known-server: bad number", NULL);
+	if (strcmp(how, "delay-spin") == 0 || strcmp(how, "delay-sleep") == 0) {
+		k.spin = strcmp(how, "delay-spin") == 0;
+		k.delay_ns = (uint64_t)v;
+	} else if (strcmp(how, "rate") == 0) {
+		k.bits_per_s = v;
+	} else {
+		return die("known-server: expected delay-spin, delay-sleep or "
+			   "rate", NULL);
+	}
+	if (accept_one(addr, &c))
+		return 1;
+	yb_meta_init(&info);
+	yb_meta_set(&info, "known", "%s %s", how, arg);
+	struct yb_serve_opts so = { .timeout_ms = 60000,
+				    .info = &info,
+				    .on_data = known_hook,
+				    .on_data_ctx = &k };
+	int rc = yb_serve(&c, &so, &err);
+	yb_ep_close(&c);
+	yb_meta_free(&info);
+	return rc ? die("serve", &err) : 0;
+}
+
+/* ---- pairs ---------------------------------------------------------------- */
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Best, worst and median of n trial bandwidths. */
+static void trio(double *bw, unsigned n, double out[3])
+{
+	qsort(bw, n, sizeof(*bw), cmp_d);
+	out[0] = bw[n - 1];
+	out[1] = bw[0];
+	out[2] = n % 2 ? bw[n / 2] : (bw[n / 2 - 1] + bw[n / 2]) / 2;
+}
+
+static int close_to(double a, double b)
+{
+	return fabs(a - b) <= 1e-6 * fabs(b) + 1e-9;
+}
+
+static int same_point(const struct yb_point *a, const struct yb_point *b)
+{
+	return strcmp(a->transport, b->transport) == 0 && a->mode == b->mode &&
+	       a->bytes == b->bytes && a->ring_bytes == b->ring_bytes &&
+	       strcmp(a->wait, b->wait) == 0 && a->pairs == b->pairs;
+}
+
+static int check_trio(const struct yb_point *p, double *bw, const char *what)
+{
+	double t[3];
+
+	trio(bw, p->trials, t);
+	if (close_to(p->bw_gbps, t[0]) && close_to(p->bw_min_gbps, t[1]) &&
+	    close_to(p->bw_median_gbps, t[2]))
+		return 0;
+	fprintf(stderr,
+		"%s %s %s %llu B: bandwidth %g/%g/%g, its trials give "
+		"%g/%g/%g\n",
+		what, p->transport, yb_mode_name(p->mode),
+		(unsigned long long)p->bytes, p->bw_gbps, p->bw_min_gbps,
+		p->bw_median_gbps, t[0], t[1], t[2]);
+	return 1;
+}
+
+static int pairs_check(const char *path, const char *overlap_of)
+{
+	struct yb_results r;
+	struct yb_err err;
+	unsigned totals = 0, rows = 0, pp = 0, together = 0, bad = 0;
+
+	yb_results_init(&r);
+	if (yb_json_read(path, &r, &err))
+		return die("read", &err);
+	for (size_t i = 0; i < r.n && !bad; i++) {
+		const struct yb_point *p = &r.p[i];
+		double ways = p->mode == YB_MODE_PINGPONG ? 2 : 1, bw[1000];
+		if (!p->trial || p->trials > 1000) {
+			fprintf(stderr, "row %zu has no trial detail\n", i);
+			bad = 1;
+			break;
+		}
+		for (unsigned t = 0; t < p->trials; t++)
+			bw[t] = 8.0 * ways * (double)p->bytes *
+				(double)p->trial[t].reps /
+				(double)p->trial[t].elapsed_ns;
+		bad |= check_trio(p, bw, p->pair ? "pair" : "total");
+		if (p->pair) {
+			rows++;
+			continue;
+		}
+		/* A total, from its pairs' own trials. */
+		const struct yb_point *pr[YB_MAX_PAIRS] = { 0 };
+		for (size_t k = 0; k < r.n; k++)
+			if (r.p[k].pair && same_point(&r.p[k], p))
+				pr[r.p[k].pair - 1] = &r.p[k];
+		int overlap = 1;
+		for (unsigned t = 0; t < p->trials && !bad; t++) {
+			uint64_t reps = 0, slowest = 0, last_start = 0;
+			uint64_t first_end = UINT64_MAX;
+			for (unsigned k = 0; k < p->pairs; k++) {
+				if (!pr[k] || !pr[k]->trial ||
+				    pr[k]->trials != p->trials) {
+					fprintf(stderr, "total %s %llu B: pair "
+						"%u missing\n", p->transport,
+						(unsigned long long)p->bytes,
+						k + 1);
+					bad = 1;
+					break;
+				}
+				const struct yb_trial *x = &pr[k]->trial[t];
+				reps += x->reps;
+				if (x->elapsed_ns > slowest)
+					slowest = x->elapsed_ns;
+				if (x->start_ns > last_start)
+					last_start = x->start_ns;
+				if (x->start_ns + x->elapsed_ns < first_end)
+					first_end = x->start_ns + x->elapsed_ns;
+			}
+			bw[t] = 8.0 * ways * (double)p->bytes * (double)reps /
+				(double)slowest;
+			/* Ping-pong windows are the clients' own: the pairs
+			 * ran at once if they shared half the slowest. */
+			if (first_end < last_start ||
+			    (double)(first_end - last_start) < 0.5 * slowest)
+				overlap = 0;
+		}
+		if (!bad)
+			bad |= check_trio(p, bw, "total from pairs");
+		totals++;
+		if (p->mode == YB_MODE_PINGPONG && overlap_of &&
+		    strcmp(p->transport, overlap_of) == 0) {
+			pp++;
+			together += overlap;
+		}
+	}
+	yb_results_free(&r);
+	printf("pairs-check: %u totals and %u pair rows recomputed; %s pairs "
+	       "ran at once in %u of %u ping-pong points\n",
+	       totals, rows, overlap_of ? overlap_of : "(none asked)",
+	       together, pp);
+	if (bad || totals == 0)
+		return 1;
+	return together * 2 >= pp ? 0 : 1;
 }
 
 /* The control page of the ring this process maps (the memfd's name). */
@@ -297,6 +513,10 @@ int main(int argc, char **argv)
 		return garbage_server(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "corrupt-server") == 0)
 		return corrupt_server(argv[2]);
+	if (argc == 5 && strcmp(argv[1], "known-server") == 0)
+		return known_server(argv[2], argv[3], argv[4]);
+	if ((argc == 3 || argc == 4) && strcmp(argv[1], "pairs-check") == 0)
+		return pairs_check(argv[2], argc == 4 ? argv[3] : NULL);
 	if (argc == 4 && strcmp(argv[1], "hostile-ring-server") == 0)
 		return hostile_ring_server(argv[2], argv[3]);
 	if (argc == 3 && strcmp(argv[1], "json-valid") == 0)

@@ -1,4 +1,5 @@
 /* unit_results.c - CSV and JSON writers and readers, round trip and bad input. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 
 #include "../core/proto.h"
 #include "../core/results.h"
+#include "../core/session.h"
 
 static char dir[64];
 
@@ -45,6 +47,9 @@ static void write_file(const char *name, const char *text, size_t len)
 	assert_int_equal(fclose(fp), 0);
 }
 
+static struct yb_trial trials[20][3];
+static struct yb_hbin bins[20][2];
+
 static void sample(struct yb_point *p, int i)
 {
 	memset(p, 0, sizeof(*p));
@@ -58,31 +63,92 @@ static void sample(struct yb_point *p, int i)
 	p->lat_mean_us = 1.5 + i;
 	p->lat_p50_us = 1.375 + i;
 	p->lat_p99_us = 2.5 + i;
+	p->lat_p999_us = 3.5 + i;
 	p->lat_max_us = 9.75 + i;
 	p->lat_stddev_us = 0.0625 * i;
+	p->pct_exact = i % 2;
+	for (int t = 0; t < 3; t++)
+		trials[i][t] = (struct yb_trial){ 1000000ull * (unsigned)i + 7,
+						  5000u + (unsigned)t,
+						  p->reps };
+	p->trial = trials[i];
+	bins[i][0] = (struct yb_hbin){ 2500, 2500, 10 };
+	bins[i][1] = (struct yb_hbin){ 19456, 19711, 1 };
+	p->hist = bins[i];
+	p->hist_n = 2;
+	if (p->mode == YB_MODE_STREAM)
+		yb_point_clear_latency(p);
 	p->bw_gbps = 0.123456 * (i + 1);
+	p->bw_min_gbps = 0.1 * (i + 1);
+	p->bw_median_gbps = 0.11 * (i + 1);
+	p->cpu_client_pct = i % 5 == 0 ? NAN : 12.5 + i;
+	p->cpu_server_pct = 99.5;
+	p->verify = i % 3 == 1 ? YB_VERIFY_YES :
+		    i % 3 == 2 ? YB_VERIFY_NO : YB_VERIFY_INLINE;
+	p->csw_client_vol = 0.5;
+	p->csw_client_invol = 0.25;
+	p->csw_server_vol = NAN;
+	p->csw_server_invol = 0;
 	if (i % 4 == 1) {
 		p->ring_bytes = 4096ull << i;
 		strcpy(p->wait, i % 8 == 1 ? "poll" : "adaptive");
 	}
 }
 
-static void same_point(const struct yb_point *a, const struct yb_point *b)
+/* Equal within the file's decimals, or both absent. */
+static void same(double a, double b, double tol)
+{
+	if (isnan(a) || isnan(b)) {
+		assert_true(isnan(a) && isnan(b));
+		return;
+	}
+	assert_float_equal(a, b, tol);
+}
+
+static void same_point(const struct yb_point *a, const struct yb_point *b,
+		       int json)
 {
 	assert_string_equal(a->transport, b->transport);
 	assert_int_equal(a->mode, b->mode);
 	assert_int_equal(a->bytes, b->bytes);
 	assert_int_equal(a->reps, b->reps);
 	assert_int_equal(a->trials, b->trials);
-	assert_float_equal(a->lat_min_us, b->lat_min_us, 1e-4);
-	assert_float_equal(a->lat_mean_us, b->lat_mean_us, 1e-4);
-	assert_float_equal(a->lat_p50_us, b->lat_p50_us, 1e-4);
-	assert_float_equal(a->lat_p99_us, b->lat_p99_us, 1e-4);
-	assert_float_equal(a->lat_max_us, b->lat_max_us, 1e-4);
-	assert_float_equal(a->lat_stddev_us, b->lat_stddev_us, 1e-4);
-	assert_float_equal(a->bw_gbps, b->bw_gbps, 1e-6);
+	same(a->lat_min_us, b->lat_min_us, 1e-4);
+	same(a->lat_mean_us, b->lat_mean_us, 1e-4);
+	same(a->lat_p50_us, b->lat_p50_us, 1e-4);
+	same(a->lat_p99_us, b->lat_p99_us, 1e-4);
+	same(a->lat_p999_us, b->lat_p999_us, 1e-4);
+	same(a->lat_max_us, b->lat_max_us, 1e-4);
+	same(a->lat_stddev_us, b->lat_stddev_us, 1e-4);
+	same(a->bw_gbps, b->bw_gbps, 1e-6);
+	same(a->bw_min_gbps, b->bw_min_gbps, 1e-6);
+	same(a->bw_median_gbps, b->bw_median_gbps, 1e-6);
+	same(a->cpu_client_pct, b->cpu_client_pct, 0.05);
+	same(a->cpu_server_pct, b->cpu_server_pct, 0.05);
+	assert_int_equal(a->verify, b->verify);
 	assert_int_equal(a->ring_bytes, b->ring_bytes);
 	assert_string_equal(a->wait, b->wait);
+	if (!json)
+		return;
+	same(a->csw_client_vol, b->csw_client_vol, 1e-9);
+	same(a->csw_server_vol, b->csw_server_vol, 1e-9);
+	assert_int_equal(a->pct_exact, b->pct_exact);
+	assert_non_null(a->trial);
+	for (unsigned t = 0; t < a->trials; t++) {
+		assert_int_equal(a->trial[t].start_ns, b->trial[t].start_ns);
+		assert_int_equal(a->trial[t].elapsed_ns, b->trial[t].elapsed_ns);
+		assert_int_equal(a->trial[t].reps, b->trial[t].reps);
+	}
+	if (a->mode == YB_MODE_STREAM) {
+		assert_null(a->hist);
+		return;
+	}
+	assert_int_equal(a->hist_n, b->hist_n);
+	for (size_t k = 0; k < a->hist_n; k++) {
+		assert_int_equal(a->hist[k].low, b->hist[k].low);
+		assert_int_equal(a->hist[k].high, b->hist[k].high);
+		assert_int_equal(a->hist[k].count, b->hist[k].count);
+	}
 }
 
 static void round_trip(const struct yb_output_ops *ops, const char *name,
@@ -116,7 +182,7 @@ static void round_trip(const struct yb_output_ops *ops, const char *name,
 	assert_int_equal(reader(path_of(name), &r, &err), 0);
 	assert_int_equal(r.n, 20);
 	for (int i = 0; i < 20; i++)
-		same_point(&r.p[i], &p[i]);
+		same_point(&r.p[i], &p[i], reader == yb_json_read);
 	if (reader == yb_json_read) {
 		assert_string_equal(yb_meta_get(&r.meta, "host"), "box");
 		assert_string_equal(yb_meta_get(&r.meta, "run.trials"), "3");
@@ -235,6 +301,106 @@ static void json_bad_input(void **state)
 	}
 }
 
+/* Files from before the later columns still load, and a stream row's old
+ * "latency" (time per message) is not taken for one. */
+static void old_files_load(void **state)
+{
+	static const char csv[] =
+		"transport,mode,bytes,reps,trials,lat_min_us,lat_mean_us,"
+		"lat_p50_us,lat_p99_us,lat_max_us,lat_stddev_us,bw_gbps,"
+		"ring_bytes,wait,pairs,pair\n"
+		"tcp,pingpong,1,100,3,5.0,6.0,5.5,9.0,20.0,0.1,0.0015,0,none,"
+		"1,1\n"
+		"tcp,stream,1024,100,3,1.0,1.1,1.05,1.2,1.3,0.01,8.5,0,none,1,"
+		"1\n";
+	static const char json[] =
+		"{\"format\": \"yasmin-bench-results\", \"format_version\": 1, "
+		"\"meta\": {\"sweep\": {\"verify\": \"yes\"}}, "
+		"\"results\": [{\"transport\": \"tcp\", \"mode\": \"stream\", "
+		"\"bytes\": 64, \"reps\": 1, \"trials\": 1, \"lat_min_us\": 1, "
+		"\"lat_mean_us\": 1, \"lat_p50_us\": 1, \"lat_p99_us\": 1, "
+		"\"lat_max_us\": 1, \"lat_stddev_us\": 0, \"bw_gbps\": 2}]}";
+	struct yb_results r;
+	struct yb_err err = { 0 };
+	(void)state;
+
+	write_file("old.csv", csv, sizeof(csv) - 1);
+	yb_results_init(&r);
+	assert_int_equal(yb_csv_read(path_of("old.csv"), &r, &err), 0);
+	assert_int_equal(r.n, 2);
+	assert_float_equal(r.p[0].lat_p50_us, 5.5, 1e-9);
+	assert_true(isnan(r.p[0].lat_p999_us));
+	assert_true(isnan(r.p[0].cpu_client_pct));
+	assert_int_equal(r.p[0].verify, YB_VERIFY_UNKNOWN);
+	assert_true(isnan(r.p[1].lat_p50_us) && isnan(r.p[1].lat_min_us));
+	assert_float_equal(r.p[1].bw_gbps, 8.5, 1e-9);
+	yb_results_free(&r);
+
+	write_file("old.json", json, sizeof(json) - 1);
+	yb_results_init(&r);
+	assert_int_equal(yb_json_read(path_of("old.json"), &r, &err), 0);
+	assert_int_equal(r.n, 1);
+	assert_true(isnan(r.p[0].lat_p50_us));
+	assert_float_equal(r.p[0].bw_gbps, 2, 1e-9);
+	assert_string_equal(yb_meta_get(&r.meta, "sweep.verify"), "yes");
+	yb_results_free(&r);
+}
+
+/* yb_point_check catches each broken promise. */
+static void row_invariants(void **state)
+{
+	struct yb_point p;
+	char why[200];
+	(void)state;
+
+	sample(&p, 1); /* a ping-pong row that keeps its promises */
+	assert_int_equal(yb_point_check(&p, why, sizeof(why)), 0);
+	p.lat_p99_us = p.lat_max_us + 1;
+	assert_int_equal(yb_point_check(&p, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "lat_p99_us"));
+	sample(&p, 1);
+	p.lat_p50_us = p.lat_min_us - 0.5;
+	assert_int_equal(yb_point_check(&p, why, sizeof(why)), -1);
+	sample(&p, 1);
+	p.lat_mean_us = p.lat_max_us * 2;
+	assert_int_equal(yb_point_check(&p, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "lat_mean_us"));
+	sample(&p, 1);
+	p.bw_min_gbps = p.bw_gbps * 2;
+	assert_int_equal(yb_point_check(&p, why, sizeof(why)), -1);
+	sample(&p, 0); /* stream */
+	assert_int_equal(yb_point_check(&p, why, sizeof(why)), 0);
+	p.lat_p50_us = 3;
+	assert_int_equal(yb_point_check(&p, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "stream"));
+}
+
+static void clock_cost_warning(void **state)
+{
+	struct yb_results r;
+	struct yb_point p;
+	char buf[256];
+	(void)state;
+
+	yb_results_init(&r);
+	sample(&p, 1); /* smallest one-way latency 2.25 us */
+	assert_int_equal(yb_results_add(&r, &p), 0);
+	sample(&p, 3);
+	assert_int_equal(yb_results_add(&r, &p), 0);
+	assert_int_equal(yb_clock_cost_warning(&r, 100, buf, sizeof(buf)), 0);
+	assert_int_equal(yb_clock_cost_warning(&r, 112, buf, sizeof(buf)), 0);
+	assert_int_equal(yb_clock_cost_warning(&r, 113, buf, sizeof(buf)), 1);
+	assert_non_null(strstr(buf, "113 ns"));
+	assert_non_null(strstr(buf, "2.250 us"));
+	/* Stream rows have no latency to compare with. */
+	yb_results_free(&r);
+	yb_results_init(&r);
+	sample(&p, 0);
+	assert_int_equal(yb_results_add(&r, &p), 0);
+	assert_int_equal(yb_clock_cost_warning(&r, 1e6, buf, sizeof(buf)), 0);
+	yb_results_free(&r);
+}
+
 static void unwritable_output(void **state)
 {
 	struct yb_output *o = NULL;
@@ -257,6 +423,9 @@ int main(void)
 		cmocka_unit_test(csv_bad_input),
 		cmocka_unit_test(json_bad_input),
 		cmocka_unit_test(unwritable_output),
+		cmocka_unit_test(old_files_load),
+		cmocka_unit_test(row_invariants),
+		cmocka_unit_test(clock_cost_warning),
 	};
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

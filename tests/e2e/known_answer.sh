@@ -1,0 +1,115 @@
+# Known answers: the measuring code measured against peers whose cost is
+# known, over tcp, unix and shm.  The peer is the real server engine with
+# a known cost added inside its timed window (helper_peer known-server):
+#
+#   latency   each echo held 100 us by busy-waiting: the one-way p50 must
+#             rise by 50 us (D/2) within 10% over a plain server measured
+#             in the same test;
+#   bandwidth a receiver that drains at exactly 2 Gbit/s: the reported
+#             bandwidth (best trial and median) must be 2 Gbit/s within 10%;
+#   CPU       a server that busy-waits D per round trip shows at least
+#             90% of D over the mean round trip (and never more than a
+#             core); one that sleeps D shows <= 40%; a client that sleeps
+#             in recv (tcp, unix) <= 50%, one that polls (shm --wait poll)
+#             >= 80%.
+. "$(dirname "$0")/../lib.sh"
+
+D_NS=100000
+RATE=2000000000
+
+# serve WHAT ADDR ARGS...: start a server of the given kind for one client.
+serve() {
+	local what=$1 addr=$2
+	shift 2
+	rm -f "$T/k.sock"
+	if [ "$what" = plain ]; then
+		bg "$T/srv.log" "$BIN" server "$addr" --once
+		wait_for "$T/srv.log" "listening on"
+	else
+		bg "$T/srv.log" "$HELPER" known-server "$addr" "$@"
+		wait_for "$T/srv.log" "listening"
+	fi
+	SRV=$BG_PID
+}
+
+# col FILE BYTES NAME: a column of the ping-pong or stream row of a size.
+col() {
+	awk -F, -v b="$2" -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) n[$i] = i; next }
+		$3 == b { print $n[c]; exit }' "$1"
+}
+
+# within X WANT PCT: X is within PCT percent of WANT.
+within() { awk -v x="$1" -v w="$2" -v p="$3" 'BEGIN { d = x - w; if (d < 0) d = -d; exit !(d <= w * p / 100) }'; }
+atleast() { awk -v x="$1" -v w="$2" 'BEGIN { exit !(x + 0 >= w + 0) }'; }
+atmost() { awk -v x="$1" -v w="$2" 'BEGIN { exit !(x + 0 <= w + 0) }'; }
+
+for t in tcp unix shm; do
+	case $t in
+	tcp) addr=tcp:127.0.0.1:$(free_port) ;;
+	*) addr=$t:$T/k.sock ;;
+	esac
+	pp="--mode pingpong --min-bytes 1 --max-bytes 1K --pow2 --perturbation 0 --no-plot"
+	extra=""
+	[ $t = shm ] && extra="--wait poll"
+
+	# Latency: plain, then delayed by D, alternating twice; the smaller
+	# rise of the two rounds is judged (a neighbour may slow one run).
+	for round in 1 2; do
+		serve plain "$addr"
+		"$BIN" client "$addr" $pp $extra --out "$T/$t-plain$round" >"$T/c.out" 2>&1 ||
+			{ cat "$T/c.out" "$T/srv.log"; fail "$t: plain client failed"; }
+		wait $SRV
+		serve known "$addr" delay-spin $D_NS
+		"$BIN" client "$addr" $pp $extra --out "$T/$t-delay$round" >"$T/c.out" 2>&1 ||
+			{ cat "$T/c.out" "$T/srv.log"; fail "$t: client of the delaying server failed"; }
+		wait $SRV
+	done
+	for b in 1 1024; do
+		ok=0 seen=""
+		for round in 1 2; do
+			base=$(col "$T/$t-plain$round/results.csv" $b lat_p50_us)
+			slow=$(col "$T/$t-delay$round/results.csv" $b lat_p50_us)
+			rise=$(awk -v a="$base" -v b="$slow" 'BEGIN { printf "%.3f", b - a }')
+			seen="$seen $rise"
+			within "$rise" 50 10 && ok=1
+		done
+		[ $ok = 1 ] || fail "$t $b B: one-way p50 rose by$seen us with a 100 us echo delay (want 50 +- 5)"
+		note "$t $b B: 100 us echo delay raised one-way p50 by$seen us (want 50)"
+		cs=$(col "$T/$t-delay1/results.csv" $b cpu_server_pct)
+		mean=$(col "$T/$t-delay1/results.csv" $b lat_mean_us)
+		busy=$(awk -v m="$mean" 'BEGIN { printf "%.1f", 0.9 * 100 * 100 / (2 * m) }')
+		atleast "$cs" "$busy" && atmost "$cs" 100.5 ||
+			fail "$t $b B: a server busy-waiting 100 us of each $(awk -v m="$mean" 'BEGIN { print 2 * m }') us round trip used $cs% of a core (want >= $busy)"
+		cc=$(col "$T/$t-delay1/results.csv" $b cpu_client_pct)
+		if [ $t = shm ]; then
+			atleast "$cc" 80 || fail "$t $b B: a polling client used only $cc% of a core"
+		else
+			atmost "$cc" 50 || fail "$t $b B: a client asleep in recv used $cc% of a core"
+		fi
+		note "$t $b B: CPU client $cc%, server $cs% (server busy-waits; at least $busy% expected)"
+	done
+
+	# A sleeping server costs little CPU.
+	serve known "$addr" delay-sleep $D_NS
+	"$BIN" client "$addr" --mode pingpong --min-bytes 64 --max-bytes 64 --perturbation 0 \
+		--no-plot --out "$T/$t-sleep" >"$T/c.out" 2>&1 ||
+		{ cat "$T/c.out" "$T/srv.log"; fail "$t: client of the sleeping server failed"; }
+	wait $SRV
+	cs=$(col "$T/$t-sleep/results.csv" 64 cpu_server_pct)
+	atmost "$cs" 40 || fail "$t: a server sleeping 100 us per echo used $cs% of a core"
+
+	# Bandwidth: a receiver draining at a known rate.
+	for b in 16384 65536; do
+		serve known "$addr" rate $RATE
+		"$BIN" client "$addr" --mode stream --min-bytes $b --max-bytes $b --perturbation 0 \
+			--no-plot --out "$T/$t-rate$b" >"$T/c.out" 2>&1 ||
+			{ cat "$T/c.out" "$T/srv.log"; fail "$t: client of the draining server failed"; }
+		wait $SRV
+		bw=$(col "$T/$t-rate$b/results.csv" $b bw_gbps)
+		med=$(col "$T/$t-rate$b/results.csv" $b bw_median_gbps)
+		within "$bw" 2 10 && within "$med" 2 10 ||
+			fail "$t $b B stream: $bw Gbit/s best, $med median from a receiver draining at 2 Gbit/s"
+		note "$t $b B stream against a 2 Gbit/s receiver: $bw best, $med median"
+	done
+done
+exit 0
