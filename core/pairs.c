@@ -46,7 +46,8 @@ struct barrier {
 	uint32_t arrived; /* in the current generation */
 	uint32_t gen;     /* a futex: waiters sleep on it */
 	uint32_t broken;  /* a participant failed */
-	uint64_t most;    /* the largest count proposed in this generation */
+	uint64_t least;   /* the smallest count proposed in this generation,
+			     0 for none yet */
 	uint64_t agreed[2]; /* the count of generation g, at [g & 1] */
 };
 
@@ -103,9 +104,11 @@ static void gen_wake(struct barrier *b)
 
 /*
  * The barrier before every trial.  Each pair proposes its repetition
- * count and all leave with the largest one, so that the pairs' trials
- * hold the same work and overlap in time (each pair sizing its own would
- * let one finish in a tenth of another's time).  Waiters sleep on a futex
+ * count and all leave with the smallest one, so that the pairs' trials
+ * hold the same work and overlap in time (each pair sizing its own let
+ * one finish in a tenth of another's time).  The smallest, because a
+ * pair that happened to run alone while calibrating proposes a count
+ * that takes the others, sharing the CPUs, many times the trial time.  Waiters sleep on a futex
  * and the last to arrive wakes them all at once: polling in short sleeps
  * let spinning neighbours delay a waiter's start by tens of milliseconds.
  * agreed[] is indexed by generation parity: a value for generation g + 2
@@ -118,17 +121,17 @@ static int pair_sync(void *ctx, uint64_t *reps, struct yb_err *err)
 	struct barrier *b = c->b;
 	uint32_t gen = __atomic_load_n(&b->gen, __ATOMIC_ACQUIRE);
 	yb_ns limit = yb_now() + BARRIER_TIMEOUT_NS;
-	uint64_t cur = __atomic_load_n(&b->most, __ATOMIC_RELAXED);
+	uint64_t cur = __atomic_load_n(&b->least, __ATOMIC_RELAXED);
 
-	while (cur < *reps &&
-	       !__atomic_compare_exchange_n(&b->most, &cur, *reps, 0,
+	while ((cur == 0 || cur > *reps) &&
+	       !__atomic_compare_exchange_n(&b->least, &cur, *reps, 0,
 					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		;
 	/* acq_rel: the last one to arrive sees everyone's arrival (and
 	 * every proposal made before it). */
 	if (__atomic_add_fetch(&b->arrived, 1, __ATOMIC_ACQ_REL) == b->n) {
-		b->agreed[gen & 1] = __atomic_load_n(&b->most, __ATOMIC_RELAXED);
-		__atomic_store_n(&b->most, 0, __ATOMIC_RELAXED);
+		b->agreed[gen & 1] = __atomic_load_n(&b->least, __ATOMIC_RELAXED);
+		__atomic_store_n(&b->least, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&b->arrived, 0, __ATOMIC_RELAXED);
 		/* Release: the reset and the agreed count are visible before
 		 * the new generation. */

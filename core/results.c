@@ -789,7 +789,9 @@ struct yb_output {
 	FILE *fp;
 	char *path;
 	const struct yb_meta *meta;
-	json_t *rows;
+	/* JSON: the rows so far, each serialised once, one per line. */
+	char *rows;
+	size_t rows_len, rows_cap;
 };
 
 static struct yb_output *output_new(const char *path,
@@ -812,7 +814,7 @@ static void output_free(struct yb_output *o)
 {
 	if (o->fp)
 		fclose(o->fp);
-	json_decref(o->rows);
+	free(o->rows);
 	free(o->path);
 	free(o);
 }
@@ -998,10 +1000,16 @@ static json_t *point_to_json(const struct yb_point *p)
 	return o;
 }
 
+/*
+ * The file: the header and metadata indented for people, then the rows,
+ * one compact row per line (a row's histogram would otherwise take
+ * hundreds of lines, and the file is rewritten after every point).
+ */
 static int json_write(struct yb_output *o, int complete, struct yb_err *err)
 {
 	json_t *root = json_object(), *meta = json_object();
 	char tmp[4096];
+	char *head = NULL;
 	int rc = 0;
 
 	if (!root || !meta) {
@@ -1016,15 +1024,38 @@ static int json_write(struct yb_output *o, int complete, struct yb_err *err)
 	if (yb_meta_to_json(o->meta, meta))
 		rc = yb_err_set(err, YB_ENOMEM, "out of memory");
 	json_object_set_new(root, "meta", meta);
-	json_object_set(root, "results", o->rows);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", o->path);
-	if (!rc && json_dump_file(root, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0)
-		rc = yb_err_sys(err, errno, "cannot write %s", tmp);
-	if (!rc && rename(tmp, o->path) != 0) {
-		rc = yb_err_sys(err, errno, "cannot write %s", o->path);
-		unlink(tmp);
-	}
+	if (!rc && !(head = json_dumps(root, JSON_INDENT(2) |
+						     JSON_REAL_PRECISION(10))))
+		rc = yb_err_set(err, YB_ENOMEM, "out of memory");
 	json_decref(root);
+	if (rc)
+		return rc;
+	/* head ends with "\n}": the results go in before that brace. */
+	size_t hl = strlen(head);
+	while (hl > 0 && head[hl - 1] != '}')
+		hl--;
+	if (hl > 0)
+		hl--;
+	while (hl > 0 && (head[hl - 1] == '\n' || head[hl - 1] == ' '))
+		hl--;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", o->path);
+	FILE *fp = fopen(tmp, "w");
+	if (!fp) {
+		free(head);
+		return yb_err_sys(err, errno, "cannot write %s", tmp);
+	}
+	fwrite(head, 1, hl, fp);
+	fputs(",\n  \"results\": [", fp);
+	if (o->rows_len)
+		fwrite(o->rows, 1, o->rows_len, fp);
+	fputs(o->rows_len ? "\n  ]\n}\n" : "]\n}\n", fp);
+	free(head);
+	if (ferror(fp) | (fclose(fp) != 0))
+		rc = yb_err_sys(err, errno, "cannot write %s", tmp);
+	if (!rc && rename(tmp, o->path) != 0)
+		rc = yb_err_sys(err, errno, "cannot write %s", o->path);
+	if (rc)
+		unlink(tmp);
 	return rc;
 }
 
@@ -1033,11 +1064,8 @@ static int json_open(struct yb_output **out, const char *path,
 {
 	struct yb_output *o = output_new(path, meta);
 
-	if (!o || !(o->rows = json_array())) {
-		if (o)
-			output_free(o);
+	if (!o)
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
-	}
 	int rc = json_write(o, 0, err);
 	if (rc) {
 		output_free(o);
@@ -1051,8 +1079,28 @@ static int json_point(struct yb_output *o, const struct yb_point *p,
 		      struct yb_err *err)
 {
 	json_t *row = point_to_json(p);
-	if (!row || json_array_append_new(o->rows, row))
+	char *text = row ? json_dumps(row, JSON_REAL_PRECISION(10)) : NULL;
+
+	json_decref(row);
+	if (!text)
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
+	size_t n = strlen(text), need = o->rows_len + n + 8;
+	if (need > o->rows_cap) {
+		size_t cap = o->rows_cap ? o->rows_cap : 65536;
+		while (cap < need)
+			cap *= 2;
+		char *nr = realloc(o->rows, cap);
+		if (!nr) {
+			free(text);
+			return yb_err_set(err, YB_ENOMEM, "out of memory");
+		}
+		o->rows = nr;
+		o->rows_cap = cap;
+	}
+	o->rows_len += (size_t)snprintf(o->rows + o->rows_len,
+					o->rows_cap - o->rows_len, "%s\n    %s",
+					o->rows_len ? "," : "", text);
+	free(text);
 	return json_write(o, 0, err);
 }
 
