@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/plot.h"
+#include "../core/schedule.h"
 #include "cmd.h"
 
 #define MAX_FILES 16
@@ -15,9 +16,11 @@ struct plot_args {
 	const char *out_dir;
 	unsigned formats;
 	int force;
+	uint64_t cdf_sizes[YB_PLOT_MAX_CDF_SIZES];
+	size_t n_cdf_sizes;
 };
 
-enum { OPT_OUT = 'o', OPT_FORMAT = 'f', OPT_FORCE = 300 };
+enum { OPT_OUT = 'o', OPT_FORMAT = 'f', OPT_FORCE = 300, OPT_CDF_SIZES };
 
 static const struct argp_option plot_options[] = {
 	{ "out", OPT_OUT, "DIR", 0,
@@ -27,8 +30,52 @@ static const struct argp_option plot_options[] = {
 	{ "format", OPT_FORMAT, "FORMAT", 0, "png, svg or both (default png)",
 	  0 },
 	{ "force", OPT_FORCE, 0, 0, "overwrite existing graphs", 0 },
+	{ "cdf-sizes", OPT_CDF_SIZES, "LIST", 0,
+	  "message sizes of the latency CDF, e.g. 1,64K (default: the "
+	  "smallest, and 64K or the largest below it)",
+	  0 },
 	{ 0 }
 };
+
+/* --cdf-sizes: a comma-separated list of sizes, each once. */
+static void parse_cdf_sizes(struct plot_args *a, const char *arg,
+			    struct argp_state *state)
+{
+	const char *s = arg;
+	struct yb_err err = { 0 };
+
+	a->n_cdf_sizes = 0;
+	for (;;) {
+		size_t len = strcspn(s, ",");
+		char item[64];
+		uint64_t sz;
+		if (len == 0 || len >= sizeof(item))
+			cmd_usage_error(state,
+					"bad --cdf-sizes '%s': expected sizes "
+					"separated by commas, e.g. 1,64K",
+					arg);
+		memcpy(item, s, len);
+		item[len] = '\0';
+		if (yb_parse_size(item, &sz, &err))
+			cmd_usage_error(state, "--cdf-sizes: %s", err.msg);
+		if (sz == 0)
+			cmd_usage_error(state, "bad --cdf-sizes size '%s': "
+					       "messages are at least 1 byte",
+					item);
+		for (size_t i = 0; i < a->n_cdf_sizes; i++)
+			if (a->cdf_sizes[i] == sz)
+				cmd_usage_error(state,
+						"--cdf-sizes lists '%s' twice",
+						item);
+		if (a->n_cdf_sizes == YB_PLOT_MAX_CDF_SIZES)
+			cmd_usage_error(state, "--cdf-sizes: at most %d sizes",
+					YB_PLOT_MAX_CDF_SIZES);
+		a->cdf_sizes[a->n_cdf_sizes++] = sz;
+		if (!s[len])
+			break;
+		s += len + 1;
+	}
+}
 
 static error_t plot_parse(int key, char *arg, struct argp_state *state)
 {
@@ -55,6 +102,9 @@ static error_t plot_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_FORCE:
 		a->force = 1;
+		break;
+	case OPT_CDF_SIZES:
+		parse_cdf_sizes(a, arg, state);
 		break;
 	case ARGP_KEY_ARG:
 		if (a->n == MAX_FILES)
@@ -93,10 +143,13 @@ int cmd_plot(int argc, char **argv)
 {
 	static const struct argp argp = {
 		plot_options, plot_parse, "FILE...",
-		"Draw latency and bandwidth graphs (and the latency tail) from "
-		"results.csv or results.json files; several files are "
-		"overlaid, each labelled.\v"
-		"Writes latency, bandwidth and latency_tail as PNG and/or SVG.",
+		"Draw latency, bandwidth and CPU graphs from results.csv or "
+		"results.json files; several files are overlaid, each "
+		"labelled.\v"
+		"Writes latency, bandwidth, latency_tail, cpu and latency_cdf "
+		"as PNG and/or SVG. The latency CDF needs the round-trip "
+		"histograms of results.json; a graph with nothing to draw is "
+		"left out with a note.",
 		0, 0, 0
 	};
 	struct plot_args a = { .formats = YB_PLOT_PNG };
@@ -126,8 +179,22 @@ int cmd_plot(int argc, char **argv)
 			snprintf(copy, sizeof(copy), "%s", a.files[0]);
 			snprintf(dir, sizeof(dir), "%s", dirname(copy));
 		}
-		struct yb_plot_opts po = { dir, a.formats, a.force };
-		rc = yb_plot_check_out(&po, &err);
+		struct yb_plot_opts po = { dir, a.formats, a.force,
+					   a.n_cdf_sizes ? a.cdf_sizes : NULL,
+					   a.n_cdf_sizes };
+		uint64_t sizes[YB_PLOT_MAX_CDF_SIZES];
+		size_t ns;
+		/* A size no row has is a usage error, found before any
+		 * graph is drawn or overwrite is refused. */
+		rc = yb_plot_cdf_sizes(sets, a.n, po.cdf_sizes, po.n_cdf_sizes,
+				       sizes, &ns, &err);
+		if (rc) {
+			char msg[sizeof(err.msg)];
+			snprintf(msg, sizeof(msg), "%s", err.msg);
+			rc = yb_err_set(&err, rc, "--cdf-sizes: %s", msg);
+		}
+		if (!rc)
+			rc = yb_plot_check_out(&po, &err);
 		if (!rc)
 			rc = yb_plot(sets, lp, a.n, &po, &written, &err);
 	}

@@ -547,9 +547,7 @@ int cmd_session_end(struct yb_session *s, int rc, const struct yb_err *err,
 		return yb_exit_status(prc);
 	}
 	if (!cs->no_plot)
-		printf("graphs: %s/latency.png %s/bandwidth.png "
-		       "%s/latency_tail.png\n",
-		       dir, dir, dir);
+		yb_plot_print_graphs(stdout, dir, YB_PLOT_PNG);
 	return 0;
 }
 
