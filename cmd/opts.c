@@ -81,8 +81,9 @@ static const struct argp_option sweep_options[] = {
 	{ "force", OPT_FORCE, 0, 0, "overwrite existing result files in DIR",
 	  0 },
 	{ "no-plot", OPT_NO_PLOT, 0, 0,
-	  "do not draw graphs (by default latency, bandwidth and "
-	  "latency_tail PNGs go into DIR; gnuplot draws them)",
+	  "do not draw graphs (by default latency, bandwidth, "
+	  "latency_tail, cpu and latency_cdf PNGs go into DIR; gnuplot "
+	  "draws them)",
 	  0 },
 	{ 0 }
 };
