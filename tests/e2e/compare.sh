@@ -68,6 +68,32 @@ YB=$BIN OUT=$T/gate BASELINE=$D/base.csv TOLERANCE=1000 \
 	"$ROOT/scripts/ci-gate.sh" --max-bytes 16K --trial-time 0.005 >"$T/gate.out" 2>&1 ||
 	{ cat "$T/gate.out"; fail "ci-gate failed on a healthy build"; }
 grep -q "ci-gate: passed" "$T/gate.out" || fail "ci-gate did not say it passed"
+# The later columns: p99.9 as a metric, runs verified differently.
+# new.csv is base.csv with them added (p99.9 half again the p99, CPU,
+# verify no); tail.csv has every p99.9 30% worse and nothing else.
+awk -F, 'BEGIN { OFS = "," }
+	NR == 1 { print $0 ",lat_p999_us,bw_min_gbps,bw_median_gbps,cpu_client_pct,cpu_server_pct,verify"; next }
+	$2 == "stream" { for (i = 6; i <= 11; i++) $i = "" }
+	{ p = $2 == "pingpong" ? $9 * 1.5 : ""; print $0, p, $12 * 0.9, $12 * 0.95, 50, 50, "no" }' \
+	"$D/base.csv" >"$T/new.csv"
+check_rows "$T/new.csv" || fail "the converted baseline breaks its rows' invariants"
+awk -F, 'BEGIN { OFS = "," } NR > 1 && $17 != "" { $17 *= 1.3 } { print }' "$T/new.csv" >"$T/tail.csv"
+"$BIN" compare --metric p99.9 "$T/new.csv" "$T/tail.csv" >"$T/tail.out"
+rc=$?
+[ $rc -eq 1 ] || { cat "$T/tail.out"; fail "a 30% p99.9 regression: exit $rc, expected 1"; }
+grep -q "^tcp .* p99.9 .*+30.0%.*REGRESSION" "$T/tail.out" || { cat "$T/tail.out"; fail "p99.9 regression not reported"; }
+"$BIN" compare --metric latency,p99,bandwidth "$T/new.csv" "$T/tail.csv" >/dev/null ||
+	fail "a p99.9-only change failed the p50, p99 or bandwidth check"
+sed 's/,no$/,yes/' "$T/new.csv" >"$T/verified.csv"
+expect_fail 2 "measured without --verify and .* with it: compare runs made alike, or pass --mixed-verify" \
+	"$BIN" compare "$T/new.csv" "$T/verified.csv"
+"$BIN" compare --mixed-verify "$T/new.csv" "$T/verified.csv" >/dev/null ||
+	fail "--mixed-verify did not allow the comparison"
+# A file from before the verify column says nothing either way.
+"$BIN" compare "$D/base.csv" "$T/verified.csv" >/dev/null ||
+	fail "an old baseline was refused against a verified run"
+expect_fail 2 "bad --metric 'p98'" "$BIN" compare --metric p98 "$T/new.csv" "$T/tail.csv"
+
 YB=$BIN OUT=$T/gate2 MIN_LAT=1000000 "$ROOT/scripts/ci-gate.sh" --max-bytes 1K \
 	--trial-time 0.005 >"$T/gate2.out" 2>&1
 rc=$?
