@@ -104,6 +104,7 @@ size_t yb_enc_result(uint8_t *buf, const struct yb_result *r)
 	yb_put64(p + 24, r->cpu_window_ns);
 	yb_put64(p + 32, r->csw_vol);
 	yb_put64(p + 40, r->csw_invol);
+	yb_put64(p + 48, r->backlog);
 	size_t n = put_text(p + YB_RESULT_FIXED_LEN, r->status ? r->text : "",
 			    sizeof(r->text) - 1, 0);
 	return finish(buf, YB_MSG_RESULT, YB_RESULT_FIXED_LEN + n);
@@ -257,6 +258,7 @@ int yb_dec_result(const struct yb_msg *m, struct yb_result *r,
 	r->cpu_window_ns = yb_get64(m->payload + 24);
 	r->csw_vol = yb_get64(m->payload + 32);
 	r->csw_invol = yb_get64(m->payload + 40);
+	r->backlog = yb_get64(m->payload + 48);
 	/* CPU time beyond its window is not ours to believe: a busy server
 	 * shows 100% of a core, never more (it is one thread). */
 	if (r->cpu_ns > r->cpu_window_ns)

@@ -93,23 +93,29 @@ struct yb_run {
 
 /*
  * RESULT payload (48 bytes, then the text):
- *   0 u64 elapsed_ns      the server's timed window: stream, from its first
- *                         data byte to its last; ping-pong, from GO to the
- *                         last reply sent
+ *   0 u64 elapsed_ns      the server's timed window: ping-pong, from GO to
+ *                         the last reply sent; stream, from its first read
+ *                         of data to its last, scaled to all the run's
+ *                         bytes from those that came after the first read
+ *                         (a verified stream: from the first byte there to
+ *                         read, unscaled)
  *   8 u32 status          0 ok, else enum yb_error_code
  *  12 u32 0
  *  16 u64 cpu_ns          the server's CPU time (user + system) over
  *  24 u64 cpu_window_ns   this much wall time around the timed window
  *  32 u64 csw_voluntary   context switches in that window
  *  40 u64 csw_involuntary
- *  48 text                what went wrong, when status != 0
+ *  48 u64 backlog         stream: the bytes the receiver's first read
+ *                         found waiting (not in elapsed_ns's count)
+ *  56 text                what went wrong, when status != 0
  */
-#define YB_RESULT_FIXED_LEN 48
+#define YB_RESULT_FIXED_LEN 56
 struct yb_result {
 	uint64_t elapsed_ns;
 	uint32_t status;
 	uint64_t cpu_ns, cpu_window_ns;
 	uint64_t csw_vol, csw_invol;
+	uint64_t backlog;
 	char text[256];
 };
 

@@ -319,7 +319,9 @@ void yb_session_sweep_meta(struct yb_session *s, const struct yb_sweep_opts *o)
 		    "recorded trials; percentiles by nearest rank");
 	yb_meta_set(m, "sweep.bandwidth", "%s",
 		    "stream: bytes over the receiver's time from its first "
-		    "data byte to its last; ping-pong: message size over "
+		    "read to its last, the bytes of the first read (already "
+		    "waiting) not counted, trials at least ten times what a "
+		    "first read found; ping-pong: message size over "
 		    "one-way latency; bw_gbps the best trial, bw_min_gbps and "
 		    "bw_median_gbps over the trials");
 	yb_meta_set(m, "sweep.cpu", "%s",

@@ -103,6 +103,12 @@ struct client {
 	struct yb_msg in;
 	uint64_t seq;      /* next message sequence number */
 	struct yb_samples samples; /* round trips of the point's trials */
+	/*
+	 * Stream: the least bytes a trial must move, ten times the most a
+	 * receiver has found waiting at its first read (which it cannot
+	 * time), so that what it can time is at least nine tenths.
+	 */
+	uint64_t floor_bytes;
 	struct yb_hbin *bins;      /* the point's histogram, for the sink */
 	size_t bins_cap;
 };
@@ -111,6 +117,16 @@ struct client {
 struct trial_out {
 	yb_ns start;   /* client's clock when timing began */
 	yb_ns elapsed; /* ping-pong: the round trips; stream: receiver's */
+	/*
+	 * What the next run's repetitions are sized from: elapsed, except
+	 * for a stream whose receiver found more than a tenth of the run
+	 * waiting at its first read - its time, scaled from what was left,
+	 * swings from run to run - where it is the client's time from start
+	 * to the RESULT (which holds the exchange of control messages too,
+	 * so it errs towards shorter trials).
+	 */
+	yb_ns wall;
+	uint64_t backlog; /* stream: bytes the receiver found waiting */
 	struct spent client, server;
 };
 
@@ -212,8 +228,14 @@ static int client_trial(struct client *c, unsigned mode, uint64_t bytes,
 		rc = client_result(c, &res, err);
 	if (rc)
 		return rc;
-	if (mode == YB_MODE_STREAM)
+	out->wall = yb_now() - out->start;
+	if (mode == YB_MODE_STREAM) {
 		out->elapsed = res.elapsed_ns;
+		out->backlog = res.backlog;
+	}
+	if (mode == YB_MODE_PINGPONG ||
+	    out->backlog <= bytes * reps / 10)
+		out->wall = out->elapsed;
 	spent_add(&out->client, &u0, &u1);
 	out->server = (struct spent){ res.cpu_ns, res.cpu_window_ns,
 				      res.csw_vol, res.csw_invol };
@@ -278,17 +300,17 @@ static int calibrate(struct client *c, unsigned mode, uint64_t bytes,
 				      &t, err);
 		if (rc)
 			return rc;
-		if ((double)t.elapsed >= goal || reps >= MAX_REPS ||
+		if ((double)t.wall >= goal || reps >= MAX_REPS ||
 		    stopped(c->o))
 			break;
 		uint64_t mult = 16;
-		if (t.elapsed > 0 && goal / (double)t.elapsed * 1.2 < 16)
-			mult = (uint64_t)ceil(goal / (double)t.elapsed * 1.2);
+		if (t.wall > 0 && goal / (double)t.wall * 1.2 < 16)
+			mult = (uint64_t)ceil(goal / (double)t.wall * 1.2);
 		reps *= mult < 2 ? 2 : mult;
 		if (reps > MAX_REPS)
 			reps = MAX_REPS;
 	}
-	*ns_per_rep = (double)t.elapsed / (double)reps;
+	*ns_per_rep = (double)t.wall / (double)reps;
 	return 0;
 }
 
@@ -300,6 +322,7 @@ struct acc {
 	unsigned n, cap;
 	struct spent client, server;
 	uint64_t reps;           /* all recorded repetitions */
+	double wall_ns;          /* the client's time of all of them */
 };
 
 static int acc_add(struct acc *a, unsigned mode, uint64_t reps,
@@ -322,6 +345,7 @@ static int acc_add(struct acc *a, unsigned mode, uint64_t reps,
 	a->trial[a->n] = (struct yb_trial){ t->start, t->elapsed, reps };
 	a->n++;
 	a->reps += reps;
+	a->wall_ns += (double)t->wall;
 	a->client.cpu_ns += t->client.cpu_ns;
 	a->client.window_ns += t->client.window_ns;
 	a->client.vcsw += t->client.vcsw;
@@ -337,6 +361,7 @@ static void acc_reset(struct acc *a)
 {
 	a->n = 0;
 	a->reps = 0;
+	a->wall_ns = 0;
 	memset(&a->client, 0, sizeof(a->client));
 	memset(&a->server, 0, sizeof(a->server));
 }
@@ -433,6 +458,34 @@ static void fill_point(struct client *c, struct yb_point *p,
 	p->trial = a->n <= YB_TRIALS_KEPT_MAX ? a->trial : NULL;
 }
 
+static void learn_floor(struct client *c, uint64_t backlog)
+{
+	if (backlog > UINT64_MAX / 10)
+		backlog = UINT64_MAX / 10;
+	if (10 * backlog > c->floor_bytes)
+		c->floor_bytes = 10 * backlog;
+}
+
+/*
+ * Stream repetitions raised to the floor, but never past what would take
+ * ten times the target time at per ns a repetition (a ring of a GiB must
+ * not turn 1-byte trials into minutes; such a trial stays short of the
+ * floor and its time is still scaled from what the receiver timed).
+ */
+static uint64_t stream_floor(const struct client *c, unsigned mode,
+			     uint64_t bytes, uint64_t reps, double per,
+			     double target)
+{
+	if (mode != YB_MODE_STREAM || c->floor_bytes <= bytes * reps)
+		return reps;
+	uint64_t want = (c->floor_bytes + bytes - 1) / bytes;
+	if (per > 0 && (double)want * per > 10 * target)
+		want = (uint64_t)(10 * target / per);
+	if (want > MAX_REPS)
+		want = MAX_REPS;
+	return want > reps ? want : reps;
+}
+
 static int sweep_mode(struct client *c, const char *label, unsigned mode,
 		      const uint64_t *sizes, size_t n, struct acc *a,
 		      struct yb_err *err)
@@ -469,12 +522,15 @@ static int sweep_mode(struct client *c, const char *label, unsigned mode,
 		rc = client_trial(c, mode, bytes, w, YB_RUN_WARMUP, 0, &t, err);
 		if (rc)
 			break;
-		double per = (double)t.elapsed / (double)w;
+		double per = (double)t.wall / (double)w;
 		if (per * (double)reps > 1.5 * target ||
 		    per * (double)reps < target / 1.5)
 			reps = yb_reps_for(per, bytes, bytes, target,
 					   o->min_reps, MAX_REPS);
-
+		learn_floor(c, t.backlog);
+		reps = stream_floor(c, mode, bytes, reps, per, target);
+		unsigned retries = 0;
+again:
 		yb_samples_reset(&c->samples);
 		acc_reset(a);
 		for (unsigned k = 0; k < o->trials && !rc; k++) {
@@ -494,6 +550,22 @@ static int sweep_mode(struct client *c, const char *label, unsigned mode,
 			else if (o->trial_done)
 				o->trial_done(o->sync_ctx, mode, bytes, k,
 					      &a->trial[a->n - 1]);
+			learn_floor(c, t.backlog);
+		}
+		/* A stream trial whose receiver found more than a tenth of it
+		 * waiting was too short for the buffers between the ends:
+		 * again with more (a single connection only: concurrent ones
+		 * must stay in step, and take the floor from the next size). */
+		if (!rc && !o->sync && retries < 3 && mode == YB_MODE_STREAM &&
+		    c->floor_bytes > bytes * reps) {
+			uint64_t more = stream_floor(c, mode, bytes, reps,
+						     a->wall_ns / (double)a->reps,
+						     target);
+			if (more > reps) {
+				reps = more;
+				retries++;
+				goto again;
+			}
 		}
 		if (!rc && o->verify)
 			rc = client_verify(c, mode, bytes, reps, err);
@@ -501,8 +573,7 @@ static int sweep_mode(struct client *c, const char *label, unsigned mode,
 			break;
 		struct yb_point p;
 		fill_point(c, &p, label, mode, bytes, reps, a);
-		last = yb_mean(a->per_msg, a->n) *
-		       (mode == YB_MODE_PINGPONG ? 2.0 : 1.0);
+		last = a->reps ? a->wall_ns / (double)a->reps : last;
 		last_bytes = bytes;
 		if (o->sink)
 			rc = o->sink(o->sink_ctx, &p, err);
@@ -592,7 +663,7 @@ static int soak_run(struct client *c, const char *label, uint64_t bytes,
 		if (o->soak_progress)
 			o->soak_progress(o->progress_ctx, &st);
 		/* Keep trials near a second as the machine changes. */
-		double per = (double)t.elapsed / (double)reps;
+		double per = (double)t.wall / (double)reps;
 		if (per * (double)reps > 1.5e9 || per * (double)reps < 0.6e9)
 			reps = yb_reps_for(per, bytes, bytes, 1e9, 1, MAX_REPS);
 	}
@@ -747,13 +818,27 @@ static void serve_check(struct server *s, const struct yb_run *r,
 		 (unsigned long long)r->bytes, off);
 }
 
+/* Wait for the first byte of a stream. */
+static int stream_ready(struct server *s, struct yb_err *err)
+{
+	int w = yb_ep_wait(s->ep, YB_WAIT_READ, s->o->timeout_ms);
+
+	if (w == 0)
+		return yb_err_set(err, YB_ETIMEDOUT, "%s: no data within %d ms",
+				  s->ep->peer, s->o->timeout_ms);
+	if (w < 0 && w != YB_EINTR)
+		return yb_err_set(err, w, "%s: wait: %s", s->ep->peer,
+				  yb_strerror(w));
+	return 0;
+}
+
 /*
  * One run.  The server says GO once it is ready, so no timed window of
  * either end holds the handling of RUN.  Its own window: ping-pong, from
- * GO to the last reply; stream, from the moment the first data byte can
- * be read to the moment the last one was (a receiver's clock, as iperf's
- * and NetPIPE's stream modes use; the sender's start-up and the GO trip
- * are not in it).  CPU time and context switches are read around that
+ * GO to the last reply; stream, from its first read of data to its last
+ * (a receiver's clock, as iperf's and NetPIPE's stream modes use; the
+ * sender's start-up and the GO trip are not in it), scaled to all the
+ * trial's bytes from those that arrived after the first read.  CPU time and context switches are read around that
  * window, never inside it.  A verified run checks every message (the
  * client makes those runs untimed, except in a soak).
  */
@@ -786,30 +871,57 @@ static int serve_run(struct server *s, const struct yb_run *r,
 		}
 		t1 = yb_now();
 		usage_read(&u1, 0);
-	} else {
-		/* Timing starts with the first byte there to read. */
-		int w = yb_ep_wait(s->ep, YB_WAIT_READ, o->timeout_ms);
-		if (w == 0)
-			return yb_err_set(err, YB_ETIMEDOUT,
-					  "%s: no data within %d ms",
-					  s->ep->peer, o->timeout_ms);
-		if (w < 0 && w != YB_EINTR)
-			return yb_err_set(err, w, "%s: wait: %s", s->ep->peer,
-					  yb_strerror(w));
+	} else if (verify) {
+		/* Checked message by message (a soak's, or an untimed pass):
+		 * timed from the first byte there to read. */
+		rc = stream_ready(s, err);
 		t0 = yb_now();
 		usage_read(&u0, 1);
 		for (uint64_t i = 0; i < r->reps && !rc; i++) {
 			rc = yb_recv_all(s->ep, s->rbuf, r->bytes, err);
-			if (rc)
-				break;
-			if (verify)
+			if (!rc)
 				serve_check(s, r, i, &res);
-			if (o->on_data)
-				o->on_data(o->on_data_ctx, r->mode, r->bytes,
-					   i);
 		}
 		t1 = yb_now();
 		usage_read(&u1, 0);
+	} else {
+		/*
+		 * The first read takes everything already waiting (the sender
+		 * ran before this end woke up): those bytes arrived before
+		 * any clock here could see them, so they are not counted, and
+		 * the clock starts after that read.  The rest arrives message
+		 * by message, as the sender wrote it.
+		 */
+		uint64_t total = r->bytes * r->reps, got = 0, done = 0;
+		size_t first;
+		rc = stream_ready(s, err);
+		if (!rc)
+			rc = yb_recv_some(s->ep, s->rbuf,
+					  total < s->max ? (size_t)total :
+							   (size_t)s->max,
+					  &first, err);
+		t0 = yb_now();
+		usage_read(&u0, 1);
+		got = rc ? 0 : first;
+		for (; o->on_data && done < got / r->bytes; done++)
+			o->on_data(o->on_data_ctx, r->mode, r->bytes, done);
+		while (!rc && got < total) {
+			/* The rest of a message cut by the first read, then
+			 * whole messages. */
+			uint64_t want = r->bytes - got % r->bytes;
+			rc = yb_recv_all(s->ep, s->rbuf, (size_t)want, err);
+			got += want;
+			if (!rc && o->on_data)
+				o->on_data(o->on_data_ctx, r->mode, r->bytes,
+					   done++);
+		}
+		t1 = yb_now();
+		usage_read(&u1, 0);
+		/* The time of the bytes counted, scaled to all of them. */
+		res.backlog = rc ? 0 : first;
+		if (!rc && first < total)
+			t1 = t0 + (yb_ns)((double)(t1 - t0) * (double)total /
+					  (double)(total - first));
 	}
 	if (rc)
 		return rc;

@@ -16,9 +16,10 @@
  * Every run starts with RUN from the client and GO from the server, so
  * both ends are ready before any clock starts.  Ping-pong: the client
  * times every round trip; one-way latency is half of it.  Stream: the
- * client sends; the server (receiver) starts its clock when the first
- * data byte can be read, stops it after the last byte and sends its time
- * back; bandwidth is bytes over the receiver's time.  Each end reads its
+ * client sends; the server (receiver) takes what is already waiting in
+ * one read, starts its clock, stops it after the last byte and sends
+ * back its time scaled to all the bytes (those of the first read arrived
+ * before any clock could see them); bandwidth is bytes over that time.  Each end reads its
  * CPU time and context switches around its timed window (the server
  * reports its own in RESULT).  With verify, each point gets one more,
  * untimed run in which both ends check every byte, so checking never

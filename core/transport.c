@@ -243,12 +243,13 @@ int yb_send_all(struct yb_ep *ep, const void *buf, size_t len,
 	return 0;
 }
 
+/* Receive until len bytes (or, with some, at least one) have come. */
 static int recv_loop(struct yb_ep *ep, char *p, size_t len, int timeout_ms,
-		     struct yb_err *err)
+		     int some, size_t *gotp, struct yb_err *err)
 {
 	size_t got = 0;
 
-	while (got < len) {
+	while (got < len && !(some && got > 0)) {
 		if (timeout_ms >= 0) {
 			int w = yb_ep_wait(ep, YB_WAIT_READ, timeout_ms);
 			if (w == 0)
@@ -287,16 +288,24 @@ static int recv_loop(struct yb_ep *ep, char *p, size_t len, int timeout_ms,
 		}
 		got += (size_t)n;
 	}
+	if (gotp)
+		*gotp = got;
 	return 0;
 }
 
 int yb_recv_all(struct yb_ep *ep, void *buf, size_t len, struct yb_err *err)
 {
-	return recv_loop(ep, buf, len, -1, err);
+	return recv_loop(ep, buf, len, -1, 0, NULL, err);
+}
+
+int yb_recv_some(struct yb_ep *ep, void *buf, size_t len, size_t *got,
+		 struct yb_err *err)
+{
+	return recv_loop(ep, buf, len, -1, 1, got, err);
 }
 
 int yb_recv_all_timeout(struct yb_ep *ep, void *buf, size_t len,
 			int timeout_ms, struct yb_err *err)
 {
-	return recv_loop(ep, buf, len, timeout_ms, err);
+	return recv_loop(ep, buf, len, timeout_ms, 0, NULL, err);
 }

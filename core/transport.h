@@ -166,6 +166,12 @@ int yb_ep_wait(struct yb_ep *ep, unsigned events, int timeout_ms);
 int yb_send_all(struct yb_ep *ep, const void *buf, size_t len,
 		struct yb_err *err);
 int yb_recv_all(struct yb_ep *ep, void *buf, size_t len, struct yb_err *err);
+/*
+ * Receive what is there, at least one byte and at most len (blocking
+ * until there is one): *got is the count.  Errors as yb_recv_all.
+ */
+int yb_recv_some(struct yb_ep *ep, void *buf, size_t len, size_t *got,
+		 struct yb_err *err);
 /* As yb_recv_all, but give up after timeout_ms without the first byte. */
 int yb_recv_all_timeout(struct yb_ep *ep, void *buf, size_t len,
 			int timeout_ms, struct yb_err *err);
