@@ -141,6 +141,18 @@ double yb_max(const double *v, size_t n)
 	return r;
 }
 
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return (a > b) - (a < b);
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	return (a > b) - (a < b);
+}
+
 double yb_median(const double *v, size_t n)
 {
 	double *c;
@@ -150,16 +162,9 @@ double yb_median(const double *v, size_t n)
 		return 0.0;
 	c = malloc(n * sizeof(*c));
 	if (!c)
-		return 0.0;
+		return NAN;
 	memcpy(c, v, n * sizeof(*c));
-	/* Insertion sort: n is a number of trials. */
-	for (size_t i = 1; i < n; i++) {
-		double x = c[i];
-		size_t j = i;
-		for (; j > 0 && c[j - 1] > x; j--)
-			c[j] = c[j - 1];
-		c[j] = x;
-	}
+	qsort(c, n, sizeof(*c), cmp_double);
 	m = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2.0;
 	free(c);
 	return m;
@@ -246,7 +251,7 @@ double yb_samples_quantile(struct yb_samples *s, double q)
 /*
  * Least significant digit first, 16 bits a pass, only as many passes as
  * the largest value needs (two for anything under 4.3 s in ns).  Falls
- * back to an insertion sort when there is no memory for the copy.
+ * back to qsort(3) when there is no memory for the copy.
  */
 void yb_sort_u64(uint64_t *v, size_t n)
 {
@@ -263,13 +268,7 @@ void yb_sort_u64(uint64_t *v, size_t n)
 	if (!tmp || !count) {
 		free(tmp);
 		free(count);
-		for (size_t i = 1; i < n; i++) {
-			uint64_t x = v[i];
-			size_t j = i;
-			for (; j > 0 && v[j - 1] > x; j--)
-				v[j] = v[j - 1];
-			v[j] = x;
-		}
+		qsort(v, n, sizeof(*v), cmp_u64);
 		return;
 	}
 	dst = tmp;

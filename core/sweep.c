@@ -903,8 +903,6 @@ static int serve_run(struct server *s, const struct yb_run *r,
 		t0 = yb_now();
 		usage_read(&u0, 1);
 		got = rc ? 0 : first;
-		for (; o->on_data && done < got / r->bytes; done++)
-			o->on_data(o->on_data_ctx, r->mode, r->bytes, done);
 		while (!rc && got < total) {
 			/* The rest of a message cut by the first read, then
 			 * whole messages. */

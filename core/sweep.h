@@ -120,7 +120,9 @@ struct yb_serve_opts {
 	void *on_end_ctx;
 	/*
 	 * Optional: called inside the timed window after message index of a
-	 * run arrives (ping-pong: before it is echoed).  The known-answer
+	 * run arrives (ping-pong: before it is echoed; stream: counting from
+	 * the first message completed after the receiver's first read, whose
+	 * bytes are outside the window).  The known-answer
 	 * tests use it to add a known delay or to drain at a known rate;
 	 * nothing else should.
 	 */

@@ -97,6 +97,46 @@ static void summary(void **state)
 	assert_float_equal(yb_stddev(same, 3), 0, 1e-15);
 }
 
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	return (a > b) - (a < b);
+}
+
+/* The radix sort agrees with qsort on values of every width. */
+static void radix_sort_agrees(void **state)
+{
+	static uint64_t a[100000], b[100000];
+	uint64_t x = 88172645463325252ull;
+	(void)state;
+
+	for (unsigned shift = 0; shift < 64; shift += 13) {
+		for (size_t i = 0; i < 100000; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			a[i] = b[i] = x >> shift;
+		}
+		yb_sort_u64(a, 100000);
+		qsort(b, 100000, sizeof(b[0]), cmp_u64);
+		assert_memory_equal(a, b, sizeof(a));
+	}
+	uint64_t one = 5;
+	yb_sort_u64(&one, 1);
+	assert_int_equal(one, 5);
+}
+
+static void median_of_trials(void **state)
+{
+	double odd[] = { 3, 1, 2 }, even[] = { 4, 1, 3, 2 };
+	(void)state;
+
+	assert_float_equal(yb_median(odd, 3), 2, 0);
+	assert_float_equal(yb_median(even, 4), 2.5, 0);
+	assert_float_equal(odd[0], 3, 0); /* the input is left alone */
+	assert_float_equal(yb_median(odd, 0), 0, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -105,6 +145,8 @@ int main(void)
 		cmocka_unit_test(quantiles_skewed),
 		cmocka_unit_test(quantile_single_and_empty),
 		cmocka_unit_test(summary),
+		cmocka_unit_test(radix_sort_agrees),
+		cmocka_unit_test(median_of_trials),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
