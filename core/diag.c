@@ -88,10 +88,6 @@ static void host_facts(struct yb_meta *m)
 		read_line("/sys/devices/system/cpu/isolated", buf, sizeof(buf));
 	yb_meta_set(m, "host.isolated_cpus", "%s",
 		    iso && *iso ? iso : "none");
-	set_file(m, "host.clocksource",
-		 "/sys/devices/system/clocksource/clocksource0/"
-		 "current_clocksource",
-		 "unknown");
 	set_file(m, "host.transparent_hugepages",
 		 "/sys/kernel/mm/transparent_hugepage/enabled", "unknown");
 	set_file(m, "host.transparent_hugepages_shmem",

@@ -67,6 +67,31 @@ static void hypervisor(char *buf, size_t len)
 #endif
 }
 
+/* First line of a file into buf, or NULL. */
+static const char *first_line(const char *path, char *buf, size_t len)
+{
+	FILE *fp = fopen(path, "r");
+
+	if (!fp)
+		return NULL;
+	char *r = fgets(buf, (int)len, fp);
+	fclose(fp);
+	if (!r)
+		return NULL;
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+const char *yb_clocksource(char *buf, size_t len)
+{
+	if (!first_line("/sys/devices/system/clocksource/clocksource0/"
+			"current_clocksource",
+			buf, len) ||
+	    !buf[0])
+		snprintf(buf, len, "unknown");
+	return buf;
+}
+
 void yb_sysinfo_meta(struct yb_meta *m, const char *prefix)
 {
 	char key[128], buf[256];
@@ -93,6 +118,9 @@ void yb_sysinfo_meta(struct yb_meta *m, const char *prefix)
 	yb_meta_set(m, KEY("clock"), "CLOCK_MONOTONIC");
 	yb_meta_set_int(m, KEY("clock_resolution_ns"),
 			(long long)yb_clock_resolution());
+	yb_meta_set_num(m, KEY("clock_read_ns"), yb_clock_read_ns());
+	yb_meta_set(m, KEY("clocksource"), "%s",
+		    yb_clocksource(buf, sizeof(buf)));
 #undef KEY
 }
 

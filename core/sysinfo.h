@@ -9,9 +9,16 @@
 
 /*
  * Add program version, date, host, kernel, CPU model, online CPUs,
- * hypervisor and clock resolution to m, each key prefixed by prefix.
+ * hypervisor, the clock's resolution, its read cost (yb_clock_read_ns)
+ * and the kernel's clocksource to m, each key prefixed by prefix.
  */
 void yb_sysinfo_meta(struct yb_meta *m, const char *prefix);
+
+/*
+ * The kernel's current clocksource (tsc, kvm-clock, xen, hpet...) into
+ * buf, or "unknown"; returns buf.
+ */
+const char *yb_clocksource(char *buf, size_t len);
 
 /* CPUs this process may run on, in order; returns the count (<= max). */
 int yb_allowed_cpus(int *cpus, int max);
