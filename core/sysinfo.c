@@ -110,6 +110,8 @@ void yb_sysinfo_meta(struct yb_meta *m, const char *prefix)
 		yb_meta_set(m, KEY("kernel"), "%s %s", u.sysname, u.release);
 		yb_meta_set(m, KEY("machine"), "%s", u.machine);
 	}
+	if (first_line("/proc/sys/kernel/random/boot_id", buf, sizeof(buf)))
+		yb_meta_set(m, KEY("boot_id"), "%s", buf);
 	cpu_model(buf, sizeof(buf));
 	yb_meta_set(m, KEY("cpu_model"), "%s", buf);
 	yb_meta_set_int(m, KEY("cpus_online"), sysconf(_SC_NPROCESSORS_ONLN));
@@ -153,6 +155,18 @@ int yb_pin_cpu(int cpu, struct yb_err *err)
 int yb_current_cpu(void)
 {
 	return sched_getcpu();
+}
+
+int yb_pinned_cpu(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0 || CPU_COUNT(&set) != 1)
+		return -1;
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &set))
+			return i;
+	return -1;
 }
 
 /* ---- memory headroom ---------------------------------------------------- */
