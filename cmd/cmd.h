@@ -10,6 +10,7 @@
 
 #include "../core/session.h"
 #include "../core/sweep.h"
+#include "../core/topo.h"
 
 int cmd_run(int argc, char **argv);
 int cmd_server(int argc, char **argv);
@@ -56,13 +57,16 @@ void cmd_sweep_init(struct cmd_sweep *cs);
 /* --cpus A,B: two CPUs this process may use (exits on a bad value). */
 void cmd_parse_cpus(const struct argp_state *state, const char *arg,
 		    int cpus[2]);
+/* --cpus N of client and server: one CPU this process may use. */
+int cmd_parse_cpu(const struct argp_state *state, const char *arg);
 /*
  * Where the two ends of a local run go: the --cpus pair when given, else
- * two different CPUs when there are two.  Fills lo's CPUs; returns the
- * policy in words for the metadata.
+ * the default placement (yb_placement_default: two distinct cores,
+ * sharing a cache and a node where possible).  Fills lo's CPUs and pl
+ * (with the relation); returns the policy in words for the metadata.
  */
 const char *cmd_placement(int have_cpus, const int cpus[2],
-			  struct yb_local_opts *lo);
+			  struct yb_local_opts *lo, struct yb_placement *pl);
 /*
  * --pairs without --cpus: leave lo's CPUs unset so that every pair gets
  * its own placement (yb_run_local_pairs); returns the policy in words.

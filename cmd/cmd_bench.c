@@ -41,7 +41,7 @@ static const struct argp_option bench_options[] = {
 	  "measure everything N times and report medians (default 3)", 0 },
 	{ "cpus", OPT_CPUS, "A,B", 0,
 	  "the two CPUs for both ends and for the probes (default: two "
-	  "different CPUs)",
+	  "distinct cores sharing a last-level cache, as for run)",
 	  0 },
 	{ "trial-time", OPT_TRIAL_TIME, "SECONDS", 0,
 	  "target duration of one trial (default 0.05)", 0 },
@@ -256,7 +256,7 @@ static int summarize(const double *v, int n, double *med, double *lo,
 
 static int run_round(int round, const struct bench_args *a,
 		     struct yb_local_opts *lo, const char *placement,
-		     const char *dir, double *f)
+		     const struct yb_placement *pl, const char *dir, double *f)
 {
 	struct yb_err err = { 0 };
 	struct yb_session s;
@@ -282,8 +282,7 @@ static int run_round(int round, const struct bench_args *a,
 	}
 	yb_meta_set(&s.meta, "command", "bench");
 	yb_meta_set(&s.meta, "placement.policy", "%s", placement);
-	yb_meta_set_int(&s.meta, "placement.client_cpu", lo->cpu_client);
-	yb_meta_set_int(&s.meta, "placement.server_cpu", lo->cpu_server);
+	yb_placement_meta(&s.meta, "placement.", pl);
 	if (!a->have_cpus) {
 		struct yb_local_opts plo = *lo;
 		yb_meta_set(&s.meta, "placement.pairs_policy", "%s",
@@ -306,6 +305,7 @@ static int run_round(int round, const struct bench_args *a,
 				rc = sweep(&s, runs[i].name, runs[i].wait, m,
 					   runs[i].pairs, a, lo);
 	yb_session_progress_done(&s);
+	yb_placement_annotate(&s.meta);
 	const struct yb_results *r = &s.results;
 	f[F_SHM_ADAPTIVE_LAT] = find(r, "shm", "adaptive", YB_MODE_PINGPONG, 1, 1);
 	f[F_SHM_BLOCK_LAT] = find(r, "shm", "block", YB_MODE_PINGPONG, 1, 1);
@@ -357,15 +357,16 @@ int cmd_bench(int argc, char **argv)
 		return cmd_fail(rc, err.msg);
 
 	struct yb_local_opts lo = { -1, -1, 10000, NULL };
-	const char *placement = cmd_placement(a.have_cpus, a.cpus, &lo);
+	struct yb_placement pl;
+	char line[512];
+	const char *placement = cmd_placement(a.have_cpus, a.cpus, &lo, &pl);
 	cmd_catch_signals();
-	printf("yasmin-bench bench: %d round%s, client CPU %d, server CPU %d "
-	       "-> %s/\n",
-	       a.rounds, a.rounds > 1 ? "s" : "", lo.cpu_client, lo.cpu_server,
-	       dir);
+	printf("yasmin-bench bench: %d round%s -> %s/\nplacement: %s\n",
+	       a.rounds, a.rounds > 1 ? "s" : "", dir,
+	       yb_placement_line(&pl, line, sizeof(line)));
 	fflush(stdout);
 	for (int i = 0; i < a.rounds && !rc; i++) {
-		rc = run_round(i + 1, &a, &lo, placement, dir, f[i]);
+		rc = run_round(i + 1, &a, &lo, placement, &pl, dir, f[i]);
 		if (!rc || rc == YB_EINTR)
 			done = i + 1;
 		if (rc == YB_EINTR)

@@ -3,22 +3,90 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/clock.h"
 #include "../core/session.h"
+#include "../core/sysinfo.h"
 #include "cmd.h"
 
 struct client_args {
 	struct cmd_sweep sweep;
 	const char *addr;
 	int timeout_ms;
+	int cpu; /* -1: not pinned */
 };
 
-enum { OPT_CONNECT_TIMEOUT = 300 };
+enum { OPT_CPUS = 'c', OPT_CONNECT_TIMEOUT = 300 };
 
 static const struct argp_option client_options[] = {
 	{ "connect-timeout", OPT_CONNECT_TIMEOUT, "SECONDS", 0,
 	  "give up connecting after SECONDS (default 10)", 1 },
+	{ "cpus", OPT_CPUS, "N", 0,
+	  "pin the client to CPU N (default: not pinned); the server pins "
+	  "itself with server --cpus",
+	  1 },
 	{ 0 }
 };
+
+/* The placement line, printed once the server has greeted us. */
+struct placement_shown {
+	const struct yb_meta *mine, *server;
+	int done;
+};
+
+/* The sweep in progress (a client runs one at a time). */
+static struct placement_shown *shown;
+
+static void show_placement(struct placement_shown *ps)
+{
+	struct yb_placement p;
+	char line[512];
+
+	if (ps->done || ps->server->n == 0)
+		return;
+	yb_placement_client(ps->mine, ps->server, &p);
+	printf("placement: %s\n", yb_placement_line(&p, line, sizeof(line)));
+	fflush(stdout);
+	ps->done = 1;
+}
+
+/* Progress at the start of every point: the first comes right after the
+ * server's greeting, before anything is timed. */
+static void before_point(void *ctx, const struct yb_progress *p)
+{
+	if (shown)
+		show_placement(shown);
+	yb_session_progress(ctx, p);
+}
+
+/*
+ * The server's self-description as strings came over the wire; its
+ * numbers are typed as ours are (the same keys, from yb_sysinfo_meta) so
+ * that a reader finds server.clock_read_ns a number like clock_read_ns.
+ */
+static int numeric_here(const struct yb_meta *mine, const char *key)
+{
+	if (strcmp(key, "cpu") == 0)
+		return 1;
+	for (size_t i = 0; i < mine->n; i++)
+		if (strcmp(mine->kv[i].key, key) == 0)
+			return mine->kv[i].numeric;
+	return 0;
+}
+
+static void record_server(struct yb_meta *m, const struct yb_meta *server)
+{
+	for (size_t i = 0; i < server->n; i++) {
+		const char *k = server->kv[i].key, *v = server->kv[i].value;
+		char *end;
+		if (strncmp(k, "server.counters.", 16) == 0)
+			continue;
+		double x = strtod(v, &end);
+		if (*v && !*end && numeric_here(m, k + 7))
+			yb_meta_set_num(m, k, x);
+		else
+			yb_meta_set(m, k, "%s", v);
+	}
+}
 
 static error_t client_parse(int key, char *arg, struct argp_state *state)
 {
@@ -27,6 +95,9 @@ static error_t client_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &a->sweep;
+		break;
+	case OPT_CPUS:
+		a->cpu = cmd_parse_cpu(state, arg);
 		break;
 	case OPT_CONNECT_TIMEOUT: {
 		char *end;
@@ -61,7 +132,10 @@ int cmd_client(int argc, char **argv)
 		"write the results.\v"
 		"ADDRESS is TRANSPORT:ADDRESS, e.g. tcp:10.0.0.2:7470, "
 		"unix:/run/yb.sock, shm:/run/yb-shm.sock, vsock:2:7470, or "
-		"yasmin:DOMID / vchan:DOMID (the server's Xen domain).",
+		"yasmin:DOMID / vchan:DOMID (the server's Xen domain).  The "
+		"results record both ends' CPUs, whether each is pinned, and "
+		"their relation when both run under one kernel (else "
+		"different-hosts).",
 		children, 0, 0
 	};
 	struct client_args a;
@@ -73,8 +147,16 @@ int cmd_client(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	a.timeout_ms = 10000;
+	a.cpu = -1;
 	cmd_sweep_init(&a.sweep);
 	argp_parse(&argp, argc, argv, 0, 0, &a);
+	if (a.cpu >= 0 && (rc = yb_pin_cpu(a.cpu, &err)) != 0)
+		return cmd_fail(rc, err.msg);
+	/* The clock's read cost (cached for the metadata) measured now,
+	 * while the server is idle: after connecting, the process it forks
+	 * for us starts up at the very moment we would measure, and on a
+	 * guest whose vCPUs share host cores that raised the figure. */
+	(void)yb_clock_read_ns();
 
 	/* Check the address before creating any file. */
 	rc = yb_addr_split(a.addr, &t, &rest, &err);
@@ -101,9 +183,13 @@ int cmd_client(int argc, char **argv)
 	yb_meta_set(&s.meta, "command", "client");
 	yb_meta_set(&s.meta, "server_address", "%s", a.addr);
 	yb_session_sweep_meta(&s, &a.sweep.so);
+	yb_meta_set(&s.meta, "placement.policy", "%s",
+		    a.cpu >= 0 ? "client pinned (--cpus); the server as it "
+				 "reports" :
+				 "client not pinned; the server as it reports");
 	a.sweep.so.sink = yb_session_point;
 	a.sweep.so.sink_ctx = &s;
-	a.sweep.so.progress = yb_session_progress;
+	a.sweep.so.progress = before_point;
 	a.sweep.so.progress_ctx = &s;
 	s.stats = a.sweep.stats;
 	cmd_catch_signals();
@@ -119,18 +205,24 @@ int cmd_client(int argc, char **argv)
 		}
 		char prefix[128];
 		struct yb_meta server;
+		struct placement_shown ps = { &s.meta, &server, c > 0 };
 		yb_session_connected(&s, &ep, prefix, sizeof(prefix));
 		yb_meta_init(&server);
+		shown = &ps;
 		rc = yb_sweep_run(&ep, t->name, &a.sweep.so, &server, &err);
 		yb_session_progress_done(&s);
+		show_placement(&ps); /* a soak has no points */
+		shown = NULL;
 		if (!rc || rc == YB_EINTR)
 			cmd_soak_report(&s, t->name, &a.sweep);
 		yb_session_counters(&s, &ep, prefix, &server);
 		/* The server describes itself once, under "server.". */
-		for (size_t i = 0; i < server.n; i++)
-			if (strncmp(server.kv[i].key, "server.counters.", 16))
-				yb_meta_set(&s.meta, server.kv[i].key, "%s",
-					    server.kv[i].value);
+		record_server(&s.meta, &server);
+		if (server.n > 0) {
+			struct yb_placement p;
+			yb_placement_client(&s.meta, &server, &p);
+			yb_placement_client_meta(&s.meta, &p);
+		}
 		yb_meta_free(&server);
 		yb_ep_close(&ep);
 	}

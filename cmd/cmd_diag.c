@@ -183,11 +183,11 @@ int cmd_diag(int argc, char **argv)
 		o.cpu_a = a.cpus[0];
 		o.cpu_b = a.cpus[1];
 	} else {
-		int two[2];
-		if (yb_allowed_cpus(two, 2) == 2) {
-			o.cpu_a = two[0];
-			o.cpu_b = two[1];
-		}
+		/* The two CPUs run would place its ends on. */
+		struct yb_placement pl;
+		yb_placement_default(&pl);
+		o.cpu_a = pl.client;
+		o.cpu_b = pl.server;
 	}
 	yb_meta_init(&m);
 	yb_diag(&m, &o);

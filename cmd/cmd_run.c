@@ -25,7 +25,8 @@ static const struct argp_option run_options[] = {
 	  1 },
 	{ "cpus", OPT_CPUS, "A,B", 0,
 	  "pin the client to CPU A and the server to CPU B (default: two "
-	  "different CPUs when there are two)",
+	  "distinct cores, sharing a last-level cache and a NUMA node where "
+	  "possible; SMT siblings only when nothing else exists)",
 	  1 },
 	{ "pairs", OPT_PAIRS, "N", 0,
 	  "measure N connections at once, each its own client and server "
@@ -153,7 +154,12 @@ int cmd_run(int argc, char **argv)
 		"Run a sweep with both ends on this host, over every local "
 		"transport one after another, and print a summary.\v"
 		"Writes results.csv and results.json into the output "
-		"directory.",
+		"directory.  Before measuring it prints the CPUs of the two "
+		"ends and their relation (smt-siblings, same-llc, "
+		"distinct-cores when sysfs lists no caches, cross-llc, "
+		"cross-numa, same-cpu, unpinned), which the JSON records under "
+		"placement, beside the clock's read cost (clock_read_ns) and "
+		"clocksource.",
 		children, 0, 0
 	};
 	struct run_args a;
@@ -173,8 +179,10 @@ int cmd_run(int argc, char **argv)
 		return cmd_fail(rc, err.msg);
 
 	struct yb_local_opts lo = { -1, -1, 10000, NULL };
-	const char *placement = cmd_placement(a.have_cpus, a.cpus, &lo);
-	if (a.pairs > 1 && !a.have_cpus)
+	struct yb_placement pl;
+	const char *placement = cmd_placement(a.have_cpus, a.cpus, &lo, &pl);
+	int spread = a.pairs > 1 && !a.have_cpus;
+	if (spread)
 		placement = cmd_pairs_placement(&lo);
 
 	struct yb_session s;
@@ -185,11 +193,9 @@ int cmd_run(int argc, char **argv)
 	yb_session_sweep_meta(&s, &a.sweep.so);
 	yb_meta_set(&s.meta, "placement.policy", "%s", placement);
 	/* Spread pairs have no one pair of CPUs: each pair's are recorded
-	 * under placement.<transport>.pairN. */
-	if (lo.cpu_client >= 0 || lo.cpu_server >= 0 || a.pairs <= 1) {
-		yb_meta_set_int(&s.meta, "placement.client_cpu", lo.cpu_client);
-		yb_meta_set_int(&s.meta, "placement.server_cpu", lo.cpu_server);
-	}
+	 * (with their relation) under placement.<transport>.pairN. */
+	if (!spread)
+		yb_placement_meta(&s.meta, "placement.", &pl);
 	char names[256] = "";
 	for (size_t i = 0; i < n; i++) {
 		size_t l = strlen(names);
@@ -207,6 +213,16 @@ int cmd_run(int argc, char **argv)
 
 	s.stats = a.sweep.stats;
 	printf("yasmin-bench run: %s -> %s/\n", names, s.dir);
+	if (spread) {
+		printf("placement: %u pairs spread, pair i's client on the "
+		       "i-th allowed CPU, its server on the next\n",
+		       a.pairs);
+	} else {
+		char line[512];
+		printf("placement: %s\n",
+		       yb_placement_line(&pl, line, sizeof(line)));
+	}
+	fflush(stdout);
 	for (size_t i = 0; i < n && !rc; i++) {
 		/* Ring transports: one sweep per ring size and wait mode. */
 		size_t nc = list[i]->caps & YB_CAP_RING ?
@@ -229,6 +245,8 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	yb_session_progress_done(&s);
+	/* The CPUs each transport's ends (or each pair) ran on, related. */
+	yb_placement_annotate(&s.meta);
 
 	return cmd_session_end(&s, rc, &err, &a.sweep);
 }

@@ -450,22 +450,41 @@ void cmd_parse_cpus(const struct argp_state *state, const char *arg,
 	cpus[1] = (int)y;
 }
 
-const char *cmd_placement(int have_cpus, const int cpus[2],
-			  struct yb_local_opts *lo)
+int cmd_parse_cpu(const struct argp_state *state, const char *arg)
 {
-	int two[2];
+	char *end;
+	long c = strtol(arg, &end, 10);
 
-	lo->cpu_client = lo->cpu_server = -1;
-	if (have_cpus) {
-		lo->cpu_client = cpus[0];
-		lo->cpu_server = cpus[1];
+	if (end == arg || *end || *arg == '-' || *arg == '+' || c > 1023)
+		cmd_usage_error(state,
+				"bad --cpus '%s': expected one CPU number "
+				"(this end's)",
+				arg);
+	if (!allowed((int)c))
+		cmd_usage_error(state,
+				"--cpus: CPU %ld is not online or not allowed "
+				"for this process",
+				c);
+	return (int)c;
+}
+
+const char *cmd_placement(int have_cpus, const int cpus[2],
+			  struct yb_local_opts *lo, struct yb_placement *pl)
+{
+	if (have_cpus)
+		yb_placement_of(cpus[0], cpus[1], pl);
+	else
+		yb_placement_default(pl);
+	lo->cpu_client = pl->client;
+	lo->cpu_server = pl->server;
+	if (have_cpus)
 		return "pinned (--cpus)";
-	}
-	if (yb_allowed_cpus(two, 2) == 2) {
-		lo->cpu_client = two[0];
-		lo->cpu_server = two[1];
-		return "pinned to two different CPUs (default)";
-	}
+	if (pl->client >= 0)
+		/* "Two different CPUs" alone said nothing of SMT siblings;
+		 * the relation says what they are. */
+		return "pinned to two different CPUs (default): distinct "
+		       "cores sharing a last-level cache and a NUMA node "
+		       "where the topology allows";
 	return "unpinned (one CPU available)";
 }
 

@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "probe.h"
 #include "sysinfo.h"
+#include "topo.h"
 #include "transport.h"
 #include "../transports/vsock.h"
 
@@ -88,10 +89,6 @@ static void host_facts(struct yb_meta *m)
 		read_line("/sys/devices/system/cpu/isolated", buf, sizeof(buf));
 	yb_meta_set(m, "host.isolated_cpus", "%s",
 		    iso && *iso ? iso : "none");
-	set_file(m, "host.clocksource",
-		 "/sys/devices/system/clocksource/clocksource0/"
-		 "current_clocksource",
-		 "unknown");
 	set_file(m, "host.transparent_hugepages",
 		 "/sys/kernel/mm/transparent_hugepage/enabled", "unknown");
 	set_file(m, "host.transparent_hugepages_shmem",
@@ -363,7 +360,15 @@ static void probe_facts(struct yb_meta *m, int cpu_a, int cpu_b)
 			    "not measured (needs two CPUs)");
 	} else if (yb_probe_cacheline(cpu_a, cpu_b, 0.3, &v, &err) == 0) {
 		yb_meta_set_num(m, "probe.cacheline_one_way_ns", v);
+		struct yb_placement pl;
+		char note[256];
+		yb_placement_of(cpu_a, cpu_b, &pl);
 		yb_meta_set(m, "probe.cacheline_cpus", "%d,%d", cpu_a, cpu_b);
+		yb_meta_set(m, "probe.cacheline_relation", "%s%s%s",
+			    yb_relation_name(pl.rel),
+			    *yb_placement_note(&pl, note, sizeof(note)) ? "; " :
+									  "",
+			    note);
 	} else {
 		yb_meta_set(m, "probe.cacheline_one_way_ns", "failed: %s",
 			    err.msg);

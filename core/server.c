@@ -59,7 +59,11 @@ static int serve_child(struct yb_ep *listener, struct yb_ep *conn,
 	yb_ep_forget(listener);
 	yb_meta_init(&info);
 	yb_sysinfo_meta(&info, "");
+	/* Where this process runs as it greets the client; when pinned
+	 * (server --cpus, taskset) it stays there for the whole run. */
 	yb_meta_set_int(&info, "cpu", yb_current_cpu());
+	yb_meta_set(&info, "cpu_pinned", "%s",
+		    yb_pinned_cpu() >= 0 ? "yes" : "no");
 	struct yb_serve_opts so = { .timeout_ms = o->timeout_ms,
 				    .info = &info,
 				    .on_end = child_done,
@@ -83,7 +87,12 @@ int yb_server_loop(struct yb_ep *listener, const struct yb_server_opts *o,
 	char busy_peer[YB_ADDR_MAX] = "";
 	int last = 0, finished = 0;
 
-	logf_(o, "listening on %s", listener->addr);
+	int pinned = yb_pinned_cpu();
+	if (pinned >= 0)
+		logf_(o, "listening on %s, pinned to CPU %d", listener->addr,
+		      pinned);
+	else
+		logf_(o, "listening on %s", listener->addr);
 	for (;;) {
 		if (o->stop && *o->stop)
 			break;

@@ -67,6 +67,31 @@ static void hypervisor(char *buf, size_t len)
 #endif
 }
 
+/* First line of a file into buf, or NULL. */
+static const char *first_line(const char *path, char *buf, size_t len)
+{
+	FILE *fp = fopen(path, "r");
+
+	if (!fp)
+		return NULL;
+	char *r = fgets(buf, (int)len, fp);
+	fclose(fp);
+	if (!r)
+		return NULL;
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+const char *yb_clocksource(char *buf, size_t len)
+{
+	if (!first_line("/sys/devices/system/clocksource/clocksource0/"
+			"current_clocksource",
+			buf, len) ||
+	    !buf[0])
+		snprintf(buf, len, "unknown");
+	return buf;
+}
+
 void yb_sysinfo_meta(struct yb_meta *m, const char *prefix)
 {
 	char key[128], buf[256];
@@ -85,6 +110,8 @@ void yb_sysinfo_meta(struct yb_meta *m, const char *prefix)
 		yb_meta_set(m, KEY("kernel"), "%s %s", u.sysname, u.release);
 		yb_meta_set(m, KEY("machine"), "%s", u.machine);
 	}
+	if (first_line("/proc/sys/kernel/random/boot_id", buf, sizeof(buf)))
+		yb_meta_set(m, KEY("boot_id"), "%s", buf);
 	cpu_model(buf, sizeof(buf));
 	yb_meta_set(m, KEY("cpu_model"), "%s", buf);
 	yb_meta_set_int(m, KEY("cpus_online"), sysconf(_SC_NPROCESSORS_ONLN));
@@ -93,6 +120,9 @@ void yb_sysinfo_meta(struct yb_meta *m, const char *prefix)
 	yb_meta_set(m, KEY("clock"), "CLOCK_MONOTONIC");
 	yb_meta_set_int(m, KEY("clock_resolution_ns"),
 			(long long)yb_clock_resolution());
+	yb_meta_set_num(m, KEY("clock_read_ns"), yb_clock_read_ns());
+	yb_meta_set(m, KEY("clocksource"), "%s",
+		    yb_clocksource(buf, sizeof(buf)));
 #undef KEY
 }
 
@@ -125,6 +155,18 @@ int yb_pin_cpu(int cpu, struct yb_err *err)
 int yb_current_cpu(void)
 {
 	return sched_getcpu();
+}
+
+int yb_pinned_cpu(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0 || CPU_COUNT(&set) != 1)
+		return -1;
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &set))
+			return i;
+	return -1;
 }
 
 /* ---- memory headroom ---------------------------------------------------- */

@@ -8,10 +8,19 @@
 #include "meta.h"
 
 /*
- * Add program version, date, host, kernel, CPU model, online CPUs,
- * hypervisor and clock resolution to m, each key prefixed by prefix.
+ * Add program version, date, host, kernel, boot id, CPU model, online
+ * CPUs, hypervisor, the clock's resolution, its read cost
+ * (yb_clock_read_ns) and the kernel's clocksource to m, each key prefixed
+ * by prefix.  The boot id (/proc/sys/kernel/random/boot_id) tells whether
+ * two ends share one kernel, and so whether their CPU numbers compare.
  */
 void yb_sysinfo_meta(struct yb_meta *m, const char *prefix);
+
+/*
+ * The kernel's current clocksource (tsc, kvm-clock, xen, hpet...) into
+ * buf, or "unknown"; returns buf.
+ */
+const char *yb_clocksource(char *buf, size_t len);
 
 /* CPUs this process may run on, in order; returns the count (<= max). */
 int yb_allowed_cpus(int *cpus, int max);
@@ -21,6 +30,12 @@ int yb_pin_cpu(int cpu, struct yb_err *err);
 
 /* CPU the caller is running on now, or -1. */
 int yb_current_cpu(void);
+
+/*
+ * The one CPU the caller may run on, or -1 when its affinity allows more
+ * than one (whoever pinned it: --cpus, taskset, a cgroup cpuset).
+ */
+int yb_pinned_cpu(void);
 
 /*
  * How much more memory this process may take before the kernel refuses it

@@ -16,6 +16,10 @@
  *   helper_peer json-check FILE
  *       read a results JSON with the library reader; print
  *       "results N complete C" or fail
+ *   helper_peer json-get FILE KEY
+ *       print the value at the dotted KEY (meta.placement.relation) of a
+ *       JSON file as "TYPE VALUE", TYPE one of string, integer, real,
+ *       true, false, null, object, array; exit 1 if there is none
  *   helper_peer corrupt-server ADDRESS
  *       a server that answers ping-pong with corrupted data (--verify
  *       must catch it)
@@ -502,6 +506,40 @@ static int json_check(const char *path)
 	return 0;
 }
 
+static int json_get(const char *path, const char *key)
+{
+	json_error_t je;
+	json_t *root = json_load_file(path, 0, &je), *v = root;
+	char copy[512], *save = NULL;
+
+	if (!root) {
+		fprintf(stderr, "helper_peer: %s:%d: %s\n", path, je.line,
+			je.text);
+		return 1;
+	}
+	snprintf(copy, sizeof(copy), "%s", key);
+	for (char *k = strtok_r(copy, ".", &save); k && v;
+	     k = strtok_r(NULL, ".", &save))
+		v = json_object_get(v, k);
+	int rc = 0;
+	if (!v)
+		rc = 1;
+	else if (json_is_string(v))
+		printf("string %s\n", json_string_value(v));
+	else if (json_is_integer(v))
+		printf("integer %lld\n", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		printf("real %.17g\n", json_real_value(v));
+	else
+		printf("%s\n", json_is_true(v)	  ? "true" :
+				json_is_false(v)  ? "false" :
+				json_is_null(v)	  ? "null" :
+				json_is_object(v) ? "object" :
+						    "array");
+	json_decref(root);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "free-port") == 0)
@@ -524,6 +562,8 @@ int main(int argc, char **argv)
 		return json_valid(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "json-check") == 0)
 		return json_check(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "json-get") == 0)
+		return json_get(argv[2], argv[3]);
 	fprintf(stderr, "usage: see the comment at the top of helper_peer.c\n");
 	return 2;
 }

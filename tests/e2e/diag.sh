@@ -9,6 +9,9 @@ for s in host: xen: vsock: transports:; do
 done
 grep -q "cpus_online *[0-9]" "$T/d.txt" || fail "no CPU count"
 grep -q "clock_resolution_ns *[0-9]" "$T/d.txt" || fail "no clock resolution"
+awk '$1 == "clock_read_ns" && $2 + 0 > 0 { ok = 1 } END { exit !ok }' "$T/d.txt" || fail "no clock read cost"
+cs=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo unknown)
+grep -q "clocksource *$cs$" "$T/d.txt" || fail "clocksource is not $cs"
 grep -q "memlock_limit" "$T/d.txt" || fail "no locked-memory limit"
 for t in $("$BIN" transports | awk '$2 ~ /available/ { print $1 }'); do
 	grep -q "^  $t  *\(available\|unavailable: .\)" "$T/d.txt" || fail "transport $t not reported"
