@@ -51,6 +51,9 @@ static yb_ns fake_now(void)
 
 static const double STREAM_F[] = { 1.0, 1.25, 2.0 };
 
+/* Stream: what the receiver finds waiting at its first read, at most. */
+static uint64_t buffer_bytes;
+
 static yb_ns rtt(uint64_t bytes, uint64_t i)
 {
 	return BASE_NS + bytes + ((i + 1) % SLOW_EVERY == 0 ? SLOW_NS : 0);
@@ -97,7 +100,11 @@ static void finish_run(void)
 	if (r->mode == YB_MODE_STREAM) {
 		double f = (r->flags & YB_RUN_WARMUP) ? 1.0 :
 			   STREAM_F[r->trial % 3];
-		res.elapsed_ns = (uint64_t)((double)(r->bytes * r->reps) * f);
+		uint64_t total = r->bytes * r->reps;
+		res.elapsed_ns = (uint64_t)((double)total * f);
+		res.backlog = total < buffer_bytes ? total : buffer_bytes;
+		/* The client waits for the receiver to finish. */
+		fake_clock += res.elapsed_ns;
 	} else {
 		res.elapsed_ns = 0;
 		for (uint64_t i = 0; i < r->reps; i++)
@@ -240,6 +247,7 @@ static int sink(void *ctx, const struct yb_point *p, struct yb_err *err)
 static int setup(void **state)
 {
 	(void)state;
+	buffer_bytes = 0;
 	free(P.in);
 	free(P.out);
 	memset(&P, 0, sizeof(P));
@@ -390,6 +398,26 @@ static void stream_trials(void **state)
 	}
 }
 
+/*
+ * Buffers of 4 MiB between the ends: a receiver finds up to that much
+ * waiting, so every recorded trial must move at least ten times as much
+ * (its first point measured again with more), as long as that fits in
+ * ten times the trial time (here 100 ms at 1 byte a ns: 100 MB).
+ */
+static void stream_outgrows_buffers(void **state)
+{
+	(void)state;
+	buffer_bytes = 4u << 20;
+	run_sweep(YB_MODE_BIT(YB_MODE_STREAM), 1024, 65536, 0);
+	check_rows();
+	for (size_t i = 0; i < R.n; i++) {
+		const struct yb_point *p = &R.p[i];
+		assert_true(p->bytes * p->reps >= 10 * buffer_bytes);
+		assert_true(p->bytes * p->reps <= 100000000 + p->bytes);
+		assert_float_equal(p->bw_gbps, 8.0, 1e-9);
+	}
+}
+
 static void verify_is_untimed(void **state)
 {
 	(void)state;
@@ -443,6 +471,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(stream_trials, setup, teardown),
 		cmocka_unit_test_setup_teardown(verify_is_untimed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(stream_outgrows_buffers, setup,
 						teardown),
 		cmocka_unit_test(samples_past_the_cap),
 	};
