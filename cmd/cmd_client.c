@@ -184,9 +184,10 @@ int cmd_client(int argc, char **argv)
 	yb_meta_set(&s.meta, "server_address", "%s", a.addr);
 	yb_session_sweep_meta(&s, &a.sweep.so);
 	yb_meta_set(&s.meta, "placement.policy", "%s",
-		    a.cpu >= 0 ? "client pinned (--cpus); the server as it "
-				 "reports" :
-				 "client not pinned; the server as it reports");
+		    a.cpu >= 0 ? "client pinned by --cpus; the server's CPU "
+				 "as it reports" :
+				 "client placed by the system (no --cpus); the "
+				 "server's CPU as it reports");
 	a.sweep.so.sink = yb_session_point;
 	a.sweep.so.sink_ctx = &s;
 	a.sweep.so.progress = before_point;

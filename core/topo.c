@@ -307,10 +307,10 @@ void yb_placement_default(struct yb_placement *p)
 	struct yb_cpu_topo *t = n > 1 ? calloc((size_t)n, sizeof(*t)) : NULL;
 
 	if (!t) {
-		/* Out of memory: the first two CPUs, relation unknown. */
+		/* One CPU, or out of memory: the first two CPUs. */
 		p->client = p->server = -1;
 		p->rel = YB_REL_UNPINNED;
-		p->unknown = 0;
+		p->unknown = n == 1 ? YB_TOPO_ONE_CPU : 0;
 		if (n > 1)
 			yb_placement_of(cpus[0], cpus[1], p);
 		return;
@@ -343,6 +343,7 @@ const char *yb_placement_note(const struct yb_placement *p, char *buf,
 		unsigned flag;
 		const char *what;
 	} notes[] = {
+		{ YB_TOPO_ONE_CPU, "one CPU allowed: both ends share it" },
 		{ YB_TOPO_NO_HOST,
 		  "the server did not say which host it runs on" },
 		{ YB_TOPO_NO_CORE,

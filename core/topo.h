@@ -59,6 +59,7 @@ enum yb_relation {
 #define YB_TOPO_NO_HOST 0x8u /* the peer did not say which host it is on */
 #define YB_TOPO_CLIENT_FREE 0x10u /* the client is not pinned */
 #define YB_TOPO_SERVER_FREE 0x20u /* the server is not pinned */
+#define YB_TOPO_ONE_CPU 0x40u /* one CPU allowed: both ends share it */
 
 struct yb_placement {
 	int client, server; /* CPUs; -1: not pinned (nor observed) */

@@ -62,6 +62,7 @@ if [ "$ncpu" -ge 2 ]; then
 		fail "--cpus $c,$c not recorded as same-cpu"
 else
 	[ "$rel" = unpinned ] || fail "one CPU, yet relation $rel"
+	get "$j" meta.placement.relation_note | grep -q "one CPU allowed" || fail "one CPU not noted"
 fi
 # run --pairs: every pair's relation, beside its CPUs.
 "$BIN" run -t unix --pairs 2 --quick --mode pingpong --max-bytes 8 --no-plot --out "$T/p" >/dev/null 2>&1 ||
