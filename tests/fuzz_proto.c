@@ -4,7 +4,8 @@
  * peer.  Under AddressSanitizer any read past the message fails; decoded
  * values must respect the limits the decoders promise.  The same bytes go
  * through the Xen rendezvous request parser (XenStore text from the peer
- * domain).
+ * domain) and the shm rendezvous refusal decoder (bytes from a server the
+ * client does not trust).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 
 #include "../core/proto.h"
 #include "../core/schedule.h"
+#include "../transports/shm.h"
 #include "../transports/xenrv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -31,6 +33,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (xr.dom > 0x7fef || xr.order0 > 63 || xr.order1 > 63 ||
 	     xr.wait > 2 || xr.version > 1000))
 		abort();
+	/* A shm refusal: a known code, and a short printable reason. */
+	char why[YB_SHM_WHY_MAX];
+	int code = yb_shm_dec_refusal(data, size, why);
+	if ((code != YB_EBUSY && code != YB_ENOMEM && code != YB_EPROTO) ||
+	    strlen(why) >= sizeof(why))
+		abort();
+	for (const char *p = why; *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			abort();
 	if (size < YB_PROTO_HDR_LEN) {
 		free(m);
 		return 0;
