@@ -131,23 +131,33 @@ int yb_server_loop(struct yb_ep *listener, const struct yb_server_opts *o,
 
 		struct yb_ep conn;
 		struct yb_err aerr;
-		int arc = yb_ep_accept(listener, &conn, &aerr);
-		if (arc == YB_EAGAIN) /* woken, but nobody there (XenStore) */
-			continue;
-		if (arc != 0) {
-			logf_(o, "%s", aerr.msg);
-			continue;
-		}
+		int arc;
 		if (done_fd >= 0 || (o->once && finished)) {
+			/*
+			 * Busy: say so before the newcomer costs anything.
+			 * Accepting it first would build a whole ring (a
+			 * memfd, granted pages, an event channel) beside the
+			 * measurement, only to refuse it.
+			 */
 			char why[YB_ADDR_MAX + 128];
 			snprintf(why, sizeof(why),
 				 "server busy: it is measuring another client "
 				 "(%s); try again when that run ends",
 				 busy_peer);
-			yb_serve_refuse(&conn, why);
-			logf_(o, "refused %s: busy with %s", conn.peer,
-			      busy_peer);
-			yb_ep_close(&conn);
+			arc = yb_ep_refuse(listener, &conn, why,
+					   yb_serve_refuse, &aerr);
+			if (arc == 0)
+				logf_(o, "refused %s: busy with %s", conn.peer,
+				      busy_peer);
+			else if (arc != YB_EAGAIN)
+				logf_(o, "%s", aerr.msg);
+			continue;
+		}
+		arc = yb_ep_accept(listener, &conn, &aerr);
+		if (arc == YB_EAGAIN) /* woken, but nobody there (XenStore) */
+			continue;
+		if (arc != 0) {
+			logf_(o, "%s", aerr.msg);
 			continue;
 		}
 		int p[2];

@@ -4,7 +4,9 @@
  * Each client is served in a child process, so a client that misbehaves or
  * vanishes takes only that child down.  While one client is being
  * measured, a second one is told plainly that the server is busy (the
- * measurement would be spoiled by sharing it) and the first goes on.
+ * measurement would be spoiled by sharing it) and the first goes on.  The
+ * refusal comes at the rendezvous where the transport allows it
+ * (yb_ep_refuse), so the newcomer gets no ring, memory or grant.
  */
 #ifndef YB_SERVER_H
 #define YB_SERVER_H

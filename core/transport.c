@@ -168,6 +168,27 @@ int yb_ep_accept(struct yb_ep *listener, struct yb_ep *conn,
 	return rc;
 }
 
+int yb_ep_refuse(struct yb_ep *listener, struct yb_ep *who, const char *why,
+		 void (*in_band)(struct yb_ep *conn, const char *why),
+		 struct yb_err *err)
+{
+	const struct yb_transport *t = listener->t;
+	int rc;
+
+	yb_ep_init(who, t);
+	if (t->refuse) {
+		rc = t->refuse(listener, who, why, err);
+	} else {
+		/* Sockets: an accepted connection costs a descriptor and
+		 * kernel buffers, nothing worth a rendezvous of its own. */
+		rc = t->accept(listener, who, err);
+		if (rc == 0)
+			in_band(who, why);
+	}
+	yb_ep_close(who);
+	return rc;
+}
+
 void yb_ep_close(struct yb_ep *ep)
 {
 	if (ep->t && ep->t->close)

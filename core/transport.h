@@ -95,6 +95,16 @@ struct yb_transport {
 		      struct yb_err *err);
 	int (*connect)(struct yb_ep *ep, const char *addr, int timeout_ms,
 		       struct yb_err *err);
+	/*
+	 * Optional: turn the next pending client away at the rendezvous,
+	 * before anything (memory, descriptors, grants, ports) is set up for
+	 * it, with why (one line) for it to show as a "server busy" error.
+	 * conn receives the client's name in conn->peer and nothing else.
+	 * 0 refused; YB_EAGAIN nobody there; other errors with err.  Without
+	 * it, yb_ep_refuse() accepts the client and refuses it in band.
+	 */
+	int (*refuse)(struct yb_ep *listener, struct yb_ep *conn,
+		      const char *why, struct yb_err *err);
 
 	/* Data path: like write(2)/read(2); >= 0 bytes or a negative YB_E*. */
 	ssize_t (*send)(struct yb_ep *ep, const void *buf, size_t len);
@@ -140,6 +150,17 @@ int yb_ep_connect(struct yb_ep *ep, const char *full_addr,
 		  const struct yb_tparams *tp, int timeout_ms,
 		  struct yb_err *err);
 int yb_ep_accept(struct yb_ep *listener, struct yb_ep *conn,
+		 struct yb_err *err);
+/*
+ * Turn the next pending client away (a busy server) with why, one line.
+ * Where the transport can, at its rendezvous and before anything is
+ * allocated for the newcomer; elsewhere the client is accepted and
+ * in_band(conn, why) tells it over the connection.  Either way who is
+ * closed on return and only who->peer, the client's name, is meaningful.
+ * 0 refused, YB_EAGAIN nobody was there, or an error described in err.
+ */
+int yb_ep_refuse(struct yb_ep *listener, struct yb_ep *who, const char *why,
+		 void (*in_band)(struct yb_ep *conn, const char *why),
 		 struct yb_err *err);
 void yb_ep_close(struct yb_ep *ep);
 void yb_ep_forget(struct yb_ep *ep);

@@ -9,7 +9,7 @@
 #   scripts/deps.sh --list     print the package names and exit
 set -eu
 
-REQUIRED="gcc make pkg-config libc6-dev libjansson-dev libcmocka-dev mandoc gnuplot-nox clang libclang-rt-14-dev valgrind procps"
+REQUIRED="gcc make pkg-config libc6-dev libjansson-dev libcmocka-dev mandoc gnuplot-nox clang libclang-rt-14-dev valgrind procps strace"
 # The Xen libraries (headers and the static archives for make STATIC=1),
 # and what the Xen lab (scripts/xen-lab.sh) builds its images with.
 OPTIONAL="libxen-dev qemu-system-x86 debootstrap busybox-static cpio zstd xz-utils kmod file"

@@ -1,6 +1,7 @@
 /*
- * unit_xenrv.c - the Xen transports' address syntax and the rendezvous
- * request a peer domain writes into XenStore (untrusted text).
+ * unit_xenrv.c - the Xen transports' address syntax, the rendezvous
+ * request a peer domain writes into XenStore and the reply a server domain
+ * writes back (untrusted text both ways).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -115,6 +116,80 @@ static void request_bad(void **state)
 			 YB_EPROTO);
 }
 
+static enum yb_xrv_answer reply(const char *s, unsigned long long nonce,
+				 char *out, size_t outlen)
+{
+	return yb_xrv_parse_reply(s, strlen(s), nonce, out, outlen);
+}
+
+static void reply_kinds(void **state)
+{
+	char out[YB_XRV_TEXT_MAX];
+	(void)state;
+
+	assert_int_equal(reply("nonce=7 ok ref=8 port=9", 7, out, sizeof(out)),
+			 YB_XRV_OK);
+	assert_string_equal(out, "ref=8 port=9");
+	assert_int_equal(reply("nonce=7 refused bad sizes", 7, out, sizeof(out)),
+			 YB_XRV_REFUSED);
+	assert_string_equal(out, "bad sizes");
+	assert_int_equal(reply("nonce=7 no-resources gntalloc full", 7, out,
+			       sizeof(out)),
+			 YB_XRV_NO_RESOURCES);
+	assert_string_equal(out, "gntalloc full");
+	assert_int_equal(reply("nonce=18446744073709551615 busy server busy: "
+			       "it is measuring another client",
+			       18446744073709551615ull, out, sizeof(out)),
+			 YB_XRV_BUSY);
+	assert_string_equal(out, "server busy: it is measuring another client");
+	/* Answers we cannot read are told apart from no answer. */
+	assert_int_equal(reply("nonce=7 maybe later", 7, out, sizeof(out)),
+			 YB_XRV_UNKNOWN);
+	assert_string_equal(out, "maybe later");
+	assert_int_equal(reply("nonce=7 busy", 7, out, sizeof(out)),
+			 YB_XRV_UNKNOWN);
+	assert_int_equal(reply("nonce=7 ", 7, out, sizeof(out)), YB_XRV_UNKNOWN);
+}
+
+static void reply_not_ours(void **state)
+{
+	char out[YB_XRV_TEXT_MAX];
+	(void)state;
+
+	/* Another client's answer, an old one, or nothing yet. */
+	static const char *other[] = { "", "nonce=7", "nonce=70 ok ref=1 port=2",
+				       "nonce=8 busy x", "nonce=07 busy x",
+				       " nonce=7 busy x", "NONCE=7 busy x" };
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		strcpy(out, "untouched");
+		if (reply(other[i], 7, out, sizeof(out)) != YB_XRV_NOT_YET)
+			fail_msg("'%s' taken as the answer to nonce 7", other[i]);
+		assert_string_equal(out, "");
+	}
+}
+
+static void reply_hostile(void **state)
+{
+	char out[16];
+	(void)state;
+
+	/* Control bytes, a NUL and high bytes become '?'; the length says
+	 * where the text ends, and out is never overrun. */
+	const char text[] = "nonce=1 busy a\x1b\0\xff" "b";
+	assert_int_equal(yb_xrv_parse_reply(text, sizeof(text) - 1, 1, out,
+					    sizeof(out)),
+			 YB_XRV_BUSY);
+	assert_string_equal(out, "a???b");
+	assert_int_equal(reply("nonce=1 busy 0123456789abcdefghij", 1, out,
+			       sizeof(out)),
+			 YB_XRV_BUSY);
+	assert_string_equal(out, "0123456789abcde");
+	/* A text shorter than the nonce it would need is not read past. */
+	assert_int_equal(yb_xrv_parse_reply("nonce=1 busy x", 6, 1, out,
+					    sizeof(out)),
+			 YB_XRV_NOT_YET);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +197,9 @@ int main(void)
 		cmocka_unit_test(addr_bad),
 		cmocka_unit_test(request_good),
 		cmocka_unit_test(request_bad),
+		cmocka_unit_test(reply_kinds),
+		cmocka_unit_test(reply_not_ours),
+		cmocka_unit_test(reply_hostile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,14 +14,24 @@
  *                     u64 0.  An order of 0 asks for the server's default.
  *   server -> client  reply, 128 bytes: magic, u16 version, u16 status
  *                     (0 accepted, 1 refused, 2 the server lacks memory
- *                     or descriptors), u8 order0, u8 order1, u8 wait,
- *                     u8 0, u64 spin_ns, u64 size of the shared memory,
- *                     text[104] (why, when refused; a longer text goes
- *                     on after the 128 bytes, up to a NUL, at most
- *                     SHM_WHY_MAX bytes in all).  An accepted reply
- *                     carries the memfd (SCM_RIGHTS).
+ *                     or descriptors, 3 busy with another client), u8
+ *                     order0, u8 order1, u8 wait, u8 0, u64 spin_ns, u64
+ *                     size of the shared memory, text[104] (why, when
+ *                     refused; a longer text goes on after the 128 bytes,
+ *                     up to a NUL, at most YB_SHM_WHY_MAX bytes in all:
+ *                     shm.h).  An accepted reply carries the memfd
+ *                     (SCM_RIGHTS).
  *   client -> server  one byte 'A' once it has checked and mapped the
  *                     memory and marked itself live in the ring.
+ *
+ * A busy server (shm_refuse) reads the request, answers status 3 and hangs
+ * up: no memfd, no mapping, nothing but the accepted socket.  Status 3 is
+ * newer than the clients that know 0-2; those report any other status as a
+ * refusal with its text, so an old client still shows "server busy ..."
+ * and exits as for a busy server (the exit status of a protocol error is
+ * the same).  The older busy path, accepting in full and sending an ERROR
+ * through the ring, rarely even reached the client: the ring was closed
+ * before the client's HELLO got in, and it saw "peer went away".
  *
  * The memfd is sealed against shrinking and growing before it is passed,
  * so neither side can make the other's mapping fault (SIGBUS) by
@@ -51,13 +61,14 @@
 #include "../core/ring.h"
 #include "../core/sysinfo.h"
 #include "ringep.h"
+#include "shm.h"
 #include "sock.h"
 
-#define SHM_MAGIC 0x4d485359u /* "YSHM" read as little-endian */
-#define SHM_VERSION 1
+#define SHM_MAGIC YB_SHM_MAGIC
+#define SHM_VERSION YB_SHM_VERSION
 #define SHM_REQ_LEN 32
-#define SHM_REP_LEN 128
-#define SHM_WHY_MAX 400 /* longest refusal text, NUL included */
+#define SHM_REP_LEN YB_SHM_REP_LEN
+#define SHM_WHY_MAX YB_SHM_WHY_MAX
 /* Memory the server keeps free beside the rings when it checks. */
 #define SHM_MEM_SLACK (8ull << 20)
 #define SHM_HANDSHAKE_MS 5000
@@ -344,26 +355,73 @@ static int valid_order(unsigned o)
 	return o >= YB_RING_MIN_ORDER && o <= SHM_MAX_ORDER;
 }
 
-/* Reply status: the request is refused, or the server lacks resources. */
-#define SHM_REFUSED 1
-#define SHM_NO_RESOURCES 2
+/* ---- the refusal as bytes (shm.h) --------------------------------------------- */
+
+#define SHM_HEAD_TEXT (SHM_REP_LEN - YB_SHM_OFF_TEXT)
+
+size_t yb_shm_enc_refusal(uint8_t *buf, unsigned status, const char *why)
+{
+	size_t len = strnlen(why, SHM_WHY_MAX - 1);
+
+	memset(buf, 0, SHM_REP_LEN);
+	yb_put32(buf, SHM_MAGIC);
+	yb_put16(buf + 4, SHM_VERSION);
+	yb_put16(buf + 6, (uint16_t)status);
+	memcpy(buf + YB_SHM_OFF_TEXT, why,
+	       len < SHM_HEAD_TEXT ? len : SHM_HEAD_TEXT);
+	if (len < SHM_HEAD_TEXT)
+		return SHM_REP_LEN; /* the NUL is in the reply's zeros */
+	/* The rest after the reply, with its NUL. */
+	memcpy(buf + SHM_REP_LEN, why + SHM_HEAD_TEXT, len - SHM_HEAD_TEXT);
+	buf[SHM_REP_LEN + len - SHM_HEAD_TEXT] = '\0';
+	return SHM_REP_LEN + len + 1 - SHM_HEAD_TEXT;
+}
+
+int yb_shm_refusal_continues(const uint8_t *rep)
+{
+	return memchr(rep + YB_SHM_OFF_TEXT, '\0', SHM_HEAD_TEXT) == NULL;
+}
+
+int yb_shm_dec_refusal(const uint8_t *buf, size_t len,
+		       char why[YB_SHM_WHY_MAX])
+{
+	why[0] = '\0';
+	if (len < SHM_REP_LEN || yb_get32(buf) != SHM_MAGIC)
+		return YB_EPROTO;
+	/* The reason runs from the reply's text field to the first NUL,
+	 * the end of what arrived or the longest reason, whichever is
+	 * first; the server is a stranger, so only printable bytes pass. */
+	size_t n = strnlen((const char *)buf + YB_SHM_OFF_TEXT,
+			   len - YB_SHM_OFF_TEXT);
+	if (n > SHM_WHY_MAX - 1)
+		n = SHM_WHY_MAX - 1;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = buf[YB_SHM_OFF_TEXT + i];
+		why[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	why[n] = '\0';
+	switch (yb_get16(buf + 6)) {
+	case YB_SHM_BUSY:
+		return YB_EBUSY;
+	case YB_SHM_NO_RESOURCES:
+		return YB_ENOMEM;
+	default: /* refused, or a status newer than we know */
+		return YB_EPROTO;
+	}
+}
+
+/* ---- the rendezvous ------------------------------------------------------------- */
 
 static void refuse_status(int fd, unsigned status, const char *why)
 {
-	uint8_t rep[SHM_REP_LEN] = { 0 };
-	size_t len = strnlen(why, SHM_WHY_MAX - 1), head = SHM_REP_LEN - 24;
+	uint8_t buf[YB_SHM_REFUSAL_MAX];
 
-	yb_put32(rep, SHM_MAGIC);
-	yb_put16(rep + 4, SHM_VERSION);
-	yb_put16(rep + 6, (uint16_t)status);
-	memcpy(rep + 24, why, len < head ? len : head);
-	if (write_full(fd, rep, sizeof(rep), NULL) == 0 && len >= head)
-		write_full(fd, why + head, len + 1 - head, NULL); /* with NUL */
+	write_full(fd, buf, yb_shm_enc_refusal(buf, status, why), NULL);
 }
 
 static void refuse(int fd, const char *why)
 {
-	refuse_status(fd, SHM_REFUSED, why);
+	refuse_status(fd, YB_SHM_REFUSED, why);
 }
 
 static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
@@ -509,7 +567,7 @@ fail:
 			 !big ? "" :
 			 err && err->remedy ? " or try a smaller --ring-size" :
 					      " (try a smaller --ring-size)");
-		refuse_status(conn->fd, mem ? SHM_NO_RESOURCES : SHM_REFUSED,
+		refuse_status(conn->fd, mem ? YB_SHM_NO_RESOURCES : YB_SHM_REFUSED,
 			      why);
 		if (err && mem)
 			yb_err_set(err, rc, "%s", why);
@@ -523,29 +581,64 @@ fail:
 }
 
 /*
- * The text of a refusal: the reply's 104 bytes, and when they hold no NUL,
- * what follows them up to a NUL, the end of the connection, half a second
- * or SHM_WHY_MAX bytes.  Unprintable bytes become '?' (the server is a
- * stranger).
+ * A busy server's answer: read the request (so that closing does not
+ * reset a connection with unread data), say busy, hang up.  Nothing is
+ * created for the client but the accepted socket, which yb_ep_refuse()
+ * closes.
  */
-static void read_why(int fd, const uint8_t *rep, char why[SHM_WHY_MAX])
+static int shm_refuse(struct yb_ep *listener, struct yb_ep *conn,
+		      const char *why, struct yb_err *err)
 {
-	size_t head = SHM_REP_LEN - 24, len = strnlen((const char *)rep + 24, head);
+	uint8_t req[SHM_REQ_LEN];
+	int rc = yb_transport_unix.accept(listener, conn, err);
+
+	if (rc)
+		return rc;
+	rename_prefix(conn->peer);
+	rc = read_full(conn->fd, req, sizeof(req), SHM_HANDSHAKE_MS, NULL);
+	if (rc)
+		return handshake_error(conn, rc, "shm request", err);
+	/* Only the magic matters here: a client of another version still
+	 * reads the reply's fixed head and hears that we are busy. */
+	if (yb_get32(req) != SHM_MAGIC) {
+		refuse(conn->fd, "not a yasmin-bench shm request");
+		return yb_err_set(err, YB_EPROTO,
+				  "%s: client does not speak the shm "
+				  "rendezvous (bad magic)",
+				  conn->peer);
+	}
+	refuse_status(conn->fd, YB_SHM_BUSY, why);
+	return 0;
+}
+
+/*
+ * The rest of a refusal after its reply rep: when the reply's text holds
+ * no NUL, what follows up to a NUL, the end of the connection, half a
+ * second or the longest reason.  buf receives the reply and the rest;
+ * returns how many bytes that is.
+ */
+static size_t read_refusal(int fd, const uint8_t *rep,
+			   uint8_t buf[YB_SHM_REFUSAL_MAX])
+{
+	size_t len = SHM_REP_LEN;
 	uint64_t end = yb_now() + 500000000ull;
 
-	memcpy(why, rep + 24, len);
-	while (len == head || (len > head && why[len - 1] != '\0')) {
+	memcpy(buf, rep, SHM_REP_LEN);
+	if (!yb_shm_refusal_continues(rep))
+		return len;
+	while (len < YB_SHM_REFUSAL_MAX && !memchr(buf + SHM_REP_LEN, '\0',
+						   len - SHM_REP_LEN)) {
 		uint64_t now = yb_now();
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		if (len >= SHM_WHY_MAX - 1 || now >= end ||
+		if (now >= end ||
 		    poll(&pfd, 1, (int)((end - now) / 1000000) + 1) <= 0)
 			break;
-		ssize_t r = recv(fd, why + len, SHM_WHY_MAX - 1 - len, 0);
+		ssize_t r = recv(fd, buf + len, YB_SHM_REFUSAL_MAX - len, 0);
 		if (r <= 0)
 			break;
 		len += (size_t)r;
 	}
-	why[len < SHM_WHY_MAX ? len : SHM_WHY_MAX - 1] = '\0';
+	return len;
 }
 
 static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
@@ -620,17 +713,18 @@ static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 				ep->peer);
 		goto fail;
 	}
-	unsigned status = yb_get16(rep + 6);
-	if (status != 0) {
+	if (yb_get16(rep + 6) != YB_SHM_ACCEPTED) {
+		uint8_t buf[YB_SHM_REFUSAL_MAX];
 		char why[SHM_WHY_MAX];
-		read_why(ep->fd, rep, why);
-		for (char *p = why; *p; p++)
-			if (*p < 0x20 || *p >= 0x7f)
-				*p = '?';
-		rc = yb_err_set(err,
-				status == SHM_NO_RESOURCES ? YB_ENOMEM :
-							     YB_EPROTO,
-				"%s: %s", ep->peer, why);
+		size_t n = read_refusal(ep->fd, rep, buf);
+		rc = yb_shm_dec_refusal(buf, n, why);
+		/* Busy reads as it does over every transport: the server's
+		 * own line, which names what it is busy with. */
+		if (rc == YB_EBUSY && why[0])
+			yb_err_set(err, rc, "%s", why);
+		else
+			yb_err_set(err, rc, "%s: %s", ep->peer,
+				   why[0] ? why : yb_strerror(rc));
 		goto fail;
 	}
 	if (yb_get16(rep + 4) != SHM_VERSION) {
@@ -753,6 +847,7 @@ const struct yb_transport yb_transport_shm = {
 	.listen = shm_listen,
 	.accept = shm_accept,
 	.connect = shm_connect,
+	.refuse = shm_refuse,
 	.send = yb_ringep_send,
 	.recv = yb_ringep_recv,
 	.wait = yb_ringep_wait,

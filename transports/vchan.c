@@ -8,6 +8,17 @@
  * libxenvchan_client_init() on that path.  libxenvchan allows rings up to
  * 1 MiB per direction.
  *
+ * A busy server: libxenvchan has no listen/accept split and no way to turn
+ * a client away.  libxenvchan_server_init() opens gntshr and evtchn
+ * handles, binds an unbound port, grants the ring pages and writes
+ * ring-ref and event-channel into XenStore in one call, for one peer.
+ * That is why it runs in accept, after our own request has arrived, and
+ * not in listen (where the ring sizes the client wants are not known
+ * yet); and so a busy server refuses at our rendezvous (yb_xrv_refuse)
+ * and libxenvchan never runs for the newcomer.  What is not possible:
+ * refusing a bare libxenvchan client that skips our rendezvous - it finds
+ * no channel at its path, and waits or fails on its own.
+ *
  * Waiting: libxenvchan's own blocking mode (the `blocking` flag, which the
  * init calls leave off) sleeps inside the library, where nobody notices a
  * peer domain that was destroyed.  We set the flag off explicitly and wait
@@ -176,6 +187,19 @@ static int vc_accept(struct yb_ep *listener, struct yb_ep *conn,
 	snprintf(conn->peer, sizeof(conn->peer), "vchan:%u (domain %u)",
 		 c->rv.peer, c->rv.peer);
 	return 0;
+}
+
+/* Busy: answer the request; libxenvchan is not called (see the top). */
+static int vc_refuse(struct yb_ep *listener, struct yb_ep *conn,
+		     const char *why, struct yb_err *err)
+{
+	unsigned dom;
+	int rc = yb_xrv_refuse(listener->priv, why, &dom, err);
+
+	if (rc == 0)
+		snprintf(conn->peer, sizeof(conn->peer), "vchan:%u (domain %u)",
+			 dom, dom);
+	return rc;
 }
 
 static int vc_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
@@ -390,6 +414,7 @@ const struct yb_transport yb_transport_vchan = {
 	.listen = vc_listen,
 	.accept = vc_accept,
 	.connect = vc_connect,
+	.refuse = vc_refuse,
 	.send = vc_send,
 	.recv = vc_recv,
 	.wait = vc_wait,

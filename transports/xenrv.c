@@ -106,6 +106,46 @@ int yb_xrv_parse_request(const char *text, size_t len,
 	return 0;
 }
 
+enum yb_xrv_answer yb_xrv_parse_reply(const char *text, size_t len,
+				      unsigned long long nonce, char *out,
+				      size_t outlen)
+{
+	static const struct {
+		const char *word;
+		enum yb_xrv_answer kind;
+	} words[] = { { "ok ", YB_XRV_OK },
+		      { "refused ", YB_XRV_REFUSED },
+		      { "no-resources ", YB_XRV_NO_RESOURCES },
+		      { "busy ", YB_XRV_BUSY } };
+	char prefix[40];
+	int pl = snprintf(prefix, sizeof(prefix), "nonce=%llu ", nonce);
+
+	if (outlen)
+		out[0] = '\0';
+	if (len < (size_t)pl || memcmp(text, prefix, (size_t)pl) != 0)
+		return YB_XRV_NOT_YET;
+	text += pl;
+	len -= (size_t)pl;
+	enum yb_xrv_answer kind = YB_XRV_UNKNOWN;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t wl = strlen(words[i].word);
+		if (len >= wl && memcmp(text, words[i].word, wl) == 0) {
+			kind = words[i].kind;
+			text += wl;
+			len -= wl;
+			break;
+		}
+	}
+	if (!outlen)
+		return kind;
+	/* Printable only: it may end up in our error messages. */
+	size_t n = len < outlen - 1 ? len : outlen - 1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = text[i] >= 0x20 && text[i] <= 0x7e ? text[i] : '?';
+	out[n] = '\0';
+	return kind;
+}
+
 #ifdef YB_HAVE_XEN
 
 #include <fcntl.h>
@@ -118,6 +158,7 @@ int yb_xrv_parse_request(const char *text, size_t len,
 
 #define XRV_CHECK_NS 500000000ull /* peer checks: twice a second */
 #define XRV_POLL_MS 50 /* reading instead of a watch: this often */
+#define XRV_LINGER_MS 5000 /* a refused client has this long to leave */
 
 unsigned long yb_xen_gntalloc_limit(void)
 {
@@ -444,6 +485,59 @@ void yb_xrv_done(struct yb_xrv *x)
 	xs_write(x->xs, XBT_NULL, path, "", 0);
 }
 
+/*
+ * After a refusal: the refused client removes its presence node once it
+ * has read the answer (or given up), and then the reply can go, so that
+ * the newcomer leaves nothing behind in XenStore.  Read every XRV_POLL_MS
+ * rather than watch: the listener's watch belongs to the server loop, and
+ * draining its events here could lose the next request.  A client that
+ * stays longer than XRV_LINGER_MS keeps its reply until the next exchange
+ * overwrites it.
+ */
+static void clear_after_refusal(struct yb_xrv *x, unsigned dom)
+{
+	char path[YB_XRV_PATH_MAX];
+	uint64_t end = yb_now() + (uint64_t)XRV_LINGER_MS * 1000000;
+
+	snprintf(path, sizeof(path),
+		 "/local/domain/%u/data/yasmin-bench/%s-%u-%u", dom, x->name,
+		 x->self, x->port);
+	for (;;) {
+		unsigned len;
+		char *s = xs_read(x->xs, XBT_NULL, path, &len);
+		if (!s) {
+			if (errno == ENOENT || errno == EACCES)
+				yb_xrv_done(x);
+			return;
+		}
+		free(s);
+		if (yb_now() >= end)
+			return;
+		poll(NULL, 0, XRV_POLL_MS);
+	}
+}
+
+int yb_xrv_refuse(struct yb_xrv *x, const char *why, unsigned *dom,
+		  struct yb_err *err)
+{
+	struct yb_xrv_request req;
+	char text[YB_XRV_TEXT_MAX];
+	int rc = yb_xrv_next_request(x, &req, err);
+
+	if (rc)
+		return rc;
+	/* Only the nonce and the domain are used: whatever else the
+	 * client asked for, the answer is the same. */
+	*dom = req.dom;
+	snprintf(text, sizeof(text), "busy %s", why);
+	rc = yb_xrv_reply(x, req.nonce, text);
+	if (rc)
+		return yb_err_sys(err, -rc, "%s: cannot answer domain %u",
+				  x->name, req.dom);
+	clear_after_refusal(x, req.dom);
+	return 0;
+}
+
 void yb_xrv_conn_from(struct yb_xrv *conn, const struct yb_xrv *l,
 		      unsigned peer)
 {
@@ -557,20 +651,15 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 				name, reqpath);
 		goto out;
 	}
-	char prefix[40];
-	int pl = snprintf(prefix, sizeof(prefix), "nonce=%llu ", req->nonce);
+	enum yb_xrv_answer kind;
 	for (;;) {
 		char *s = xs_read(x->xs, XBT_NULL, path, &len);
-		if (s && len >= (unsigned)pl && memcmp(s, prefix, (size_t)pl) == 0) {
-			size_t n = len - (size_t)pl;
-			if (n >= replylen)
-				n = replylen - 1;
-			memcpy(reply, s + pl, n);
-			reply[n] = '\0';
-			free(s);
-			break;
-		}
+		kind = s ? yb_xrv_parse_reply(s, len, req->nonce, reply,
+					      replylen) :
+			   YB_XRV_NOT_YET;
 		free(s);
+		if (kind != YB_XRV_NOT_YET)
+			break;
 		if (!await_watch(x, deadline)) {
 			rc = yb_err_set(err, YB_ETIMEDOUT,
 					"%s:%s: the server in domain %u did not "
@@ -579,23 +668,27 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 			goto out;
 		}
 	}
-	/* Printable text only: it may end up in our error messages. */
-	for (char *p = reply; *p; p++)
-		if (*p < 0x20 || *p > 0x7e)
-			*p = '?';
-	if (strncmp(reply, "ok ", 3) == 0) {
-		memmove(reply, reply + 3, strlen(reply + 3) + 1);
+	switch (kind) {
+	case YB_XRV_OK:
 		rc = 0;
-	} else if (strncmp(reply, "refused ", 8) == 0) {
-		rc = yb_err_set(err, YB_EPROTO, "%s:%s: %s", name, addr,
-				reply + 8);
-	} else if (strncmp(reply, "no-resources ", 13) == 0) {
-		rc = yb_err_set(err, YB_ENOMEM, "%s:%s: %s", name, addr,
-				reply + 13);
-	} else {
+		break;
+	case YB_XRV_REFUSED:
+		rc = yb_err_set(err, YB_EPROTO, "%s:%s: %s", name, addr, reply);
+		break;
+	case YB_XRV_NO_RESOURCES:
+		rc = yb_err_set(err, YB_ENOMEM, "%s:%s: %s", name, addr, reply);
+		break;
+	case YB_XRV_BUSY:
+		/* The server's own line, as over every transport. */
+		rc = reply[0] ? yb_err_set(err, YB_EBUSY, "%s", reply) :
+				yb_err_set(err, YB_EBUSY, "%s:%s: server busy",
+					   name, addr);
+		break;
+	default:
 		rc = yb_err_set(err, YB_EPROTO,
 				"%s:%s: unexpected reply from domain %u",
 				name, addr, x->peer);
+		break;
 	}
 out:
 	stop_watch(x, path, "reply");

@@ -16,9 +16,16 @@
  * A client waits for `state` with a XenStore watch, writes a request
  * ("yasmin-bench 1 dom=C nonce=N order0=O order1=O wait=W spin=NS"),
  * and waits for the reply with its nonce: "nonce=N ok ..." (the rest is
- * the transport's: grant reference, event channel, path) or
- * "nonce=N refused WHY".  The request is untrusted text from another
- * domain: yb_xrv_parse_request() reads it with bounds on every field.
+ * the transport's: grant reference, event channel, path),
+ * "nonce=N refused WHY", "nonce=N no-resources WHY" or, from a server
+ * busy with another client, "nonce=N busy WHY".  Either side's text is
+ * untrusted, coming from another domain: yb_xrv_parse_request() and
+ * yb_xrv_parse_reply() read it with bounds on every field.
+ *
+ * A busy server answers from the request alone (yb_xrv_refuse): nothing
+ * is granted, bound or mapped for the newcomer, and its reply is removed
+ * again once the newcomer has left.  "busy" is newer than "refused"; an
+ * older client calls it an unexpected reply, with the same exit status.
  *
  * A domain that is destroyed loses its whole /local/domain/ID tree (the
  * toolstack removes it), so each side tells that the other's domain is
@@ -99,6 +106,14 @@ int yb_xrv_reply(struct yb_xrv *x, unsigned long long nonce,
 		 const char *text);
 /* Server: the exchange is over; clear request and reply. */
 void yb_xrv_done(struct yb_xrv *x);
+/*
+ * Server, busy: answer the pending request "busy WHY" without setting up
+ * anything, and clear the reply once the client has gone (waiting at most
+ * a few seconds for it).  0 with the client's domain in *dom,
+ * YB_EAGAIN when no request is pending, or an error.
+ */
+int yb_xrv_refuse(struct yb_xrv *x, const char *why, unsigned *dom,
+		  struct yb_err *err);
 /* Server: after accept, a copy for the connection with domain peer. */
 void yb_xrv_conn_from(struct yb_xrv *conn, const struct yb_xrv *listener,
 		      unsigned peer);
@@ -122,6 +137,25 @@ void yb_xrv_forget(struct yb_xrv *x);
 /* Untrusted text -> request; 0 or -1 (why in err). */
 int yb_xrv_parse_request(const char *text, size_t len,
 			 struct yb_xrv_request *req, struct yb_err *err);
+
+enum yb_xrv_answer {
+	YB_XRV_NOT_YET,      /* not the answer to our nonce (yet) */
+	YB_XRV_OK,           /* "ok ": the transport's part follows */
+	YB_XRV_REFUSED,      /* "refused ": the request is unacceptable */
+	YB_XRV_NO_RESOURCES, /* "no-resources ": the server lacks them */
+	YB_XRV_BUSY,         /* "busy ": measuring another client */
+	YB_XRV_UNKNOWN,      /* an answer we cannot read */
+};
+
+/*
+ * The reply node as a client reads it, len bytes of untrusted text: is
+ * it the answer to nonce, and which?  What follows the keyword (for
+ * YB_XRV_UNKNOWN, the whole answer) goes into out, cut to outlen - 1
+ * bytes, printable ASCII only ('?' for anything else).
+ */
+enum yb_xrv_answer yb_xrv_parse_reply(const char *text, size_t len,
+				      unsigned long long nonce, char *out,
+				      size_t outlen);
 
 /* The gntalloc page limit, or 0 when unknown. */
 unsigned long yb_xen_gntalloc_limit(void);

@@ -399,6 +399,26 @@ fail:
 	return rc;
 }
 
+/*
+ * Busy: answer from the XenStore request alone.  Everything yx_accept
+ * would set up first - the gntalloc and event channel handles, an unbound
+ * port, the granted control, data and list pages - is never made for the
+ * newcomer: its refusal takes nothing from the gntalloc limit, the event
+ * channels or the grant table that the measured connection draws on.
+ */
+static int yx_refuse(struct yb_ep *listener, struct yb_ep *conn,
+		     const char *why, struct yb_err *err)
+{
+	struct yx_listener *l = listener->priv;
+	unsigned dom;
+	int rc = yb_xrv_refuse(&l->rv, why, &dom, err);
+
+	if (rc == 0)
+		snprintf(conn->peer, sizeof(conn->peer), "yasmin:%u (domain %u)",
+			 dom, dom);
+	return rc;
+}
+
 static int yx_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 		      struct yb_err *err)
 {
@@ -599,6 +619,7 @@ const struct yb_transport yb_transport_yasmin = {
 	.listen = yx_listen,
 	.accept = yx_accept,
 	.connect = yx_connect,
+	.refuse = yx_refuse,
 	.send = yb_ringep_send,
 	.recv = yb_ringep_recv,
 	.wait = yb_ringep_wait,
