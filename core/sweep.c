@@ -287,7 +287,15 @@ static int stopped(const struct yb_sweep_opts *o)
 	return o->stop && *o->stop;
 }
 
-/* Time per repetition of an unrecorded run, doubling until measurable. */
+static void learn_floor(struct client *c, uint64_t backlog);
+
+/*
+ * Time per repetition of an unrecorded run, doubling until measurable.
+ * A stream goes on growing (up to ten times the goal) until its receiver
+ * finds at most a tenth of it waiting: that teaches the floor of every
+ * trial (learn_floor) before the first one, which concurrent pairs,
+ * unable to measure a point again, depend on.
+ */
 static int calibrate(struct client *c, unsigned mode, uint64_t bytes,
 		     double *ns_per_rep, struct yb_err *err)
 {
@@ -300,13 +308,17 @@ static int calibrate(struct client *c, unsigned mode, uint64_t bytes,
 				      &t, err);
 		if (rc)
 			return rc;
-		if ((double)t.wall >= goal || reps >= MAX_REPS ||
-		    stopped(c->o))
+		learn_floor(c, t.backlog);
+		int short_of_floor = t.backlog > bytes * reps / 10 &&
+				     (double)t.wall < 10 * goal;
+		if (((double)t.wall >= goal && !short_of_floor) ||
+		    reps >= MAX_REPS || stopped(c->o))
 			break;
 		uint64_t mult = 16;
 		if (t.wall > 0 && goal / (double)t.wall * 1.2 < 16)
 			mult = (uint64_t)ceil(goal / (double)t.wall * 1.2);
-		reps *= mult < 2 ? 2 : mult;
+		if (short_of_floor && mult < 4)
+			mult = 4;
 		if (reps > MAX_REPS)
 			reps = MAX_REPS;
 	}
