@@ -297,15 +297,15 @@ static void learn_floor(struct client *c, uint64_t backlog);
  * unable to measure a point again, depend on.
  */
 static int calibrate(struct client *c, unsigned mode, uint64_t bytes,
-		     double *ns_per_rep, struct yb_err *err)
+		     unsigned flags, double *ns_per_rep, struct yb_err *err)
 {
 	double goal = c->o->trial_time_s * 1e9 / 8;
 	uint64_t reps = 1;
 	struct trial_out t = { 0 };
 
 	for (int round = 0; round < CALIBRATE_MAX_ROUNDS; round++) {
-		int rc = client_trial(c, mode, bytes, reps, YB_RUN_WARMUP, 0,
-				      &t, err);
+		int rc = client_trial(c, mode, bytes, reps,
+				      YB_RUN_WARMUP | flags, 0, &t, err);
 		if (rc)
 			return rc;
 		learn_floor(c, t.backlog);
@@ -519,7 +519,7 @@ static int sweep_mode(struct client *c, const char *label, unsigned mode,
 			o->progress(o->progress_ctx, &pr);
 		}
 		if (i == 0) {
-			rc = calibrate(c, mode, bytes, &last, err);
+			rc = calibrate(c, mode, bytes, 0, &last, err);
 			if (rc)
 				break;
 			last_bytes = bytes;
@@ -644,7 +644,8 @@ static int soak_run(struct client *c, const char *label, uint64_t bytes,
 	unsigned flags = o->verify ? YB_RUN_VERIFY : 0;
 	int rc;
 
-	rc = calibrate(c, YB_MODE_STREAM, bytes, &last, err);
+	/* Sized as the trials will run: checked inline, which is slower. */
+	rc = calibrate(c, YB_MODE_STREAM, bytes, flags, &last, err);
 	uint64_t reps = yb_reps_for(last, bytes, bytes, 1e9, 1, MAX_REPS);
 	yb_ns start = yb_now();
 	st.rss_start_kib = st.rss_max_kib = yb_rss_kib();

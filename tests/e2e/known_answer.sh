@@ -87,18 +87,27 @@ for t in tcp unix shm; do
 		done
 		[ $ok = 1 ] || fail "$t $b B: one-way p50 rose by$seen us with a 100 us echo delay (want 50 +- 5)"
 		note "$t $b B: 100 us echo delay raised one-way p50 by$seen us (want 50)"
-		cs=$(col "$T/$t-delay1/results.csv" $b cpu_server_pct)
-		mean=$(col "$T/$t-delay1/results.csv" $b lat_mean_us)
-		busy=$(awk -v m="$mean" 'BEGIN { printf "%.1f", 0.9 * 100 * 100 / (2 * m) }')
-		atleast "$cs" "$busy" && atmost "$cs" 100.5 ||
-			fail "$t $b B: a server busy-waiting 100 us of each $(awk -v m="$mean" 'BEGIN { print 2 * m }') us round trip used $cs% of a core (want >= $busy)"
-		cc=$(col "$T/$t-delay1/results.csv" $b cpu_client_pct)
-		if [ $t = shm ]; then
-			[ $PINNED = 0 ] || atleast "$cc" 80 ||
-				fail "$t $b B: a polling client used only $cc% of a core"
-		else
-			atmost "$cc" 50 || fail "$t $b B: a client asleep in recv used $cc% of a core"
-		fi
+		# CPU, in either round (the scheduler may take a busy end
+		# off its CPU in one).
+		why=""
+		for round in 1 2; do
+			f=$T/$t-delay$round/results.csv
+			cs=$(col "$f" $b cpu_server_pct)
+			mean=$(col "$f" $b lat_mean_us)
+			busy=$(awk -v m="$mean" 'BEGIN { printf "%.1f", 0.9 * 100 * 100 / (2 * m) }')
+			cc=$(col "$f" $b cpu_client_pct)
+			if ! { atleast "$cs" "$busy" && atmost "$cs" 100.5; }; then
+				why="a server busy-waiting 100 us of each $(awk -v m="$mean" 'BEGIN { print 2 * m }') us round trip used $cs% of a core (want >= $busy)"
+			elif [ $t = shm ] && [ $PINNED = 1 ] && ! atleast "$cc" 80; then
+				why="a polling client used only $cc% of a core"
+			elif [ $t != shm ] && ! atmost "$cc" 50; then
+				why="a client asleep in recv used $cc% of a core"
+			else
+				why=""
+				break
+			fi
+		done
+		[ -z "$why" ] || fail "$t $b B: $why"
 		note "$t $b B: CPU client $cc%, server $cs% (server busy-waits; at least $busy% expected)"
 	done
 
@@ -111,17 +120,23 @@ for t in tcp unix shm; do
 	cs=$(col "$T/$t-sleep/results.csv" 64 cpu_server_pct)
 	atmost "$cs" 40 || fail "$t: a server sleeping 100 us per echo used $cs% of a core"
 
-	# Bandwidth: a receiver draining at a known rate.
+	# Bandwidth: a receiver draining at a known rate (two tries: a
+	# receiver the scheduler takes off its CPU falls behind its pace).
 	for b in 16384 65536; do
-		serve known "$addr" rate $RATE
-		$ON_C "$BIN" client "$addr" --mode stream --min-bytes $b --max-bytes $b --perturbation 0 \
-			--no-plot --out "$T/$t-rate$b" >"$T/c.out" 2>&1 ||
-			{ cat "$T/c.out" "$T/srv.log"; fail "$t: client of the draining server failed"; }
-		wait $SRV
-		bw=$(col "$T/$t-rate$b/results.csv" $b bw_gbps)
-		med=$(col "$T/$t-rate$b/results.csv" $b bw_median_gbps)
+		seen=""
+		for round in 1 2; do
+			serve known "$addr" rate $RATE
+			$ON_C "$BIN" client "$addr" --mode stream --min-bytes $b --max-bytes $b --perturbation 0 \
+				--no-plot --out "$T/$t-rate$b-$round" >"$T/c.out" 2>&1 ||
+				{ cat "$T/c.out" "$T/srv.log"; fail "$t: client of the draining server failed"; }
+			wait $SRV
+			bw=$(col "$T/$t-rate$b-$round/results.csv" $b bw_gbps)
+			med=$(col "$T/$t-rate$b-$round/results.csv" $b bw_median_gbps)
+			seen="$seen $bw/$med"
+			within "$bw" 2 10 && within "$med" 2 10 && break
+		done
 		within "$bw" 2 10 && within "$med" 2 10 ||
-			fail "$t $b B stream: $bw Gbit/s best, $med median from a receiver draining at 2 Gbit/s"
+			fail "$t $b B stream: best/median Gbit/s$seen from a receiver draining at 2 Gbit/s"
 		note "$t $b B stream against a 2 Gbit/s receiver: $bw best, $med median"
 	done
 done

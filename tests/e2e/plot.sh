@@ -18,7 +18,10 @@ for g in $ALL; do
 done
 grep -qx "graphs: $T/a/latency.png $T/a/bandwidth.png $T/a/latency_tail.png $T/a/cpu.png $T/a/latency_cdf.png" "$T/a.out" ||
 	{ cat "$T/a.out"; fail "run does not say where the graphs are"; }
-[ ! -s "$T/a.err" ] || { cat "$T/a.err"; fail "run with every graph drawn printed on stderr"; }
+# Nothing on stderr about graphs (the clock-cost warning of a fast ring
+# on a machine with a costly clock is the run's own business).
+! grep -v "warning: reading the clock costs" "$T/a.err" | grep -q . ||
+	{ cat "$T/a.err"; fail "run with every graph drawn printed on stderr"; }
 
 # 2. --no-plot draws none.
 run --no-plot --out "$T/b" >/dev/null 2>&1 || fail "run --no-plot failed"
