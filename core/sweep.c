@@ -646,7 +646,10 @@ static int soak_run(struct client *c, const char *label, uint64_t bytes,
 
 	/* Sized as the trials will run: checked inline, which is slower. */
 	rc = calibrate(c, YB_MODE_STREAM, bytes, flags, &last, err);
-	uint64_t reps = yb_reps_for(last, bytes, bytes, 1e9, 1, MAX_REPS);
+	/* A quarter-second first trial: a short calibration can be far
+	 * from the rate a soak sustains, and the next trials are sized
+	 * from this one. */
+	uint64_t reps = yb_reps_for(last, bytes, bytes, 0.25e9, 1, MAX_REPS);
 	yb_ns start = yb_now();
 	st.rss_start_kib = st.rss_max_kib = yb_rss_kib();
 	yb_samples_reset(&c->samples);
