@@ -201,7 +201,7 @@ static int pipe_sink(void *ctx, const struct yb_point *p, struct yb_err *err)
 {
 	struct pair_ctx *c = ctx;
 	struct yb_point q = *p;
-	struct rec_hist h;
+	struct rec_hist h = { 0 }; /* a short last chunk sends zeros after it */
 	int rc = 0;
 
 	for (size_t off = 0; !rc && p->hist && off < p->hist_n;
