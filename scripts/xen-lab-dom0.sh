@@ -173,6 +173,101 @@ collect yb3
 cp /var/log/xen/console/guest-yb2.log /results/yb3/server-console.log
 echo "YBLAB phase 1c done at $(elapsed) s"
 
+# --- 2. a busy server refuses a second domain before granting anything -----
+# Servers for any domain, traced for the opening of the grant and event
+# channel devices (every connection they serve opens both).  A holder domU
+# soaks each server; while it does, a second domU asks both and must hear
+# "busy" (exit 4) with no device opened for it, and the holder's soaks go
+# on, every byte checked, until dom0 tells the holder to stop them.
+opens() { # trace file: gntalloc and evtchn opens so far
+	grep -c -E 'open(at)?\(.*"/dev/xen/(gntalloc|evtchn)"' "$1"
+}
+traced() { # log trace args...: a server under strace; sets TRACER, SERVER
+	log=$1 trace=$2
+	shift 2
+	strace -f -qq --seccomp-bpf -e trace=open,openat -e signal=none -o "$trace" \
+		"$@" > "$log" 2>&1 &
+	TRACER=$!
+	i=0
+	while [ -z "$(ps -o pid= --ppid $TRACER)" ] && [ $i -lt 50 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	SERVER=$(ps -o pid= --ppid $TRACER | tr -d ' ')
+}
+if command -v strace >/dev/null 2>&1; then
+	traced /tmp/srv-busy-yasmin.log /tmp/st-yasmin.log yasmin-bench server yasmin:any
+	TY=$TRACER SY=$SERVER
+	traced /tmp/srv-busy-vchan.log /tmp/st-vchan.log yasmin-bench server vchan:any
+	TV=$TRACER SV=$SERVER
+	sleep 2
+	mkcfg yb6 holder 0 169.254.0.16/16 ""
+	mkcfg yb7 busy-client 0 169.254.0.17/16 ""
+	D6=$(create yb6)
+	D7=$(create yb7)
+	echo "YBLAB holder yb6 is domain $D6, newcomer yb7 is domain $D7"
+	xl unpause yb6
+	if wait_log /tmp/srv-busy-yasmin.log "connected" 180 &&
+		wait_log /tmp/srv-busy-vchan.log "connected" 60; then
+		sleep 1
+		y0=$(opens /tmp/st-yasmin.log)
+		v0=$(opens /tmp/st-vchan.log)
+		t0=$(elapsed)
+		xl unpause yb7
+		wait_gone yb7 300 || { fail "yb7 did not finish"; xl destroy yb7; }
+		echo "YBLAB newcomer done $(( $(elapsed) - t0 )) s after unpause"
+		y1=$(opens /tmp/st-yasmin.log)
+		v1=$(opens /tmp/st-vchan.log)
+		for t in yasmin vchan; do
+			log=/tmp/srv-busy-$t.log
+			# The holder was still being measured when the newcomer
+			# was turned away.
+			nref=$(grep -n "refused $t:$D7 " $log | head -n 1 | cut -d: -f1)
+			nend=$(grep -n "client $t:$D6 " $log | grep -v "connected, served" |
+				head -n 1 | cut -d: -f1)
+			if [ -n "$nref" ] && [ -n "$nend" ] && [ "$nend" -lt "$nref" ]; then
+				fail "busy-$t: the holder's run ended before the newcomer came"
+			fi
+			if grep -q "refused $t:$D7 .*: busy with $t:$D6 " $log; then
+				pass "busy-$t refusal logged: $(grep "refused $t:$D7 " $log | tail -n 1 | sed 's/^[^:]*: //')"
+			else
+				fail "busy-$t: the server did not log refusing domain $D7: $(tail -n 2 $log)"
+			fi
+		done
+		if [ "$y0" -ge 2 ] && [ "$y1" = "$y0" ]; then
+			pass "busy-yasmin nothing opened for the refused domain ($y0 device opens, all for the holder)"
+		else
+			fail "busy-yasmin device opens $y0 before the newcomer, $y1 after"
+			grep -n '/dev/xen' /tmp/st-yasmin.log | tail -n 8
+		fi
+		if [ "$v0" -ge 2 ] && [ "$v1" = "$v0" ]; then
+			pass "busy-vchan nothing opened for the refused domain ($v0 device opens, all for the holder)"
+		else
+			fail "busy-vchan device opens $v0 before the newcomer, $v1 after"
+			grep -n '/dev/xen' /tmp/st-vchan.log | tail -n 8
+		fi
+		collect yb7
+		# Tell the holder to stop its soaks.
+		yasmin-bench client tcp:169.254.0.16:7471 --mode pingpong \
+			--max-bytes 64 --trials 1 --trial-time 0.005 --no-plot \
+			--out /tmp/wake > /tmp/wake.log 2>&1 ||
+			{ fail "busy: cannot wake the holder: $(tail -n 1 /tmp/wake.log)"; xl destroy yb6; }
+	else
+		fail "busy: the holder's soaks never started: $(tail -n 1 /tmp/srv-busy-yasmin.log) / $(tail -n 1 /tmp/srv-busy-vchan.log)"
+		xl destroy yb7
+		xl destroy yb6
+	fi
+	wait_gone yb6 120 || { fail "yb6 did not finish"; xl destroy yb6; }
+	collect yb6
+	kill $SY $SV
+	wait $TY $TV
+	cp /tmp/srv-busy-*.log /tmp/st-*.log /results/dom0-logs/
+	xs_clean "busy-servers-stopped:"
+else
+	fail "busy: strace is missing from the dom0 image"
+fi
+echo "YBLAB phase 2 done at $(elapsed) s"
+
 # --- 3. a peer domain destroyed mid-stream ----------------------------------
 # gntalloc may hand out exactly what one 1 MiB ring needs (514 pages): if
 # the destroyed connection left a grant behind, the next client is refused.

@@ -89,6 +89,43 @@ stream)
 	yasmin-bench client yasmin:0 --duration 300 --verify --no-plot \
 		--out /results/destroy 2>&1 | tail -n 5
 	;;
+holder)
+	# Keep a yasmin and a vchan server busy, every byte checked, until
+	# dom0 has sent another domain to be refused and says so by calling
+	# a one-shot tcp server here; then stop the soaks as Ctrl-C would.
+	for t in yasmin vchan; do
+		yasmin-bench client $t:0 --duration 600 --verify --no-plot \
+			--out /results/hold-$t > /tmp/hold-$t.out 2>&1 &
+		echo $! > /tmp/hold-$t.pid
+	done
+	echo "YBLAB HOLDING"
+	yasmin-bench server tcp:${IP%%/*}:7471 --once > /tmp/wake.log 2>&1
+	for t in yasmin vchan; do
+		pid=$(cat /tmp/hold-$t.pid)
+		kill -INT $pid
+		wait $pid
+		rc=$?
+		sed "s/^/[hold-$t] /" /tmp/hold-$t.out | tail -n 6
+		cp /tmp/hold-$t.out /results/hold-$t.log
+		# Stopped by the signal (130), after moving and checking data.
+		result hold-$t "$rc/130"
+		if grep -q "delivered and verified, 0 corrupted bytes" /tmp/hold-$t.out; then
+			result hold-$t-verified 0/0
+		else
+			result hold-$t-verified 1/0
+		fi
+	done
+	;;
+busy-client)
+	# Both servers are busy with the holder: each must say so and name it.
+	client busy-yasmin 4 yasmin:0 --quick --no-plot --out /results/busy-yasmin
+	client busy-vchan 4 vchan:0 --quick --no-plot --out /results/busy-vchan
+	for t in yasmin vchan; do
+		grep -q "server busy: it is measuring another client ($t:" /tmp/busy-$t.out &&
+			[ ! -e /results/busy-$t ] && result busy-$t-says-busy 0/0 ||
+			result busy-$t-says-busy 1/0
+	done
+	;;
 client-after-destroy)
 	client after-destroy 0 yasmin:0 --quick --pow2 --max-bytes 64K \
 		--trials 1 --trial-time 0.005 --verify --no-plot --out /results/after-destroy

@@ -161,7 +161,7 @@ build_dom0_root() {
 	rm -rf "$r"
 	say "debootstrap of dom0 (about a minute)"
 	debootstrap --variant=minbase \
-		--include=xen-utils-4.17,xen-utils-common,kmod,procps,iproute2,busybox-static,libxenmisc4.17 \
+		--include=xen-utils-4.17,xen-utils-common,kmod,procps,iproute2,busybox-static,libxenmisc4.17,strace \
 		bookworm "$r" "$(mirror)" > "$CACHE/debootstrap.log" 2>&1 ||
 		{ tail -n 5 "$CACHE/debootstrap.log" >&2; skip "debootstrap failed (no Debian archive?)"; }
 	rm -rf "$r"/usr/share/doc "$r"/usr/share/man "$r"/usr/share/locale \
@@ -265,7 +265,7 @@ grep -E '^YBLAB (PASS|FAIL) ' "$RUN/serial.txt" | sed 's/^YBLAB //' > "$OUT/summ
 # Draw the guests' sweeps here, on the host, as a user would.
 if [ -n "$HOST_BIN" ]; then
 	csvs=$(find "$OUT/results" -path '*/results.csv' \( -name results.csv \) |
-		grep -v -e after-destroy -e /destroy/ | sort)
+		grep -v -e after-destroy -e /destroy/ -e /hold- | sort)
 	if [ -n "$csvs" ] &&
 		"$HOST_BIN" plot $csvs --out "$OUT/graphs" --format both --force \
 			> "$RUN/plot.out" 2>&1; then

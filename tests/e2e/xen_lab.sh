@@ -2,9 +2,12 @@
 # PV domUs (scripts/xen-lab.sh).  Checks, each failing when the property
 # breaks: sweeps with --verify over yasmin, vchan and tcp dom0<->domU and
 # domU<->domU and vsock loopback in dom0; a 4 MiB yasmin ring; gntalloc's
-# limit reported; a domain destroyed mid-stream noticed within seconds with
-# no grants or XenStore entries left and the next client served; results
-# brought home and drawn here.  Timings inside are not performance data.
+# limit reported; busy yasmin and vchan servers refusing a second domain
+# before opening a grant or event channel device for it, while the first
+# domain's soaks go on undisturbed; a domain destroyed mid-stream noticed
+# within seconds with no grants or XenStore entries left and the next
+# client served; results brought home and drawn here.  Timings inside are
+# not performance data.
 . "$(dirname "$0")/../lib.sh"
 
 case $BUILD in
@@ -37,6 +40,19 @@ need "domU-domU-vchan exit 0"
 need "domU-domU-tcp exit 0"
 need "yasmin-ring-4M exit 0"
 need "gntalloc-limit exit 1"
+need "busy-yasmin exit 4"
+need "busy-vchan exit 4"
+need "busy-yasmin-says-busy exit 0"
+need "busy-vchan-says-busy exit 0"
+need "busy-yasmin refusal logged"
+need "busy-vchan refusal logged"
+need "busy-yasmin nothing opened for the refused domain"
+need "busy-vchan nothing opened for the refused domain"
+need "hold-yasmin exit 130"
+need "hold-yasmin-verified exit 0"
+need "hold-vchan exit 130"
+need "hold-vchan-verified exit 0"
+need "busy-servers-stopped: no XenStore entries left"
 need "destroyed-peer noticed in"
 need "destroyed-peer no rendezvous reply left"
 need "after-destroy exit 0"
