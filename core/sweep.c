@@ -232,6 +232,13 @@ static int client_trial(struct client *c, unsigned mode, uint64_t bytes,
 	if (mode == YB_MODE_STREAM) {
 		out->elapsed = res.elapsed_ns;
 		out->backlog = res.backlog;
+		/* Everything was waiting at the receiver's first read (a trial
+		 * no longer than the buffers between the ends, which the
+		 * floor could not grow: see stream_floor): it timed nothing,
+		 * and the only time there is is ours, from the first byte
+		 * sent to its answer. */
+		if (out->backlog >= bytes * reps || out->elapsed == 0)
+			out->elapsed = out->wall;
 	}
 	if (mode == YB_MODE_PINGPONG ||
 	    out->backlog <= bytes * reps / 10)

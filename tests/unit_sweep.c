@@ -102,9 +102,14 @@ static void finish_run(void)
 			   STREAM_F[r->trial % 3];
 		uint64_t total = r->bytes * r->reps;
 		res.elapsed_ns = (uint64_t)((double)total * f);
+		uint64_t took = res.elapsed_ns;
 		res.backlog = total < buffer_bytes ? total : buffer_bytes;
+		/* All of it waiting at the first read: a real receiver times
+		 * nothing (its clock reads the same twice). */
+		if (res.backlog == total)
+			res.elapsed_ns = 0;
 		/* The client waits for the receiver to finish. */
-		fake_clock += res.elapsed_ns;
+		fake_clock += took;
 	} else {
 		res.elapsed_ns = 0;
 		for (uint64_t i = 0; i < r->reps; i++)
@@ -418,6 +423,32 @@ static void stream_outgrows_buffers(void **state)
 	}
 }
 
+/*
+ * Buffers larger than ten trial times can fill (1 GiB at 1 byte a ns): the
+ * floor cannot be reached, and every trial is waiting whole at the
+ * receiver's first read, which then times nothing.  The figure is the
+ * client's own time for the trial - never a bandwidth of 0 or infinity.
+ */
+static void stream_all_waiting(void **state)
+{
+	(void)state;
+	buffer_bytes = 1ull << 30;
+	run_sweep(YB_MODE_BIT(YB_MODE_STREAM), 1024, 4096, 0);
+	check_rows();
+	assert_true(R.n > 0);
+	for (size_t i = 0; i < R.n; i++) {
+		const struct yb_point *p = &R.p[i];
+		assert_true(p->bytes * p->reps < buffer_bytes);
+		/* The client waited bytes * F[k] ns a trial, and a little for
+		 * the control messages: about the fake's own rates. */
+		assert_true(isfinite(p->bw_gbps) && p->bw_gbps > 0);
+		assert_true(p->bw_gbps <= 8.0 && p->bw_gbps > 8.0 / 1.1);
+		assert_true(p->bw_min_gbps > 8.0 / 2.0 / 1.1);
+		for (unsigned t = 0; t < p->trials; t++)
+			assert_true(p->trial[t].elapsed_ns > 0);
+	}
+}
+
 static void verify_is_untimed(void **state)
 {
 	(void)state;
@@ -473,6 +504,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(verify_is_untimed, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(stream_outgrows_buffers, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(stream_all_waiting, setup,
 						teardown),
 		cmocka_unit_test(samples_past_the_cap),
 	};
