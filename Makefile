@@ -133,6 +133,14 @@ $(BUILD)/tests/helper_%: $(BUILD)/tests/helper_%.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
+# A copy of yasmin-bench whose local server slows one transport by a known
+# fraction (YB_SLOWDOWN=TRANSPORT:PCT; tests/slowdown.c): the candidate of
+# the A/B gate's benchmark and tests.
+SLOW_BIN := $(BUILD)/tests/$(PROG)-slowed
+$(SLOW_BIN): $(BUILD)/tests/slowdown.o $(CMD_OBJ) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(CMD_OBJ) $(LIB) $(LIBS)
+
 # libFuzzer harnesses (clang; ASan + UBSan), built from the sources
 # directly so that they never depend on this configuration's compiler.
 FUZZ_CC    ?= clang
@@ -163,7 +171,7 @@ static:
 	$(Q)$(MAKE) --no-print-directory STATIC=1 SANITIZE= CONFIG=static \
 	  BUILD=build/static all
 
-check: $(BIN) $(UNIT_BIN) $(HELP_BIN) $(FUZZ_BIN) static
+check: $(BIN) $(UNIT_BIN) $(HELP_BIN) $(SLOW_BIN) $(FUZZ_BIN) static
 	$(Q)BUILD=$(BUILD) STATIC_BIN=$(STATIC_BIN) tests/run.sh
 
 # The Xen lab alone (also part of check): see scripts/xen-lab.sh.

@@ -19,6 +19,7 @@ int cmd_transports(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_ab(int argc, char **argv);
 int cmd_diag(int argc, char **argv);
 
 #define CMD_MAX_CONFIGS 16
@@ -102,6 +103,16 @@ void cmd_catch_signals(void);
  */
 void cmd_usage_error(const struct argp_state *state, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
+
+/*
+ * The verdict of a comparison (compare, ab): a table on stdout, or JSON
+ * (a new reference).  relative: the reference transport, or NULL.
+ */
+struct yb_cmp;
+struct json_t;
+void cmd_cmp_print(const struct yb_cmp *c, double tol, const char *relative);
+struct json_t *cmd_cmp_json(const struct yb_cmp *c, double tol,
+			    const char *relative);
 
 /* Print "yasmin-bench: msg" and return the exit status for code. */
 int cmd_fail(int code, const char *msg);

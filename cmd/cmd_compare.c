@@ -1,7 +1,11 @@
 /*
  * cmd_compare.c - `yasmin-bench compare`: fail CI on a real regression.
  *
- *   compare BASELINE CURRENT   regression check between two runs
+ *   compare BASELINE CURRENT   regression check between two runs (the
+ *                              noise: the trials' spread inside each)
+ *   compare B1 B2... --against C1 C2...
+ *                              several runs a side: the noise is the
+ *                              spread between runs
  *   compare --ratio A/B --min X FILE
  *                              within one run, A must beat B by X times
  *
@@ -18,10 +22,16 @@
 #include "../core/plot.h"
 #include "cmd.h"
 
+#define MAX_FILES 256
+
 struct compare_args {
-	const char *files[2];
+	const char *files[MAX_FILES];
 	size_t n;
+	size_t nbase;  /* files before --against; all of them without it */
+	int against;
 	double tolerance;
+	double confidence; /* percent */
+	const char *relative;
 	unsigned metrics;
 	int json;
 	char ratio_a[64], ratio_b[64];
@@ -37,7 +47,10 @@ enum {
 	OPT_JSON = 300,
 	OPT_RATIO,
 	OPT_MIN,
-	OPT_MIXED_VERIFY
+	OPT_MIXED_VERIFY,
+	OPT_AGAINST,
+	OPT_CONFIDENCE,
+	OPT_RELATIVE
 };
 
 static const struct argp_option compare_options[] = {
@@ -52,6 +65,20 @@ static const struct argp_option compare_options[] = {
 	{ "mixed-verify", OPT_MIXED_VERIFY, 0, 0,
 	  "compare a run made with --verify against one made without "
 	  "(refused otherwise)",
+	  0 },
+	{ "against", OPT_AGAINST, 0, 0,
+	  "the files before it are the baseline runs, the files after it the "
+	  "current runs; with at least two a side the noise is the spread "
+	  "between runs",
+	  0 },
+	{ "confidence", OPT_CONFIDENCE, "PCT", 0,
+	  "level of the interval of the change with several runs a side "
+	  "(default 95)",
+	  0 },
+	{ "relative-to", OPT_RELATIVE, "TRANSPORT", 0,
+	  "judge every curve by its ratio to TRANSPORT (a transport or curve "
+	  "label) measured in the same run, so that a drift of the host "
+	  "that moves both cancels",
 	  0 },
 	{ "json", OPT_JSON, 0, 0, "print the verdict as JSON", 0 },
 	{ "ratio", OPT_RATIO, "A/B", 0,
@@ -127,20 +154,57 @@ static error_t compare_parse(int key, char *arg, struct argp_state *state)
 					arg);
 		a->have_min = 1;
 		break;
+	case OPT_AGAINST:
+		if (a->against)
+			cmd_usage_error(state, "--against given twice");
+		a->against = 1;
+		a->nbase = a->n;
+		break;
+	case OPT_CONFIDENCE:
+		a->confidence = strtod(arg, &end);
+		if (end == arg || *end || !(a->confidence >= 50) ||
+		    !(a->confidence < 100))
+			cmd_usage_error(state, "bad --confidence '%s': expected "
+					       "a percentage, 50 to 99.99",
+					arg);
+		break;
+	case OPT_RELATIVE:
+		if (!*arg)
+			cmd_usage_error(state, "--relative-to is empty");
+		a->relative = arg;
+		break;
 	case ARGP_KEY_ARG:
-		if (a->n == 2)
-			cmd_usage_error(state, "unexpected argument '%s'", arg);
+		if (a->n == MAX_FILES)
+			cmd_usage_error(state, "more than %d files", MAX_FILES);
 		a->files[a->n++] = arg;
 		break;
 	case ARGP_KEY_END:
+		if (!a->against)
+			a->nbase = 1; /* BASELINE CURRENT */
 		if (a->have_ratio != a->have_min)
 			cmd_usage_error(state, "--ratio and --min go together");
-		if (a->have_ratio && a->n != 1)
+		if (a->have_ratio && (a->n != 1 || a->against))
 			cmd_usage_error(state,
 					"--ratio takes exactly one FILE");
-		if (!a->have_ratio && a->n != 2)
+		if (!a->have_ratio && !a->against && a->n != 2)
 			cmd_usage_error(state,
-					"expected BASELINE and CURRENT files");
+					"expected BASELINE and CURRENT files "
+					"(several a side: BASELINE... "
+					"--against CURRENT...)");
+		if (a->against && (a->nbase == 0 || a->n == a->nbase))
+			cmd_usage_error(state,
+					"--against needs baseline files before "
+					"it and current files after it");
+		if (a->against && (a->nbase == 1) != (a->n - a->nbase == 1))
+			cmd_usage_error(state,
+					"%zu baseline and %zu current runs: give "
+					"one a side, or at least two a side "
+					"for the spread between runs",
+					a->nbase, a->n - a->nbase);
+		if (a->have_ratio && a->relative)
+			cmd_usage_error(state,
+					"--ratio and --relative-to do not go "
+					"together");
 		if (a->have_ratio &&
 		    a->metrics == (YB_METRIC_LATENCY | YB_METRIC_BANDWIDTH))
 			a->metrics = YB_METRIC_BANDWIDTH;
@@ -161,18 +225,33 @@ static const char *metric_name(unsigned m)
 
 /* Runs made with and without --verify are not alike (unless told). */
 static int check_verify(const struct compare_args *a,
-			const struct yb_results r[2], struct yb_err *err)
+			const struct yb_results *r, struct yb_err *err)
 {
-	int v0 = yb_results_verified(&r[0]), v1 = yb_results_verified(&r[1]);
+	size_t first = a->n;
 
-	if (a->mixed_verify || v0 == YB_VERIFY_UNKNOWN ||
-	    v1 == YB_VERIFY_UNKNOWN || v0 == v1)
+	if (a->mixed_verify)
 		return 0;
-	return yb_err_set(err, YB_EINVAL,
-			  "%s was measured %s --verify and %s %s it: compare "
-			  "runs made alike, or pass --mixed-verify",
-			  a->files[0], v0 == YB_VERIFY_YES ? "with" : "without",
-			  a->files[1], v1 == YB_VERIFY_YES ? "with" : "without");
+	for (size_t i = 0; i < a->n; i++) {
+		int v = yb_results_verified(&r[i]);
+		if (v == YB_VERIFY_UNKNOWN)
+			continue;
+		if (first == a->n) {
+			first = i;
+			continue;
+		}
+		int v0 = yb_results_verified(&r[first]);
+		if (v != v0)
+			return yb_err_set(
+				err, YB_EINVAL,
+				"%s was measured %s --verify and %s %s it: "
+				"compare runs made alike, or pass "
+				"--mixed-verify",
+				a->files[first],
+				v0 == YB_VERIFY_YES ? "with" : "without",
+				a->files[i],
+				v == YB_VERIFY_YES ? "with" : "without");
+	}
+	return 0;
 }
 
 static int do_ratio(const struct compare_args *a, const struct yb_results *r)
@@ -206,52 +285,79 @@ static int do_ratio(const struct compare_args *a, const struct yb_results *r)
 	return ok ? 0 : 1;
 }
 
-static void print_table(const struct yb_cmp *c, double tol)
+void cmd_cmp_print(const struct yb_cmp *c, double tol, const char *relative)
 {
 	int w = 10;
 
 	for (size_t i = 0; i < c->n; i++)
 		if ((int)strlen(c->rows[i].curve) > w)
 			w = (int)strlen(c->rows[i].curve);
-	printf("%-*s %-9s %6s %9s %18s %8s  %s\n", w, "curve", "metric",
-	       "points", "median", "worst (at bytes)", "noise", "verdict");
-	for (size_t i = 0; i < c->n; i++) {
-		const struct yb_cmp_row *r = &c->rows[i];
-		char worst[40];
-		snprintf(worst, sizeof(worst), "%+.1f%% @ %llu", r->worst_pct,
-			 (unsigned long long)r->worst_bytes);
-		printf("%-*s %-9s %6zu %+8.1f%% %18s %7.1f%%  %s\n", w,
-		       r->curve, metric_name(r->metric), r->points,
-		       r->median_pct, worst, r->noise_pct,
-		       r->regressed ? "REGRESSION" : "ok");
+	if (relative)
+		printf("every figure relative to %s in the same run\n",
+		       relative);
+	if (c->noise == YB_NOISE_WITHIN) {
+		printf("%-*s %-9s %6s %9s %18s %8s  %s\n", w, "curve",
+		       "metric", "points", "median", "worst (at bytes)",
+		       "noise", "verdict");
+		for (size_t i = 0; i < c->n; i++) {
+			const struct yb_cmp_row *r = &c->rows[i];
+			char worst[40];
+			snprintf(worst, sizeof(worst), "%+.1f%% @ %llu",
+				 r->worst_pct,
+				 (unsigned long long)r->worst_bytes);
+			printf("%-*s %-9s %6zu %+8.1f%% %18s %7.1f%%  %s\n", w,
+			       r->curve, yb_metric_name(r->metric), r->points,
+			       r->median_pct, worst, r->noise_pct,
+			       r->regressed ? "REGRESSION" : "ok");
+		}
+		printf("(change: + is worse; a curve regresses when its median "
+		       "change exceeds %.3g%% and the noise of that median.\n"
+		       " One run a side: the noise is the spread of each run's "
+		       "own trials, which misses the spread between runs - "
+		       "pass several runs a side (BASELINE... --against "
+		       "CURRENT...) or use `yasmin-bench ab`)\n",
+		       tol);
+	} else {
+		char level[32];
+		snprintf(level, sizeof(level), "%.4g%% interval",
+			 c->conf * 100);
+		printf("%-*s %-9s %6s %9s %19s %9s %18s  %s\n", w, "curve",
+		       "metric", "points", "change", level,
+		       c->noise == YB_NOISE_PAIRED ? "round" : "run",
+		       "worst (at bytes)", "verdict");
+		for (size_t i = 0; i < c->n; i++) {
+			const struct yb_cmp_row *r = &c->rows[i];
+			char worst[40], iv[48];
+			snprintf(worst, sizeof(worst), "%+.1f%% @ %llu",
+				 r->worst_pct,
+				 (unsigned long long)r->worst_bytes);
+			if (isinf(r->lo_pct) || isinf(r->hi_pct))
+				snprintf(iv, sizeof(iv), "(too few runs)");
+			else
+				snprintf(iv, sizeof(iv), "%+.1f%% .. %+.1f%%",
+					 r->lo_pct, r->hi_pct);
+			printf("%-*s %-9s %6zu %+8.1f%% %19s %8.1f%% %18s  %s\n",
+			       w, r->curve, yb_metric_name(r->metric),
+			       r->points, r->median_pct, iv, r->noise_pct,
+			       worst, r->regressed ? "REGRESSION" : "ok");
+		}
+		printf("(change: + is worse; %s is the spread of one %s's "
+		       "change.  A curve regresses when its change exceeds "
+		       "%.3g%% and the whole interval is above zero)\n",
+		       c->noise == YB_NOISE_PAIRED ? "round" : "run",
+		       c->noise == YB_NOISE_PAIRED ? "round" : "run", tol);
 	}
-	printf("(change: + is worse; a curve regresses when its median change "
-	       "exceeds %.3g%% and the noise of that median)\n",
-	       tol);
 	printf("%s\n", c->regressed ? "regression" : "no regression");
 }
 
-static void print_json(const struct yb_cmp *c, double tol)
+json_t *cmd_cmp_json(const struct yb_cmp *c, double tol, const char *relative)
 {
-	json_t *rows = json_array();
+	return yb_cmp_to_json(c, tol, relative);
+}
 
-	for (size_t i = 0; i < c->n; i++) {
-		const struct yb_cmp_row *r = &c->rows[i];
-		json_array_append_new(
-			rows,
-			json_pack("{s:s, s:s, s:i, s:f, s:f, s:I, s:f, s:i, "
-				  "s:b}",
-				  "curve", r->curve, "metric",
-				  metric_name(r->metric), "points",
-				  (int)r->points, "median_change_pct",
-				  r->median_pct, "worst_change_pct",
-				  r->worst_pct, "worst_bytes",
-				  (json_int_t)r->worst_bytes, "noise_pct",
-				  r->noise_pct, "points_over", (int)r->over,
-				  "regressed", r->regressed));
-	}
-	json_t *o = json_pack("{s:f, s:b, s:o}", "tolerance_pct", tol,
-			      "regressed", c->regressed, "curves", rows);
+static void print_json(const struct yb_cmp *c, double tol, const char *relative)
+{
+	json_t *o = cmd_cmp_json(c, tol, relative);
 	char *s = json_dumps(o, JSON_INDENT(2));
 	printf("%s\n", s);
 	free(s);
@@ -261,22 +367,27 @@ static void print_json(const struct yb_cmp *c, double tol)
 int cmd_compare(int argc, char **argv)
 {
 	static const struct argp argp = {
-		compare_options, compare_parse, "BASELINE CURRENT",
+		compare_options, compare_parse,
+		"BASELINE CURRENT\nBASELINE... --against CURRENT...\n"
+		"--ratio A/B --min X FILE",
 		"Compare a run against a baseline and fail (exit status 1) on "
-		"a regression beyond the tolerance and beyond the noise the "
-		"runs show themselves; or, with --ratio, gate on the ratio "
-		"between two transports within one run.\v"
+		"a regression beyond the tolerance and beyond the noise; or, "
+		"with --ratio, gate on the ratio between two transports within "
+		"one run.  With one run a side the noise is the spread inside "
+		"each run; with several (--against) it is the spread between "
+		"runs, which on shared machines is the larger.\v"
 		"Exit status: 0 no regression, 1 regression, 2 bad input.",
 		0, 0, 0
 	};
 	struct compare_args a = { .tolerance = 10,
+				  .confidence = 95,
 				  .metrics = YB_METRIC_LATENCY |
 					     YB_METRIC_BANDWIDTH };
-	struct yb_results r[2];
+	static struct yb_results r[MAX_FILES];
 	struct yb_err err = { 0 };
 	int rc = 0;
 
-	argp_parse(&argp, argc, argv, 0, 0, &a);
+	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, 0, &a);
 	for (size_t i = 0; i < a.n; i++)
 		yb_results_init(&r[i]);
 	for (size_t i = 0; i < a.n && !rc; i++) {
@@ -286,6 +397,18 @@ int cmd_compare(int argc, char **argv)
 					a.files[i]);
 		if (!rc)
 			rc = yb_results_unique(&r[i], a.files[i], &err);
+		if (!rc && a.relative) {
+			struct yb_results rel;
+			rc = yb_results_relative(&r[i], a.relative, &rel, &err);
+			if (rc) {
+				char msg[sizeof(err.msg)];
+				snprintf(msg, sizeof(msg), "%s", err.msg);
+				yb_err_set(&err, rc, "%s: %s", a.files[i], msg);
+			} else {
+				yb_results_free(&r[i]);
+				r[i] = rel;
+			}
+		}
 	}
 	int status;
 	if (rc) {
@@ -294,17 +417,27 @@ int cmd_compare(int argc, char **argv)
 		status = do_ratio(&a, &r[0]);
 	} else {
 		struct yb_cmp c;
+		const struct yb_results *base[MAX_FILES], *cur[MAX_FILES];
+		size_t nb = a.nbase, nc = a.n - a.nbase;
+		for (size_t i = 0; i < nb; i++)
+			base[i] = &r[i];
+		for (size_t i = 0; i < nc; i++)
+			cur[i] = &r[nb + i];
 		rc = check_verify(&a, r, &err);
-		if (!rc)
-			rc = yb_compare(&r[0], &r[1], a.metrics, a.tolerance,
+		if (!rc && nb == 1)
+			rc = yb_compare(base[0], cur[0], a.metrics, a.tolerance,
 					&c, &err);
+		else if (!rc)
+			rc = yb_compare_runs(base, nb, cur, nc, a.metrics,
+					     a.tolerance, a.confidence / 100,
+					     &c, &err);
 		if (rc) {
 			status = cmd_fail(YB_EINVAL, err.msg);
 		} else {
 			if (a.json)
-				print_json(&c, a.tolerance);
+				print_json(&c, a.tolerance, a.relative);
 			else
-				print_table(&c, a.tolerance);
+				cmd_cmp_print(&c, a.tolerance, a.relative);
 			status = c.regressed ? 1 : 0;
 			yb_cmp_free(&c);
 		}

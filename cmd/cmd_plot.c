@@ -1,9 +1,11 @@
 /* cmd_plot.c - `yasmin-bench plot FILE...`: graphs from result files. */
+#include <jansson.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/compare.h"
 #include "../core/plot.h"
 #include "../core/schedule.h"
 #include "cmd.h"
@@ -139,6 +141,53 @@ static void label_of(const char *path, char *buf, size_t len)
 	}
 }
 
+/* An A/B gate's ab.json (yasmin-bench ab)? */
+static int is_ab(const char *path)
+{
+	json_t *o = json_load_file(path, 0, NULL);
+	const char *f = json_string_value(json_object_get(o, "format"));
+	int yes = f && strcmp(f, "yasmin-bench-ab") == 0;
+	json_decref(o);
+	return yes;
+}
+
+/* ab.json: the graph of its rounds and verdict, ab.png/.svg. */
+static int plot_ab(const struct plot_args *a)
+{
+	struct yb_err err = { 0 };
+	struct yb_cmp c;
+	double tol;
+	char dir[4096];
+	int written = 0, rc;
+
+	if (a->n != 1)
+		return cmd_fail(YB_EUSAGE, "an A/B gate's ab.json is drawn on "
+					   "its own, not with other files");
+	json_error_t je;
+	json_t *o = json_load_file(a->files[0], 0, &je);
+	rc = yb_cmp_from_json(json_object_get(o, "verdict"), &c, &tol, &err);
+	json_decref(o);
+	if (rc) {
+		fprintf(stderr, "yasmin-bench: %s: %s\n", a->files[0], err.msg);
+		return yb_exit_status(rc);
+	}
+	if (a->out_dir) {
+		snprintf(dir, sizeof(dir), "%s", a->out_dir);
+	} else {
+		char copy[4096];
+		snprintf(copy, sizeof(copy), "%s", a->files[0]);
+		snprintf(dir, sizeof(dir), "%s", dirname(copy));
+	}
+	struct yb_plot_opts po = { .out_dir = dir, .formats = a->formats,
+				   .force = a->force };
+	rc = yb_plot_ab(&c, tol, &po, &written, &err);
+	yb_cmp_free(&c);
+	if (rc)
+		return cmd_fail(rc, err.msg);
+	printf("%d graph%s in %s/\n", written, written == 1 ? "" : "s", dir);
+	return 0;
+}
+
 int cmd_plot(int argc, char **argv)
 {
 	static const struct argp argp = {
@@ -149,7 +198,9 @@ int cmd_plot(int argc, char **argv)
 		"Writes latency, bandwidth, latency_tail, cpu and latency_cdf "
 		"as PNG and/or SVG. The latency CDF needs the round-trip "
 		"histograms of results.json; a graph with nothing to draw is "
-		"left out with a note.",
+		"left out with a note.  Given the ab.json of an A/B gate "
+		"(yasmin-bench ab), draws ab.png: every round's change and "
+		"each curve's estimate with its interval.",
 		0, 0, 0
 	};
 	struct plot_args a = { .formats = YB_PLOT_PNG };
@@ -161,6 +212,8 @@ int cmd_plot(int argc, char **argv)
 	int rc = 0, written = 0;
 
 	argp_parse(&argp, argc, argv, 0, 0, &a);
+	if (is_ab(a.files[0]))
+		return plot_ab(&a);
 	for (size_t i = 0; i < a.n; i++)
 		yb_results_init(&sets[i]);
 	for (size_t i = 0; i < a.n && !rc; i++) {

@@ -67,6 +67,7 @@ static const struct {
 	{ "bench", cmd_bench },
 	{ "plot", cmd_plot },
 	{ "compare", cmd_compare },
+	{ "ab", cmd_ab },
 	{ "diag", cmd_diag },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -84,6 +85,8 @@ static char top_doc[] =
 	"latency CDF\n"
 	"  compare      fail on a regression against a baseline, or on a "
 	"ratio\n"
+	"  ab           a regression gate: two builds run alternately, "
+	"judged by the spread between rounds\n"
 	"  diag         what this host or guest can do, and why a transport "
 	"is not\n"
 	"\n"
@@ -125,9 +128,11 @@ int main(int argc, char **argv)
 		argv[1] = name;
 		return commands[i].fn(argc - 1, argv + 1);
 	}
-	fprintf(stderr,
-		"yasmin-bench: unknown command '%s' (commands: run, server, "
-		"client, transports)\n",
-		argv[1]);
+	char list[256] = "";
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+			 "%s%s", i ? ", " : "", commands[i].name);
+	fprintf(stderr, "yasmin-bench: unknown command '%s' (commands: %s)\n",
+		argv[1], list);
 	return YB_EXIT_USAGE;
 }

@@ -1,11 +1,13 @@
 /* compare.c - regression checks and ratio gates; see compare.h. */
 #include "compare.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "proto.h"
+#include "stats.h"
 
 static unsigned mode_of(unsigned metric)
 {
@@ -302,6 +304,8 @@ int yb_results_unique(const struct yb_results *r, const char *path,
 
 void yb_cmp_free(struct yb_cmp *c)
 {
+	for (size_t i = 0; i < c->n; i++)
+		free(c->rows[i].round_pct);
 	free(c->rows);
 	memset(c, 0, sizeof(*c));
 }
@@ -371,5 +375,549 @@ int yb_ratio(const struct yb_results *r, const char *a, const char *b,
 	*hi = v[n - 1];
 	*points = n;
 	free(v);
+	return 0;
+}
+
+/* ---- several runs a side ------------------------------------------------- */
+
+/* The figure of p for a metric on a log scale, signed so that + is worse. */
+static double worse_log(const struct yb_point *p, unsigned metric)
+{
+	double v = value_of(p, metric);
+	if (!(v > 0) || !isfinite(v))
+		return NAN;
+	return metric == YB_METRIC_BANDWIDTH ? -log(v) : log(v);
+}
+
+/* Room for one more row (rows stay zeroed until filled). */
+static struct yb_cmp_row *new_row(struct yb_cmp *out, size_t *cap)
+{
+	if (out->n == *cap) {
+		size_t nc = *cap ? 2 * *cap : 16;
+		void *nr = realloc(out->rows, nc * sizeof(*out->rows));
+		if (!nr)
+			return NULL;
+		out->rows = nr;
+		*cap = nc;
+	}
+	memset(&out->rows[out->n], 0, sizeof(out->rows[0]));
+	return &out->rows[out->n];
+}
+
+/* Is p the first point of its curve (in its mode) in r? */
+static int first_of_curve(const struct yb_results *r, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (r->p[j].mode == r->p[i].mode &&
+		    yb_point_same_curve(&r->p[j], &r->p[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * The log figures of one curve: x[k * nsizes + s] for run k of all (the
+ * runs of both sides, in order) at size s, over the sizes of the curve
+ * in all[0] that every run has.  Returns the number of sizes kept; sizes
+ * gives them.  -1 out of memory.
+ */
+static long curve_matrix(const struct yb_results *const *all, size_t nruns,
+			 const struct yb_point *first, unsigned metric,
+			 double **xo, uint64_t **sizes_o)
+{
+	const struct yb_results *r0 = all[0];
+	unsigned mode = mode_of(metric);
+	double *x = malloc((r0->n + 1) * nruns * sizeof(double));
+	uint64_t *sizes = malloc((r0->n + 1) * sizeof(uint64_t));
+	double *col = malloc((nruns + 1) * sizeof(double));
+	long ns = 0;
+
+	if (!x || !sizes || !col) {
+		free(x);
+		free(sizes);
+		free(col);
+		return -1;
+	}
+	for (size_t i = 0; i < r0->n; i++) {
+		const struct yb_point *p = &r0->p[i];
+		if (p->mode != mode || !yb_point_same_curve(p, first))
+			continue;
+		size_t k;
+		for (k = 0; k < nruns; k++) {
+			const struct yb_point *q = find(all[k], p, mode);
+			col[k] = q ? worse_log(q, metric) : NAN;
+			if (isnan(col[k]))
+				break;
+		}
+		if (k < nruns)
+			continue; /* some run lacks this size */
+		for (k = 0; k < nruns; k++)
+			x[k * r0->n + (size_t)ns] = col[k];
+		sizes[ns++] = p->bytes;
+	}
+	/* Close up the rows: stride r0->n to stride ns. */
+	for (size_t k = 1; k < nruns && ns > 0; k++)
+		memmove(x + k * (size_t)ns, x + k * r0->n,
+			(size_t)ns * sizeof(double));
+	free(col);
+	*xo = x;
+	*sizes_o = sizes;
+	return ns;
+}
+
+/*
+ * A change on the log scale in percent, as the one-run compare gives it:
+ * latency (cur - base) / base, bandwidth (base - cur) / base; + is worse.
+ */
+static double pct_of(double logratio, unsigned metric)
+{
+	if (metric == YB_METRIC_BANDWIDTH)
+		return (1.0 - exp(-logratio)) * 100.0;
+	return (exp(logratio) - 1.0) * 100.0;
+}
+
+/* Worst size: where the mean (or median) change is largest. */
+static void note_worst(struct yb_cmp_row *row, double chg_log, uint64_t bytes)
+{
+	double c = pct_of(chg_log, row->metric);
+	if (c > row->worst_pct || row->points == 0) {
+		row->worst_pct = c;
+		row->worst_bytes = bytes;
+	}
+}
+
+typedef int (*curve_fn)(const struct yb_results *const *all, size_t na,
+			size_t nb, const struct yb_point *first,
+			unsigned metric, double tol, double conf,
+			struct yb_cmp_row *row);
+
+static int between_curve(const struct yb_results *const *all, size_t na,
+			 size_t nb, const struct yb_point *first,
+			 unsigned metric, double tol, double conf,
+			 struct yb_cmp_row *row)
+{
+	size_t nruns = na + nb;
+	double *x;
+	uint64_t *sizes;
+	long ns = curve_matrix(all, nruns, first, metric, &x, &sizes);
+
+	if (ns < 0)
+		return YB_ENOMEM;
+	yb_point_label(first, row->curve, sizeof(row->curve));
+	row->metric = metric;
+	row->p = NAN;
+	if (ns == 0)
+		goto out;
+	double *ref = malloc((size_t)ns * sizeof(double));
+	double *g = malloc(nruns * sizeof(double));
+	double *col = malloc((nruns > (size_t)ns ? nruns : (size_t)ns) *
+			     sizeof(double));
+	if (!ref || !g || !col) {
+		free(ref);
+		free(g);
+		free(col);
+		free(x);
+		free(sizes);
+		return YB_ENOMEM;
+	}
+	/* The baseline's median at each size is the reference. */
+	for (long s = 0; s < ns; s++) {
+		for (size_t k = 0; k < na; k++)
+			col[k] = x[k * (size_t)ns + (size_t)s];
+		ref[s] = yb_median(col, na);
+	}
+	for (size_t k = 0; k < nruns; k++) {
+		for (long s = 0; s < ns; s++)
+			col[s] = x[k * (size_t)ns + (size_t)s] - ref[s];
+		g[k] = yb_median(col, (size_t)ns);
+	}
+	for (long s = 0; s < ns; s++) {
+		double ma = 0, mb = 0;
+		for (size_t k = 0; k < na; k++)
+			ma += x[k * (size_t)ns + (size_t)s];
+		for (size_t k = na; k < nruns; k++)
+			mb += x[k * (size_t)ns + (size_t)s];
+		note_worst(row, mb / (double)nb - ma / (double)na,
+			   sizes[s]);
+		row->points++;
+	}
+	double mean_a = yb_mean(g, na), mean_b = yb_mean(g + na, nb);
+	double ss = 0;
+	for (size_t k = 0; k < na; k++)
+		ss += (g[k] - mean_a) * (g[k] - mean_a);
+	for (size_t k = na; k < nruns; k++)
+		ss += (g[k] - mean_b) * (g[k] - mean_b);
+	unsigned df = (unsigned)(nruns - 2);
+	double sp = sqrt(ss / df);
+	double half = yb_t_critical(conf, df) * sp *
+		      sqrt(1.0 / (double)na + 1.0 / (double)nb);
+	double chg = mean_b - mean_a;
+	row->median_pct = pct_of(chg, metric);
+	row->lo_pct = pct_of(chg - half, metric);
+	row->hi_pct = pct_of(chg + half, metric);
+	row->noise_pct = pct_of(sp, metric); /* one run's spread */
+	row->regressed = row->median_pct > tol && row->lo_pct > 0;
+	free(ref);
+	free(g);
+	free(col);
+out:
+	free(x);
+	free(sizes);
+	return 0;
+}
+
+static int paired_curve(const struct yb_results *const *all, size_t na,
+			size_t nb, const struct yb_point *first,
+			unsigned metric, double tol, double conf,
+			struct yb_cmp_row *row)
+{
+	size_t rounds = na, nruns = na + nb;
+	double *x;
+	uint64_t *sizes;
+	long ns = curve_matrix(all, nruns, first, metric, &x, &sizes);
+
+	(void)nb;
+	if (ns < 0)
+		return YB_ENOMEM;
+	yb_point_label(first, row->curve, sizeof(row->curve));
+	row->metric = metric;
+	row->p = NAN;
+	if (ns == 0)
+		goto out;
+	double *d = malloc(rounds * sizeof(double));
+	double *col = malloc(((size_t)ns > rounds ? (size_t)ns : rounds) *
+			     sizeof(double));
+	row->round_pct = malloc(rounds * sizeof(double));
+	if (!d || !col || !row->round_pct) {
+		free(d);
+		free(col);
+		free(x);
+		free(sizes);
+		return YB_ENOMEM;
+	}
+	/* Round i: a is run i, b is run rounds + i. */
+	for (size_t i = 0; i < rounds; i++) {
+		for (long s = 0; s < ns; s++)
+			col[s] = x[(rounds + i) * (size_t)ns + (size_t)s] -
+				 x[i * (size_t)ns + (size_t)s];
+		d[i] = yb_median(col, (size_t)ns);
+		row->round_pct[i] = pct_of(d[i], metric);
+	}
+	row->rounds = rounds;
+	for (long s = 0; s < ns; s++) {
+		for (size_t i = 0; i < rounds; i++)
+			col[i] = x[(rounds + i) * (size_t)ns + (size_t)s] -
+				 x[i * (size_t)ns + (size_t)s];
+		note_worst(row, yb_median(col, rounds), sizes[s]);
+		row->points++;
+	}
+	double est, lo, hi;
+	if (yb_signrank_ci(d, rounds, conf, &est, &lo, &hi) != 0) {
+		free(d);
+		free(col);
+		free(x);
+		free(sizes);
+		return YB_ENOMEM;
+	}
+	row->median_pct = pct_of(est, metric);
+	row->lo_pct = isinf(lo) ? -INFINITY : pct_of(lo, metric);
+	row->hi_pct = isinf(hi) ? INFINITY : pct_of(hi, metric);
+	row->p = yb_signrank_p(d, rounds);
+	double m = yb_median(d, rounds);
+	for (size_t i = 0; i < rounds; i++)
+		col[i] = fabs(d[i] - m);
+	row->noise_pct = pct_of(1.4826 * yb_median(col, rounds), metric);
+	row->regressed = row->median_pct > tol && row->lo_pct > 0;
+	free(d);
+	free(col);
+out:
+	free(x);
+	free(sizes);
+	return 0;
+}
+
+/* Every curve and metric of all[0], compared by fn. */
+static int compare_many(const struct yb_results *const *all, size_t na,
+			size_t nb, unsigned metrics, double tol, double conf,
+			curve_fn fn, struct yb_cmp *out, struct yb_err *err)
+{
+	static const unsigned order[] = { YB_METRIC_LATENCY, YB_METRIC_P99,
+					  YB_METRIC_P999, YB_METRIC_BANDWIDTH };
+	const struct yb_results *r0 = all[0];
+	size_t cap = 0, total = 0;
+
+	for (size_t mi = 0; mi < sizeof(order) / sizeof(order[0]); mi++) {
+		unsigned m = order[mi];
+		if (!(metrics & m))
+			continue;
+		for (size_t i = 0; i < r0->n; i++) {
+			if (r0->p[i].mode != mode_of(m) || !first_of_curve(r0, i))
+				continue;
+			struct yb_cmp_row *row = new_row(out, &cap);
+			if (!row || fn(all, na, nb, &r0->p[i], m, tol, conf, row)) {
+				if (row)
+					free(row->round_pct);
+				yb_cmp_free(out);
+				return yb_err_set(err, YB_ENOMEM, "out of memory");
+			}
+			if (row->points == 0) {
+				free(row->round_pct);
+				continue;
+			}
+			total += row->points;
+			out->regressed |= row->regressed;
+			out->n++;
+		}
+	}
+	if (total == 0) {
+		yb_cmp_free(out);
+		return yb_err_set(err, YB_EINVAL,
+				  "the runs have no point in common (same "
+				  "transport, ring size, wait mode, mode and "
+				  "size in every run)");
+	}
+	return 0;
+}
+
+static int join(const struct yb_results *const *a, size_t na,
+		const struct yb_results *const *b, size_t nb,
+		const struct yb_results ***all)
+{
+	*all = malloc((na + nb) * sizeof(**all));
+	if (!*all)
+		return YB_ENOMEM;
+	memcpy(*all, a, na * sizeof(**all));
+	memcpy(*all + na, b, nb * sizeof(**all));
+	return 0;
+}
+
+int yb_compare_runs(const struct yb_results *const *base, size_t nb,
+		    const struct yb_results *const *cur, size_t nc,
+		    unsigned metrics, double tolerance_pct, double conf,
+		    struct yb_cmp *out, struct yb_err *err)
+{
+	const struct yb_results **all;
+
+	memset(out, 0, sizeof(*out));
+	if (nb < 2 || nc < 2)
+		return yb_err_set(err, YB_EINVAL,
+				  "the spread between runs needs at least two "
+				  "runs a side (%zu and %zu given)",
+				  nb, nc);
+	if (join(base, nb, cur, nc, &all))
+		return yb_err_set(err, YB_ENOMEM, "out of memory");
+	int rc = compare_many(all, nb, nc, metrics, tolerance_pct, conf,
+			      between_curve, out, err);
+	free(all);
+	out->noise = YB_NOISE_BETWEEN;
+	out->conf = conf;
+	return rc;
+}
+
+int yb_compare_paired(const struct yb_results *const *a,
+		      const struct yb_results *const *b, size_t rounds,
+		      unsigned metrics, double tolerance_pct, double conf,
+		      struct yb_cmp *out, struct yb_err *err)
+{
+	const struct yb_results **all;
+
+	memset(out, 0, sizeof(*out));
+	if (rounds < 1 || rounds > YB_SIGNRANK_MAX)
+		return yb_err_set(err, YB_EINVAL,
+				  "paired comparison of %zu rounds (1 to %d)",
+				  rounds, YB_SIGNRANK_MAX);
+	if (join(a, rounds, b, rounds, &all))
+		return yb_err_set(err, YB_ENOMEM, "out of memory");
+	int rc = compare_many(all, rounds, rounds, metrics, tolerance_pct,
+			      conf, paired_curve, out, err);
+	free(all);
+	out->noise = YB_NOISE_PAIRED;
+	out->conf = conf;
+	return rc;
+}
+
+int yb_results_relative(const struct yb_results *r, const char *ref,
+			struct yb_results *out, struct yb_err *err)
+{
+	const struct yb_point *cref[2] = { NULL, NULL }; /* per mode */
+
+	yb_results_init(out);
+	for (size_t i = 0; i < r->n; i++) {
+		unsigned m = r->p[i].mode == YB_MODE_STREAM;
+		if (!cref[m] && matches(&r->p[i], ref))
+			cref[m] = &r->p[i];
+	}
+	if (!cref[0] && !cref[1])
+		return yb_err_set(err, YB_EINVAL,
+				  "--relative-to %s: no such curve in the run",
+				  ref);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct yb_point *p = &r->p[i];
+		const struct yb_point *c = cref[p->mode == YB_MODE_STREAM];
+		if (!c || yb_point_same_curve(p, c))
+			continue;
+		const struct yb_point *q = NULL;
+		for (size_t k = 0; k < r->n && !q; k++)
+			if (r->p[k].mode == p->mode &&
+			    r->p[k].bytes == p->bytes &&
+			    yb_point_same_curve(&r->p[k], c))
+				q = &r->p[k];
+		if (!q)
+			continue;
+		struct yb_point n = *p;
+		n.trial = NULL;
+		n.hist = NULL;
+		n.hist_n = 0;
+#define DIV(f) n.f = q->f > 0 ? p->f / q->f : NAN
+		DIV(lat_min_us);
+		DIV(lat_mean_us);
+		DIV(lat_p50_us);
+		DIV(lat_p99_us);
+		DIV(lat_p999_us);
+		DIV(lat_max_us);
+		DIV(lat_stddev_us);
+		DIV(bw_gbps);
+		DIV(bw_min_gbps);
+		DIV(bw_median_gbps);
+#undef DIV
+		if (yb_results_add(out, &n)) {
+			yb_results_free(out);
+			return yb_err_set(err, YB_ENOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
+
+/* ---- verdicts as JSON ----------------------------------------------------- */
+
+static const char *const noise_names[] = { "within-run", "between-runs",
+					   "paired-rounds" };
+
+/* NaN and infinities are not JSON: null. */
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+json_t *yb_cmp_to_json(const struct yb_cmp *c, double tol, const char *relative)
+{
+	json_t *rows = json_array();
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct yb_cmp_row *r = &c->rows[i];
+		json_t *o = json_pack(
+			"{s:s, s:s, s:i, s:o, s:o, s:I, s:o, s:i, s:b}",
+			"curve", r->curve, "metric", yb_metric_name(r->metric),
+			"points", (int)r->points, "median_change_pct",
+			num(r->median_pct), "worst_change_pct",
+			num(r->worst_pct), "worst_bytes",
+			(json_int_t)r->worst_bytes, "noise_pct",
+			num(r->noise_pct), "points_over", (int)r->over,
+			"regressed", r->regressed);
+		if (c->noise != YB_NOISE_WITHIN) {
+			json_object_set_new(o, "interval_low_pct",
+					    num(r->lo_pct));
+			json_object_set_new(o, "interval_high_pct",
+					    num(r->hi_pct));
+		}
+		if (c->noise == YB_NOISE_PAIRED) {
+			json_t *rp = json_array();
+			for (size_t k = 0; k < r->rounds; k++)
+				json_array_append_new(rp,
+						      num(r->round_pct[k]));
+			json_object_set_new(o, "p_value", num(r->p));
+			json_object_set_new(o, "round_change_pct", rp);
+		}
+		json_array_append_new(rows, o);
+	}
+	json_t *o = json_pack("{s:f, s:s, s:b, s:o}", "tolerance_pct", tol,
+			      "noise", noise_names[c->noise], "regressed",
+			      c->regressed, "curves", rows);
+	if (c->noise != YB_NOISE_WITHIN)
+		json_object_set_new(o, "confidence_pct",
+				    json_real(c->conf * 100));
+	json_object_set_new(o, "relative_to",
+			    relative ? json_string(relative) : json_null());
+	return o;
+}
+
+/* A number or null (NAN); -1 when it is neither. */
+static int get_num(const json_t *o, const char *key, double *v)
+{
+	const json_t *x = json_object_get(o, key);
+	if (json_is_number(x)) {
+		*v = json_number_value(x);
+		return 0;
+	}
+	if (json_is_null(x)) {
+		*v = NAN;
+		return 0;
+	}
+	return -1;
+}
+
+int yb_cmp_from_json(const json_t *o, struct yb_cmp *c, double *tol,
+		     struct yb_err *err)
+{
+	const json_t *rows = json_object_get(o, "curves");
+	const json_t *nz = json_object_get(o, "noise");
+	double conf = NAN;
+
+	memset(c, 0, sizeof(*c));
+	if (!json_is_object(o) || get_num(o, "tolerance_pct", tol) ||
+	    !json_is_array(rows) || !json_is_string(nz))
+		return yb_err_set(err, YB_EINVAL,
+				  "not a verdict: tolerance_pct, noise or "
+				  "curves missing");
+	for (int k = 0; k < 3; k++)
+		if (strcmp(json_string_value(nz), noise_names[k]) == 0)
+			c->noise = k;
+	get_num(o, "confidence_pct", &conf);
+	c->conf = conf / 100;
+	size_t n = json_array_size(rows);
+	c->rows = calloc(n + 1, sizeof(*c->rows));
+	if (!c->rows)
+		return yb_err_set(err, YB_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const json_t *r = json_array_get(rows, i);
+		struct yb_cmp_row *row = &c->rows[i];
+		const char *curve = json_string_value(json_object_get(r, "curve"));
+		const char *metric =
+			json_string_value(json_object_get(r, "metric"));
+		const json_t *rp = json_object_get(r, "round_change_pct");
+		row->p = NAN;
+		row->lo_pct = row->hi_pct = NAN;
+		if (!curve || !metric || !(row->metric = yb_metric_parse(metric)) ||
+		    get_num(r, "median_change_pct", &row->median_pct) ||
+		    get_num(r, "noise_pct", &row->noise_pct)) {
+			yb_cmp_free(c);
+			return yb_err_set(err, YB_EINVAL,
+					  "verdict curve %zu: curve, metric, "
+					  "median_change_pct or noise_pct "
+					  "missing",
+					  i + 1);
+		}
+		snprintf(row->curve, sizeof(row->curve), "%s", curve);
+		get_num(r, "interval_low_pct", &row->lo_pct);
+		get_num(r, "interval_high_pct", &row->hi_pct);
+		get_num(r, "p_value", &row->p);
+		row->regressed = json_is_true(json_object_get(r, "regressed"));
+		c->regressed |= row->regressed;
+		c->n = i + 1;
+		if (json_is_array(rp) && json_array_size(rp) > 0) {
+			row->rounds = json_array_size(rp);
+			row->round_pct = malloc(row->rounds * sizeof(double));
+			if (!row->round_pct) {
+				yb_cmp_free(c);
+				return yb_err_set(err, YB_ENOMEM,
+						  "out of memory");
+			}
+			for (size_t k = 0; k < row->rounds; k++) {
+				const json_t *x = json_array_get(rp, k);
+				row->round_pct[k] = json_is_number(x) ?
+							    json_number_value(x) :
+							    NAN;
+			}
+		}
+	}
 	return 0;
 }

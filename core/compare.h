@@ -44,19 +44,36 @@ struct yb_cmp_row {
 	char curve[96];
 	unsigned metric;      /* one YB_METRIC_* */
 	size_t points;
-	double median_pct;    /* change, + is worse */
+	double median_pct;    /* change, + is worse (several runs: the
+				 estimate of the change) */
 	double worst_pct;
 	uint64_t worst_bytes;
-	double noise_pct;     /* noise of the median change */
+	double noise_pct;     /* noise of the median change; several runs:
+				 the spread between runs (see below) */
 	size_t over;          /* points beyond tolerance and their trials */
 	int regressed;
+	/* Several runs a side (yb_compare_runs, yb_compare_paired): the
+	 * confidence interval of the change, in percent, the p-value of
+	 * "worse" (paired only; NAN otherwise), and for paired rounds each
+	 * round's change in percent. */
+	double lo_pct, hi_pct;
+	double p;
+	double *round_pct;
+	size_t rounds;
 };
 
 struct yb_cmp {
 	struct yb_cmp_row *rows;
 	size_t n;
 	int regressed;
+	/* How the noise was judged: YB_NOISE_WITHIN (one run a side: the
+	 * trials' spread inside each run), YB_NOISE_BETWEEN (several runs
+	 * a side), YB_NOISE_PAIRED (alternating A/B rounds). */
+	int noise;
+	double conf; /* level of the intervals (several runs) */
 };
+
+enum { YB_NOISE_WITHIN, YB_NOISE_BETWEEN, YB_NOISE_PAIRED };
 
 /*
  * Compare current against baseline for the metrics asked; tolerance in
@@ -66,6 +83,47 @@ int yb_compare(const struct yb_results *base, const struct yb_results *cur,
 	       unsigned metrics, double tolerance_pct, struct yb_cmp *out,
 	       struct yb_err *err);
 void yb_cmp_free(struct yb_cmp *c);
+
+/*
+ * Several runs a side, at least two each.  Per curve and metric, each
+ * run becomes one figure: the median, over the sizes every run has, of
+ * its log ratio to the baseline runs' median at that size (signed so
+ * that + is worse).  The change is the difference of the two sides' means
+ * of those figures, with a Student t interval at level conf from their
+ * pooled spread between runs - the noise that one run's trials cannot
+ * show (placement, frequency, neighbours).  A regression when the change
+ * exceeds the tolerance and the whole interval is above zero.
+ */
+int yb_compare_runs(const struct yb_results *const *base, size_t nb,
+		    const struct yb_results *const *cur, size_t nc,
+		    unsigned metrics, double tolerance_pct, double conf,
+		    struct yb_cmp *out, struct yb_err *err);
+
+/*
+ * Alternating A/B rounds: a[i] and b[i] were measured one after the
+ * other in round i (rounds >= 1).  Per curve and metric, round i's change
+ * is the median over the sizes of log(b / a), signed so that + is worse;
+ * the change is the Hodges-Lehmann estimate over the rounds, with the
+ * signed-rank interval at level conf (yb_signrank_ci) - no assumption
+ * about the shape of the noise, robust to a wild round.  noise_pct is the
+ * spread of one round's change (1.4826 MAD).  A regression when the
+ * estimate exceeds the tolerance and the whole interval is above zero.
+ */
+int yb_compare_paired(const struct yb_results *const *a,
+		      const struct yb_results *const *b, size_t rounds,
+		      unsigned metrics, double tolerance_pct, double conf,
+		      struct yb_cmp *out, struct yb_err *err);
+
+/*
+ * Normalised figures: a copy of r in which every curve's latency and
+ * bandwidth at each size are divided by those of the curve named ref
+ * (a transport or a full curve label) at the same size in the same run,
+ * and the reference itself left out - a drift of the host that moves
+ * both cancels.  Points without a reference at their size are dropped.
+ * YB_EINVAL when r has no curve named ref.
+ */
+int yb_results_relative(const struct yb_results *r, const char *ref,
+			struct yb_results *out, struct yb_err *err);
 
 /*
  * A results file must not hold two rows for one curve, mode and size
@@ -82,5 +140,26 @@ int yb_results_unique(const struct yb_results *r, const char *path,
 int yb_ratio(const struct yb_results *r, const char *a, const char *b,
 	     unsigned metric, double *median, double *lo, double *hi,
 	     size_t *points, struct yb_err *err);
+
+/*
+ * A verdict as JSON (a new reference), and back:
+ *
+ *   { "tolerance_pct", "noise": "within-run" | "between-runs" |
+ *     "paired-rounds", "confidence_pct" (several runs), "regressed",
+ *     "relative_to": TRANSPORT or null, "curves": [ { "curve", "metric",
+ *     "points", "median_change_pct", "worst_change_pct", "worst_bytes",
+ *     "noise_pct", "points_over", "regressed", and with several runs
+ *     "interval_low_pct", "interval_high_pct"; paired: "p_value",
+ *     "round_change_pct": [ one per round ] } ] }
+ *
+ * Figures that are not finite are null.  yb_cmp_from_json reads what
+ * yb_cmp_to_json wrote (for graphs of an A/B verdict); YB_EINVAL naming
+ * the first field that is missing or of the wrong kind.
+ */
+struct json_t;
+struct json_t *yb_cmp_to_json(const struct yb_cmp *c, double tol,
+			      const char *relative);
+int yb_cmp_from_json(const struct json_t *o, struct yb_cmp *c, double *tol,
+		     struct yb_err *err);
 
 #endif /* YB_COMPARE_H */

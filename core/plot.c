@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "compare.h"
 #include "proto.h"
 #include "schedule.h"
 #include "yb_plots.h"
@@ -837,6 +838,129 @@ int yb_plot(const struct yb_results *sets, const char *const *labels,
 			unlink(path);
 		}
 	}
+	rmdir(tmp);
+	return rc;
+}
+
+/* ---- A/B verdicts ------------------------------------------------------ */
+
+int yb_plot_write_ab(FILE *fp, const struct yb_cmp *c, struct yb_err *err)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct yb_cmp_row *r = &c->rows[i];
+		for (size_t k = 0; k < r->rounds; k++) {
+			double off = r->rounds > 1 ?
+					     -0.25 + 0.5 * (double)k /
+							     (double)(r->rounds - 1) :
+					     0;
+			fprintf(fp, "%.3f ", (double)i + off);
+			put_num(fp, r->round_pct[k], 0);
+			fputc('\n', fp);
+		}
+	}
+	fputs("\n\n", fp);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct yb_cmp_row *r = &c->rows[i];
+		char label[160], q[160];
+		snprintf(label, sizeof(label), "%s %s", r->curve,
+			 yb_metric_name(r->metric));
+		gp_string(q, sizeof(q), label);
+		fprintf(fp, "%zu ", i);
+		put_num(fp, r->median_pct, 0);
+		fputc(' ', fp);
+		put_num(fp, isfinite(r->lo_pct) ? r->lo_pct : NAN, 0);
+		fputc(' ', fp);
+		put_num(fp, isfinite(r->hi_pct) ? r->hi_pct : NAN, 0);
+		fprintf(fp, " \"%s\"\n", q);
+	}
+	return ferror(fp) ? yb_err_set(err, YB_EIO, "cannot write graph data") :
+			    0;
+}
+
+int yb_plot_ab(const struct yb_cmp *c, double tolerance,
+	       const struct yb_plot_opts *o, int *written, struct yb_err *err)
+{
+	char tmp[] = "/tmp/yasmin-bench-plot.XXXXXX";
+	char path[4096], data[4096], script[4096], errfile[4096], dir[4096];
+	size_t rounds = 0;
+	int rc;
+
+	*written = 0;
+	for (size_t i = 0; i < c->n; i++)
+		rounds += c->rows[i].rounds;
+	if (c->n == 0 || rounds == 0)
+		return yb_err_set(err, YB_EINVAL,
+				  "no A/B rounds to draw (a verdict of "
+				  "`yasmin-bench ab` has them)");
+	if (c->n > YB_PLOT_MAX_CURVES)
+		return yb_err_set(err, YB_EINVAL,
+				  "%zu curves: more than a graph holds (%d)",
+				  c->n, YB_PLOT_MAX_CURVES);
+	rc = yb_plot_available(err);
+	if (rc)
+		return rc;
+	for (size_t e = 0; e < 2 && !o->force; e++) {
+		if (!(o->formats & (1u << e)))
+			continue;
+		snprintf(path, sizeof(path), "%s/ab.%s", o->out_dir, exts[e]);
+		if (access(path, F_OK) == 0)
+			return yb_err_set(err, YB_EEXIST,
+					  "%s exists; pass --force to "
+					  "overwrite it",
+					  path);
+	}
+	if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST)
+		return yb_err_sys(err, errno, "cannot create %s", o->out_dir);
+	if (!mkdtemp(tmp))
+		return yb_err_sys(err, errno, "cannot create a directory in /tmp");
+	snprintf(path, sizeof(path), "%s/common.gp", tmp);
+	snprintf(data, sizeof(data), "%s/ab.dat", tmp);
+	snprintf(errfile, sizeof(errfile), "%s/gnuplot.err", tmp);
+	rc = write_text(path, yb_plot_common, err);
+	if (!rc) {
+		FILE *fp = fopen(data, "w");
+		if (!fp)
+			rc = yb_err_sys(err, errno, "cannot write %s", data);
+		else {
+			rc = yb_plot_write_ab(fp, c, err);
+			if (fclose(fp) != 0 && !rc)
+				rc = yb_err_sys(err, errno, "cannot write %s",
+						data);
+		}
+	}
+	gp_string(dir, sizeof(dir), tmp);
+	for (size_t e = 0; e < 2 && !rc; e++) {
+		if (!(o->formats & (1u << e)))
+			continue;
+		char out[4096], q[4096], dq[4096];
+		snprintf(out, sizeof(out), "%s/ab.%s", o->out_dir, exts[e]);
+		gp_string(q, sizeof(q), out);
+		gp_string(dq, sizeof(dq), data);
+		snprintf(script, sizeof(script), "%s/ab-%s.gp", tmp, exts[e]);
+		FILE *fp = fopen(script, "w");
+		if (!fp) {
+			rc = yb_err_sys(err, errno, "cannot write %s", script);
+			break;
+		}
+		fprintf(fp,
+			"scriptdir = '%s'\ndatafile = '%s'\nncurves = %zu\n"
+			"tolerance = %.6g\noutfile = '%s'\nfmt = '%s'\n"
+			"plottitle = '%zu rounds, %.4g%% intervals'\n"
+			"lts = ''\ndts = ''\n%s",
+			dir, dq, c->n, tolerance, q, exts[e],
+			c->rows[0].rounds, c->conf * 100, yb_plot_ab_rounds);
+		if (fclose(fp) != 0) {
+			rc = yb_err_sys(err, errno, "cannot write %s", script);
+			break;
+		}
+		rc = run_gnuplot(script, errfile, err);
+		if (!rc)
+			(*written)++;
+		unlink(script);
+	}
+	unlink(path);
+	unlink(data);
+	unlink(errfile);
 	rmdir(tmp);
 	return rc;
 }

@@ -163,4 +163,24 @@ int yb_plot_write_cdf(FILE *fp, const struct yb_results *sets,
 		      const uint64_t *sizes, size_t nsizes,
 		      struct yb_plot_blocks *b, struct yb_err *err);
 
+/*
+ * The graph of an A/B verdict (yasmin-bench ab; compare.h): ab.png/.svg
+ * in o->out_dir, the rounds' changes and each curve's estimate with its
+ * interval (plots/ab.gp).  c must hold paired rounds.  YB_EINVAL when it
+ * has none; *written counts the files.
+ */
+struct yb_cmp;
+int yb_plot_ab(const struct yb_cmp *c, double tolerance,
+	       const struct yb_plot_opts *o, int *written, struct yb_err *err);
+
+/*
+ * The data of that graph onto fp: block 0, "x change_pct" for every
+ * round of every curve (x = the curve's index, plus an offset in
+ * [-0.25, 0.25] by round so that the dots do not cover each other);
+ * two empty lines; block 1, per curve "x estimate low high "label"" with
+ * the label "curve metric" in double quotes.  An interval end that is
+ * not finite is written NaN.  Returns 0 or YB_EIO.
+ */
+int yb_plot_write_ab(FILE *fp, const struct yb_cmp *c, struct yb_err *err);
+
 #endif /* YB_PLOT_H */

@@ -154,6 +154,8 @@ int yb_session_point(void *ctx, const struct yb_point *p, struct yb_err *err)
 		pt.pairs = s->cur.pairs ? s->cur.pairs : 1;
 		pt.pair = s->cur.pairs ? s->cur.pair : 1;
 	}
+	if (yb_session_point_hook)
+		yb_session_point_hook(&pt);
 	p = &pt;
 	int rc = yb_results_add(&s->results, p);
 
@@ -541,6 +543,8 @@ static int local_server(struct yb_ep *listener, const char *dir,
 		return yb_exit_status(err.code);
 	}
 	struct yb_serve_opts so = { .timeout_ms = 60000, .info = &info };
+	if (yb_local_serve_hook)
+		yb_local_serve_hook(&so, conn.t->name);
 	rc = yb_serve(&conn, &so, &err);
 	yb_ep_close(&conn);
 	yb_meta_free(&info);

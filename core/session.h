@@ -154,4 +154,21 @@ int yb_local_spawn(const struct yb_transport *t,
  */
 int yb_local_reap(struct yb_local_child *c, int kill_it, int *status);
 
+/*
+ * For test builds only, and left undefined in yasmin-bench itself (weak
+ * references, NULL there).  The A/B gate's benchmark and tests build a
+ * copy of yasmin-bench that is slower by a known amount over one
+ * transport (tests/slowdown.c):
+ *
+ * yb_local_serve_hook: called in the server child of a local run before
+ * it serves, with the transport's name, to install a serve hook (a real
+ * delay before each echo).
+ * yb_session_point_hook: called with each point before it is recorded
+ * (figures scaled by an exact factor).
+ */
+struct yb_serve_opts;
+extern void yb_local_serve_hook(struct yb_serve_opts *so, const char *transport)
+	__attribute__((weak));
+extern void yb_session_point_hook(struct yb_point *p) __attribute__((weak));
+
 #endif /* YB_SESSION_H */

@@ -293,3 +293,212 @@ void yb_sort_u64(uint64_t *v, size_t n)
 	free(tmp);
 	free(count);
 }
+
+/* ---- tests between runs -------------------------------------------------- */
+
+double yb_normal_cdf(double x)
+{
+	return 0.5 * erfc(-x / sqrt(2.0));
+}
+
+double yb_normal_quantile(double p)
+{
+	if (!(p > 0))
+		return -INFINITY;
+	if (!(p < 1))
+		return INFINITY;
+	double a = -40, b = 40;
+	for (int i = 0; i < 200 && b - a > 1e-12; i++) {
+		double m = (a + b) / 2;
+		if (yb_normal_cdf(m) < p)
+			a = m;
+		else
+			b = m;
+	}
+	return (a + b) / 2;
+}
+
+/*
+ * P(|T| <= t) for Student's t with df degrees of freedom, from the finite
+ * series in theta = atan(t / sqrt(df)) that holds for whole df
+ * (Abramowitz and Stegun 26.7.3 and 26.7.4).
+ */
+static double t_within(double t, unsigned df)
+{
+	double th = atan(t / sqrt((double)df));
+	double c = cos(th), s = sin(th), c2 = c * c;
+
+	if (df % 2) {
+		if (df == 1)
+			return 2.0 * th / M_PI;
+		double term = c, sum = c;
+		for (unsigned k = 3; k + 2 <= df; k += 2) {
+			term *= c2 * (double)(k - 1) / (double)k;
+			sum += term;
+		}
+		return 2.0 / M_PI * (th + s * sum);
+	}
+	double term = 1.0, sum = 1.0;
+	for (unsigned k = 2; k + 2 <= df; k += 2) {
+		term *= c2 * (double)(k - 1) / (double)k;
+		sum += term;
+	}
+	return s * sum;
+}
+
+double yb_t_critical(double conf, unsigned df)
+{
+	if (df == 0 || !(conf > 0) || !(conf < 1))
+		return NAN;
+	if (df > 100000)
+		return yb_normal_quantile(0.5 + conf / 2);
+	double a = 0, b = 1;
+	while (t_within(b, df) < conf && b < 1e12)
+		b *= 2;
+	for (int i = 0; i < 200 && b - a > 1e-12 * b; i++) {
+		double m = (a + b) / 2;
+		if (t_within(m, df) < conf)
+			a = m;
+		else
+			b = m;
+	}
+	return (a + b) / 2;
+}
+
+/*
+ * The null distribution of the signed-rank statistic of n values: cum[x]
+ * = P(T <= x), x = 0 .. n(n+1)/2.  Counts of the subsets of 1..n with each
+ * sum, built one rank at a time.
+ */
+static double *signrank_cdf(size_t n)
+{
+	size_t m = n * (n + 1) / 2;
+	double *c = calloc(m + 1, sizeof(double));
+
+	if (!c)
+		return NULL;
+	c[0] = 1;
+	for (size_t k = 1; k <= n; k++)
+		for (size_t w = m; w >= k; w--)
+			c[w] += c[w - k];
+	double total = ldexp(1.0, (int)n), run = 0;
+	for (size_t w = 0; w <= m; w++) {
+		run += c[w];
+		c[w] = run / total;
+	}
+	return c;
+}
+
+/*
+ * How many of the smallest (and of the largest) Walsh averages fall
+ * outside the interval: the largest k with P(T <= k - 1) <= alpha / 2.
+ * -1 out of memory.
+ */
+static long signrank_cut(size_t n, double conf)
+{
+	double half = (1 - conf) / 2;
+	size_t m = n * (n + 1) / 2;
+
+	if (n > YB_SIGNRANK_EXACT) {
+		double mean = (double)m / 2;
+		double sd = sqrt((double)n * (double)(n + 1) *
+				 (double)(2 * n + 1) / 24.0);
+		double k = floor(mean - yb_normal_quantile(1 - half) * sd - 0.5) + 1;
+		return k < 0 ? 0 : (long)k;
+	}
+	double *cum = signrank_cdf(n);
+	if (!cum)
+		return -1;
+	long k = 0;
+	while ((size_t)k <= m && cum[k] <= half)
+		k++;
+	free(cum);
+	return k;
+}
+
+int yb_signrank_ci(const double *d, size_t n, double conf, double *est,
+		   double *lo, double *hi)
+{
+	if (n == 0 || n > YB_SIGNRANK_MAX)
+		return -1;
+	size_t m = n * (n + 1) / 2;
+	double *w = malloc(m * sizeof(double));
+	if (!w)
+		return -2;
+	size_t at = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i; j < n; j++)
+			w[at++] = (d[i] + d[j]) / 2;
+	qsort(w, m, sizeof(double), cmp_double);
+	*est = m % 2 ? w[m / 2] : (w[m / 2 - 1] + w[m / 2]) / 2;
+	long k = signrank_cut(n, conf);
+	if (k < 0) {
+		free(w);
+		return -2;
+	}
+	if (k == 0) {
+		*lo = -INFINITY;
+		*hi = INFINITY;
+	} else {
+		*lo = w[k - 1];
+		*hi = w[m - (size_t)k];
+	}
+	free(w);
+	return 0;
+}
+
+struct ranked {
+	double a;
+	int pos;
+};
+
+static int cmp_ranked(const void *x, const void *y)
+{
+	double a = ((const struct ranked *)x)->a, b = ((const struct ranked *)y)->a;
+	return (a > b) - (a < b);
+}
+
+double yb_signrank_p(const double *d, size_t n)
+{
+	if (n > YB_SIGNRANK_MAX)
+		return NAN;
+	struct ranked *r = malloc((n + 1) * sizeof(*r));
+	size_t k = 0;
+	if (!r)
+		return NAN;
+	for (size_t i = 0; i < n; i++)
+		if (d[i] != 0 && !isnan(d[i]))
+			r[k++] = (struct ranked){ fabs(d[i]), d[i] > 0 };
+	if (k == 0) {
+		free(r);
+		return 1;
+	}
+	qsort(r, k, sizeof(*r), cmp_ranked);
+	/* Ties share the mean of their ranks. */
+	double tplus = 0;
+	for (size_t i = 0; i < k;) {
+		size_t j = i;
+		while (j + 1 < k && r[j + 1].a == r[i].a)
+			j++;
+		double rank = (double)(i + j + 2) / 2;
+		for (size_t q = i; q <= j; q++)
+			if (r[q].pos)
+				tplus += rank;
+		i = j + 1;
+	}
+	free(r);
+	double m = (double)(k * (k + 1) / 2);
+	/* P(T >= tplus) = P(T <= m - tplus), the distribution is symmetric. */
+	double x = m - tplus;
+	if (k > YB_SIGNRANK_EXACT) {
+		double sd = sqrt((double)k * (double)(k + 1) *
+				 (double)(2 * k + 1) / 24.0);
+		return yb_normal_cdf((x + 0.5 - m / 2) / sd);
+	}
+	double *cum = signrank_cdf(k);
+	if (!cum)
+		return NAN;
+	double p = cum[(size_t)floor(x)];
+	free(cum);
+	return p;
+}

@@ -86,4 +86,39 @@ double yb_stddev(const double *v, size_t n);
 double yb_min(const double *v, size_t n);
 double yb_max(const double *v, size_t n);
 
+/*
+ * Tests between runs (the A/B gate and compare with several runs a side).
+ *
+ * yb_signrank_ci: paired changes d[0..n), one per A/B round.  The
+ * Hodges-Lehmann estimate of their centre (the median of the n(n+1)/2
+ * Walsh averages (d[i] + d[j]) / 2, i <= j) and its distribution-free
+ * confidence interval at level conf (0.95: 95%), whose ends are the k-th
+ * smallest and k-th largest Walsh averages, k from the exact null
+ * distribution of the Wilcoxon signed-rank statistic (its normal
+ * approximation beyond YB_SIGNRANK_EXACT values).  The interval needs only
+ * that the changes are independent and symmetric about their centre: no
+ * normality, and one wild round moves it little.  With too few values for
+ * the level the interval is -inf..+inf.  Returns 0, -1 for n == 0 or n >
+ * YB_SIGNRANK_MAX, -2 out of memory.
+ */
+#define YB_SIGNRANK_EXACT 60
+#define YB_SIGNRANK_MAX 2000
+int yb_signrank_ci(const double *d, size_t n, double conf, double *est,
+		   double *lo, double *hi);
+/*
+ * The one-sided p-value of the signed-rank test that d's centre is above
+ * 0: the chance of a rank sum of the positive values at least this large
+ * if signs were a coin toss.  Zeros are dropped (Wilcoxon's rule); 1 when
+ * nothing is left.  NAN for n > YB_SIGNRANK_MAX.
+ */
+double yb_signrank_p(const double *d, size_t n);
+/* Standard normal: P(Z <= x), and the x with P(Z <= x) = p. */
+double yb_normal_cdf(double x);
+double yb_normal_quantile(double p);
+/*
+ * Student's t with df degrees of freedom: the two-sided critical value,
+ * P(|T| <= t) = conf (for a conf-level interval of a mean).
+ */
+double yb_t_critical(double conf, unsigned df);
+
 #endif /* YB_STATS_H */

@@ -17,7 +17,8 @@
  *       read a results JSON with the library reader; print
  *       "results N complete C" or fail
  *   helper_peer json-get FILE KEY
- *       print the value at the dotted KEY (meta.placement.relation) of a
+ *       print the value at the dotted KEY (meta.placement.relation;
+ *       a number indexes an array: runs.0.side) of a
  *       JSON file as "TYPE VALUE", TYPE one of string, integer, real,
  *       true, false, null, object, array; exit 1 if there is none
  *   helper_peer corrupt-server ADDRESS
@@ -520,7 +521,8 @@ static int json_get(const char *path, const char *key)
 	snprintf(copy, sizeof(copy), "%s", key);
 	for (char *k = strtok_r(copy, ".", &save); k && v;
 	     k = strtok_r(NULL, ".", &save))
-		v = json_object_get(v, k);
+		v = json_is_array(v) ? json_array_get(v, strtoul(k, NULL, 10)) :
+				       json_object_get(v, k);
 	int rc = 0;
 	if (!v)
 		rc = 1;

@@ -137,6 +137,104 @@ static void median_of_trials(void **state)
 	assert_float_equal(yb_median(odd, 0), 0, 0);
 }
 
+static void critical_values(void **state)
+{
+	(void)state;
+	/* Tables of Student's t (two-sided 95% and 99%) and the normal. */
+	assert_float_equal(yb_t_critical(0.95, 1), 12.706, 0.001);
+	assert_float_equal(yb_t_critical(0.95, 2), 4.303, 0.001);
+	assert_float_equal(yb_t_critical(0.95, 5), 2.571, 0.001);
+	assert_float_equal(yb_t_critical(0.95, 10), 2.228, 0.001);
+	assert_float_equal(yb_t_critical(0.99, 3), 5.841, 0.001);
+	assert_float_equal(yb_t_critical(0.95, 30), 2.042, 0.001);
+	assert_float_equal(yb_t_critical(0.95, 1000), 1.962, 0.001);
+	assert_float_equal(yb_normal_quantile(0.975), 1.95996, 0.00001);
+	assert_float_equal(yb_normal_cdf(-1.6449), 0.05, 0.0001);
+	assert_true(isnan(yb_t_critical(0.95, 0)));
+}
+
+static void signrank_known(void **state)
+{
+	double d[12], est, lo, hi;
+	(void)state;
+
+	/* All positive: the rank sum is the largest there is, p = 2^-n. */
+	for (int i = 0; i < 10; i++)
+		d[i] = i + 1;
+	assert_float_equal(yb_signrank_p(d, 5), 1.0 / 32, 1e-12);
+	assert_float_equal(yb_signrank_p(d, 10), 1.0 / 1024, 1e-12);
+	/* One sign flipped at rank 1: T+ = 54 of 55, P(T >= 54) = 2/1024. */
+	d[0] = -1;
+	assert_float_equal(yb_signrank_p(d, 10), 2.0 / 1024, 1e-12);
+	/* Symmetric around 0: the estimate is 0, p about a half. */
+	double sym[] = { -3, -2, -1, 1, 2, 3 };
+	assert_int_equal(yb_signrank_ci(sym, 6, 0.9, &est, &lo, &hi), 0);
+	assert_float_equal(est, 0, 1e-12);
+	assert_true(lo < 0 && hi > 0);
+	assert_true(yb_signrank_p(sym, 6) > 0.4);
+
+	/* n = 10 at 95%: the 9th smallest and 9th largest of the 55 Walsh
+	 * averages (the signed-rank table's critical value is 8).  For
+	 * 1..10 the Walsh averages are (i + j) / 2, i <= j: 1, 1.5, 2, 2,
+	 * 2.5, 2.5, 3, 3, 3, ... so the 9th smallest is 3 and, by symmetry
+	 * about 5.5, the 9th largest 8. */
+	for (int i = 0; i < 10; i++)
+		d[i] = i + 1;
+	assert_int_equal(yb_signrank_ci(d, 10, 0.95, &est, &lo, &hi), 0);
+	assert_float_equal(est, 5.5, 1e-12);
+	assert_float_equal(lo, 3, 1e-12);
+	assert_float_equal(hi, 8, 1e-12);
+	/* Too few values for the level: the interval is everything. */
+	assert_int_equal(yb_signrank_ci(d, 3, 0.95, &est, &lo, &hi), 0);
+	assert_true(isinf(lo) && lo < 0 && isinf(hi) && hi > 0);
+	assert_int_equal(yb_signrank_ci(d, 0, 0.95, &est, &lo, &hi), -1);
+}
+
+/* A fixed generator: the same draws on every machine. */
+static uint64_t rng = 88172645463325252ull;
+static double uniform(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return ((double)(rng >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double heavy(void)
+{
+	/* Laplace: heavier tails than a normal, still symmetric. */
+	double u = uniform() - 0.5;
+	return u < 0 ? log(1 + 2 * u) : -log(1 - 2 * u);
+}
+
+static void signrank_coverage(void **state)
+{
+	(void)state;
+	/* The interval holds the true centre at least as often as its level
+	 * says (the exact distribution makes it a little conservative), for
+	 * small and large n, with heavy tails; and a real shift of one
+	 * spread is found. */
+	static const size_t ns[] = { 8, 12, 30, 80 };
+	for (size_t t = 0; t < 4; t++) {
+		size_t n = ns[t], cover = 0, found = 0, reps = 1000;
+		double d[80], est, lo, hi;
+		for (size_t r = 0; r < reps; r++) {
+			for (size_t i = 0; i < n; i++)
+				d[i] = 3.0 + heavy();
+			assert_int_equal(yb_signrank_ci(d, n, 0.9, &est, &lo, &hi), 0);
+			cover += lo <= 3.0 && 3.0 <= hi;
+			for (size_t i = 0; i < n; i++)
+				d[i] -= 3.0 - 1.5;
+			found += yb_signrank_p(d, n) < 0.05;
+		}
+		print_message("n=%zu: 90%% interval covered %zu of %zu, shift "
+			      "found %zu\n", n, cover, reps, found);
+		assert_true(cover >= 880 && cover <= 960);
+		if (n >= 12)
+			assert_true(found >= 900);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +245,9 @@ int main(void)
 		cmocka_unit_test(summary),
 		cmocka_unit_test(radix_sort_agrees),
 		cmocka_unit_test(median_of_trials),
+		cmocka_unit_test(critical_values),
+		cmocka_unit_test(signrank_known),
+		cmocka_unit_test(signrank_coverage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

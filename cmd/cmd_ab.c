@@ -1,0 +1,682 @@
+/*
+ * cmd_ab.c - `yasmin-bench ab OLD NEW [RUN OPTIONS]`: a regression gate
+ * that measures the baseline and the candidate alternately in one job.
+ *
+ * OLD and NEW are executables that accept `run` (two builds of
+ * yasmin-bench, typically main and the candidate).  Round i runs both
+ * with the same run options, OLD first in even rounds and NEW first in
+ * odd ones (OLD NEW, NEW OLD, OLD NEW, ...), so that a drift of the
+ * machine during the job - frequency, neighbours, the host moving a vCPU
+ * - falls on both alike and cancels.  Each round gives one paired change
+ * per curve and metric; yb_compare_paired judges them by the spread
+ * between rounds, which on a shared machine is far larger than the
+ * spread inside one run (see compare.h).
+ *
+ * Everything stays under --out: runs/NN-old and runs/NN-new (each run's
+ * results and its output), ab.json (the verdict, the rounds and the
+ * commands), ab.csv (every round's change) and ab.png (the distribution
+ * of the changes, drawn by plot from ab.json).
+ *
+ * Exit status: 0 no regression, 1 regression (or NEW failed a run: a
+ * candidate that cannot finish cannot be shown not to regress), 2 bad
+ * input (ab's options, the executables, or run options OLD rejects), 3
+ * output directory unusable or OLD failed a run, 130 interrupted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/clock.h"
+#include "../core/compare.h"
+#include "../core/plot.h"
+#include "cmd.h"
+
+#define AB_MAX_ROUNDS 200
+#define AB_DEFAULT_ROUNDS 10
+
+struct ab_args {
+	const char *exe[2]; /* OLD, NEW as given */
+	size_t nexe;
+	unsigned rounds;
+	double tolerance;
+	double confidence; /* percent */
+	unsigned metrics;
+	const char *relative;
+	const char *out_dir;
+	int force;
+	int json;
+	int no_plot;
+};
+
+enum {
+	OPT_ROUNDS = 400,
+	OPT_TOL,
+	OPT_CONF,
+	OPT_METRIC,
+	OPT_RELATIVE,
+	OPT_OUT,
+	OPT_FORCE,
+	OPT_JSON,
+	OPT_NO_PLOT
+};
+
+static const struct argp_option ab_options[] = {
+	{ "rounds", OPT_ROUNDS, "N", 0,
+	  "rounds of one OLD and one NEW run each (default 10; at least 6 "
+	  "for a 95% interval)",
+	  0 },
+	{ "tolerance", OPT_TOL, "PCT", 0,
+	  "a change smaller than PCT percent is never a regression "
+	  "(default 5)",
+	  0 },
+	{ "confidence", OPT_CONF, "PCT", 0,
+	  "level of the interval of each change (default 95); a regression "
+	  "needs the whole interval above zero",
+	  0 },
+	{ "metric", OPT_METRIC, "LIST", 0,
+	  "what to judge, comma-separated: latency (one-way p50), p99, "
+	  "p99.9, bandwidth, or both (latency and bandwidth; the default)",
+	  0 },
+	{ "relative-to", OPT_RELATIVE, "TRANSPORT", 0,
+	  "judge every curve by its ratio to TRANSPORT in the same run (so "
+	  "that a drift of the host that moves both cancels); TRANSPORT "
+	  "must be among the run's transports",
+	  0 },
+	{ "out", OPT_OUT, "DIR", 0,
+	  "keep every run and the verdict in DIR (default "
+	  "yasmin-results/ab-DATE-TIME)",
+	  0 },
+	{ "force", OPT_FORCE, 0, 0, "overwrite an earlier gate's files in DIR",
+	  0 },
+	{ "json", OPT_JSON, 0, 0, "print the verdict as JSON", 0 },
+	{ "no-plot", OPT_NO_PLOT, 0, 0, "do not draw ab.png", 0 },
+	{ 0 }
+};
+
+static error_t ab_parse(int key, char *arg, struct argp_state *state)
+{
+	struct ab_args *a = state->input;
+	char *end;
+
+	switch (key) {
+	case OPT_ROUNDS: {
+		unsigned long v;
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno || end == arg || *end || *arg == '-' || v < 1 ||
+		    v > AB_MAX_ROUNDS)
+			cmd_usage_error(state, "bad --rounds '%s': expected 1 "
+					       "to %d",
+					arg, AB_MAX_ROUNDS);
+		a->rounds = (unsigned)v;
+		break;
+	}
+	case OPT_TOL:
+		a->tolerance = strtod(arg, &end);
+		if (end == arg || *end || !(a->tolerance >= 0) ||
+		    a->tolerance > 1000)
+			cmd_usage_error(state, "bad --tolerance '%s': expected "
+					       "a percentage, 0 to 1000",
+					arg);
+		break;
+	case OPT_CONF:
+		a->confidence = strtod(arg, &end);
+		if (end == arg || *end || !(a->confidence >= 50) ||
+		    !(a->confidence < 100))
+			cmd_usage_error(state, "bad --confidence '%s': expected "
+					       "a percentage, 50 to 99.99",
+					arg);
+		break;
+	case OPT_METRIC: {
+		char copy[128], *save = NULL;
+		snprintf(copy, sizeof(copy), "%s", arg);
+		a->metrics = 0;
+		for (char *it = strtok_r(copy, ",", &save); it;
+		     it = strtok_r(NULL, ",", &save)) {
+			unsigned m = strcmp(it, "both") == 0 ?
+					     YB_METRIC_LATENCY |
+						     YB_METRIC_BANDWIDTH :
+					     yb_metric_parse(it);
+			if (!m)
+				cmd_usage_error(state,
+						"bad --metric '%s': expected "
+						"latency, p99, p99.9, "
+						"bandwidth or both",
+						it);
+			a->metrics |= m;
+		}
+		if (!a->metrics)
+			cmd_usage_error(state, "--metric is empty");
+		break;
+	}
+	case OPT_RELATIVE:
+		if (!*arg)
+			cmd_usage_error(state, "--relative-to is empty");
+		a->relative = arg;
+		break;
+	case OPT_OUT:
+		if (!*arg)
+			cmd_usage_error(state, "--out is empty");
+		a->out_dir = arg;
+		break;
+	case OPT_FORCE:
+		a->force = 1;
+		break;
+	case OPT_JSON:
+		a->json = 1;
+		break;
+	case OPT_NO_PLOT:
+		a->no_plot = 1;
+		break;
+	case ARGP_KEY_ARG:
+		if (a->nexe == 2)
+			cmd_usage_error(state, "unexpected argument '%s'", arg);
+		if (!*arg)
+			cmd_usage_error(state, "an empty executable name");
+		a->exe[a->nexe++] = arg;
+		break;
+	case ARGP_KEY_END:
+		if (a->nexe != 2)
+			cmd_usage_error(state, "expected OLD and NEW executables "
+					       "(two builds of yasmin-bench)");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* Does this argument name one of ab's own options?  Its value count. */
+static int ab_option(const char *arg, int *takes_value)
+{
+	if (strncmp(arg, "--", 2) != 0)
+		return 0;
+	const char *name = arg + 2;
+	size_t len = strcspn(name, "=");
+	for (const struct argp_option *o = ab_options; o->name; o++) {
+		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0) {
+			*takes_value = o->arg && name[len] != '=';
+			return 1;
+		}
+	}
+	static const char *const help[] = { "help", "usage", "version" };
+	for (size_t i = 0; i < 3; i++)
+		if (strlen(help[i]) == len && strncmp(help[i], name, len) == 0) {
+			*takes_value = 0;
+			return 1;
+		}
+	return 0;
+}
+
+/*
+ * argv splits into ab's own options with OLD and NEW (for argp), and the
+ * run options: every other argument after OLD and NEW, in order.  Before
+ * OLD and NEW, an option that is not ab's is an error: its value could
+ * not be told from OLD.
+ */
+static void split_args(int argc, char **argv, char **abv, int *abc,
+		       char **runv, int *runc)
+{
+	int positional = 0;
+
+	*abc = 0;
+	*runc = 0;
+	abv[(*abc)++] = argv[0];
+	for (int i = 1; i < argc; i++) {
+		int val = 0;
+		if (strcmp(argv[i], "--") == 0 && positional == 2) {
+			continue; /* an optional separator before run options */
+		} else if (ab_option(argv[i], &val) ||
+			   (argv[i][0] == '-' && argv[i][1] == 'h' &&
+			    !argv[i][2]) ||
+			   (argv[i][0] == '-' && argv[i][1] == '?') ||
+			   strcmp(argv[i], "-V") == 0) {
+			abv[(*abc)++] = argv[i];
+			if (val && i + 1 < argc)
+				abv[(*abc)++] = argv[++i];
+		} else if (positional < 2 && argv[i][0] != '-') {
+			abv[(*abc)++] = argv[i];
+			positional++;
+		} else if (positional < 2) {
+			fprintf(stderr,
+				"yasmin-bench ab: '%s' before OLD and NEW: run "
+				"options go after the two executables\n",
+				argv[i]);
+			exit(YB_EXIT_USAGE);
+		} else {
+			runv[(*runc)++] = argv[i];
+		}
+	}
+	abv[*abc] = NULL;
+	runv[*runc] = NULL;
+}
+
+/* An executable by path, or found on PATH; its absolute path in out. */
+static int resolve_exe(const char *name, char *out, size_t len,
+		       struct yb_err *err)
+{
+	char cand[PATH_MAX];
+
+	if (strchr(name, '/')) {
+		if (access(name, X_OK) != 0)
+			return yb_err_sys(err, errno, "%s", name);
+		if (!realpath(name, cand))
+			return yb_err_sys(err, errno, "%s", name);
+	} else {
+		const char *path = getenv("PATH");
+		int found = 0;
+		for (const char *p = path ? path : "/usr/bin:/bin"; *p && !found;) {
+			size_t n = strcspn(p, ":");
+			snprintf(cand, sizeof(cand), "%.*s/%s", (int)n, p, name);
+			found = access(cand, X_OK) == 0;
+			p += n + (p[n] == ':');
+		}
+		if (!found)
+			return yb_err_set(err, YB_EINVAL,
+					  "%s: not found on PATH", name);
+		char real[PATH_MAX];
+		if (realpath(cand, real))
+			snprintf(cand, sizeof(cand), "%s", real);
+	}
+	struct stat st;
+	if (stat(cand, &st) != 0 || !S_ISREG(st.st_mode))
+		return yb_err_set(err, YB_EINVAL, "%s: not an executable file",
+				  name);
+	snprintf(out, len, "%s", cand);
+	return 0;
+}
+
+struct ab_run {
+	char dir[PATH_MAX];
+	double start;   /* seconds since the gate began */
+	double seconds;
+	int status; /* exit status, or 128 + signal */
+};
+
+static uint64_t ab_t0; /* when the gate began */
+
+/* The last line of a file that says something (a run's error). */
+static void last_line(const char *path, char *buf, size_t len)
+{
+	FILE *fp = fopen(path, "r");
+	char line[512];
+
+	buf[0] = '\0';
+	while (fp && fgets(line, sizeof(line), fp)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (*line)
+			snprintf(buf, len, "%s", line);
+	}
+	if (fp)
+		fclose(fp);
+}
+
+/*
+ * One run: exe run --no-plot --out dir [--force] runv..., its output in
+ * dir.log.  Returns 0 with r filled, or the errno of a failed fork.
+ */
+static int one_run(const char *exe, char *const *runv, int runc, int force,
+		   struct ab_run *r, volatile pid_t *child)
+{
+	char log[PATH_MAX + 8];
+	char *argv[16 + 256];
+	int n = 0;
+
+	snprintf(log, sizeof(log), "%s.log", r->dir);
+	argv[n++] = (char *)exe;
+	argv[n++] = "run";
+	argv[n++] = "--no-plot";
+	argv[n++] = "--out";
+	argv[n++] = r->dir;
+	if (force)
+		argv[n++] = "--force";
+	for (int i = 0; i < runc && n < (int)(sizeof(argv) / sizeof(argv[0])) - 1; i++)
+		argv[n++] = runv[i];
+	argv[n] = NULL;
+	fflush(NULL);
+	uint64_t t0 = yb_now();
+	r->start = (double)(t0 - ab_t0) / 1e9;
+	pid_t pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			      0644);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execv(exe, argv);
+		fprintf(stderr, "yasmin-bench ab: cannot run %s: %s\n", exe,
+			strerror(errno));
+		_exit(127);
+	}
+	*child = pid;
+	int st;
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR)
+			break;
+		if (cmd_stop)
+			kill(pid, SIGINT);
+	}
+	*child = 0;
+	r->seconds = (double)(yb_now() - t0) / 1e9;
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) :
+		    WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 1;
+	return 0;
+}
+
+/* The output directory: a fresh one, or one whose gate files may go. */
+static int prepare_out(const struct ab_args *a, const char *dir,
+		       struct yb_err *err)
+{
+	char path[PATH_MAX + 16];
+	struct stat st;
+
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+		return yb_err_set(err, YB_EEXIST, "%s is not a directory", dir);
+	snprintf(path, sizeof(path), "%s/ab.json", dir);
+	if (!a->force && stat(path, &st) == 0)
+		return yb_err_set(err, YB_EEXIST,
+				  "%s already holds a gate (ab.json); pass "
+				  "--force to overwrite it, or another --out",
+				  dir);
+	snprintf(path, sizeof(path), "%s/runs", dir);
+	if (!a->force && stat(path, &st) == 0)
+		return yb_err_set(err, YB_EEXIST,
+				  "%s already holds runs/; pass --force to "
+				  "overwrite them, or another --out",
+				  dir);
+	/* mkdir -p */
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof(tmp), "%s", dir);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+			return yb_err_sys(err, errno, "cannot create %s", tmp);
+		*p = '/';
+	}
+	if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+		return yb_err_sys(err, errno, "cannot create %s", tmp);
+	if (mkdir(path, 0777) != 0 && errno != EEXIST)
+		return yb_err_sys(err, errno, "cannot create %s", path);
+	return 0;
+}
+
+static int write_csv(const char *path, const struct yb_cmp *c,
+		     struct yb_err *err)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (!fp)
+		return yb_err_sys(err, errno, "cannot write %s", path);
+	fprintf(fp, "curve,metric,round,first,change_pct\n");
+	for (size_t i = 0; i < c->n; i++)
+		for (size_t k = 0; k < c->rows[i].rounds; k++)
+			fprintf(fp, "%s,%s,%zu,%s,%.4f\n", c->rows[i].curve,
+				yb_metric_name(c->rows[i].metric), k + 1,
+				k % 2 ? "new" : "old", c->rows[i].round_pct[k]);
+	if (fclose(fp) != 0)
+		return yb_err_sys(err, errno, "cannot write %s", path);
+	return 0;
+}
+
+static int write_json(const char *path, const struct ab_args *a,
+		      char exe[2][PATH_MAX], char *const *runv, int runc,
+		      const struct ab_run *runs, unsigned rounds,
+		      const struct yb_cmp *c, struct yb_err *err)
+{
+	json_t *opts = json_array(), *jr = json_array();
+
+	for (int i = 0; i < runc; i++)
+		json_array_append_new(opts, json_string(runv[i]));
+	for (unsigned i = 0; i < 2 * rounds; i++) {
+		const char *d = strstr(runs[i].dir, "/runs/");
+		json_array_append_new(
+			jr, json_pack("{s:i, s:s, s:s, s:f, s:f, s:i}", "round",
+				      (int)(i / 2 + 1), "side",
+				      i % 2 ? "new" : "old", "dir",
+				      d ? d + 1 : runs[i].dir, "started_s",
+				      runs[i].start, "seconds",
+				      runs[i].seconds, "exit", runs[i].status));
+	}
+	json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:i, s:o, s:o}",
+			      "format", "yasmin-bench-ab", "format_version", 1,
+			      "old", exe[0], "new", exe[1], "run_options",
+			      opts, "rounds", (int)rounds, "runs", jr,
+			      "verdict",
+			      yb_cmp_to_json(c, a->tolerance, a->relative));
+	int rc = json_dump_file(o, path, JSON_INDENT(2)) ?
+			 yb_err_set(err, YB_EIO, "cannot write %s", path) :
+			 0;
+	json_decref(o);
+	return rc;
+}
+
+static volatile pid_t running;
+
+int cmd_ab(int argc, char **argv)
+{
+	static const struct argp argp = {
+		ab_options, ab_parse, "OLD NEW [RUN OPTIONS...]",
+		"A regression gate: run OLD and NEW (two yasmin-bench "
+		"executables, e.g. the main branch's build and the "
+		"candidate's) alternately with the same run options, OLD NEW, "
+		"NEW OLD, ..., and judge each curve's change from the spread "
+		"between rounds.  Every option that is not ab's own goes to "
+		"`run`, e.g. --transports unix,tcp,shm --mode pingpong --quick "
+		"--max-bytes 64K.\v"
+		"A curve regresses when the estimated change (Hodges-Lehmann, "
+		"over the rounds' changes) exceeds --tolerance and its whole "
+		"interval (Wilcoxon signed-rank, at --confidence) is above "
+		"zero.\n"
+		"Exit status: 0 no regression, 1 regression or NEW failed a "
+		"run, 2 bad input, 3 output unusable or OLD failed a run, "
+		"130 interrupted.",
+		0, 0, 0
+	};
+	struct ab_args a = { .rounds = AB_DEFAULT_ROUNDS,
+			     .tolerance = 5,
+			     .confidence = 95,
+			     .metrics = YB_METRIC_LATENCY | YB_METRIC_BANDWIDTH };
+	char **abv = calloc((size_t)argc + 1, sizeof(char *));
+	char **runv = calloc((size_t)argc + 1, sizeof(char *));
+	int abc, runc;
+	struct yb_err err = { 0 };
+
+	if (!abv || !runv)
+		return cmd_fail(YB_ENOMEM, "out of memory");
+	split_args(argc, argv, abv, &abc, runv, &runc);
+	argp_parse(&argp, abc, abv, 0, 0, &a);
+	if (runc > 256)
+		return cmd_fail(YB_EUSAGE, "ab: more than 256 run options");
+
+	char exe[2][PATH_MAX];
+	for (int i = 0; i < 2; i++)
+		if (resolve_exe(a.exe[i], exe[i], sizeof(exe[i]), &err)) {
+			fprintf(stderr, "yasmin-bench ab: %s %s\n",
+				i ? "NEW" : "OLD", err.msg);
+			return YB_EXIT_USAGE;
+		}
+	char dir[PATH_MAX];
+	if (a.out_dir) {
+		snprintf(dir, sizeof(dir), "%s", a.out_dir);
+	} else {
+		time_t now = time(NULL);
+		struct tm tm;
+		localtime_r(&now, &tm);
+		strftime(dir, sizeof(dir), "yasmin-results/ab-%Y%m%d-%H%M%S",
+			 &tm);
+	}
+	if (prepare_out(&a, dir, &err)) {
+		fprintf(stderr, "yasmin-bench ab: %s\n", err.msg);
+		return YB_EXIT_OUTPUT;
+	}
+	if (!a.no_plot && yb_plot_available(&err) != 0) {
+		fprintf(stderr, "yasmin-bench ab: %s (or pass --no-plot)\n",
+			err.msg);
+		return YB_EXIT_USAGE;
+	}
+
+	struct ab_run *runs = calloc(2 * (size_t)a.rounds, sizeof(*runs));
+	if (!runs)
+		return cmd_fail(YB_ENOMEM, "out of memory");
+	int width = a.rounds >= 100 ? 3 : 2;
+	/* With --json, stdout holds the verdict alone. */
+	FILE *info = a.json ? stderr : stdout;
+	fprintf(info, "yasmin-bench ab: %u rounds of %s and %s -> %s/\n",
+		a.rounds, exe[0], exe[1], dir);
+	cmd_catch_signals();
+	ab_t0 = yb_now();
+	unsigned done = 0;
+	int status = 0;
+	for (unsigned r = 0; r < a.rounds && !status; r++) {
+		/* OLD NEW, NEW OLD, ...: runs[2r] is OLD's, runs[2r+1] NEW's. */
+		for (int k = 0; k < 2 && !status; k++) {
+			int side = (r % 2) ? 1 - k : k;
+			struct ab_run *run = &runs[2 * r + (unsigned)side];
+			snprintf(run->dir, sizeof(run->dir), "%s/runs/%0*u-%s",
+				 dir, width, r + 1, side ? "new" : "old");
+			if (cmd_stop)
+				break;
+			int e = one_run(exe[side], runv, runc, a.force, run,
+					&running);
+			if (e) {
+				errno = e;
+				perror("yasmin-bench ab: fork");
+				status = YB_EXIT_FAIL;
+				break;
+			}
+			if (cmd_stop || run->status == YB_EXIT_INTR) {
+				status = YB_EXIT_INTR;
+				break;
+			}
+			if (run->status != 0) {
+				char line[512], log[PATH_MAX + 8];
+				snprintf(log, sizeof(log), "%s.log", run->dir);
+				last_line(log, line, sizeof(line));
+				fprintf(stderr,
+					"yasmin-bench ab: %s failed in round %u "
+					"(exit %d): %s\n",
+					side ? "NEW" : "OLD", r + 1,
+					run->status, *line ? line : "no output");
+				if (!side && run->status == YB_EXIT_USAGE)
+					status = YB_EXIT_USAGE;
+				else
+					status = side ? 1 : YB_EXIT_OUTPUT;
+			}
+		}
+		if (status)
+			break;
+		done = r + 1;
+		fprintf(info, "round %*u/%u: old %.1f s, new %.1f s\n", width,
+			r + 1, a.rounds, runs[2 * r].seconds,
+			runs[2 * r + 1].seconds);
+	}
+	if (status == YB_EXIT_INTR)
+		fprintf(stderr, "yasmin-bench ab: interrupted after %u "
+				"complete rounds; their runs are in %s/runs\n",
+			done, dir);
+	if (status) {
+		free(runs);
+		free(abv);
+		free(runv);
+		return status;
+	}
+
+	/* Read every run; judge the rounds. */
+	struct yb_results *res = calloc(2 * (size_t)a.rounds, sizeof(*res));
+	const struct yb_results **old = calloc(a.rounds, sizeof(*old));
+	const struct yb_results **new_ = calloc(a.rounds, sizeof(*new_));
+	int rc = !res || !old || !new_ ?
+			 yb_err_set(&err, YB_ENOMEM, "out of memory") :
+			 0;
+	for (unsigned i = 0; i < 2 * a.rounds && !rc; i++) {
+		char path[PATH_MAX + 32];
+		yb_results_init(&res[i]);
+		snprintf(path, sizeof(path), "%s/results.csv", runs[i].dir);
+		rc = yb_plot_read(path, &res[i], &err);
+		if (!rc && a.relative) {
+			struct yb_results rel;
+			rc = yb_results_relative(&res[i], a.relative, &rel, &err);
+			if (!rc) {
+				yb_results_free(&res[i]);
+				res[i] = rel;
+			}
+		}
+	}
+	for (unsigned i = 0; i < a.rounds && !rc; i++) {
+		old[i] = &res[2 * i];
+		new_[i] = &res[2 * i + 1];
+		if (yb_results_verified(old[i]) != yb_results_verified(new_[i]))
+			rc = yb_err_set(&err, YB_EINVAL,
+					"round %u: OLD and NEW disagree on "
+					"--verify (different builds' defaults?)",
+					i + 1);
+	}
+	struct yb_cmp c = { 0 };
+	if (!rc)
+		rc = yb_compare_paired(old, new_, a.rounds, a.metrics,
+				       a.tolerance, a.confidence / 100, &c,
+				       &err);
+	char path[PATH_MAX + 16];
+	if (!rc) {
+		snprintf(path, sizeof(path), "%s/ab.csv", dir);
+		rc = write_csv(path, &c, &err);
+	}
+	if (!rc) {
+		snprintf(path, sizeof(path), "%s/ab.json", dir);
+		rc = write_json(path, &a, exe, runv, runc, runs, a.rounds, &c,
+				&err);
+	}
+	if (rc) {
+		fprintf(stderr, "yasmin-bench ab: %s\n", err.msg);
+		status = rc == YB_EINVAL ? YB_EXIT_USAGE : YB_EXIT_OUTPUT;
+	} else {
+		if (a.json) {
+			json_t *o = yb_cmp_to_json(&c, a.tolerance, a.relative);
+			char *s = json_dumps(o, JSON_INDENT(2));
+			printf("%s\n", s);
+			free(s);
+			json_decref(o);
+		} else {
+			cmd_cmp_print(&c, a.tolerance, a.relative);
+		}
+		status = c.regressed ? 1 : 0;
+		if (!a.no_plot) {
+			struct yb_plot_opts po = { .out_dir = dir,
+						   .formats = YB_PLOT_PNG,
+						   .force = 1 };
+			int written = 0;
+			if (yb_plot_ab(&c, a.tolerance, &po, &written, &err))
+				fprintf(stderr, "yasmin-bench ab: no graph: %s\n",
+					err.msg);
+		}
+		if (!a.json)
+			printf("files: %s/ab.json, ab.csv%s, runs/\n", dir,
+			       a.no_plot ? "" : ", ab.png");
+	}
+	yb_cmp_free(&c);
+	for (unsigned i = 0; res && i < 2 * a.rounds; i++)
+		yb_results_free(&res[i]);
+	free(res);
+	free(old);
+	free(new_);
+	free(runs);
+	free(abv);
+	free(runv);
+	return status;
+}

@@ -1,0 +1,122 @@
+# The A/B gate: bad input is refused in one line before anything runs; two
+# copies of one build alternate OLD NEW, NEW OLD and pass; a candidate
+# whose server makes unix round trips twice as long (the slowed build,
+# tests/slowdown.c) is caught, and judged relative to tcp too; every
+# round's files, ab.json, ab.csv and the graph are kept; a candidate
+# whose unix figures are exactly 15% slower is caught with the default
+# tolerance and its change estimated within a few percent; compare with
+# several runs a side judges by the spread between them.
+. "$(dirname "$0")/../lib.sh"
+
+SLOW=$ROOT/$BUILD/tests/yasmin-bench-slowed
+[ -x "$SLOW" ] || fail "no slowed build at $SLOW (make check builds it)"
+RUN="--transports unix,tcp --mode pingpong --quick --pow2 --max-bytes 256 --trials 2 --trial-time 0.02"
+
+# --- bad input: exit 2 (or 3 for the output), one line ---------------------
+expect_fail 2 "expected OLD and NEW" "$BIN" ab "$BIN"
+expect_fail 2 "NEW /nonexistent/yb" "$BIN" ab "$BIN" /nonexistent/yb
+expect_fail 2 "'--transports' before OLD and NEW" "$BIN" ab --transports unix "$BIN" "$BIN"
+expect_fail 2 "bad --rounds '0'" "$BIN" ab --rounds 0 "$BIN" "$BIN"
+expect_fail 2 "bad --tolerance" "$BIN" ab --tolerance -3 "$BIN" "$BIN"
+expect_fail 2 "OLD failed in round 1 (exit 2): .*bogus" \
+	"$BIN" ab "$BIN" "$BIN" --no-plot --out "$T/bad" --transports bogus
+mkdir -p "$T/taken" && echo '{}' > "$T/taken/ab.json"
+expect_fail 3 "already holds a gate" "$BIN" ab "$BIN" "$BIN" --out "$T/taken" $RUN
+[ "$(cat "$T/taken/ab.json")" = '{}' ] || fail "a refused gate touched the old ab.json"
+
+# --- the same build twice: alternating, no regression --------------------
+cp "$BIN" "$T/yb-copy"
+"$BIN" ab "$BIN" "$T/yb-copy" --rounds 4 --tolerance 50 --out "$T/same" $RUN \
+	>"$T/same.out" 2>&1
+rc=$?
+cat "$T/same.out"
+[ $rc -eq 0 ] || fail "the same build against itself: exit $rc"
+grep -q "no regression" "$T/same.out" || fail "no verdict line"
+for f in ab.json ab.csv ab.png; do [ -s "$T/same/$f" ] || fail "no $f"; done
+"$HELPER" json-valid "$T/same/ab.json" || fail "ab.json is not valid JSON"
+[ "$(ls -d "$T"/same/runs/0?-old "$T"/same/runs/0?-new | wc -l)" -eq 8 ] || fail "not 8 run directories"
+# The order: OLD NEW, NEW OLD, OLD NEW, NEW OLD (runs are listed old, new
+# for each round; started_s says which began first).
+jget() { "$HELPER" json-get "$@" | cut -d' ' -f2; }
+for r in 0 1 2 3; do
+	[ "$(jget "$T/same/ab.json" runs.$((2 * r)).side)" = old ] || fail "runs[$((2 * r))] is not old"
+	so=$(jget "$T/same/ab.json" runs.$((2 * r)).started_s)
+	sn=$(jget "$T/same/ab.json" runs.$((2 * r + 1)).started_s)
+	first=$(awk -v o="$so" -v n="$sn" 'BEGIN { print (o < n) ? "old" : "new" }')
+	want=$([ $((r % 2)) -eq 0 ] && echo old || echo new)
+	[ "$first" = "$want" ] || fail "round $((r + 1)): $first ran first, expected $want"
+done
+rows=$(awk -F, 'NR > 1 && $1 == "unix" && $2 == "latency"' "$T/same/ab.csv" | wc -l)
+[ "$rows" -eq 4 ] || fail "ab.csv: $rows unix latency rounds, expected 4"
+grep -q '"noise": "paired-rounds"' "$T/same/ab.json" || fail "ab.json does not say how noise was judged"
+# plot redraws the gate from ab.json.
+"$BIN" plot "$T/same/ab.json" --out "$T/g" >/dev/null || fail "plot of ab.json failed"
+[ -s "$T/g/ab.png" ] || fail "plot drew no ab.png"
+
+# --- a candidate twice as slow over unix: caught ------------------------------
+YB_SLOWDOWN_SPIN=unix:100 "$BIN" ab "$BIN" "$SLOW" --rounds 6 --tolerance 20 --json \
+	--no-plot --out "$T/slow" $RUN >"$T/slow.json" 2>"$T/slow.err"
+rc=$?
+cat "$T/slow.json" "$T/slow.err"
+[ $rc -eq 1 ] || fail "a twice slower unix: exit $rc, expected 1"
+# unix latency regressed, by about what the slowed build adds; tcp did not.
+v=$T/slow.json
+"$HELPER" json-get "$v" regressed | grep -q '^true$' || fail "the verdict says no regression"
+n=$("$HELPER" json-get "$v" curves | cut -d' ' -f1)
+[ "$n" = array ] || fail "no curves in the verdict"
+u= t=
+for i in 0 1 2 3; do
+	c=$(jget "$v" curves.$i.curve 2>/dev/null) || break
+	m=$(jget "$v" curves.$i.metric)
+	[ "$c $m" = "unix latency" ] && u=$i
+	[ "$c $m" = "tcp latency" ] && t=$i
+done
+[ -n "$u" ] && [ -n "$t" ] || fail "the verdict lacks unix or tcp latency"
+"$HELPER" json-get "$v" curves.$u.regressed | grep -q '^true$' || fail "unix latency not flagged"
+"$HELPER" json-get "$v" curves.$t.regressed | grep -q '^false$' || fail "tcp latency flagged too"
+est=$(jget "$v" curves.$u.median_change_pct)
+lo=$(jget "$v" curves.$u.interval_low_pct)
+# At least the delay itself (the peer's slower wake-up adds more).
+awk -v e="$est" -v l="$lo" 'BEGIN { exit !(e > 80 && e < 400 && l > 0) }' ||
+	fail "unix latency change $est% (interval from $lo%), expected at least +80%"
+[ "$(jget "$v" curves.$u.round_change_pct.5)" != "" ] || fail "fewer than 6 rounds in the verdict"
+note "twice as slow over unix: estimated $est%, interval from $lo%"
+# Exactly 15% slower (figures scaled): found, and measured as 15%.
+YB_SLOWDOWN=unix:15 "$BIN" ab "$BIN" "$SLOW" --rounds 6 --json --no-plot \
+	--out "$T/exact" $RUN >"$T/exact.json" 2>"$T/exact.err"
+rc=$?
+[ $rc -eq 1 ] || { cat "$T/exact.json" "$T/exact.err"; fail "15% slower unix: exit $rc, expected 1"; }
+v=$T/exact.json
+for i in 0 1; do
+	[ "$(jget "$v" curves.$i.curve) $(jget "$v" curves.$i.metric)" = "unix latency" ] && u=$i
+done
+est=$(jget "$v" curves.$u.median_change_pct)
+awk -v e="$est" 'BEGIN { exit !(e > 11 && e < 19) }' || fail "15% slower estimated as $est%"
+"$HELPER" json-get "$v" curves.$u.regressed | grep -q '^true$' || fail "15% slower unix not flagged"
+note "exactly 15% slower over unix: estimated $est%"
+
+# Relative to tcp in the same run: still unix.
+"$BIN" compare "$T/slow/runs/01-old/results.csv" "$T/slow/runs/02-old/results.csv" \
+	--against "$T/slow/runs/01-new/results.csv" "$T/slow/runs/02-new/results.csv" \
+	--relative-to tcp --metric latency --tolerance 20 >"$T/rel.out" 2>&1
+rc=$?
+cat "$T/rel.out"
+[ $rc -eq 1 ] || fail "relative to tcp, the slowed unix: exit $rc"
+grep -q "relative to tcp" "$T/rel.out" || fail "the table does not say what it is relative to"
+grep -q "^tcp " "$T/rel.out" && fail "the reference itself was judged"
+
+# --- compare with several runs a side ----------------------------------------
+R=$T/same/runs
+"$BIN" compare $R/01-old/results.csv $R/02-old/results.csv $R/03-old/results.csv \
+	--against $R/01-new/results.csv $R/02-new/results.csv $R/03-new/results.csv \
+	--tolerance 50 >"$T/many.out" 2>&1 || { cat "$T/many.out"; fail "same build, 3 runs a side: regression"; }
+grep -q "95% interval" "$T/many.out" || fail "several runs a side: no interval"
+grep -q "run is the spread of one run" "$T/many.out" || fail "several runs a side: noise not called between runs"
+"$BIN" compare $R/01-old/results.csv $R/01-new/results.csv --tolerance 50 >"$T/one.out" 2>&1
+grep -q "One run a side: the noise is the spread of each run's own trials" "$T/one.out" ||
+	fail "one run a side does not say its noise is within-run only"
+expect_fail 2 "give one a side, or at least two" "$BIN" compare $R/01-old/results.csv \
+	$R/02-old/results.csv --against $R/01-new/results.csv
+expect_fail 2 "no such curve" "$BIN" compare $R/01-old/results.csv $R/01-new/results.csv \
+	--relative-to vsock
+exit 0
