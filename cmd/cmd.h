@@ -114,6 +114,18 @@ void cmd_cmp_print(const struct yb_cmp *c, double tol, const char *relative);
 struct json_t *cmd_cmp_json(const struct yb_cmp *c, double tol,
 			    const char *relative);
 
+/*
+ * Options compare and ab share; each exits with a one-line usage error on
+ * a bad value.  --tolerance PCT (0 to 1000), --confidence PCT (50 to
+ * 99.99), --metric LIST (latency, p99, p99.9, bandwidth, both: a mask of
+ * YB_METRIC_*), --relative-to TRANSPORT (not empty).
+ */
+double cmd_parse_tolerance(const struct argp_state *state, const char *arg);
+double cmd_parse_confidence(const struct argp_state *state, const char *arg);
+unsigned cmd_parse_metrics(const struct argp_state *state, const char *arg);
+const char *cmd_parse_relative(const struct argp_state *state,
+			       const char *arg);
+
 /* Print "yasmin-bench: msg" and return the exit status for code. */
 int cmd_fail(int code, const char *msg);
 

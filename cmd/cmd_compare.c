@@ -96,35 +96,11 @@ static error_t compare_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case OPT_TOL:
-		a->tolerance = strtod(arg, &end);
-		if (end == arg || *end || !(a->tolerance >= 0) ||
-		    a->tolerance > 1000)
-			cmd_usage_error(state, "bad --tolerance '%s': expected "
-					       "a percentage, 0 to 1000",
-					arg);
+		a->tolerance = cmd_parse_tolerance(state, arg);
 		break;
-	case OPT_METRIC: {
-		char copy[128], *save = NULL;
-		snprintf(copy, sizeof(copy), "%s", arg);
-		a->metrics = 0;
-		for (char *it = strtok_r(copy, ",", &save); it;
-		     it = strtok_r(NULL, ",", &save)) {
-			unsigned m = strcmp(it, "both") == 0 ?
-					     YB_METRIC_LATENCY |
-						     YB_METRIC_BANDWIDTH :
-					     yb_metric_parse(it);
-			if (!m)
-				cmd_usage_error(state,
-						"bad --metric '%s': expected "
-						"latency, p99, p99.9, "
-						"bandwidth or both",
-						it);
-			a->metrics |= m;
-		}
-		if (!a->metrics)
-			cmd_usage_error(state, "--metric is empty");
+	case OPT_METRIC:
+		a->metrics = cmd_parse_metrics(state, arg);
 		break;
-	}
 	case OPT_MIXED_VERIFY:
 		a->mixed_verify = 1;
 		break;
@@ -161,17 +137,10 @@ static error_t compare_parse(int key, char *arg, struct argp_state *state)
 		a->nbase = a->n;
 		break;
 	case OPT_CONFIDENCE:
-		a->confidence = strtod(arg, &end);
-		if (end == arg || *end || !(a->confidence >= 50) ||
-		    !(a->confidence < 100))
-			cmd_usage_error(state, "bad --confidence '%s': expected "
-					       "a percentage, 50 to 99.99",
-					arg);
+		a->confidence = cmd_parse_confidence(state, arg);
 		break;
 	case OPT_RELATIVE:
-		if (!*arg)
-			cmd_usage_error(state, "--relative-to is empty");
-		a->relative = arg;
+		a->relative = cmd_parse_relative(state, arg);
 		break;
 	case ARGP_KEY_ARG:
 		if (a->n == MAX_FILES)

@@ -1,8 +1,10 @@
-/* opts.c - the sweep options shared by `run` and `client`. */
+/* opts.c - options shared between commands: the sweep options of `run`
+ * and `client`, and the judging options of `compare` and `ab`. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/compare.h"
 #include "../core/plot.h"
 #include "../core/ring.h"
 #include "../core/sysinfo.h"
@@ -598,4 +600,61 @@ void cmd_sweep_init(struct cmd_sweep *cs)
 	memset(cs, 0, sizeof(*cs));
 	yb_sweep_defaults(&cs->so);
 	cs->so.stop = &cmd_stop;
+}
+
+/* ---- options of compare and ab ------------------------------------------ */
+
+double cmd_parse_tolerance(const struct argp_state *state, const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end || !(v >= 0) || v > 1000)
+		cmd_usage_error(state, "bad --tolerance '%s': expected a "
+				       "percentage, 0 to 1000",
+				arg);
+	return v;
+}
+
+double cmd_parse_confidence(const struct argp_state *state, const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end || !(v >= 50) || !(v < 100))
+		cmd_usage_error(state, "bad --confidence '%s': expected a "
+				       "percentage, 50 to 99.99",
+				arg);
+	return v;
+}
+
+unsigned cmd_parse_metrics(const struct argp_state *state, const char *arg)
+{
+	char copy[128], *save = NULL;
+	unsigned metrics = 0;
+
+	snprintf(copy, sizeof(copy), "%s", arg);
+	for (char *it = strtok_r(copy, ",", &save); it;
+	     it = strtok_r(NULL, ",", &save)) {
+		unsigned m = strcmp(it, "both") == 0 ?
+				     YB_METRIC_LATENCY | YB_METRIC_BANDWIDTH :
+				     yb_metric_parse(it);
+		if (!m)
+			cmd_usage_error(state, "bad --metric '%s': expected "
+					       "latency, p99, p99.9, bandwidth "
+					       "or both",
+					it);
+		metrics |= m;
+	}
+	if (!metrics)
+		cmd_usage_error(state, "--metric is empty");
+	return metrics;
+}
+
+const char *cmd_parse_relative(const struct argp_state *state,
+			       const char *arg)
+{
+	if (!*arg)
+		cmd_usage_error(state, "--relative-to is empty");
+	return arg;
 }

@@ -196,66 +196,6 @@ static int compare_curve(const struct yb_results *base,
 	return 0;
 }
 
-int yb_compare(const struct yb_results *base, const struct yb_results *cur,
-	       unsigned metrics, double tolerance_pct, struct yb_cmp *out,
-	       struct yb_err *err)
-{
-	size_t cap = 0, total = 0;
-
-	memset(out, 0, sizeof(*out));
-	static const unsigned order[] = { YB_METRIC_LATENCY, YB_METRIC_P99,
-					  YB_METRIC_P999, YB_METRIC_BANDWIDTH };
-	for (size_t mi = 0; mi < sizeof(order) / sizeof(order[0]); mi++) {
-		unsigned m = order[mi];
-		if (!(metrics & m))
-			continue;
-		for (size_t i = 0; i < base->n; i++) {
-			const struct yb_point *p = &base->p[i];
-			if (p->mode != mode_of(m))
-				continue;
-			/* First point of each curve starts a row. */
-			size_t j;
-			for (j = 0; j < i; j++)
-				if (base->p[j].mode == p->mode &&
-				    yb_point_same_curve(&base->p[j], p))
-					break;
-			if (j < i)
-				continue;
-			if (out->n == cap) {
-				cap = cap ? 2 * cap : 16;
-				void *nr = realloc(out->rows,
-						   cap * sizeof(*out->rows));
-				if (!nr) {
-					yb_cmp_free(out);
-					return yb_err_set(err, YB_ENOMEM,
-							  "out of memory");
-				}
-				out->rows = nr;
-			}
-			struct yb_cmp_row *row = &out->rows[out->n];
-			if (compare_curve(base, cur, p, m, tolerance_pct,
-					  row)) {
-				yb_cmp_free(out);
-				return yb_err_set(err, YB_ENOMEM,
-						  "out of memory");
-			}
-			if (row->points == 0)
-				continue; /* not in the current run */
-			total += row->points;
-			out->regressed |= row->regressed;
-			out->n++;
-		}
-	}
-	if (total == 0) {
-		yb_cmp_free(out);
-		return yb_err_set(err, YB_EINVAL,
-				  "the two files have no point in common "
-				  "(same transport, ring size, wait mode, mode "
-				  "and size)");
-	}
-	return 0;
-}
-
 static int cmp_key(const void *x, const void *y)
 {
 	const struct yb_point *a = *(const struct yb_point *const *)x;
@@ -688,6 +628,30 @@ static int join(const struct yb_results *const *a, size_t na,
 	memcpy(*all, a, na * sizeof(**all));
 	memcpy(*all + na, b, nb * sizeof(**all));
 	return 0;
+}
+
+static int within_curve(const struct yb_results *const *all, size_t na,
+			size_t nb, const struct yb_point *first,
+			unsigned metric, double tol, double conf,
+			struct yb_cmp_row *row)
+{
+	(void)na;
+	(void)nb;
+	(void)conf;
+	return compare_curve(all[0], all[1], first, metric, tol, row);
+}
+
+int yb_compare(const struct yb_results *base, const struct yb_results *cur,
+	       unsigned metrics, double tolerance_pct, struct yb_cmp *out,
+	       struct yb_err *err)
+{
+	const struct yb_results *all[2] = { base, cur };
+
+	memset(out, 0, sizeof(*out));
+	int rc = compare_many(all, 1, 1, metrics, tolerance_pct, 0,
+			      within_curve, out, err);
+	out->noise = YB_NOISE_WITHIN;
+	return rc;
 }
 
 int yb_compare_runs(const struct yb_results *const *base, size_t nb,
