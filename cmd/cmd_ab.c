@@ -437,6 +437,8 @@ static int write_json(const char *path, const struct ab_args *a,
 
 static volatile pid_t running;
 
+static int gate(const struct ab_args *ap, char **runv, int runc);
+
 int cmd_ab(int argc, char **argv)
 {
 	static const struct argp argp = {
@@ -463,15 +465,29 @@ int cmd_ab(int argc, char **argv)
 			     .metrics = YB_METRIC_LATENCY | YB_METRIC_BANDWIDTH };
 	char **abv = calloc((size_t)argc + 1, sizeof(char *));
 	char **runv = calloc((size_t)argc + 1, sizeof(char *));
-	int abc, runc;
-	struct yb_err err = { 0 };
+	int abc, runc, status;
 
-	if (!abv || !runv)
+	if (!abv || !runv) {
+		free(abv);
+		free(runv);
 		return cmd_fail(YB_ENOMEM, "out of memory");
+	}
 	split_args(argc, argv, abv, &abc, runv, &runc);
 	argp_parse(&argp, abc, abv, 0, 0, &a);
 	if (runc > 256)
-		return cmd_fail(YB_EUSAGE, "ab: more than 256 run options");
+		status = cmd_fail(YB_EUSAGE, "ab: more than 256 run options");
+	else
+		status = gate(&a, runv, runc);
+	free(abv);
+	free(runv);
+	return status;
+}
+
+/* The gate itself: every round, then the verdict and its files. */
+static int gate(const struct ab_args *ap, char **runv, int runc)
+{
+	struct ab_args a = *ap;
+	struct yb_err err = { 0 };
 
 	char exe[2][PATH_MAX];
 	for (int i = 0; i < 2; i++)
@@ -561,8 +577,6 @@ int cmd_ab(int argc, char **argv)
 			done, dir);
 	if (status) {
 		free(runs);
-		free(abv);
-		free(runv);
 		return status;
 	}
 
@@ -645,7 +659,5 @@ int cmd_ab(int argc, char **argv)
 	free(old);
 	free(new_);
 	free(runs);
-	free(abv);
-	free(runv);
 	return status;
 }
