@@ -7,10 +7,10 @@
  * with the same run options, OLD first in even rounds and NEW first in
  * odd ones (OLD NEW, NEW OLD, OLD NEW, ...), so that a drift of the
  * machine during the job - frequency, neighbours, the host moving a vCPU
- * - falls on both alike and cancels.  Each round gives one paired change
- * per curve and metric; yb_compare_paired judges them by the spread
- * between rounds, which on a shared machine is far larger than the
- * spread inside one run (see compare.h).
+ * - falls on both alike.  yb_compare_paired judges each curve by the
+ * spread between runs, which on a shared machine is far larger than the
+ * spread inside one run (see compare.h for its two tests; --rejudge
+ * applies them again to a kept gate).
  *
  * Everything stays under --out: runs/NN-old and runs/NN-new (each run's
  * results and its output), ab.json (the verdict, the rounds and the
@@ -55,6 +55,8 @@ struct ab_args {
 	int force;
 	int json;
 	int no_plot;
+	int method;          /* YB_AB_RANKSUM or YB_AB_SIGNRANK */
+	const char *rejudge; /* a kept gate's directory */
 };
 
 enum {
@@ -66,7 +68,9 @@ enum {
 	OPT_OUT,
 	OPT_FORCE,
 	OPT_JSON,
-	OPT_NO_PLOT
+	OPT_NO_PLOT,
+	OPT_METHOD,
+	OPT_REJUDGE
 };
 
 static const struct argp_option ab_options[] = {
@@ -99,6 +103,15 @@ static const struct argp_option ab_options[] = {
 	  0 },
 	{ "json", OPT_JSON, 0, 0, "print the verdict as JSON", 0 },
 	{ "no-plot", OPT_NO_PLOT, 0, 0, "do not draw ab.png", 0 },
+	{ "method", OPT_METHOD, "TEST", 0,
+	  "rank-sum (default: every run a sample, robust to runs a "
+	  "disturbance threw off) or signed-rank (every round a paired "
+	  "change)",
+	  0 },
+	{ "rejudge", OPT_REJUDGE, "DIR", 0,
+	  "judge the runs an earlier gate kept in DIR again, with these "
+	  "options (no OLD and NEW; nothing is run or written)",
+	  0 },
 	{ 0 }
 };
 
@@ -146,7 +159,21 @@ static error_t ab_parse(int key, char *arg, struct argp_state *state)
 	case OPT_NO_PLOT:
 		a->no_plot = 1;
 		break;
+	case OPT_METHOD:
+		a->method = yb_ab_method_parse(arg);
+		if (a->method < 0)
+			cmd_usage_error(state, "bad --method '%s': expected "
+					       "rank-sum or signed-rank",
+					arg);
+		break;
+	case OPT_REJUDGE:
+		if (!*arg)
+			cmd_usage_error(state, "--rejudge is empty");
+		a->rejudge = arg;
+		break;
 	case ARGP_KEY_ARG:
+		if (a->rejudge)
+			cmd_usage_error(state, "--rejudge takes no OLD and NEW");
 		if (a->nexe == 2)
 			cmd_usage_error(state, "unexpected argument '%s'", arg);
 		if (!*arg)
@@ -154,7 +181,9 @@ static error_t ab_parse(int key, char *arg, struct argp_state *state)
 		a->exe[a->nexe++] = arg;
 		break;
 	case ARGP_KEY_END:
-		if (a->nexe != 2)
+		if (a->rejudge && a->nexe)
+			cmd_usage_error(state, "--rejudge takes no OLD and NEW");
+		if (!a->rejudge && a->nexe != 2)
 			cmd_usage_error(state, "expected OLD and NEW executables "
 					       "(two builds of yasmin-bench)");
 		break;
@@ -435,9 +464,151 @@ static int write_json(const char *path, const struct ab_args *a,
 	return rc;
 }
 
-static volatile pid_t running;
+/*
+ * Read every run of the gate (runs[2i] OLD's, runs[2i+1] NEW's, for
+ * a->rounds rounds), judge, print the verdict; with write, keep ab.json,
+ * ab.csv and ab.png in dir.  Returns the exit status.
+ */
+static int judge(const struct ab_args *ap, const char *dir,
+		 char exe[2][PATH_MAX], char **runv, int runc,
+		 const struct ab_run *runs, int write)
+{
+	struct ab_args a = *ap;
+	struct yb_err err = { 0 };
+	int status = 0;
 
+	/* Read every run; judge the rounds. */
+	struct yb_results *res = calloc(2 * (size_t)a.rounds, sizeof(*res));
+	const struct yb_results **old = calloc(a.rounds, sizeof(*old));
+	const struct yb_results **new_ = calloc(a.rounds, sizeof(*new_));
+	int rc = !res || !old || !new_ ?
+			 yb_err_set(&err, YB_ENOMEM, "out of memory") :
+			 0;
+	for (unsigned i = 0; i < 2 * a.rounds && !rc; i++) {
+		char path[PATH_MAX + 32];
+		yb_results_init(&res[i]);
+		snprintf(path, sizeof(path), "%s/results.csv", runs[i].dir);
+		rc = yb_plot_read(path, &res[i], &err);
+		if (!rc && a.relative) {
+			struct yb_results rel;
+			rc = yb_results_relative(&res[i], a.relative, &rel, &err);
+			if (!rc) {
+				yb_results_free(&res[i]);
+				res[i] = rel;
+			}
+		}
+	}
+	for (unsigned i = 0; i < a.rounds && !rc; i++) {
+		old[i] = &res[2 * i];
+		new_[i] = &res[2 * i + 1];
+		if (yb_results_verified(old[i]) != yb_results_verified(new_[i]))
+			rc = yb_err_set(&err, YB_EINVAL,
+					"round %u: OLD and NEW disagree on "
+					"--verify (different builds' defaults?)",
+					i + 1);
+	}
+	struct yb_cmp c = { 0 };
+	if (!rc)
+		rc = yb_compare_paired(old, new_, a.rounds, a.metrics,
+				       a.tolerance, a.confidence / 100,
+				       a.method, &c, &err);
+	char path[PATH_MAX + 16];
+	if (!rc && write) {
+		snprintf(path, sizeof(path), "%s/ab.csv", dir);
+		rc = write_csv(path, &c, &err);
+	}
+	if (!rc && write) {
+		snprintf(path, sizeof(path), "%s/ab.json", dir);
+		rc = write_json(path, &a, exe, runv, runc, runs, a.rounds, &c,
+				&err);
+	}
+	if (rc) {
+		fprintf(stderr, "yasmin-bench ab: %s\n", err.msg);
+		status = rc == YB_EINVAL ? YB_EXIT_USAGE : YB_EXIT_OUTPUT;
+	} else {
+		if (a.json) {
+			json_t *o = yb_cmp_to_json(&c, a.tolerance, a.relative);
+			char *s = json_dumps(o, JSON_INDENT(2));
+			printf("%s\n", s);
+			free(s);
+			json_decref(o);
+		} else {
+			cmd_cmp_print(&c, a.tolerance, a.relative);
+		}
+		status = c.regressed ? 1 : 0;
+		if (!a.no_plot && write) {
+			struct yb_plot_opts po = { .out_dir = dir,
+						   .formats = YB_PLOT_PNG,
+						   .force = 1 };
+			int written = 0;
+			if (yb_plot_ab(&c, a.tolerance, &po, &written, &err))
+				fprintf(stderr, "yasmin-bench ab: no graph: %s\n",
+					err.msg);
+		}
+		if (!a.json && write)
+			printf("files: %s/ab.json, ab.csv%s, runs/\n", dir,
+			       a.no_plot ? "" : ", ab.png");
+	}
+	yb_cmp_free(&c);
+	for (unsigned i = 0; res && i < 2 * a.rounds; i++)
+		yb_results_free(&res[i]);
+	free(res);
+	free(old);
+	free(new_);
+	return status;
+}
+
+static volatile pid_t running;
 static int gate(const struct ab_args *ap, char **runv, int runc);
+
+/*
+ * --rejudge DIR: the runs listed in DIR/ab.json, judged again with the
+ * options given (method, tolerance, confidence, metrics, relative-to).
+ */
+static int rejudge(const struct ab_args *ap)
+{
+	struct ab_args a = *ap;
+	char path[PATH_MAX + 16];
+	json_error_t je;
+	char exe[2][PATH_MAX] = { "", "" };
+
+	snprintf(path, sizeof(path), "%s/ab.json", a.rejudge);
+	json_t *o = json_load_file(path, 0, &je);
+	const char *f = json_string_value(json_object_get(o, "format"));
+	json_t *jr = json_object_get(o, "runs");
+	size_t n = json_array_size(jr);
+	if (!o || !f || strcmp(f, "yasmin-bench-ab") != 0 || n < 2 || n % 2 ||
+	    n / 2 > AB_MAX_ROUNDS) {
+		fprintf(stderr, "yasmin-bench ab: %s: not the ab.json of a "
+				"gate with whole rounds\n",
+			path);
+		json_decref(o);
+		return YB_EXIT_USAGE;
+	}
+	struct ab_run *runs = calloc(n, sizeof(*runs));
+	int status = runs ? 0 : YB_EXIT_FAIL;
+	for (size_t i = 0; i < n && !status; i++) {
+		json_t *r = json_array_get(jr, i);
+		const char *d = json_string_value(json_object_get(r, "dir"));
+		const char *side = json_string_value(json_object_get(r, "side"));
+		if (!d || !side || strcmp(side, i % 2 ? "new" : "old") != 0 ||
+		    strstr(d, "..")) {
+			fprintf(stderr, "yasmin-bench ab: %s: run %zu is not "
+					"listed as old, new, old, new, ...\n",
+				path, i + 1);
+			status = YB_EXIT_USAGE;
+			break;
+		}
+		snprintf(runs[i].dir, sizeof(runs[i].dir), "%s/%s", a.rejudge,
+			 d);
+	}
+	json_decref(o);
+	a.rounds = (unsigned)(n / 2);
+	if (!status)
+		status = judge(&a, a.rejudge, exe, NULL, 0, runs, 0);
+	free(runs);
+	return status;
+}
 
 int cmd_ab(int argc, char **argv)
 {
@@ -450,10 +621,13 @@ int cmd_ab(int argc, char **argv)
 		"between rounds.  Every option that is not ab's own goes to "
 		"`run`, e.g. --transports unix,tcp,shm --mode pingpong --quick "
 		"--max-bytes 64K.\v"
-		"A curve regresses when the estimated change (Hodges-Lehmann, "
-		"over the rounds' changes) exceeds --tolerance and its whole "
-		"interval (Wilcoxon signed-rank, at --confidence) is above "
-		"zero.\n"
+		"A curve regresses when the estimated change exceeds "
+		"--tolerance and its whole interval (at --confidence) is above "
+		"zero.  rank-sum: every run is a sample (its level over the "
+		"sizes), the change is the Hodges-Lehmann shift between the "
+		"two sides with its Mann-Whitney interval; signed-rank: every "
+		"round is a paired change, judged by the Wilcoxon signed-rank "
+		"interval.\n"
 		"Exit status: 0 no regression, 1 regression or NEW failed a "
 		"run, 2 bad input, 3 output unusable or OLD failed a run, "
 		"130 interrupted.",
@@ -476,6 +650,8 @@ int cmd_ab(int argc, char **argv)
 	argp_parse(&argp, abc, abv, 0, 0, &a);
 	if (runc > 256)
 		status = cmd_fail(YB_EUSAGE, "ab: more than 256 run options");
+	else if (a.rejudge)
+		status = rejudge(&a);
 	else
 		status = gate(&a, runv, runc);
 	free(abv);
@@ -580,84 +756,7 @@ static int gate(const struct ab_args *ap, char **runv, int runc)
 		return status;
 	}
 
-	/* Read every run; judge the rounds. */
-	struct yb_results *res = calloc(2 * (size_t)a.rounds, sizeof(*res));
-	const struct yb_results **old = calloc(a.rounds, sizeof(*old));
-	const struct yb_results **new_ = calloc(a.rounds, sizeof(*new_));
-	int rc = !res || !old || !new_ ?
-			 yb_err_set(&err, YB_ENOMEM, "out of memory") :
-			 0;
-	for (unsigned i = 0; i < 2 * a.rounds && !rc; i++) {
-		char path[PATH_MAX + 32];
-		yb_results_init(&res[i]);
-		snprintf(path, sizeof(path), "%s/results.csv", runs[i].dir);
-		rc = yb_plot_read(path, &res[i], &err);
-		if (!rc && a.relative) {
-			struct yb_results rel;
-			rc = yb_results_relative(&res[i], a.relative, &rel, &err);
-			if (!rc) {
-				yb_results_free(&res[i]);
-				res[i] = rel;
-			}
-		}
-	}
-	for (unsigned i = 0; i < a.rounds && !rc; i++) {
-		old[i] = &res[2 * i];
-		new_[i] = &res[2 * i + 1];
-		if (yb_results_verified(old[i]) != yb_results_verified(new_[i]))
-			rc = yb_err_set(&err, YB_EINVAL,
-					"round %u: OLD and NEW disagree on "
-					"--verify (different builds' defaults?)",
-					i + 1);
-	}
-	struct yb_cmp c = { 0 };
-	if (!rc)
-		rc = yb_compare_paired(old, new_, a.rounds, a.metrics,
-				       a.tolerance, a.confidence / 100, &c,
-				       &err);
-	char path[PATH_MAX + 16];
-	if (!rc) {
-		snprintf(path, sizeof(path), "%s/ab.csv", dir);
-		rc = write_csv(path, &c, &err);
-	}
-	if (!rc) {
-		snprintf(path, sizeof(path), "%s/ab.json", dir);
-		rc = write_json(path, &a, exe, runv, runc, runs, a.rounds, &c,
-				&err);
-	}
-	if (rc) {
-		fprintf(stderr, "yasmin-bench ab: %s\n", err.msg);
-		status = rc == YB_EINVAL ? YB_EXIT_USAGE : YB_EXIT_OUTPUT;
-	} else {
-		if (a.json) {
-			json_t *o = yb_cmp_to_json(&c, a.tolerance, a.relative);
-			char *s = json_dumps(o, JSON_INDENT(2));
-			printf("%s\n", s);
-			free(s);
-			json_decref(o);
-		} else {
-			cmd_cmp_print(&c, a.tolerance, a.relative);
-		}
-		status = c.regressed ? 1 : 0;
-		if (!a.no_plot) {
-			struct yb_plot_opts po = { .out_dir = dir,
-						   .formats = YB_PLOT_PNG,
-						   .force = 1 };
-			int written = 0;
-			if (yb_plot_ab(&c, a.tolerance, &po, &written, &err))
-				fprintf(stderr, "yasmin-bench ab: no graph: %s\n",
-					err.msg);
-		}
-		if (!a.json)
-			printf("files: %s/ab.json, ab.csv%s, runs/\n", dir,
-			       a.no_plot ? "" : ", ab.png");
-	}
-	yb_cmp_free(&c);
-	for (unsigned i = 0; res && i < 2 * a.rounds; i++)
-		yb_results_free(&res[i]);
-	free(res);
-	free(old);
-	free(new_);
+	status = judge(&a, dir, exe, runv, runc, runs, 1);
 	free(runs);
 	return status;
 }

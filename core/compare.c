@@ -508,7 +508,7 @@ out:
 static int paired_curve(const struct yb_results *const *all, size_t na,
 			size_t nb, const struct yb_point *first,
 			unsigned metric, double tol, double conf,
-			struct yb_cmp_row *row)
+			struct yb_cmp_row *row, int method)
 {
 	size_t rounds = na, nruns = na + nb;
 	double *x;
@@ -551,7 +551,48 @@ static int paired_curve(const struct yb_results *const *all, size_t na,
 		row->points++;
 	}
 	double est, lo, hi;
-	if (yb_signrank_ci(d, rounds, conf, &est, &lo, &hi) != 0) {
+	int bad;
+	if (method == YB_AB_SIGNRANK) {
+		bad = yb_signrank_ci(d, rounds, conf, &est, &lo, &hi);
+		row->p = yb_signrank_p(d, rounds);
+		double m = yb_median(d, rounds);
+		for (size_t i = 0; i < rounds; i++)
+			col[i] = fabs(d[i] - m);
+		row->noise_pct = pct_of(1.4826 * yb_median(col, rounds),
+					metric);
+	} else {
+		/* Each run's level: the median over the sizes of its log
+		 * ratio to the A runs' median at that size. */
+		double *g = malloc(2 * rounds * sizeof(double));
+		double *ref = malloc((size_t)ns * sizeof(double));
+		bad = !g || !ref;
+		for (long s = 0; !bad && s < ns; s++) {
+			for (size_t i = 0; i < rounds; i++)
+				g[i] = x[i * (size_t)ns + (size_t)s];
+			ref[s] = yb_median(g, rounds);
+		}
+		for (size_t k = 0; !bad && k < 2 * rounds; k++) {
+			for (long s = 0; s < ns; s++)
+				col[s] = x[k * (size_t)ns + (size_t)s] - ref[s];
+			g[k] = yb_median(col, (size_t)ns);
+		}
+		if (!bad) {
+			bad = yb_ranksum_ci(g, rounds, g + rounds, rounds, conf,
+					    &est, &lo, &hi);
+			row->p = yb_ranksum_p(g, rounds, g + rounds, rounds);
+			/* One run's spread: 1.4826 MAD about its side's
+			 * median, both sides pooled. */
+			double ma = yb_median(g, rounds),
+			       mb = yb_median(g + rounds, rounds);
+			for (size_t k = 0; k < 2 * rounds; k++)
+				g[k] = fabs(g[k] - (k < rounds ? ma : mb));
+			row->noise_pct = pct_of(
+				1.4826 * yb_median(g, 2 * rounds), metric);
+		}
+		free(g);
+		free(ref);
+	}
+	if (bad) {
 		free(d);
 		free(col);
 		free(x);
@@ -561,11 +602,6 @@ static int paired_curve(const struct yb_results *const *all, size_t na,
 	row->median_pct = pct_of(est, metric);
 	row->lo_pct = isinf(lo) ? -INFINITY : pct_of(lo, metric);
 	row->hi_pct = isinf(hi) ? INFINITY : pct_of(hi, metric);
-	row->p = yb_signrank_p(d, rounds);
-	double m = yb_median(d, rounds);
-	for (size_t i = 0; i < rounds; i++)
-		col[i] = fabs(d[i] - m);
-	row->noise_pct = pct_of(1.4826 * yb_median(col, rounds), metric);
 	row->regressed = row->median_pct > tol && row->lo_pct > 0;
 	free(d);
 	free(col);
@@ -573,6 +609,24 @@ out:
 	free(x);
 	free(sizes);
 	return 0;
+}
+
+static int signrank_curve(const struct yb_results *const *all, size_t na,
+			  size_t nb, const struct yb_point *first,
+			  unsigned metric, double tol, double conf,
+			  struct yb_cmp_row *row)
+{
+	return paired_curve(all, na, nb, first, metric, tol, conf, row,
+			    YB_AB_SIGNRANK);
+}
+
+static int ranksum_curve(const struct yb_results *const *all, size_t na,
+			 size_t nb, const struct yb_point *first,
+			 unsigned metric, double tol, double conf,
+			 struct yb_cmp_row *row)
+{
+	return paired_curve(all, na, nb, first, metric, tol, conf, row,
+			    YB_AB_RANKSUM);
 }
 
 /* Every curve and metric of all[0], compared by fn. */
@@ -680,7 +734,7 @@ int yb_compare_runs(const struct yb_results *const *base, size_t nb,
 int yb_compare_paired(const struct yb_results *const *a,
 		      const struct yb_results *const *b, size_t rounds,
 		      unsigned metrics, double tolerance_pct, double conf,
-		      struct yb_cmp *out, struct yb_err *err)
+		      int method, struct yb_cmp *out, struct yb_err *err)
 {
 	const struct yb_results **all;
 
@@ -692,9 +746,13 @@ int yb_compare_paired(const struct yb_results *const *a,
 	if (join(a, rounds, b, rounds, &all))
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
 	int rc = compare_many(all, rounds, rounds, metrics, tolerance_pct,
-			      conf, paired_curve, out, err);
+			      conf,
+			      method == YB_AB_SIGNRANK ? signrank_curve :
+							 ranksum_curve,
+			      out, err);
 	free(all);
 	out->noise = YB_NOISE_PAIRED;
+	out->method = method;
 	out->conf = conf;
 	return rc;
 }
@@ -799,6 +857,9 @@ json_t *yb_cmp_to_json(const struct yb_cmp *c, double tol, const char *relative)
 	if (c->noise != YB_NOISE_WITHIN)
 		json_object_set_new(o, "confidence_pct",
 				    json_real(c->conf * 100));
+	if (c->noise == YB_NOISE_PAIRED)
+		json_object_set_new(o, "test",
+				    json_string(yb_ab_method_name(c->method)));
 	json_object_set_new(o, "relative_to",
 			    relative ? json_string(relative) : json_null());
 	return o;
@@ -836,6 +897,10 @@ int yb_cmp_from_json(const json_t *o, struct yb_cmp *c, double *tol,
 		if (strcmp(json_string_value(nz), noise_names[k]) == 0)
 			c->noise = k;
 	get_num(o, "confidence_pct", &conf);
+	const char *test = json_string_value(json_object_get(o, "test"));
+	c->method = test ? yb_ab_method_parse(test) : YB_AB_SIGNRANK;
+	if (c->method < 0)
+		c->method = YB_AB_RANKSUM;
 	c->conf = conf / 100;
 	size_t n = json_array_size(rows);
 	c->rows = calloc(n + 1, sizeof(*c->rows));
@@ -884,4 +949,18 @@ int yb_cmp_from_json(const json_t *o, struct yb_cmp *c, double *tol,
 		}
 	}
 	return 0;
+}
+
+const char *yb_ab_method_name(int method)
+{
+	return method == YB_AB_SIGNRANK ? "signed-rank" : "rank-sum";
+}
+
+int yb_ab_method_parse(const char *name)
+{
+	if (strcmp(name, "signed-rank") == 0)
+		return YB_AB_SIGNRANK;
+	if (strcmp(name, "rank-sum") == 0)
+		return YB_AB_RANKSUM;
+	return -1;
 }

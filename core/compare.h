@@ -71,6 +71,7 @@ struct yb_cmp {
 	 * a side), YB_NOISE_PAIRED (alternating A/B rounds). */
 	int noise;
 	double conf; /* level of the intervals (several runs) */
+	int method;  /* YB_NOISE_PAIRED: YB_AB_RANKSUM or YB_AB_SIGNRANK */
 };
 
 enum { YB_NOISE_WITHIN, YB_NOISE_BETWEEN, YB_NOISE_PAIRED };
@@ -102,17 +103,32 @@ int yb_compare_runs(const struct yb_results *const *base, size_t nb,
 /*
  * Alternating A/B rounds: a[i] and b[i] were measured one after the
  * other in round i (rounds >= 1).  Per curve and metric, round i's change
- * is the median over the sizes of log(b / a), signed so that + is worse;
- * the change is the Hodges-Lehmann estimate over the rounds, with the
- * signed-rank interval at level conf (yb_signrank_ci) - no assumption
- * about the shape of the noise, robust to a wild round.  noise_pct is the
- * spread of one round's change (1.4826 MAD).  A regression when the
+ * (round_pct) is the median over the sizes of log(b / a), signed so that
+ * + is worse.  The verdict, by method:
+ *
+ * YB_AB_RANKSUM (the default of ab): each run becomes one level, the
+ *   median over the sizes of its log ratio to the A runs' median at that
+ *   size; the change is the two-sample Hodges-Lehmann shift from the A
+ *   levels to the B levels with its Mann-Whitney interval at level conf
+ *   (yb_ranksum_ci).  A run that a disturbance of the machine threw far
+ *   off is one outlier among its side's runs.  The alternating order
+ *   still gives both sides the same share of any drift.
+ * YB_AB_SIGNRANK: the Hodges-Lehmann estimate over the rounds' changes
+ *   with the signed-rank interval (yb_signrank_ci): more sensitive when
+ *   every round is alike, but one wild run spoils its whole round, and
+ *   the largest changes weigh most.
+ *
+ * noise_pct is the spread of one run's level (rank-sum) or of one
+ * round's change (signed-rank), 1.4826 MAD.  A regression when the
  * estimate exceeds the tolerance and the whole interval is above zero.
  */
+enum { YB_AB_RANKSUM, YB_AB_SIGNRANK };
+const char *yb_ab_method_name(int method); /* "rank-sum", "signed-rank" */
+int yb_ab_method_parse(const char *name);  /* -1 when unknown */
 int yb_compare_paired(const struct yb_results *const *a,
 		      const struct yb_results *const *b, size_t rounds,
 		      unsigned metrics, double tolerance_pct, double conf,
-		      struct yb_cmp *out, struct yb_err *err);
+		      int method, struct yb_cmp *out, struct yb_err *err);
 
 /*
  * Normalised figures: a copy of r in which every curve's latency and
@@ -150,6 +166,7 @@ int yb_ratio(const struct yb_results *r, const char *a, const char *b,
  *     "points", "median_change_pct", "worst_change_pct", "worst_bytes",
  *     "noise_pct", "points_over", "regressed", and with several runs
  *     "interval_low_pct", "interval_high_pct"; paired: "p_value",
+ *     (and at the top, "test": "rank-sum" or "signed-rank"),
  *     "round_change_pct": [ one per round ] } ] }
  *
  * Figures that are not finite are null.  yb_cmp_from_json reads what

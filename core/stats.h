@@ -112,6 +112,25 @@ int yb_signrank_ci(const double *d, size_t n, double conf, double *est,
  * nothing is left.  NAN for n > YB_SIGNRANK_MAX.
  */
 double yb_signrank_p(const double *d, size_t n);
+/*
+ * Two independent samples a[0..m) and b[0..n) (the A and the B runs of a
+ * gate).  yb_ranksum_ci: the Hodges-Lehmann estimate of the shift from a
+ * to b (the median of the m * n differences b[j] - a[i]) and its
+ * distribution-free interval at level conf, whose ends are the k-th
+ * smallest and k-th largest difference, k from the exact null
+ * distribution of the Mann-Whitney statistic (its normal approximation
+ * beyond YB_RANKSUM_EXACT a side).  It needs only that the values of each
+ * side come from one distribution and differ by a shift; a wild value
+ * moves one difference in every n, not a whole pair.  Same returns as
+ * yb_signrank_ci (-1: m or n is 0 or above YB_RANKSUM_MAX).
+ * yb_ranksum_p: the one-sided p-value that b is above a.
+ */
+#define YB_RANKSUM_EXACT 40
+#define YB_RANKSUM_MAX 2000
+int yb_ranksum_ci(const double *a, size_t m, const double *b, size_t n,
+		  double conf, double *est, double *lo, double *hi);
+double yb_ranksum_p(const double *a, size_t m, const double *b, size_t n);
+
 /* Standard normal: P(Z <= x), and the x with P(Z <= x) = p. */
 double yb_normal_cdf(double x);
 double yb_normal_quantile(double p);

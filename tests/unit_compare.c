@@ -98,7 +98,7 @@ static void paired_known_shift(void **state)
 	}
 	build(8, sa, sb);
 	assert_int_equal(yb_compare_paired(pa, pb, 8, YB_METRIC_ALL, 5, 0.95,
-					   &c, &err),
+					   YB_AB_SIGNRANK, &c, &err),
 			 0);
 	assert_int_equal(c.noise, YB_NOISE_PAIRED);
 	const struct yb_cmp_row *l = row_of(&c, YB_METRIC_LATENCY);
@@ -122,8 +122,8 @@ static void paired_known_shift(void **state)
 		sb[i] = sa[i] * 1.03;
 	build(8, sa, sb);
 	B[4].p[0].lat_p50_us = NAN;
-	assert_int_equal(yb_compare_paired(pa, pb, 8, YB_METRIC_LATENCY, 5,
-					   0.95, &c, &err),
+	assert_int_equal(yb_compare_paired(pa, pb, 8, YB_METRIC_LATENCY, 5, 0.95,
+					   YB_AB_SIGNRANK, &c, &err),
 			 0);
 	assert_int_equal(c.n, 1);
 	assert_int_equal(c.rows[0].points, NS - 1);
@@ -147,8 +147,8 @@ static void paired_noise(void **state)
 		sb[i] = i % 2 ? 1.15 : 1 / 1.15;
 	}
 	build(10, sa, sb);
-	assert_int_equal(yb_compare_paired(pa, pb, 10, YB_METRIC_LATENCY, 5,
-					   0.95, &c, &err),
+	assert_int_equal(yb_compare_paired(pa, pb, 10, YB_METRIC_LATENCY, 5, 0.95,
+					   YB_AB_SIGNRANK, &c, &err),
 			 0);
 	const struct yb_cmp_row *l = &c.rows[0];
 	assert_true(fabs(l->median_pct) < 1);
@@ -162,8 +162,8 @@ static void paired_noise(void **state)
 		sb[i] = 2.0;
 	unbuild(10);
 	build(2, sa, sb);
-	assert_int_equal(yb_compare_paired(pa, pb, 2, YB_METRIC_LATENCY, 5,
-					   0.95, &c, &err),
+	assert_int_equal(yb_compare_paired(pa, pb, 2, YB_METRIC_LATENCY, 5, 0.95,
+					   YB_AB_SIGNRANK, &c, &err),
 			 0);
 	assert_true(isinf(c.rows[0].lo_pct) && !c.rows[0].regressed);
 	assert_float_equal(c.rows[0].median_pct, 100.0, 1e-9);
@@ -251,7 +251,7 @@ static void verdict_json_round_trip(void **state)
 		sb[i] = sa[i] * (1.1 + 0.01 * i);
 	build(6, sa, sb);
 	assert_int_equal(yb_compare_paired(pa, pb, 6, YB_METRIC_ALL, 5, 0.9,
-					   &c, &err),
+					   YB_AB_SIGNRANK, &c, &err),
 			 0);
 	json_t *o = yb_cmp_to_json(&c, 5, "tcp");
 	char *text = json_dumps(o, 0);
@@ -262,6 +262,7 @@ static void verdict_json_round_trip(void **state)
 	json_decref(o);
 	assert_float_equal(tol, 5, 0);
 	assert_int_equal(back.noise, YB_NOISE_PAIRED);
+	assert_int_equal(back.method, YB_AB_SIGNRANK);
 	assert_float_equal(back.conf, 0.9, 1e-12);
 	assert_int_equal(back.n, c.n);
 	assert_int_equal(back.regressed, c.regressed);
@@ -283,12 +284,62 @@ static void verdict_json_round_trip(void **state)
 	json_decref(o);
 }
 
+static void ranksum_against_wild_runs(void **state)
+{
+	double sa[12], sb[12];
+	struct yb_cmp c;
+	struct yb_err err = { 0 };
+	(void)state;
+
+	/* NEW 15% slower; three runs a disturbance threw off (one OLD run
+	 * 60% slow, two NEW runs 40% fast).  Paired, those three rounds
+	 * point the other way with the largest changes, and the signed-rank
+	 * interval reaches below zero; as samples, they are three outliers
+	 * among twelve a side. */
+	for (int i = 0; i < 12; i++) {
+		sa[i] = 1.0 + 0.005 * (i % 3);
+		sb[i] = sa[i] * 1.15;
+	}
+	sa[2] *= 1.6;
+	sb[5] *= 0.6;
+	sb[9] *= 0.6;
+	build(12, sa, sb);
+	assert_int_equal(yb_compare_paired(pa, pb, 12, YB_METRIC_LATENCY, 5,
+					   0.95, YB_AB_RANKSUM, &c, &err),
+			 0);
+	assert_int_equal(c.method, YB_AB_RANKSUM);
+	const struct yb_cmp_row *l = &c.rows[0];
+	assert_true(l->median_pct > 13 && l->median_pct < 17);
+	assert_true(l->lo_pct > 0 && l->regressed);
+	assert_int_equal(l->rounds, 12); /* the rounds' changes are kept */
+	yb_cmp_free(&c);
+	assert_int_equal(yb_compare_paired(pa, pb, 12, YB_METRIC_LATENCY, 5,
+					   0.95, YB_AB_SIGNRANK, &c, &err),
+			 0);
+	assert_true(c.rows[0].lo_pct < 0 && !c.rows[0].regressed);
+	yb_cmp_free(&c);
+	unbuild(12);
+
+	/* The same build: no shift, no regression either way. */
+	for (int i = 0; i < 12; i++)
+		sb[i] = sa[i] * (i % 2 ? 1.01 : 0.99);
+	build(12, sa, sb);
+	assert_int_equal(yb_compare_paired(pa, pb, 12, YB_METRIC_ALL, 5, 0.95,
+					   YB_AB_RANKSUM, &c, &err),
+			 0);
+	assert_false(c.regressed);
+	assert_true(fabs(c.rows[0].median_pct) < 2);
+	yb_cmp_free(&c);
+	unbuild(12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(paired_known_shift),
 		cmocka_unit_test(paired_noise),
 		cmocka_unit_test(between_runs),
+		cmocka_unit_test(ranksum_against_wild_runs),
 		cmocka_unit_test(relative_to_reference),
 		cmocka_unit_test(verdict_json_round_trip),
 	};

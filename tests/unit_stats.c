@@ -235,6 +235,80 @@ static void signrank_coverage(void **state)
 	}
 }
 
+static void ranksum_known(void **state)
+{
+	double a[10], b[10], est, lo, hi;
+	(void)state;
+
+	/* Every b above every a: U = m n, P(U >= mn) = 1 / C(m + n, m). */
+	for (int i = 0; i < 5; i++) {
+		a[i] = i;
+		b[i] = 10 + i;
+	}
+	assert_float_equal(yb_ranksum_p(a, 5, b, 5), 1.0 / 252, 1e-12);
+	assert_float_equal(yb_ranksum_p(a, 3, b, 2), 1.0 / 10, 1e-12);
+	/* The same values on both sides: no shift, p about a half. */
+	assert_int_equal(yb_ranksum_ci(a, 5, a, 5, 0.9, &est, &lo, &hi), 0);
+	assert_float_equal(est, 0, 1e-12);
+	assert_true(lo < 0 && hi > 0);
+	assert_true(yb_ranksum_p(a, 5, a, 5) > 0.4);
+	/* m = n = 10 at 95%: the Mann-Whitney table's critical U is 23, so
+	 * the 24th smallest and 24th largest of the 100 differences.  For
+	 * a = 0..9 and b = a + 100 the differences are 100 + (j - i): 91
+	 * once, 92 twice, ... 100 ten times; the 24th smallest is 97 (91 to
+	 * 96 make 21) and by symmetry the 24th largest 103. */
+	for (int i = 0; i < 10; i++) {
+		a[i] = i;
+		b[i] = i + 100;
+	}
+	assert_int_equal(yb_ranksum_ci(a, 10, b, 10, 0.95, &est, &lo, &hi), 0);
+	assert_float_equal(est, 100, 1e-12);
+	assert_float_equal(lo, 97, 1e-12);
+	assert_float_equal(hi, 103, 1e-12);
+	/* Two a side cannot make a 95% interval. */
+	assert_int_equal(yb_ranksum_ci(a, 2, b, 2, 0.95, &est, &lo, &hi), 0);
+	assert_true(isinf(lo) && isinf(hi));
+	assert_int_equal(yb_ranksum_ci(a, 0, b, 2, 0.95, &est, &lo, &hi), -1);
+}
+
+static void ranksum_coverage(void **state)
+{
+	(void)state;
+	/* The interval holds the true shift at least as often as its level
+	 * says, exact (10 a side) and normal (50 a side), heavy tails; a
+	 * wild value on each side moves it little. */
+	static const size_t ns[] = { 10, 50 };
+	for (size_t t = 0; t < 2; t++) {
+		size_t n = ns[t], cover = 0, found = 0, near = 0, reps = 600;
+		double a[50], b[50], est, lo, hi;
+		for (size_t r = 0; r < reps; r++) {
+			for (size_t i = 0; i < n; i++) {
+				a[i] = heavy();
+				b[i] = 2.0 + heavy();
+			}
+			assert_int_equal(yb_ranksum_ci(a, n, b, n, 0.9, &est,
+						       &lo, &hi),
+					 0);
+			cover += lo <= 2.0 && 2.0 <= hi;
+			found += yb_ranksum_p(a, n, b, n) < 0.05;
+			/* One wild run a side, both against the shift: the
+			 * estimate moves by less than a spread. */
+			a[0] = 1000;
+			b[1] = -1000;
+			assert_int_equal(yb_ranksum_ci(a, n, b, n, 0.9, &est,
+						       &lo, &hi),
+					 0);
+			near += fabs(est - 2.0) < 1.0;
+		}
+		print_message("rank-sum n=%zu: 90%% interval covered %zu of "
+			      "%zu, shift found %zu, estimate near with wild "
+			      "runs %zu\n", n, cover, reps, found, near);
+		assert_true(cover >= 530 && cover <= 580);
+		assert_true(found >= 500);
+		assert_true(near >= 420);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +322,8 @@ int main(void)
 		cmocka_unit_test(critical_values),
 		cmocka_unit_test(signrank_known),
 		cmocka_unit_test(signrank_coverage),
+		cmocka_unit_test(ranksum_known),
+		cmocka_unit_test(ranksum_coverage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

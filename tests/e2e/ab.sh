@@ -102,6 +102,20 @@ awk -v e="$est" 'BEGIN { exit !(e > 34 && e < 46) }' || fail "40% slower estimat
 "$HELPER" json-get "$v" curves.$u.regressed | grep -q '^true$' || fail "40% slower unix not flagged"
 note "exactly 40% slower over unix: estimated $est%"
 
+# The kept runs judged again: the other test agrees; nothing is written.
+before=$(ls -l --time-style=+%s.%N "$T/exact/ab.json")
+"$BIN" ab --rejudge "$T/exact" --method signed-rank >"$T/rej.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] || { cat "$T/rej.out"; fail "rejudged by signed-rank: exit $rc, expected 1"; }
+grep -q "^unix .*REGRESSION" "$T/rej.out" || fail "rejudged: unix not flagged"
+[ "$(ls -l --time-style=+%s.%N "$T/exact/ab.json")" = "$before" ] || fail "--rejudge rewrote ab.json"
+"$BIN" ab --rejudge "$T/exact" --tolerance 60 >"$T/rej60.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] || { cat "$T/rej60.out"; fail "rejudged with a 60% tolerance: exit $rc, expected 0"; }
+expect_fail 2 "bad --method 'bogus'" "$BIN" ab --rejudge "$T/exact" --method bogus
+expect_fail 2 "takes no OLD and NEW" "$BIN" ab --rejudge "$T/exact" "$BIN" "$BIN"
+expect_fail 2 "not the ab.json of a gate" "$BIN" ab --rejudge "$T/taken"
+
 # Relative to tcp in the same run: still unix.
 S=$T/slow/runs
 "$BIN" compare $S/0[1-4]-old/results.csv --against $S/0[1-4]-new/results.csv \
