@@ -430,6 +430,27 @@ typedef int (*curve_fn)(const struct yb_results *const *all, size_t na,
 			unsigned metric, double tol, double conf,
 			struct yb_cmp_row *row);
 
+/*
+ * Each run's level for a curve: the median over the ns sizes of its log
+ * figure less the reference at that size, the median of the first na
+ * runs (the baseline).  x as curve_matrix fills it; ref has room for ns,
+ * tmp for the larger of nruns and ns, g for nruns.
+ */
+static void run_levels(const double *x, size_t nruns, size_t ns, size_t na,
+		       double *ref, double *tmp, double *g)
+{
+	for (size_t s = 0; s < ns; s++) {
+		for (size_t k = 0; k < na; k++)
+			tmp[k] = x[k * ns + s];
+		ref[s] = yb_median(tmp, na);
+	}
+	for (size_t k = 0; k < nruns; k++) {
+		for (size_t s = 0; s < ns; s++)
+			tmp[s] = x[k * ns + s] - ref[s];
+		g[k] = yb_median(tmp, ns);
+	}
+}
+
 static int between_curve(const struct yb_results *const *all, size_t na,
 			 size_t nb, const struct yb_point *first,
 			 unsigned metric, double tol, double conf,
@@ -459,17 +480,7 @@ static int between_curve(const struct yb_results *const *all, size_t na,
 		free(sizes);
 		return YB_ENOMEM;
 	}
-	/* The baseline's median at each size is the reference. */
-	for (long s = 0; s < ns; s++) {
-		for (size_t k = 0; k < na; k++)
-			col[k] = x[k * (size_t)ns + (size_t)s];
-		ref[s] = yb_median(col, na);
-	}
-	for (size_t k = 0; k < nruns; k++) {
-		for (long s = 0; s < ns; s++)
-			col[s] = x[k * (size_t)ns + (size_t)s] - ref[s];
-		g[k] = yb_median(col, (size_t)ns);
-	}
+	run_levels(x, nruns, (size_t)ns, na, ref, col, g);
 	for (long s = 0; s < ns; s++) {
 		double ma = 0, mb = 0;
 		for (size_t k = 0; k < na; k++)
@@ -561,22 +572,15 @@ static int paired_curve(const struct yb_results *const *all, size_t na,
 		row->noise_pct = pct_of(1.4826 * yb_median(col, rounds),
 					metric);
 	} else {
-		/* Each run's level: the median over the sizes of its log
-		 * ratio to the A runs' median at that size. */
 		double *g = malloc(2 * rounds * sizeof(double));
 		double *ref = malloc((size_t)ns * sizeof(double));
-		bad = !g || !ref;
-		for (long s = 0; !bad && s < ns; s++) {
-			for (size_t i = 0; i < rounds; i++)
-				g[i] = x[i * (size_t)ns + (size_t)s];
-			ref[s] = yb_median(g, rounds);
-		}
-		for (size_t k = 0; !bad && k < 2 * rounds; k++) {
-			for (long s = 0; s < ns; s++)
-				col[s] = x[k * (size_t)ns + (size_t)s] - ref[s];
-			g[k] = yb_median(col, (size_t)ns);
-		}
+		double *tmp = malloc(((size_t)ns > 2 * rounds ? (size_t)ns :
+							       2 * rounds) *
+				     sizeof(double));
+		bad = !g || !ref || !tmp;
 		if (!bad) {
+			run_levels(x, 2 * rounds, (size_t)ns, rounds, ref, tmp,
+				   g);
 			bad = yb_ranksum_ci(g, rounds, g + rounds, rounds, conf,
 					    &est, &lo, &hi);
 			row->p = yb_ranksum_p(g, rounds, g + rounds, rounds);
@@ -591,6 +595,7 @@ static int paired_curve(const struct yb_results *const *all, size_t na,
 		}
 		free(g);
 		free(ref);
+		free(tmp);
 	}
 	if (bad) {
 		free(d);
