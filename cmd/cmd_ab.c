@@ -323,7 +323,7 @@ static void last_line(const char *path, char *buf, size_t len)
  * dir.log.  Returns 0 with r filled, or the errno of a failed fork.
  */
 static int one_run(const char *exe, char *const *runv, int runc, int force,
-		   struct ab_run *r, volatile pid_t *child)
+		   struct ab_run *r)
 {
 	char log[PATH_MAX + 8];
 	char *argv[16 + 256];
@@ -360,7 +360,6 @@ static int one_run(const char *exe, char *const *runv, int runc, int force,
 			strerror(errno));
 		_exit(127);
 	}
-	*child = pid;
 	int st;
 	while (waitpid(pid, &st, 0) < 0) {
 		if (errno != EINTR)
@@ -368,7 +367,6 @@ static int one_run(const char *exe, char *const *runv, int runc, int force,
 		if (cmd_stop)
 			kill(pid, SIGINT);
 	}
-	*child = 0;
 	r->seconds = (double)(yb_now() - t0) / 1e9;
 	r->status = WIFEXITED(st) ? WEXITSTATUS(st) :
 		    WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 1;
@@ -558,7 +556,6 @@ static int judge(const struct ab_args *ap, const char *dir,
 	return status;
 }
 
-static volatile pid_t running;
 static int gate(const struct ab_args *ap, char **runv, int runc);
 
 /*
@@ -713,8 +710,7 @@ static int gate(const struct ab_args *ap, char **runv, int runc)
 				 dir, width, r + 1, side ? "new" : "old");
 			if (cmd_stop)
 				break;
-			int e = one_run(exe[side], runv, runc, a.force, run,
-					&running);
+			int e = one_run(exe[side], runv, runc, a.force, run);
 			if (e) {
 				errno = e;
 				perror("yasmin-bench ab: fork");

@@ -431,6 +431,20 @@ typedef int (*curve_fn)(const struct yb_results *const *all, size_t na,
 			struct yb_cmp_row *row);
 
 /*
+ * A row's change and interval from their log-scale values, and its
+ * verdict: a regression when the change exceeds the tolerance and the
+ * whole interval is above zero.  An unbounded end stays unbounded.
+ */
+static void set_verdict(struct yb_cmp_row *row, unsigned metric, double est,
+			double lo, double hi, double tol)
+{
+	row->median_pct = pct_of(est, metric);
+	row->lo_pct = isinf(lo) ? -INFINITY : pct_of(lo, metric);
+	row->hi_pct = isinf(hi) ? INFINITY : pct_of(hi, metric);
+	row->regressed = row->median_pct > tol && row->lo_pct > 0;
+}
+
+/*
  * Each run's level for a curve: the median over the ns sizes of its log
  * figure less the reference at that size, the median of the first na
  * runs (the baseline).  x as curve_matrix fills it; ref has room for ns,
@@ -502,11 +516,8 @@ static int between_curve(const struct yb_results *const *all, size_t na,
 	double half = yb_t_critical(conf, df) * sp *
 		      sqrt(1.0 / (double)na + 1.0 / (double)nb);
 	double chg = mean_b - mean_a;
-	row->median_pct = pct_of(chg, metric);
-	row->lo_pct = pct_of(chg - half, metric);
-	row->hi_pct = pct_of(chg + half, metric);
+	set_verdict(row, metric, chg, chg - half, chg + half, tol);
 	row->noise_pct = pct_of(sp, metric); /* one run's spread */
-	row->regressed = row->median_pct > tol && row->lo_pct > 0;
 	free(ref);
 	free(g);
 	free(col);
@@ -604,10 +615,7 @@ static int paired_curve(const struct yb_results *const *all, size_t na,
 		free(sizes);
 		return YB_ENOMEM;
 	}
-	row->median_pct = pct_of(est, metric);
-	row->lo_pct = isinf(lo) ? -INFINITY : pct_of(lo, metric);
-	row->hi_pct = isinf(hi) ? INFINITY : pct_of(hi, metric);
-	row->regressed = row->median_pct > tol && row->lo_pct > 0;
+	set_verdict(row, metric, est, lo, hi, tol);
 	free(d);
 	free(col);
 out:
