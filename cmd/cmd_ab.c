@@ -7,7 +7,12 @@
  * with the same run options, OLD first in even rounds and NEW first in
  * odd ones (OLD NEW, NEW OLD, OLD NEW, ...), so that a drift of the
  * machine during the job - frequency, neighbours, the host moving a vCPU
- * - falls on both alike.  yb_compare_paired judges each curve by the
+ * - falls on both alike.  When the run options list several transports,
+ * each is measured in a pair of runs of its own (the order alternating
+ * from transport to transport too): OLD's and NEW's figures for it are
+ * then a couple of seconds apart, not a whole run, and the machine's
+ * state changes between them far less often (--whole-runs: one run a
+ * side).  yb_compare_paired judges each curve by the
  * spread between runs, which on a shared machine is far larger than the
  * spread inside one run (see compare.h for its two tests; --rejudge
  * applies them again to a kept gate).
@@ -22,6 +27,7 @@
  * input (ab's options, the executables, or run options OLD rejects), 3
  * output directory unusable or OLD failed a run, 130 interrupted.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -41,12 +47,15 @@
 #include "cmd.h"
 
 #define AB_MAX_ROUNDS 200
-#define AB_DEFAULT_ROUNDS 10
+#define AB_MIN_ROUNDS 6        /* the fewest for a bounded 95% interval */
+#define AB_MAX_PIECES 16       /* transports measured in runs of their own */
+#define AB_DEFAULT_BUDGET 170. /* seconds: a quick gate in under 3 min */
 
 struct ab_args {
 	const char *exe[2]; /* OLD, NEW as given */
 	size_t nexe;
-	unsigned rounds;
+	unsigned rounds; /* 0: as many as fit in budget */
+	double budget;   /* seconds */
 	double tolerance;
 	double confidence; /* percent */
 	unsigned metrics;
@@ -55,12 +64,14 @@ struct ab_args {
 	int force;
 	int json;
 	int no_plot;
-	int method;          /* YB_AB_RANKSUM or YB_AB_SIGNRANK */
+	int method;          /* YB_AB_SIGN, YB_AB_SIGNRANK or YB_AB_RANKSUM */
+	int whole;           /* every transport in one run a side */
 	const char *rejudge; /* a kept gate's directory */
 };
 
 enum {
 	OPT_ROUNDS = 400,
+	OPT_BUDGET,
 	OPT_TOL,
 	OPT_CONF,
 	OPT_METRIC,
@@ -70,13 +81,19 @@ enum {
 	OPT_JSON,
 	OPT_NO_PLOT,
 	OPT_METHOD,
+	OPT_WHOLE,
 	OPT_REJUDGE
 };
 
 static const struct argp_option ab_options[] = {
 	{ "rounds", OPT_ROUNDS, "N", 0,
-	  "rounds of one OLD and one NEW run each (default 10; at least 6 "
-	  "for a 95% interval)",
+	  "rounds of one OLD and one NEW run each (default: as many as fit "
+	  "in --budget; at least 6 for a 95% interval)",
+	  0 },
+	{ "budget", OPT_BUDGET, "TIME", 0,
+	  "without --rounds, run rounds in pairs until the next pair would "
+	  "end after TIME, e.g. 170s or 5m (default 170 s; at least 6 "
+	  "rounds whatever it takes)",
 	  0 },
 	{ "tolerance", OPT_TOL, "PCT", 0,
 	  "a change smaller than PCT percent is never a regression "
@@ -104,9 +121,15 @@ static const struct argp_option ab_options[] = {
 	{ "json", OPT_JSON, 0, 0, "print the verdict as JSON", 0 },
 	{ "no-plot", OPT_NO_PLOT, 0, 0, "do not draw ab.png", 0 },
 	{ "method", OPT_METHOD, "TEST", 0,
-	  "rank-sum (default: every run a sample, robust to runs a "
-	  "disturbance threw off) or signed-rank (every round a paired "
-	  "change)",
+	  "sign (default: the median of the rounds' changes; a wild round "
+	  "is one vote however far off), signed-rank (the rounds' changes "
+	  "weighed by size) or rank-sum (every run a sample, unpaired)",
+	  0 },
+	{ "whole-runs", OPT_WHOLE, 0, 0,
+	  "measure all of --transports in one run a side per round "
+	  "(default: each transport in a pair of runs of its own, OLD's and "
+	  "NEW's back to back, so that the two are seconds apart, not a "
+	  "whole run)",
 	  0 },
 	{ "rejudge", OPT_REJUDGE, "DIR", 0,
 	  "judge the runs an earlier gate kept in DIR again, with these "
@@ -133,6 +156,14 @@ static error_t ab_parse(int key, char *arg, struct argp_state *state)
 		a->rounds = (unsigned)v;
 		break;
 	}
+	case OPT_BUDGET:
+		if (cmd_parse_seconds(arg, 7 * 86400.0, &a->budget) ||
+		    a->budget <= 0)
+			cmd_usage_error(state, "bad --budget '%s': expected a "
+					       "time such as 170s or 5m, at "
+					       "most a week",
+					arg);
+		break;
 	case OPT_TOL:
 		a->tolerance = cmd_parse_tolerance(state, arg);
 		break;
@@ -163,8 +194,11 @@ static error_t ab_parse(int key, char *arg, struct argp_state *state)
 		a->method = yb_ab_method_parse(arg);
 		if (a->method < 0)
 			cmd_usage_error(state, "bad --method '%s': expected "
-					       "rank-sum or signed-rank",
+					       "sign, signed-rank or rank-sum",
 					arg);
+		break;
+	case OPT_WHOLE:
+		a->whole = 1;
 		break;
 	case OPT_REJUDGE:
 		if (!*arg)
@@ -295,10 +329,114 @@ static int resolve_exe(const char *name, char *out, size_t len,
 
 struct ab_run {
 	char dir[PATH_MAX];
+	char piece[64]; /* the transport measured alone in this run, or "" */
 	double start;   /* seconds since the gate began */
 	double seconds;
 	int status; /* exit status, or 128 + signal */
 };
+
+/*
+ * Each transport of the run options' list (--transports LIST, -t LIST
+ * and their joined forms) measured in runs of its own: piece j's options
+ * are the run options with the list replaced by its j-th transport.
+ * One piece, the run options as they are, when they name no list (the
+ * run's default is every transport available here) or with --whole-runs.
+ */
+struct ab_pieces {
+	unsigned n;
+	char name[AB_MAX_PIECES][64]; /* "" for the one whole piece */
+	char arg[AB_MAX_PIECES][128]; /* the argument naming it */
+	char **runv[AB_MAX_PIECES];
+};
+
+static int split_pieces(char **runv, int runc, int whole,
+			struct ab_pieces *pc, struct yb_err *err)
+{
+	int at = -1;
+	size_t off = 0;
+
+	memset(pc, 0, sizeof(*pc));
+	for (int i = 0; i < runc && !whole; i++) {
+		const char *v = runv[i];
+		if (strcmp(v, "--transports") == 0 || strcmp(v, "-t") == 0) {
+			if (i + 1 < runc)
+				at = i + 1, off = 0;
+			i++;
+		} else if (strncmp(v, "--transports=", 13) == 0) {
+			at = i, off = 13;
+		} else if (strncmp(v, "-t", 2) == 0 && v[2]) {
+			at = i, off = 2;
+		}
+	}
+	pc->n = 1;
+	pc->runv[0] = runv;
+	if (at < 0)
+		return 0;
+	const char *list = runv[at] + off;
+	unsigned n = 0;
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ",");
+		if (len == 0 || len >= sizeof(pc->name[0]) ||
+		    off + len >= sizeof(pc->arg[0]))
+			return yb_err_set(err, YB_EUSAGE,
+					  "--transports '%s': a transport's "
+					  "name is empty or too long",
+					  list);
+		if (n == AB_MAX_PIECES)
+			return yb_err_set(err, YB_EUSAGE,
+					  "--transports '%s': more than %d; "
+					  "pass --whole-runs to measure them "
+					  "together",
+					  list, AB_MAX_PIECES);
+		snprintf(pc->name[n], sizeof(pc->name[n]), "%.*s", (int)len,
+			 p);
+		snprintf(pc->arg[n], sizeof(pc->arg[n]), "%.*s%s", (int)off,
+			 runv[at], pc->name[n]);
+		n++;
+		p += len + (p[len] == ',');
+	}
+	if (n < 2) {
+		pc->name[0][0] = '\0'; /* one: the run options as they are */
+		return 0;
+	}
+	pc->n = n;
+	for (unsigned j = 0; j < n; j++) {
+		pc->runv[j] = calloc((size_t)runc + 1, sizeof(char *));
+		if (!pc->runv[j]) {
+			for (unsigned k = 0; k < j; k++)
+				free(pc->runv[k]);
+			pc->n = 0;
+			return yb_err_set(err, YB_ENOMEM, "out of memory");
+		}
+		memcpy(pc->runv[j], runv, (size_t)runc * sizeof(char *));
+		pc->runv[j][at] = pc->arg[j];
+	}
+	return 0;
+}
+
+static void free_pieces(struct ab_pieces *pc)
+{
+	for (unsigned j = 0; pc->n > 1 && j < pc->n; j++)
+		free(pc->runv[j]);
+}
+
+/* A piece's name as part of a directory's: [A-Za-z0-9._+] kept. */
+static void piece_suffix(const char *name, unsigned j, char *out, size_t len)
+{
+	size_t k = 0;
+	if (!*name) {
+		out[0] = '\0';
+		return;
+	}
+	out[k++] = '-';
+	for (const char *p = name; *p && k + 1 < len; p++)
+		out[k++] = (isalnum((unsigned char)*p) || *p == '.' ||
+			    *p == '+') ?
+				   *p :
+				   '_';
+	out[k] = '\0';
+	(void)j;
+}
 
 static uint64_t ab_t0; /* when the gate began */
 
@@ -432,22 +570,26 @@ static int write_csv(const char *path, const struct yb_cmp *c,
 
 static int write_json(const char *path, const struct ab_args *a,
 		      char exe[2][PATH_MAX], char *const *runv, int runc,
-		      const struct ab_run *runs, unsigned rounds,
+		      const struct ab_run *runs, unsigned rounds, unsigned np,
 		      const struct yb_cmp *c, struct yb_err *err)
 {
 	json_t *opts = json_array(), *jr = json_array();
 
 	for (int i = 0; i < runc; i++)
 		json_array_append_new(opts, json_string(runv[i]));
-	for (unsigned i = 0; i < 2 * rounds; i++) {
+	/* Round by round, transport by transport: OLD's run, then NEW's. */
+	for (unsigned i = 0; i < 2 * rounds * np; i++) {
 		const char *d = strstr(runs[i].dir, "/runs/");
-		json_array_append_new(
-			jr, json_pack("{s:i, s:s, s:s, s:f, s:f, s:i}", "round",
-				      (int)(i / 2 + 1), "side",
+		json_t *e = json_pack("{s:i, s:s, s:s, s:f, s:f, s:i}", "round",
+				      (int)(i / (2 * np) + 1), "side",
 				      i % 2 ? "new" : "old", "dir",
 				      d ? d + 1 : runs[i].dir, "started_s",
 				      runs[i].start, "seconds",
-				      runs[i].seconds, "exit", runs[i].status));
+				      runs[i].seconds, "exit", runs[i].status);
+		if (runs[i].piece[0])
+			json_object_set_new(e, "transport",
+					    json_string(runs[i].piece));
+		json_array_append_new(jr, e);
 	}
 	json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:i, s:o, s:o}",
 			      "format", "yasmin-bench-ab", "format_version", 1,
@@ -463,13 +605,15 @@ static int write_json(const char *path, const struct ab_args *a,
 }
 
 /*
- * Read every run of the gate (runs[2i] OLD's, runs[2i+1] NEW's, for
- * a->rounds rounds), judge, print the verdict; with write, keep ab.json,
- * ab.csv and ab.png in dir.  Returns the exit status.
+ * Read every run of the gate (runs[2 (r np + j)] OLD's and runs[2 (r np +
+ * j) + 1] NEW's in round r for piece j of np, for a->rounds rounds; a
+ * side's pieces of one round make one set of results), judge, print the
+ * verdict; with write, keep ab.json, ab.csv and ab.png in dir.  Returns
+ * the exit status.
  */
 static int judge(const struct ab_args *ap, const char *dir,
 		 char exe[2][PATH_MAX], char **runv, int runc,
-		 const struct ab_run *runs, int write)
+		 const struct ab_run *runs, unsigned np, int write)
 {
 	struct ab_args a = *ap;
 	struct yb_err err = { 0 };
@@ -482,11 +626,24 @@ static int judge(const struct ab_args *ap, const char *dir,
 	int rc = !res || !old || !new_ ?
 			 yb_err_set(&err, YB_ENOMEM, "out of memory") :
 			 0;
-	for (unsigned i = 0; i < 2 * a.rounds && !rc; i++) {
-		char path[PATH_MAX + 32];
+	for (unsigned i = 0; res && i < 2 * a.rounds; i++)
 		yb_results_init(&res[i]);
-		snprintf(path, sizeof(path), "%s/results.csv", runs[i].dir);
-		rc = yb_plot_read(path, &res[i], &err);
+	for (unsigned i = 0; i < 2 * a.rounds && !rc; i++) {
+		/* i = 2 r + side: the side's pieces of round r, in order. */
+		for (unsigned j = 0; j < np && !rc; j++) {
+			const struct ab_run *run =
+				&runs[2 * ((i / 2) * np + j) + i % 2];
+			char path[PATH_MAX + 32];
+			struct yb_results one;
+			yb_results_init(&one);
+			snprintf(path, sizeof(path), "%s/results.csv", run->dir);
+			rc = yb_plot_read(path, j ? &one : &res[i], &err);
+			for (size_t k = 0; j && !rc && k < one.n; k++)
+				if (yb_results_add(&res[i], &one.p[k]))
+					rc = yb_err_set(&err, YB_ENOMEM,
+							"out of memory");
+			yb_results_free(&one);
+		}
 		if (!rc && a.relative) {
 			struct yb_results rel;
 			rc = yb_results_relative(&res[i], a.relative, &rel, &err);
@@ -517,8 +674,8 @@ static int judge(const struct ab_args *ap, const char *dir,
 	}
 	if (!rc && write) {
 		snprintf(path, sizeof(path), "%s/ab.json", dir);
-		rc = write_json(path, &a, exe, runv, runc, runs, a.rounds, &c,
-				&err);
+		rc = write_json(path, &a, exe, runv, runc, runs, a.rounds, np,
+				&c, &err);
 	}
 	if (rc) {
 		fprintf(stderr, "yasmin-bench ab: %s\n", err.msg);
@@ -575,23 +732,37 @@ static int rejudge(const struct ab_args *ap)
 	json_t *jr = json_object_get(o, "runs");
 	size_t n = json_array_size(jr);
 	if (!o || !f || strcmp(f, "yasmin-bench-ab") != 0 || n < 2 || n % 2 ||
-	    n / 2 > AB_MAX_ROUNDS) {
+	    n > 2 * AB_MAX_ROUNDS * AB_MAX_PIECES) {
 		fprintf(stderr, "yasmin-bench ab: %s: not the ab.json of a "
 				"gate with whole rounds\n",
 			path);
 		json_decref(o);
 		return YB_EXIT_USAGE;
 	}
+	/* Pieces: the runs of round 1, two each (OLD's and NEW's). */
+	size_t np = 0;
+	while (2 * np < n &&
+	       json_integer_value(json_object_get(json_array_get(jr, 2 * np),
+						  "round")) == 1)
+		np++;
 	struct ab_run *runs = calloc(n, sizeof(*runs));
 	int status = runs ? 0 : YB_EXIT_FAIL;
+	if (!status && (np == 0 || np > AB_MAX_PIECES || n % (2 * np))) {
+		fprintf(stderr, "yasmin-bench ab: %s: rounds of unequal "
+				"runs\n",
+			path);
+		status = YB_EXIT_USAGE;
+	}
 	for (size_t i = 0; i < n && !status; i++) {
 		json_t *r = json_array_get(jr, i);
 		const char *d = json_string_value(json_object_get(r, "dir"));
 		const char *side = json_string_value(json_object_get(r, "side"));
+		json_int_t round = json_integer_value(json_object_get(r, "round"));
 		if (!d || !side || strcmp(side, i % 2 ? "new" : "old") != 0 ||
-		    strstr(d, "..")) {
+		    round != (json_int_t)(i / (2 * np) + 1) || strstr(d, "..")) {
 			fprintf(stderr, "yasmin-bench ab: %s: run %zu is not "
-					"listed as old, new, old, new, ...\n",
+					"listed round by round as old, new, "
+					"old, new, ...\n",
 				path, i + 1);
 			status = YB_EXIT_USAGE;
 			break;
@@ -600,9 +771,10 @@ static int rejudge(const struct ab_args *ap)
 			 d);
 	}
 	json_decref(o);
-	a.rounds = (unsigned)(n / 2);
+	a.rounds = (unsigned)(n / (2 * (np ? np : 1)));
 	if (!status)
-		status = judge(&a, a.rejudge, exe, NULL, 0, runs, 0);
+		status = judge(&a, a.rejudge, exe, NULL, 0, runs,
+			       (unsigned)np, 0);
 	free(runs);
 	return status;
 }
@@ -620,17 +792,22 @@ int cmd_ab(int argc, char **argv)
 		"--max-bytes 64K.\v"
 		"A curve regresses when the estimated change exceeds "
 		"--tolerance and its whole interval (at --confidence) is above "
-		"zero.  rank-sum: every run is a sample (its level over the "
-		"sizes), the change is the Hodges-Lehmann shift between the "
-		"two sides with its Mann-Whitney interval; signed-rank: every "
-		"round is a paired change, judged by the Wilcoxon signed-rank "
-		"interval.\n"
+		"zero.  A round's change is the median over the sizes of "
+		"NEW's figure over OLD's.  sign (the default): the change is "
+		"the median of the rounds' changes, its interval from the "
+		"sign test; a round a disturbance threw off is one vote "
+		"however far off.  signed-rank: the Hodges-Lehmann estimate of "
+		"the rounds' changes with the Wilcoxon interval.  rank-sum: "
+		"every run is a sample (its level over the sizes), the change "
+		"is the Hodges-Lehmann shift between the two sides with its "
+		"Mann-Whitney interval.\n"
 		"Exit status: 0 no regression, 1 regression or NEW failed a "
 		"run, 2 bad input, 3 output unusable or OLD failed a run, "
 		"130 interrupted.",
 		0, 0, 0
 	};
-	struct ab_args a = { .rounds = AB_DEFAULT_ROUNDS,
+	struct ab_args a = { .budget = AB_DEFAULT_BUDGET,
+			     .method = YB_AB_SIGN,
 			     .tolerance = 5,
 			     .confidence = 95,
 			     .metrics = YB_METRIC_LATENCY | YB_METRIC_BANDWIDTH };
@@ -689,28 +866,71 @@ static int gate(const struct ab_args *ap, char **runv, int runc)
 		return YB_EXIT_USAGE;
 	}
 
-	struct ab_run *runs = calloc(2 * (size_t)a.rounds, sizeof(*runs));
-	if (!runs)
+	struct ab_pieces pc;
+	if (split_pieces(runv, runc, a.whole, &pc, &err)) {
+		fprintf(stderr, "yasmin-bench ab: %s\n", err.msg);
+		return err.code == YB_ENOMEM ? YB_EXIT_FAIL : YB_EXIT_USAGE;
+	}
+	unsigned np = pc.n, most = a.rounds ? a.rounds : AB_MAX_ROUNDS;
+	struct ab_run *runs = calloc(2 * (size_t)most * np, sizeof(*runs));
+	if (!runs) {
+		free_pieces(&pc);
 		return cmd_fail(YB_ENOMEM, "out of memory");
-	int width = a.rounds >= 100 ? 3 : 2;
+	}
+	/* Each piece's part of its runs' directory names, told apart. */
+	char suffix[AB_MAX_PIECES][80];
+	for (unsigned j = 0; j < np; j++) {
+		piece_suffix(pc.name[j], j, suffix[j], sizeof(suffix[j]));
+		for (unsigned k = 0; k < j; k++)
+			if (strcmp(suffix[k], suffix[j]) == 0) {
+				size_t l = strlen(suffix[j]);
+				snprintf(suffix[j] + l, sizeof(suffix[j]) - l,
+					 "-%u", j + 1);
+				break;
+			}
+	}
+	int width = most >= 100 ? 3 : 2;
 	/* With --json, stdout holds the verdict alone. */
 	FILE *info = a.json ? stderr : stdout;
-	fprintf(info, "yasmin-bench ab: %u rounds of %s and %s -> %s/\n",
-		a.rounds, exe[0], exe[1], dir);
+	if (a.rounds)
+		fprintf(info, "yasmin-bench ab: %u rounds of %s and %s -> "
+			      "%s/\n",
+			a.rounds, exe[0], exe[1], dir);
+	else
+		fprintf(info, "yasmin-bench ab: rounds of %s and %s for %.0f "
+			      "s (--budget) -> %s/\n",
+			exe[0], exe[1], a.budget, dir);
+	if (np > 1) {
+		fprintf(info, "each transport in a pair of runs of its own:");
+		for (unsigned j = 0; j < np; j++)
+			fprintf(info, "%s %s", j ? "," : "", pc.name[j]);
+		fprintf(info, " (--whole-runs: one run a side)\n");
+	}
 	cmd_catch_signals();
 	ab_t0 = yb_now();
 	unsigned done = 0;
 	int status = 0;
-	for (unsigned r = 0; r < a.rounds && !status; r++) {
-		/* OLD NEW, NEW OLD, ...: runs[2r] is OLD's, runs[2r+1] NEW's. */
+	for (unsigned r = 0; r < most && !status; r++) {
+		double took[2] = { 0, 0 };
+		/*
+		 * Each piece's two runs back to back, OLD NEW or NEW OLD,
+		 * alternating from piece to piece and from round to round:
+		 * runs[2 (r np + j)] is OLD's, runs[2 (r np + j) + 1] NEW's.
+		 */
+		for (unsigned j = 0; j < np && !status; j++)
 		for (int k = 0; k < 2 && !status; k++) {
-			int side = (r % 2) ? 1 - k : k;
-			struct ab_run *run = &runs[2 * r + (unsigned)side];
-			snprintf(run->dir, sizeof(run->dir), "%s/runs/%0*u-%s",
-				 dir, width, r + 1, side ? "new" : "old");
+			int side = ((r + j) % 2) ? 1 - k : k;
+			struct ab_run *run = &runs[2 * (r * np + j) + (unsigned)side];
+			snprintf(run->dir, sizeof(run->dir), "%s/runs/%0*u-%s%s",
+				 dir, width, r + 1, side ? "new" : "old",
+				 suffix[j]);
+			snprintf(run->piece, sizeof(run->piece), "%s",
+				 pc.name[j]);
 			if (cmd_stop)
 				break;
-			int e = one_run(exe[side], runv, runc, a.force, run);
+			int e = one_run(exe[side], pc.runv[j], runc, a.force,
+					run);
+			took[side] += run->seconds;
 			if (e) {
 				errno = e;
 				perror("yasmin-bench ab: fork");
@@ -726,9 +946,10 @@ static int gate(const struct ab_args *ap, char **runv, int runc)
 				snprintf(log, sizeof(log), "%s.log", run->dir);
 				last_line(log, line, sizeof(line));
 				fprintf(stderr,
-					"yasmin-bench ab: %s failed in round %u "
+					"yasmin-bench ab: %s failed in round %u%s%s "
 					"(exit %d): %s\n",
 					side ? "NEW" : "OLD", r + 1,
+					*run->piece ? " over " : "", run->piece,
 					run->status, *line ? line : "no output");
 				if (!side && run->status == YB_EXIT_USAGE)
 					status = YB_EXIT_USAGE;
@@ -739,20 +960,41 @@ static int gate(const struct ab_args *ap, char **runv, int runc)
 		if (status)
 			break;
 		done = r + 1;
-		fprintf(info, "round %*u/%u: old %.1f s, new %.1f s\n", width,
-			r + 1, a.rounds, runs[2 * r].seconds,
-			runs[2 * r + 1].seconds);
+		double spent = (double)(yb_now() - ab_t0) / 1e9;
+		if (a.rounds) {
+			fprintf(info, "round %*u/%u: old %.1f s, new %.1f s\n",
+				width, done, a.rounds, took[0], took[1]);
+			continue;
+		}
+		fprintf(info, "round %*u: old %.1f s, new %.1f s (%.0f of %.0f "
+			      "s)\n",
+			width, done, took[0], took[1], spent, a.budget);
+		/*
+		 * Rounds go in pairs (OLD NEW, NEW OLD), so that each side
+		 * runs first equally often; stop when the next pair would
+		 * end after the budget, judged by the rounds so far.
+		 */
+		if (done >= AB_MIN_ROUNDS && done % 2 == 0 &&
+		    spent + 2 * spent / done > a.budget)
+			break;
+	}
+	if (!a.rounds && !status) {
+		if (done == AB_MIN_ROUNDS &&
+		    (double)(yb_now() - ab_t0) / 1e9 > a.budget)
+			fprintf(info, "yasmin-bench ab: %u rounds took longer "
+				      "than the budget of %.0f s (%u is the "
+				      "fewest ab runs); shorter runs or a "
+				      "larger --budget give a sharper test\n",
+				done, a.budget, AB_MIN_ROUNDS);
+		a.rounds = done;
 	}
 	if (status == YB_EXIT_INTR)
 		fprintf(stderr, "yasmin-bench ab: interrupted after %u "
 				"complete rounds; their runs are in %s/runs\n",
 			done, dir);
-	if (status) {
-		free(runs);
-		return status;
-	}
-
-	status = judge(&a, dir, exe, runv, runc, runs, 1);
+	if (!status)
+		status = judge(&a, dir, exe, runv, runc, runs, np, 1);
 	free(runs);
+	free_pieces(&pc);
 	return status;
 }

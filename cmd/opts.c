@@ -129,6 +129,35 @@ static int parse_duration_ns(const char *s, double max_ns, uint64_t *ns)
 	return -1;
 }
 
+int cmd_parse_seconds(const char *arg, double max_s, double *out)
+{
+	uint64_t ns;
+	char copy[64];
+	size_t l = strlen(arg);
+	double scale = 1;
+
+	if (l + 2 > sizeof(copy))
+		return -1;
+	snprintf(copy, sizeof(copy), "%s", arg);
+	/* Minutes and hours too: 10m, 2h. */
+	if (l > 1 && copy[l - 1] == 'm' && copy[l - 2] >= '0' &&
+	    copy[l - 2] <= '9') {
+		copy[l - 1] = 's';
+		scale = 60;
+	} else if (l > 1 && copy[l - 1] == 'h') {
+		copy[l - 1] = 's';
+		scale = 3600;
+	} else if (l > 0 && copy[l - 1] >= '0' && copy[l - 1] <= '9') {
+		/* A bare number is seconds here, as for timeout(1). */
+		copy[l] = 's';
+		copy[l + 1] = '\0';
+	}
+	if (parse_duration_ns(copy, max_s * 1e9 / scale, &ns))
+		return -1;
+	*out = (double)ns / 1e9 * scale;
+	return 0;
+}
+
 /* A soak's heartbeat on stdout, every 10 s, for unattended runs. */
 static void soak_progress(void *ctx, const struct yb_soak *st)
 {
@@ -349,36 +378,15 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 	case OPT_NO_PLOT:
 		cs->no_plot = 1;
 		break;
-	case OPT_DURATION: {
-		uint64_t ns;
-		char copy[64];
-		size_t l = strlen(arg);
-		/* Minutes and hours too: 10m, 2h. */
-		double scale = 1;
-		snprintf(copy, sizeof(copy), "%s", arg);
-		if (l > 1 && copy[l - 1] == 'm' && copy[l - 2] >= '0' &&
-		    copy[l - 2] <= '9') {
-			copy[l - 1] = 's';
-			scale = 60;
-		} else if (l > 1 && copy[l - 1] == 'h') {
-			copy[l - 1] = 's';
-			scale = 3600;
-		} else if (l > 0 && l + 1 < sizeof(copy) &&
-			   copy[l - 1] >= '0' && copy[l - 1] <= '9') {
-			/* A bare number is seconds here, as for timeout(1). */
-			copy[l] = 's';
-			copy[l + 1] = '\0';
-		}
-		if (parse_duration_ns(copy, 30 * 86400e9 / scale, &ns) ||
-		    ns == 0)
+	case OPT_DURATION:
+		if (cmd_parse_seconds(arg, 30 * 86400.0, &cs->so.duration_s) ||
+		    cs->so.duration_s == 0)
 			cmd_usage_error(state,
 					"bad --duration '%s': expected a time "
 					"such as 90s, 10m or 2h, at most 30 "
 					"days",
 					arg);
-		cs->so.duration_s = (double)ns / 1e9 * scale;
 		break;
-	}
 	case ARGP_KEY_END:
 		if (cs->so.duration_s > 0) {
 			/* A soak streams one size. */

@@ -574,9 +574,14 @@ static int paired_curve(const struct yb_results *const *all, size_t na,
 	}
 	double est, lo, hi;
 	int bad;
-	if (method == YB_AB_SIGNRANK) {
-		bad = yb_signrank_ci(d, rounds, conf, &est, &lo, &hi);
-		row->p = yb_signrank_p(d, rounds);
+	if (method == YB_AB_SIGNRANK || method == YB_AB_SIGN) {
+		if (method == YB_AB_SIGN) {
+			bad = yb_sign_ci(d, rounds, conf, &est, &lo, &hi);
+			row->p = yb_sign_p(d, rounds);
+		} else {
+			bad = yb_signrank_ci(d, rounds, conf, &est, &lo, &hi);
+			row->p = yb_signrank_p(d, rounds);
+		}
 		double m = yb_median(d, rounds);
 		for (size_t i = 0; i < rounds; i++)
 			col[i] = fabs(d[i] - m);
@@ -631,6 +636,15 @@ static int signrank_curve(const struct yb_results *const *all, size_t na,
 {
 	return paired_curve(all, na, nb, first, metric, tol, conf, row,
 			    YB_AB_SIGNRANK);
+}
+
+static int sign_curve(const struct yb_results *const *all, size_t na,
+		      size_t nb, const struct yb_point *first,
+		      unsigned metric, double tol, double conf,
+		      struct yb_cmp_row *row)
+{
+	return paired_curve(all, na, nb, first, metric, tol, conf, row,
+			    YB_AB_SIGN);
 }
 
 static int ranksum_curve(const struct yb_results *const *all, size_t na,
@@ -760,6 +774,7 @@ int yb_compare_paired(const struct yb_results *const *a,
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
 	int rc = compare_many(all, rounds, rounds, metrics, tolerance_pct,
 			      conf,
+			      method == YB_AB_SIGN	 ? sign_curve :
 			      method == YB_AB_SIGNRANK ? signrank_curve :
 							 ranksum_curve,
 			      out, err);
@@ -966,11 +981,15 @@ int yb_cmp_from_json(const json_t *o, struct yb_cmp *c, double *tol,
 
 const char *yb_ab_method_name(int method)
 {
-	return method == YB_AB_SIGNRANK ? "signed-rank" : "rank-sum";
+	return method == YB_AB_SIGN	  ? "sign" :
+	       method == YB_AB_SIGNRANK ? "signed-rank" :
+					  "rank-sum";
 }
 
 int yb_ab_method_parse(const char *name)
 {
+	if (strcmp(name, "sign") == 0)
+		return YB_AB_SIGN;
 	if (strcmp(name, "signed-rank") == 0)
 		return YB_AB_SIGNRANK;
 	if (strcmp(name, "rank-sum") == 0)

@@ -71,7 +71,7 @@ struct yb_cmp {
 	 * a side), YB_NOISE_PAIRED (alternating A/B rounds). */
 	int noise;
 	double conf; /* level of the intervals (several runs) */
-	int method;  /* YB_NOISE_PAIRED: YB_AB_RANKSUM or YB_AB_SIGNRANK */
+	int method;  /* YB_NOISE_PAIRED: YB_AB_SIGN, _SIGNRANK or _RANKSUM */
 };
 
 enum { YB_NOISE_WITHIN, YB_NOISE_BETWEEN, YB_NOISE_PAIRED };
@@ -106,7 +106,14 @@ int yb_compare_runs(const struct yb_results *const *base, size_t nb,
  * (round_pct) is the median over the sizes of log(b / a), signed so that
  * + is worse.  The verdict, by method:
  *
- * YB_AB_RANKSUM (the default of ab): each run becomes one level, the
+ * YB_AB_SIGN (the default of ab): the median of the rounds' changes with
+ *   the sign test's interval (yb_sign_ci).  The two runs of a round are
+ *   measured back to back, so a shift of the machine that lasts longer
+ *   than a round cancels in its change; a disturbance that hits one run
+ *   of a round makes that round wild, and a wild round counts as one
+ *   vote however far off it is.  With 16 rounds, 3 wild rounds on the
+ *   same side cannot carry the interval past zero.
+ * YB_AB_RANKSUM: each run becomes one level, the
  *   median over the sizes of its log ratio to the A runs' median at that
  *   size; the change is the two-sample Hodges-Lehmann shift from the A
  *   levels to the B levels with its Mann-Whitney interval at level conf
@@ -119,11 +126,12 @@ int yb_compare_runs(const struct yb_results *const *base, size_t nb,
  *   the largest changes weigh most.
  *
  * noise_pct is the spread of one run's level (rank-sum) or of one
- * round's change (signed-rank), 1.4826 MAD.  A regression when the
+ * round's change (sign, signed-rank), 1.4826 MAD.  A regression when the
  * estimate exceeds the tolerance and the whole interval is above zero.
  */
-enum { YB_AB_RANKSUM, YB_AB_SIGNRANK };
-const char *yb_ab_method_name(int method); /* "rank-sum", "signed-rank" */
+enum { YB_AB_RANKSUM, YB_AB_SIGNRANK, YB_AB_SIGN };
+/* "rank-sum", "signed-rank", "sign" */
+const char *yb_ab_method_name(int method);
 int yb_ab_method_parse(const char *name);  /* -1 when unknown */
 int yb_compare_paired(const struct yb_results *const *a,
 		      const struct yb_results *const *b, size_t rounds,
@@ -166,7 +174,7 @@ int yb_ratio(const struct yb_results *r, const char *a, const char *b,
  *     "points", "median_change_pct", "worst_change_pct", "worst_bytes",
  *     "noise_pct", "points_over", "regressed", and with several runs
  *     "interval_low_pct", "interval_high_pct"; paired: "p_value",
- *     (and at the top, "test": "rank-sum" or "signed-rank"),
+ *     (and at the top, "test": "sign", "signed-rank" or "rank-sum"),
  *     "round_change_pct": [ one per round ] } ] }
  *
  * Figures that are not finite are null.  yb_cmp_from_json reads what

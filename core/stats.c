@@ -296,6 +296,60 @@ void yb_sort_u64(uint64_t *v, size_t n)
 
 /* ---- tests between runs -------------------------------------------------- */
 
+double yb_binom_half_cdf(size_t n, size_t k)
+{
+	if (k >= n)
+		return 1;
+	/* Term by term in logs: 2^-n underflows a double beyond n = 1074. */
+	double lgn = lgamma((double)n + 1), sum = 0;
+	for (size_t i = 0; i <= k; i++)
+		sum += exp(lgn - lgamma((double)i + 1) -
+			   lgamma((double)(n - i) + 1) - (double)n * log(2.0));
+	return sum > 1 ? 1 : sum;
+}
+
+int yb_sign_ci(const double *d, size_t n, double conf, double *est,
+	       double *lo, double *hi)
+{
+	if (n == 0 || n > YB_SIGN_MAX)
+		return -1;
+	double *v = malloc(n * sizeof(double));
+	if (!v)
+		return -2;
+	memcpy(v, d, n * sizeof(double));
+	qsort(v, n, sizeof(double), cmp_double);
+	*est = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	/* k: how many of the smallest lie below the interval, plus one. */
+	double half = (1 - conf) / 2;
+	size_t k = 0;
+	while (k < n / 2 && yb_binom_half_cdf(n, k) <= half)
+		k++;
+	if (k == 0) {
+		*lo = -INFINITY;
+		*hi = INFINITY;
+	} else {
+		*lo = v[k - 1];
+		*hi = v[n - k];
+	}
+	free(v);
+	return 0;
+}
+
+double yb_sign_p(const double *d, size_t n)
+{
+	size_t pos = 0, neg = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (d[i] > 0)
+			pos++;
+		else if (d[i] < 0)
+			neg++;
+	}
+	if (pos == 0)
+		return 1;
+	/* P(X >= pos) = P(X <= neg) for X binomial (pos + neg, 1/2). */
+	return yb_binom_half_cdf(pos + neg, neg);
+}
+
 double yb_normal_cdf(double x)
 {
 	return 0.5 * erfc(-x / sqrt(2.0));

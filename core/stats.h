@@ -131,6 +131,27 @@ int yb_ranksum_ci(const double *a, size_t m, const double *b, size_t n,
 		  double conf, double *est, double *lo, double *hi);
 double yb_ranksum_p(const double *a, size_t m, const double *b, size_t n);
 
+/*
+ * The sign test on paired changes d[0..n) (one per A/B round).
+ * yb_sign_ci: their median and its distribution-free confidence interval
+ * at level conf, whose ends are the k-th smallest and k-th largest
+ * change, k the largest with P(X < k) <= (1 - conf) / 2 for X binomial
+ * (n, 1/2).  It needs only that the changes are independent with median
+ * at the centre: not symmetry, and a wild round counts as one sign
+ * whatever its size, so up to about k - 1 wild rounds on one side cannot
+ * move the interval past the clean ones.  With too few values for the
+ * level the interval is -inf..+inf.  Returns 0, -1 for n == 0 or n >
+ * YB_SIGN_MAX, -2 out of memory.
+ * yb_sign_p: the one-sided p-value that the centre is above 0, P(X >= the
+ * number of positive changes) among the nonzero ones (1 when none is).
+ */
+#define YB_SIGN_MAX 100000
+int yb_sign_ci(const double *d, size_t n, double conf, double *est,
+	       double *lo, double *hi);
+double yb_sign_p(const double *d, size_t n);
+/* P(X <= k) for X binomial (n, 1/2). */
+double yb_binom_half_cdf(size_t n, size_t k);
+
 /* Standard normal: P(Z <= x), and the x with P(Z <= x) = p. */
 double yb_normal_cdf(double x);
 double yb_normal_quantile(double p);

@@ -333,6 +333,73 @@ static void ranksum_against_wild_runs(void **state)
 	unbuild(12);
 }
 
+static void sign_against_steps_and_wild_rounds(void **state)
+{
+	double sa[16], sb[16];
+	struct yb_cmp c;
+	struct yb_err err = { 0 };
+	(void)state;
+
+	/* NEW 15% slower.  Halfway through, the host gets 35% slower for
+	 * both sides (a neighbour arrives); three rounds have a NEW run a
+	 * disturbance made 40% fast.  The sign test counts 13 rounds up and
+	 * 3 down: at 16 rounds and 95% its interval starts at the 4th
+	 * smallest change, a clean +15%. */
+	for (int i = 0; i < 16; i++) {
+		sa[i] = (i < 8 ? 1.0 : 1.35) * (1 + 0.004 * (i % 3));
+		sb[i] = sa[i] * 1.15;
+	}
+	sb[3] *= 0.6;
+	sb[10] *= 0.6;
+	sb[11] *= 0.6;
+	build(16, sa, sb);
+	assert_int_equal(yb_compare_paired(pa, pb, 16, YB_METRIC_LATENCY, 5,
+					   0.95, YB_AB_SIGN, &c, &err),
+			 0);
+	assert_int_equal(c.method, YB_AB_SIGN);
+	const struct yb_cmp_row *l = &c.rows[0];
+	assert_float_equal(l->median_pct, 15.0, 1e-9);
+	assert_float_equal(l->lo_pct, 15.0, 1e-9);
+	assert_true(l->regressed);
+	assert_true(l->p < 0.05);
+	yb_cmp_free(&c);
+	/* Unpaired, the step spreads both sides over two levels 35% apart,
+	 * and the interval reaches below zero. */
+	assert_int_equal(yb_compare_paired(pa, pb, 16, YB_METRIC_LATENCY, 5,
+					   0.95, YB_AB_RANKSUM, &c, &err),
+			 0);
+	print_message("rank-sum: %+.1f%% [%+.1f, %+.1f]\n", c.rows[0].median_pct,
+		      c.rows[0].lo_pct, c.rows[0].hi_pct);
+	assert_false(c.rows[0].regressed);
+	yb_cmp_free(&c);
+	unbuild(16);
+
+	/* Four wild rounds on the same side at 16: too many to rule out
+	 * that the median change is 0; the interval reaches below it. */
+	for (int i = 0; i < 16; i++)
+		sb[i] = sa[i] * (i == 1 || i == 3 || i == 10 || i == 11 ?
+					 0.6 : 1.15);
+	build(16, sa, sb);
+	assert_int_equal(yb_compare_paired(pa, pb, 16, YB_METRIC_LATENCY, 5,
+					   0.95, YB_AB_SIGN, &c, &err),
+			 0);
+	assert_true(c.rows[0].lo_pct < 0 && !c.rows[0].regressed);
+	yb_cmp_free(&c);
+	unbuild(16);
+
+	/* The same build, noise alone: nothing. */
+	for (int i = 0; i < 16; i++)
+		sb[i] = sa[i] * (i % 2 ? 1.01 : 0.99) * (i == 7 ? 1.8 : 1);
+	build(16, sa, sb);
+	assert_int_equal(yb_compare_paired(pa, pb, 16, YB_METRIC_ALL, 5, 0.95,
+					   YB_AB_SIGN, &c, &err),
+			 0);
+	assert_false(c.regressed);
+	assert_true(fabs(c.rows[0].median_pct) < 2);
+	yb_cmp_free(&c);
+	unbuild(16);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +407,7 @@ int main(void)
 		cmocka_unit_test(paired_noise),
 		cmocka_unit_test(between_runs),
 		cmocka_unit_test(ranksum_against_wild_runs),
+		cmocka_unit_test(sign_against_steps_and_wild_rounds),
 		cmocka_unit_test(relative_to_reference),
 		cmocka_unit_test(verdict_json_round_trip),
 	};

@@ -235,6 +235,85 @@ static void signrank_coverage(void **state)
 	}
 }
 
+static void sign_known(void **state)
+{
+	double d[12], est, lo, hi;
+	(void)state;
+
+	/* Binomial (n, 1/2) by hand: P(X <= 1) = 11/1024 for n = 10. */
+	assert_float_equal(yb_binom_half_cdf(10, 0), 1.0 / 1024, 1e-15);
+	assert_float_equal(yb_binom_half_cdf(10, 1), 11.0 / 1024, 1e-15);
+	assert_float_equal(yb_binom_half_cdf(10, 2), 56.0 / 1024, 1e-15);
+	assert_float_equal(yb_binom_half_cdf(10, 10), 1, 1e-15);
+	/* Large n: no underflow; P(X <= n/2) = 1/2 + C(n, n/2) / 2^(n+1),
+	 * which for n = 2000 is 0.5 + 0.0089193 (Stirling). */
+	assert_float_equal(yb_binom_half_cdf(2000, 1000), 0.5089193, 1e-6);
+
+	/* n = 10 at 95%: P(X <= 1) = 0.0107 <= 0.025 < P(X <= 2) = 0.0547,
+	 * so the interval runs from the 2nd smallest to the 2nd largest. */
+	for (int i = 0; i < 10; i++)
+		d[i] = 10 - i; /* unsorted on purpose */
+	assert_int_equal(yb_sign_ci(d, 10, 0.95, &est, &lo, &hi), 0);
+	assert_float_equal(est, 5.5, 1e-12);
+	assert_float_equal(lo, 2, 1e-12);
+	assert_float_equal(hi, 9, 1e-12);
+	assert_float_equal(d[0], 10, 0); /* the input is left alone */
+	/* However far off, a wild value is one vote: the same interval. */
+	d[0] = 1e9;
+	d[9] = -1e9;
+	assert_int_equal(yb_sign_ci(d, 10, 0.95, &est, &lo, &hi), 0);
+	assert_float_equal(lo, 2, 1e-12);
+	assert_float_equal(hi, 9, 1e-12);
+	/* n = 6: P(X = 0) = 1/64 <= 0.025, the smallest to the largest;
+	 * n = 5: 1/32 > 0.025, nothing to go on. */
+	assert_int_equal(yb_sign_ci(d + 2, 6, 0.95, &est, &lo, &hi), 0);
+	assert_float_equal(lo, 3, 1e-12);
+	assert_float_equal(hi, 8, 1e-12);
+	assert_int_equal(yb_sign_ci(d + 2, 5, 0.95, &est, &lo, &hi), 0);
+	assert_true(isinf(lo) && lo < 0 && isinf(hi) && hi > 0);
+	assert_int_equal(yb_sign_ci(d, 0, 0.95, &est, &lo, &hi), -1);
+
+	/* p: all 10 positive, 2^-10; 8 of 10 (zeros dropped), 56/1024;
+	 * none positive, 1. */
+	for (int i = 0; i < 10; i++)
+		d[i] = i + 1;
+	assert_float_equal(yb_sign_p(d, 10), 1.0 / 1024, 1e-15);
+	d[0] = -1;
+	d[1] = -2;
+	d[10] = 0;
+	assert_float_equal(yb_sign_p(d, 11), 56.0 / 1024, 1e-15);
+	for (int i = 0; i < 10; i++)
+		d[i] = -i;
+	assert_float_equal(yb_sign_p(d, 10), 1, 0);
+}
+
+static void sign_coverage(void **state)
+{
+	(void)state;
+	/* The median's interval needs no symmetry: skewed changes (an
+	 * exponential, median ln 2) are covered at the level or above, for
+	 * small and large n; and a shift of half a spread is found. */
+	static const size_t ns[] = { 8, 16, 31, 200 };
+	for (size_t t = 0; t < 4; t++) {
+		size_t n = ns[t], cover = 0, found = 0, reps = 1000;
+		double d[200], est, lo, hi, med = log(2.0);
+		for (size_t r = 0; r < reps; r++) {
+			for (size_t i = 0; i < n; i++)
+				d[i] = -log(uniform());
+			assert_int_equal(yb_sign_ci(d, n, 0.9, &est, &lo, &hi), 0);
+			cover += lo <= med && med <= hi;
+			for (size_t i = 0; i < n; i++)
+				d[i] = heavy() + 0.5;
+			found += yb_sign_p(d, n) < 0.05;
+		}
+		print_message("n=%zu: 90%% interval covered %zu of %zu, shift "
+			      "found %zu\n", n, cover, reps, found);
+		assert_true(cover >= 880 && cover <= 990);
+		if (n >= 200)
+			assert_true(found >= 900);
+	}
+}
+
 static void ranksum_known(void **state)
 {
 	double a[10], b[10], est, lo, hi;
@@ -322,6 +401,8 @@ int main(void)
 		cmocka_unit_test(critical_values),
 		cmocka_unit_test(signrank_known),
 		cmocka_unit_test(signrank_coverage),
+		cmocka_unit_test(sign_known),
+		cmocka_unit_test(sign_coverage),
 		cmocka_unit_test(ranksum_known),
 		cmocka_unit_test(ranksum_coverage),
 	};

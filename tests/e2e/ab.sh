@@ -19,6 +19,8 @@ expect_fail 2 "NEW /nonexistent/yb" "$BIN" ab "$BIN" /nonexistent/yb
 expect_fail 2 "'--transports' before OLD and NEW" "$BIN" ab --transports unix "$BIN" "$BIN"
 expect_fail 2 "bad --rounds '0'" "$BIN" ab --rounds 0 "$BIN" "$BIN"
 expect_fail 2 "bad --tolerance" "$BIN" ab --tolerance -3 "$BIN" "$BIN"
+expect_fail 2 "bad --budget '0'" "$BIN" ab --budget 0 "$BIN" "$BIN"
+expect_fail 2 "bad --budget '3x'" "$BIN" ab --budget 3x "$BIN" "$BIN"
 expect_fail 2 "OLD failed in round 1 (exit 2): .*bogus" \
 	"$BIN" ab "$BIN" "$BIN" --no-plot --out "$T/bad" --transports bogus
 mkdir -p "$T/taken" && echo '{}' > "$T/taken/ab.json"
@@ -35,17 +37,34 @@ cat "$T/same.out"
 grep -q "no regression" "$T/same.out" || fail "no verdict line"
 for f in ab.json ab.csv ab.png; do [ -s "$T/same/$f" ] || fail "no $f"; done
 "$HELPER" json-valid "$T/same/ab.json" || fail "ab.json is not valid JSON"
-[ "$(ls -d "$T"/same/runs/0?-old "$T"/same/runs/0?-new | wc -l)" -eq 8 ] || fail "not 8 run directories"
-# The order: OLD NEW, NEW OLD, OLD NEW, NEW OLD (runs are listed old, new
-# for each round; started_s says which began first).
+# Each transport in runs of its own: 4 rounds x 2 sides x 2 transports.
+[ "$(ls -d "$T"/same/runs/0?-old-unix "$T"/same/runs/0?-new-unix \
+	"$T"/same/runs/0?-old-tcp "$T"/same/runs/0?-new-tcp | wc -l)" -eq 16 ] || fail "not 16 run directories"
+grep -q "each transport in a pair of runs of its own: unix, tcp" "$T/same.out" || fail "the split is not announced"
+[ "$(grep -c '^transport\|^tcp,' "$T/same/runs/02-new-tcp/results.csv")" -gt 1 ] &&
+	! grep -q '^unix,' "$T/same/runs/02-new-tcp/results.csv" || fail "02-new-tcp does not hold tcp alone"
+# The order: for each transport OLD NEW, NEW OLD, ..., and the other way
+# round from one transport to the next (runs are listed round by round,
+# transport by transport, old then new; started_s says which began
+# first, and every run of a round begins after the last one's).
 jget() { "$HELPER" json-get "$@" | cut -d' ' -f2; }
+prev=-1
 for r in 0 1 2 3; do
-	[ "$(jget "$T/same/ab.json" runs.$((2 * r)).side)" = old ] || fail "runs[$((2 * r))] is not old"
-	so=$(jget "$T/same/ab.json" runs.$((2 * r)).started_s)
-	sn=$(jget "$T/same/ab.json" runs.$((2 * r + 1)).started_s)
-	first=$(awk -v o="$so" -v n="$sn" 'BEGIN { print (o < n) ? "old" : "new" }')
-	want=$([ $((r % 2)) -eq 0 ] && echo old || echo new)
-	[ "$first" = "$want" ] || fail "round $((r + 1)): $first ran first, expected $want"
+	for j in 0 1; do
+		i=$((4 * r + 2 * j))
+		[ "$(jget "$T/same/ab.json" runs.$i.side)" = old ] || fail "runs[$i] is not old"
+		[ "$(jget "$T/same/ab.json" runs.$i.round)" = $((r + 1)) ] || fail "runs[$i] is not in round $((r + 1))"
+		[ "$(jget "$T/same/ab.json" runs.$i.transport)" = "$([ $j = 0 ] && echo unix || echo tcp)" ] ||
+			fail "runs[$i] does not name its transport"
+		so=$(jget "$T/same/ab.json" runs.$i.started_s)
+		sn=$(jget "$T/same/ab.json" runs.$((i + 1)).started_s)
+		first=$(awk -v o="$so" -v n="$sn" 'BEGIN { print (o < n) ? "old" : "new" }')
+		want=$([ $(((r + j) % 2)) -eq 0 ] && echo old || echo new)
+		[ "$first" = "$want" ] || fail "round $((r + 1)), transport $j: $first ran first, expected $want"
+		awk -v p="$prev" -v o="$so" -v n="$sn" 'BEGIN { exit !(o > p && n > p) }' ||
+			fail "round $((r + 1)), transport $j began before the one listed before it"
+		prev=$(awk -v o="$so" -v n="$sn" 'BEGIN { print (o > n) ? o : n }')
+	done
 done
 rows=$(awk -F, 'NR > 1 && $1 == "unix" && $2 == "latency"' "$T/same/ab.csv" | wc -l)
 [ "$rows" -eq 4 ] || fail "ab.csv: $rows unix latency rounds, expected 4"
@@ -54,9 +73,32 @@ grep -q '"noise": "paired-rounds"' "$T/same/ab.json" || fail "ab.json does not s
 "$BIN" plot "$T/same/ab.json" --out "$T/g" >/dev/null || fail "plot of ab.json failed"
 [ -s "$T/g/ab.png" ] || fail "plot drew no ab.png"
 
+# --- no --rounds: rounds in pairs until the budget; at least 6 -------------
+"$BIN" ab "$BIN" "$T/yb-copy" --budget 1 --no-plot --out "$T/budget" $RUN \
+	>"$T/budget.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] || { cat "$T/budget.out"; fail "a 1 s budget: exit $rc"; }
+[ "$(jget "$T/budget/ab.json" rounds)" = 6 ] || fail "a 1 s budget: not the 6 rounds ab runs at least"
+grep -q "6 rounds took longer than the budget of 1 s" "$T/budget.out" || fail "the overrun budget is not reported"
+"$BIN" ab "$BIN" "$T/yb-copy" --budget 20 --no-plot --out "$T/budget20" $RUN \
+	>"$T/budget20.out" 2>&1 || { cat "$T/budget20.out"; fail "a 20 s budget failed"; }
+n=$(jget "$T/budget20/ab.json" rounds)
+end=0
+for i in $(seq $((4 * n - 4)) $((4 * n - 1))); do # the last round's 4 runs
+	end=$(awk -v e="$end" -v a="$(jget "$T/budget20/ab.json" runs.$i.started_s)" \
+		-v b="$(jget "$T/budget20/ab.json" runs.$i.seconds)" 'BEGIN { print (a + b > e) ? a + b : e }')
+done
+note "a 20 s budget: $n rounds, the last run ended at $end s"
+[ $((n % 2)) -eq 0 ] && [ "$n" -ge 6 ] || fail "a 20 s budget: $n rounds (expected an even number, at least 6)"
+# Stopping is judged from the rounds so far: a budget is overrun by at
+# most about one pair of rounds (the runs here take well under a second).
+awk -v e="$end" 'BEGIN { exit !(e < 20 + 8) }' || fail "a 20 s budget ran to $end s"
+[ "$n" -gt 6 ] || awk -v e="$end" 'BEGIN { exit !(e > 12) }' ||
+	fail "a 20 s budget stopped at $n rounds after $end s"
+
 # --- a candidate twice as slow over unix: caught ------------------------------
 YB_SLOWDOWN_SPIN=unix:100 "$BIN" ab "$BIN" "$SLOW" --rounds 6 --tolerance 20 --json \
-	--no-plot --out "$T/slow" $RUN >"$T/slow.json" 2>"$T/slow.err"
+	--no-plot --whole-runs --out "$T/slow" $RUN >"$T/slow.json" 2>"$T/slow.err"
 rc=$?
 cat "$T/slow.json" "$T/slow.err"
 [ $rc -eq 1 ] || fail "a twice slower unix: exit $rc, expected 1"
@@ -117,7 +159,7 @@ before=$(ls -l --time-style=+%s.%N "$T/exact/ab.json")
 rc=$?
 [ $rc -le 1 ] || { cat "$T/rej.err"; fail "rejudged by signed-rank: exit $rc"; }
 [ "$(jget "$T/rej.json" test)" = signed-rank ] || fail "rejudged: the verdict does not name its test"
-[ "$(jget "$v" test)" = rank-sum ] || fail "the gate's verdict does not name rank-sum"
+[ "$(jget "$v" test)" = sign ] || fail "the gate's verdict does not name the sign test"
 [ "$(jget "$T/rej.json" curves.$u.round_change_pct.3)" = "$(jget "$v" curves.$u.round_change_pct.3)" ] ||
 	fail "rejudged: not the same rounds"
 [ "$(ls -l --time-style=+%s.%N "$T/exact/ab.json")" = "$before" ] || fail "--rejudge rewrote ab.json"
@@ -140,16 +182,16 @@ grep -q "^tcp " "$T/rel.out" && fail "the reference itself was judged"
 
 # --- compare with several runs a side ----------------------------------------
 R=$T/same/runs
-"$BIN" compare $R/01-old/results.csv $R/02-old/results.csv $R/03-old/results.csv \
-	--against $R/01-new/results.csv $R/02-new/results.csv $R/03-new/results.csv \
+"$BIN" compare $R/01-old-unix/results.csv $R/02-old-unix/results.csv $R/03-old-unix/results.csv \
+	--against $R/01-new-unix/results.csv $R/02-new-unix/results.csv $R/03-new-unix/results.csv \
 	--tolerance 50 >"$T/many.out" 2>&1 || { cat "$T/many.out"; fail "same build, 3 runs a side: regression"; }
 grep -q "95% interval" "$T/many.out" || fail "several runs a side: no interval"
 grep -q "run is the spread of one run" "$T/many.out" || fail "several runs a side: noise not called between runs"
-"$BIN" compare $R/01-old/results.csv $R/01-new/results.csv --tolerance 50 >"$T/one.out" 2>&1
+"$BIN" compare $R/01-old-unix/results.csv $R/01-new-unix/results.csv --tolerance 50 >"$T/one.out" 2>&1
 grep -q "One run a side: the noise is the spread of each run's own trials" "$T/one.out" ||
 	fail "one run a side does not say its noise is within-run only"
-expect_fail 2 "give one a side, or at least two" "$BIN" compare $R/01-old/results.csv \
-	$R/02-old/results.csv --against $R/01-new/results.csv
-expect_fail 2 "no such curve" "$BIN" compare $R/01-old/results.csv $R/01-new/results.csv \
+expect_fail 2 "give one a side, or at least two" "$BIN" compare $R/01-old-unix/results.csv \
+	$R/02-old-unix/results.csv --against $R/01-new-unix/results.csv
+expect_fail 2 "no such curve" "$BIN" compare $R/01-old-unix/results.csv $R/01-new-unix/results.csv \
 	--relative-to vsock
 exit 0
