@@ -109,8 +109,9 @@ static const struct argp_option ab_options[] = {
 	  0 },
 	{ "relative-to", OPT_RELATIVE, "TRANSPORT", 0,
 	  "judge every curve by its ratio to TRANSPORT in the same run (so "
-	  "that a drift of the host that moves both cancels); TRANSPORT "
-	  "must be among the run's transports",
+	  "that a drift of the host that moves both cancels; the gate then "
+	  "makes whole runs), or to 'probes' (run options with --probe): "
+	  "latency in cache-line trips, bandwidth over memcpy's",
 	  0 },
 	{ "out", OPT_OUT, "DIR", 0,
 	  "keep every run and the verdict in DIR (default "
@@ -626,6 +627,7 @@ static int judge(const struct ab_args *ap, const char *dir,
 	int rc = !res || !old || !new_ ?
 			 yb_err_set(&err, YB_ENOMEM, "out of memory") :
 			 0;
+	int probes = a.relative && strcmp(a.relative, YB_RELATIVE_PROBES) == 0;
 	for (unsigned i = 0; res && i < 2 * a.rounds; i++)
 		yb_results_init(&res[i]);
 	for (unsigned i = 0; i < 2 * a.rounds && !rc; i++) {
@@ -637,14 +639,29 @@ static int judge(const struct ab_args *ap, const char *dir,
 			struct yb_results one;
 			yb_results_init(&one);
 			snprintf(path, sizeof(path), "%s/results.csv", run->dir);
-			rc = yb_plot_read(path, j ? &one : &res[i], &err);
-			for (size_t k = 0; j && !rc && k < one.n; k++)
+			rc = yb_plot_read(path, &one, &err);
+			/* Each run over its own probes' floors. */
+			if (!rc && probes) {
+				struct yb_results rel;
+				rc = yb_results_relative(&one, a.relative, &rel,
+							 &err);
+				if (!rc) {
+					yb_results_free(&one);
+					one = rel;
+				}
+			}
+			if (!rc && j == 0) {
+				yb_results_free(&res[i]);
+				res[i] = one; /* its metadata too */
+				continue;
+			}
+			for (size_t k = 0; !rc && k < one.n; k++)
 				if (yb_results_add(&res[i], &one.p[k]))
 					rc = yb_err_set(&err, YB_ENOMEM,
 							"out of memory");
 			yb_results_free(&one);
 		}
-		if (!rc && a.relative) {
+		if (!rc && a.relative && !probes) {
 			struct yb_results rel;
 			rc = yb_results_relative(&res[i], a.relative, &rel, &err);
 			if (!rc) {
@@ -866,6 +883,9 @@ static int gate(const struct ab_args *ap, char **runv, int runc)
 		return YB_EXIT_USAGE;
 	}
 
+	/* A ratio to another transport needs both in one run. */
+	if (a.relative && strcmp(a.relative, YB_RELATIVE_PROBES) != 0)
+		a.whole = 1;
 	struct ab_pieces pc;
 	if (split_pieces(runv, runc, a.whole, &pc, &err)) {
 		fprintf(stderr, "yasmin-bench ab: %s\n", err.msg);

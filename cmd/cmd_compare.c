@@ -78,7 +78,8 @@ static const struct argp_option compare_options[] = {
 	{ "relative-to", OPT_RELATIVE, "TRANSPORT", 0,
 	  "judge every curve by its ratio to TRANSPORT (a transport or curve "
 	  "label) measured in the same run, so that a drift of the host "
-	  "that moves both cancels",
+	  "that moves both cancels; or to 'probes': latency in cache-line "
+	  "trips, bandwidth over memcpy's, as run --probe measured them",
 	  0 },
 	{ "json", OPT_JSON, 0, 0, "print the verdict as JSON", 0 },
 	{ "ratio", OPT_RATIO, "A/B", 0,
@@ -261,7 +262,11 @@ void cmd_cmp_print(const struct yb_cmp *c, double tol, const char *relative)
 	for (size_t i = 0; i < c->n; i++)
 		if ((int)strlen(c->rows[i].curve) > w)
 			w = (int)strlen(c->rows[i].curve);
-	if (relative)
+	if (relative && strcmp(relative, YB_RELATIVE_PROBES) == 0)
+		printf("every figure relative to its run's probes: latency in "
+		       "one-way cache-line trips, bandwidth over one core's "
+		       "memcpy\n");
+	else if (relative)
 		printf("every figure relative to %s in the same run\n",
 		       relative);
 	if (c->noise == YB_NOISE_WITHIN) {

@@ -1,8 +1,10 @@
 /* cmd_run.c - `yasmin-bench run`: both ends on this host, every transport. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/diag.h"
 #include "../core/session.h"
 #include "cmd.h"
 
@@ -14,9 +16,10 @@ struct run_args {
 	int cpus[2];
 	int have_cpus;
 	unsigned pairs;
+	int probe;
 };
 
-enum { OPT_TRANSPORTS = 't', OPT_CPUS = 'c', OPT_PAIRS = 400 };
+enum { OPT_TRANSPORTS = 't', OPT_CPUS = 'c', OPT_PAIRS = 400, OPT_PROBE };
 
 static const struct argp_option run_options[] = {
 	{ "transports", OPT_TRANSPORTS, "LIST", 0,
@@ -33,6 +36,12 @@ static const struct argp_option run_options[] = {
 	  "process, in step; records every pair and their total; pair i's "
 	  "client on CPU i, its server on CPU i+1, round robin, unless "
 	  "--cpus (default 1)",
+	  1 },
+	{ "probe", OPT_PROBE, 0, 0,
+	  "first measure the machine's floors, as diag --probe does: a "
+	  "cache line's one-way trip between the two ends' CPUs and one "
+	  "core's memcpy bandwidth; recorded under probe. in the JSON, for "
+	  "compare and ab --relative-to probes (about a second)",
 	  1 },
 	{ 0 }
 };
@@ -51,6 +60,9 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 	case OPT_CPUS:
 		cmd_parse_cpus(state, arg, a->cpus);
 		a->have_cpus = 1;
+		break;
+	case OPT_PROBE:
+		a->probe = 1;
 		break;
 	case OPT_PAIRS: {
 		char *end;
@@ -221,6 +233,23 @@ int cmd_run(int argc, char **argv)
 		char line[512];
 		printf("placement: %s\n",
 		       yb_placement_line(&pl, line, sizeof(line)));
+	}
+	if (a.probe) {
+		yb_diag_probes(&s.meta, lo.cpu_client, lo.cpu_server);
+		const char *cl = yb_meta_get(&s.meta, "probe.cacheline_one_way_ns"),
+			   *mc = yb_meta_get(&s.meta, "probe.memcpy_1m_gbytes");
+		char lt[96], bw[96];
+		if (cl && isdigit((unsigned char)*cl))
+			snprintf(lt, sizeof(lt), "%.1f ns", strtod(cl, NULL));
+		else
+			snprintf(lt, sizeof(lt), "%s", cl ? cl : "not measured");
+		if (mc && isdigit((unsigned char)*mc))
+			snprintf(bw, sizeof(bw), "%.1f GB/s", strtod(mc, NULL));
+		else
+			snprintf(bw, sizeof(bw), "%s", mc ? mc : "not measured");
+		printf("probes: a cache line one way in %s, memcpy of 1M at "
+		       "%s\n",
+		       lt, bw);
 	}
 	fflush(stdout);
 	for (size_t i = 0; i < n && !rc; i++) {

@@ -785,12 +785,69 @@ int yb_compare_paired(const struct yb_results *const *a,
 	return rc;
 }
 
+/* A probe's figure from the run's metadata, > 0, or 0. */
+static double probe_of(const struct yb_results *r, const char *key)
+{
+	const char *v = yb_meta_get(&r->meta, key);
+	char *end;
+	double x = v ? strtod(v, &end) : 0;
+	return v && end != v && *end == '\0' && isfinite(x) && x > 0 ? x : 0;
+}
+
+/* Every figure of r over the floors its run's probes measured. */
+static int relative_to_probes(const struct yb_results *r,
+			      struct yb_results *out, struct yb_err *err)
+{
+	static const char *const mkeys[] = { "probe.memcpy_64k_gbytes",
+					     "probe.memcpy_1m_gbytes",
+					     "probe.memcpy_16m_gbytes" };
+	double line_us = probe_of(r, "probe.cacheline_one_way_ns") / 1000;
+	double copy_gbps[3];
+
+	for (size_t k = 0; k < 3; k++)
+		copy_gbps[k] = probe_of(r, mkeys[k]) * 8;
+	if (!(line_us > 0) || !(copy_gbps[0] > 0) || !(copy_gbps[1] > 0) ||
+	    !(copy_gbps[2] > 0))
+		return yb_err_set(err, YB_EINVAL,
+				  "--relative-to probes: the run has no "
+				  "cache-line and memcpy figures (measure "
+				  "them with run --probe)");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct yb_point *p = &r->p[i];
+		struct yb_point n = *p;
+		/* The copy of the nearest size, on a log scale. */
+		double c = copy_gbps[p->bytes <= (256u << 10) ? 0 :
+				     p->bytes <= (4u << 20)   ? 1 :
+								2];
+		n.trial = NULL;
+		n.hist = NULL;
+		n.hist_n = 0;
+		n.lat_min_us /= line_us;
+		n.lat_mean_us /= line_us;
+		n.lat_p50_us /= line_us;
+		n.lat_p99_us /= line_us;
+		n.lat_p999_us /= line_us;
+		n.lat_max_us /= line_us;
+		n.lat_stddev_us /= line_us;
+		n.bw_gbps /= c;
+		n.bw_min_gbps /= c;
+		n.bw_median_gbps /= c;
+		if (yb_results_add(out, &n)) {
+			yb_results_free(out);
+			return yb_err_set(err, YB_ENOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
+
 int yb_results_relative(const struct yb_results *r, const char *ref,
 			struct yb_results *out, struct yb_err *err)
 {
 	const struct yb_point *cref[2] = { NULL, NULL }; /* per mode */
 
 	yb_results_init(out);
+	if (strcmp(ref, YB_RELATIVE_PROBES) == 0)
+		return relative_to_probes(r, out, err);
 	for (size_t i = 0; i < r->n; i++) {
 		unsigned m = r->p[i].mode == YB_MODE_STREAM;
 		if (!cref[m] && matches(&r->p[i], ref))

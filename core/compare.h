@@ -145,7 +145,16 @@ int yb_compare_paired(const struct yb_results *const *a,
  * and the reference itself left out - a drift of the host that moves
  * both cancels.  Points without a reference at their size are dropped.
  * YB_EINVAL when r has no curve named ref.
+ *
+ * ref YB_RELATIVE_PROBES ("probes"): every curve over the floors that its
+ * run's probes measured (run --probe): latencies in one-way cache-line
+ * trips between the two ends' CPUs, bandwidths as a fraction of one
+ * core's memcpy of the nearest size (64K, 1M or 16M).  When the host
+ * moves the vCPUs closer or further apart (the cache line has cost 40,
+ * 97 and 230 ns on one VM), a ring transport's figures move with the
+ * trip and these do not.  YB_EINVAL when the run has no probe figures.
  */
+#define YB_RELATIVE_PROBES "probes"
 int yb_results_relative(const struct yb_results *r, const char *ref,
 			struct yb_results *out, struct yb_err *err);
 

@@ -339,7 +339,7 @@ static void transport_facts(struct yb_meta *m)
 
 /* ---- probes -------------------------------------------------------------------------- */
 
-static void probe_facts(struct yb_meta *m, int cpu_a, int cpu_b)
+void yb_diag_probes(struct yb_meta *m, int cpu_a, int cpu_b)
 {
 	static const size_t sizes[] = { 64 * 1024, 1024 * 1024,
 					16 * 1024 * 1024 };
@@ -382,7 +382,7 @@ void yb_diag(struct yb_meta *m, const struct yb_diag_opts *o)
 	vsock_facts(m);
 	transport_facts(m);
 	if (o->probe)
-		probe_facts(m, o->cpu_a, o->cpu_b);
+		yb_diag_probes(m, o->cpu_a, o->cpu_b);
 	if (geteuid() != 0)
 		yb_meta_set(m, "note", "run as a regular user: devices root "
 			    "could open may show as not usable");

@@ -18,5 +18,12 @@ struct yb_diag_opts {
 };
 
 void yb_diag(struct yb_meta *m, const struct yb_diag_opts *o);
+/*
+ * The probes alone: probe.memcpy_{64k,1m,16m}_gbytes (one core's copy
+ * bandwidth, GB/s) and probe.cacheline_one_way_ns between cpu_a and cpu_b
+ * (with probe.cacheline_cpus and _relation); a probe that fails leaves
+ * "failed: why" under its key.  About a second.
+ */
+void yb_diag_probes(struct yb_meta *m, int cpu_a, int cpu_b);
 
 #endif /* YB_DIAG_H */

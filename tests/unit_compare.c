@@ -239,6 +239,61 @@ static void relative_to_reference(void **state)
 	yb_results_free(&r);
 }
 
+static void relative_to_probes(void **state)
+{
+	struct yb_results r, rel;
+	struct yb_err err = { 0 };
+	(void)state;
+
+	yb_results_init(&r);
+	add_curve(&r, "shm", 1.0);
+	/* No probes: a clear refusal. */
+	assert_int_equal(yb_results_relative(&r, "probes", &rel, &err),
+			 YB_EINVAL);
+	assert_non_null(strstr(err.msg, "run --probe"));
+	/* A failed probe is no figure either. */
+	yb_meta_set(&r.meta, "probe.cacheline_one_way_ns", "failed: no CPUs");
+	yb_meta_set(&r.meta, "probe.memcpy_64k_gbytes", "20");
+	yb_meta_set(&r.meta, "probe.memcpy_1m_gbytes", "10");
+	yb_meta_set(&r.meta, "probe.memcpy_16m_gbytes", "5");
+	assert_int_equal(yb_results_relative(&r, "probes", &rel, &err),
+			 YB_EINVAL);
+	/* A cache line in 250 ns: latency (5 + i) us is 20 (5 + i) trips;
+	 * bandwidth 10 Gbit/s over 64K's memcpy, 20 GB/s = 160 Gbit/s. */
+	yb_meta_set(&r.meta, "probe.cacheline_one_way_ns", "250");
+	assert_int_equal(yb_results_relative(&r, "probes", &rel, &err), 0);
+	assert_int_equal(rel.n, r.n); /* no reference curve to leave out */
+	for (size_t i = 0; i < rel.n; i++) {
+		if (rel.p[i].mode == YB_MODE_PINGPONG)
+			assert_float_equal(rel.p[i].lat_p50_us,
+					   r.p[i].lat_p50_us * 4, 1e-9);
+		else
+			assert_float_equal(rel.p[i].bw_gbps, 10.0 / 160, 1e-12);
+	}
+	yb_results_free(&rel);
+	/* The memcpy of the nearest size: 1M for 1M messages, 16M above 4M. */
+	struct yb_results big;
+	yb_results_init(&big);
+	struct yb_point p = r.p[1];
+	p.trial = NULL;
+	p.hist = NULL;
+	p.hist_n = 0;
+	p.bytes = 1u << 20;
+	assert_int_equal(yb_results_add(&big, &p), 0);
+	p.bytes = 8u << 20;
+	assert_int_equal(yb_results_add(&big, &p), 0);
+	yb_meta_set(&big.meta, "probe.cacheline_one_way_ns", "250");
+	yb_meta_set(&big.meta, "probe.memcpy_64k_gbytes", "20");
+	yb_meta_set(&big.meta, "probe.memcpy_1m_gbytes", "10");
+	yb_meta_set(&big.meta, "probe.memcpy_16m_gbytes", "5");
+	assert_int_equal(yb_results_relative(&big, "probes", &rel, &err), 0);
+	assert_float_equal(rel.p[0].bw_gbps, p.bw_gbps / 80, 1e-12);
+	assert_float_equal(rel.p[1].bw_gbps, p.bw_gbps / 40, 1e-12);
+	yb_results_free(&rel);
+	yb_results_free(&big);
+	yb_results_free(&r);
+}
+
 static void verdict_json_round_trip(void **state)
 {
 	double sa[6] = { 1, 1.1, 1.2, 1, 1.1, 1.2 }, sb[6];
@@ -409,6 +464,7 @@ int main(void)
 		cmocka_unit_test(ranksum_against_wild_runs),
 		cmocka_unit_test(sign_against_steps_and_wild_rounds),
 		cmocka_unit_test(relative_to_reference),
+		cmocka_unit_test(relative_to_probes),
 		cmocka_unit_test(verdict_json_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -194,4 +194,30 @@ expect_fail 2 "give one a side, or at least two" "$BIN" compare $R/01-old-unix/r
 	$R/02-old-unix/results.csv --against $R/01-new-unix/results.csv
 expect_fail 2 "no such curve" "$BIN" compare $R/01-old-unix/results.csv $R/01-new-unix/results.csv \
 	--relative-to vsock
+# --- every figure over the run's own probes --------------------------------
+expect_fail 2 "no cache-line and memcpy figures" "$BIN" compare $R/01-old-unix/results.csv \
+	$R/01-new-unix/results.csv --relative-to probes
+P="--transports shm --mode pingpong --quick --pow2 --max-bytes 256 --trials 2 --probe"
+"$BIN" ab "$BIN" "$T/yb-copy" --rounds 6 --tolerance 50 --relative-to probes --json \
+	--no-plot --out "$T/probes" $P >"$T/probes.json" 2>"$T/probes.err" ||
+	{ cat "$T/probes.err"; fail "the same build over its probes: exit $?"; }
+grep -q "probes: a cache line one way in [0-9.]* ns, memcpy of 1M at [0-9.]* GB/s" \
+	"$T/probes/runs/01-old.log" || fail "run --probe does not tell its probes"
+[ "$(jget "$T/probes.json" relative_to)" = probes ] || fail "the verdict does not say it is relative to the probes"
+# The first round's change, rebuilt by hand from the two runs' files: the
+# median over sizes of log((new p50 / new line) / (old p50 / old line)).
+line_o=$(jget "$T/probes/runs/01-old/results.json" meta.probe.cacheline_one_way_ns)
+line_n=$(jget "$T/probes/runs/01-new/results.json" meta.probe.cacheline_one_way_ns)
+want=$(for side in old new; do
+	awk -F, -v s=$side 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["mode"] == "pingpong" { print s, $c["bytes"], $c["lat_p50_us"] }' \
+		"$T/probes/runs/01-$side/results.csv"
+done | awk -v lo="$line_o" -v ln="$line_n" '
+	$1 == "old" { o[$2] = $3 / lo } $1 == "new" { n[$2] = $3 / ln }
+	END { for (b in o) print log(n[b] / o[b]) }' | sort -g |
+	awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f", (exp(m) - 1) * 100 }')
+got=$(awk -F, '$2 == "latency" && $3 == 1 { printf "%.3f", $5 }' "$T/probes/ab.csv")
+note "over the probes, round 1's change: $got% (by hand $want%; cache line $line_o and $line_n ns)"
+awk -v a="$got" -v b="$want" 'BEGIN { d = a - b; exit !(d < 0.01 && d > -0.01) }' ||
+	fail "round 1 over the probes: $got%, by hand $want%"
 exit 0
