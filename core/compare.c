@@ -425,10 +425,11 @@ static void note_worst(struct yb_cmp_row *row, double chg_log, uint64_t bytes)
 	}
 }
 
+/* One curve's row, judged by the paired test method when it pairs. */
 typedef int (*curve_fn)(const struct yb_results *const *all, size_t na,
 			size_t nb, const struct yb_point *first,
 			unsigned metric, double tol, double conf,
-			struct yb_cmp_row *row);
+			struct yb_cmp_row *row, int method);
 
 /*
  * A row's change and interval from their log-scale values, and its
@@ -468,9 +469,11 @@ static void run_levels(const double *x, size_t nruns, size_t ns, size_t na,
 static int between_curve(const struct yb_results *const *all, size_t na,
 			 size_t nb, const struct yb_point *first,
 			 unsigned metric, double tol, double conf,
-			 struct yb_cmp_row *row)
+			 struct yb_cmp_row *row, int method)
 {
 	size_t nruns = na + nb;
+
+	(void)method;
 	double *x;
 	uint64_t *sizes;
 	long ns = curve_matrix(all, nruns, first, metric, &x, &sizes);
@@ -629,37 +632,11 @@ out:
 	return 0;
 }
 
-static int signrank_curve(const struct yb_results *const *all, size_t na,
-			  size_t nb, const struct yb_point *first,
-			  unsigned metric, double tol, double conf,
-			  struct yb_cmp_row *row)
-{
-	return paired_curve(all, na, nb, first, metric, tol, conf, row,
-			    YB_AB_SIGNRANK);
-}
-
-static int sign_curve(const struct yb_results *const *all, size_t na,
-		      size_t nb, const struct yb_point *first,
-		      unsigned metric, double tol, double conf,
-		      struct yb_cmp_row *row)
-{
-	return paired_curve(all, na, nb, first, metric, tol, conf, row,
-			    YB_AB_SIGN);
-}
-
-static int ranksum_curve(const struct yb_results *const *all, size_t na,
-			 size_t nb, const struct yb_point *first,
-			 unsigned metric, double tol, double conf,
-			 struct yb_cmp_row *row)
-{
-	return paired_curve(all, na, nb, first, metric, tol, conf, row,
-			    YB_AB_RANKSUM);
-}
-
 /* Every curve and metric of all[0], compared by fn. */
 static int compare_many(const struct yb_results *const *all, size_t na,
 			size_t nb, unsigned metrics, double tol, double conf,
-			curve_fn fn, struct yb_cmp *out, struct yb_err *err)
+			curve_fn fn, int method, struct yb_cmp *out,
+			struct yb_err *err)
 {
 	static const unsigned order[] = { YB_METRIC_LATENCY, YB_METRIC_P99,
 					  YB_METRIC_P999, YB_METRIC_BANDWIDTH };
@@ -674,7 +651,7 @@ static int compare_many(const struct yb_results *const *all, size_t na,
 			if (r0->p[i].mode != mode_of(m) || !first_of_curve(r0, i))
 				continue;
 			struct yb_cmp_row *row = new_row(out, &cap);
-			if (!row || fn(all, na, nb, &r0->p[i], m, tol, conf, row)) {
+			if (!row || fn(all, na, nb, &r0->p[i], m, tol, conf, row, method)) {
 				if (row)
 					free(row->round_pct);
 				yb_cmp_free(out);
@@ -714,8 +691,9 @@ static int join(const struct yb_results *const *a, size_t na,
 static int within_curve(const struct yb_results *const *all, size_t na,
 			size_t nb, const struct yb_point *first,
 			unsigned metric, double tol, double conf,
-			struct yb_cmp_row *row)
+			struct yb_cmp_row *row, int method)
 {
+	(void)method;
 	(void)na;
 	(void)nb;
 	(void)conf;
@@ -730,7 +708,7 @@ int yb_compare(const struct yb_results *base, const struct yb_results *cur,
 
 	memset(out, 0, sizeof(*out));
 	int rc = compare_many(all, 1, 1, metrics, tolerance_pct, 0,
-			      within_curve, out, err);
+			      within_curve, 0, out, err);
 	out->noise = YB_NOISE_WITHIN;
 	return rc;
 }
@@ -751,7 +729,7 @@ int yb_compare_runs(const struct yb_results *const *base, size_t nb,
 	if (join(base, nb, cur, nc, &all))
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
 	int rc = compare_many(all, nb, nc, metrics, tolerance_pct, conf,
-			      between_curve, out, err);
+			      between_curve, 0, out, err);
 	free(all);
 	out->noise = YB_NOISE_BETWEEN;
 	out->conf = conf;
@@ -773,11 +751,7 @@ int yb_compare_paired(const struct yb_results *const *a,
 	if (join(a, rounds, b, rounds, &all))
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
 	int rc = compare_many(all, rounds, rounds, metrics, tolerance_pct,
-			      conf,
-			      method == YB_AB_SIGN	 ? sign_curve :
-			      method == YB_AB_SIGNRANK ? signrank_curve :
-							 ranksum_curve,
-			      out, err);
+			      conf, paired_curve, method, out, err);
 	free(all);
 	out->noise = YB_NOISE_PAIRED;
 	out->method = method;
