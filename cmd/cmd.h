@@ -87,10 +87,16 @@ int cmd_precheck(const struct cmd_sweep *cs, struct yb_err *err);
 int cmd_session_end(struct yb_session *s, int rc, const struct yb_err *err,
 		    const struct cmd_sweep *cs);
 
-/* After a soak (--duration) over the curve s->cur describes: the totals
- * on stdout and in the metadata under "soak.LABEL.". */
+/*
+ * After a soak (--duration) over the curve s->cur describes, however it
+ * ended (rc: 0, YB_EINTR, or the error in err): the totals of its whole
+ * trials on stdout and in the metadata under "soak.LABEL." (seconds,
+ * bytes, verified_bytes, messages, ended), when it moved anything.  The
+ * totals are then cleared, so that a later transport that fails before
+ * its soak begins reports nothing.
+ */
 void cmd_soak_report(struct yb_session *s, const char *transport,
-		     const struct cmd_sweep *cs);
+		     struct cmd_sweep *cs, int rc, const struct yb_err *err);
 
 /* Set by SIGINT/SIGTERM; the sweep stops between trials. */
 extern volatile sig_atomic_t cmd_stop;

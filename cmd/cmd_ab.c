@@ -87,7 +87,7 @@ enum {
 
 static const struct argp_option ab_options[] = {
 	{ "rounds", OPT_ROUNDS, "N", 0,
-	  "rounds of one OLD and one NEW run each (default: as many as fit "
+	  "rounds of OLD's and NEW's runs (default: as many as fit "
 	  "in --budget; at least 6 for a 95% interval)",
 	  0 },
 	{ "budget", OPT_BUDGET, "TIME", 0,

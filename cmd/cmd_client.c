@@ -214,8 +214,7 @@ int cmd_client(int argc, char **argv)
 		yb_session_progress_done(&s);
 		show_placement(&ps); /* a soak has no points */
 		shown = NULL;
-		if (!rc || rc == YB_EINTR)
-			cmd_soak_report(&s, t->name, &a.sweep);
+		cmd_soak_report(&s, t->name, &a.sweep, rc, &err);
 		yb_session_counters(&s, &ep, prefix, &server);
 		/* The server describes itself once, under "server.". */
 		record_server(&s.meta, &server);

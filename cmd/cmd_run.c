@@ -268,8 +268,7 @@ int cmd_run(int argc, char **argv)
 			else
 				rc = yb_run_local(&s, list[i], &a.sweep.so,
 						  &lo, &err);
-			if (!rc || rc == YB_EINTR)
-				cmd_soak_report(&s, list[i]->name, &a.sweep);
+			cmd_soak_report(&s, list[i]->name, &a.sweep, rc, &err);
 			lo.tp = NULL;
 		}
 	}

@@ -9,7 +9,7 @@
 #
 # Environment: BASE (the revision to compare against; default origin/main,
 # else main), OUT (default ab-gate), AB_OPTS (options for ab itself, e.g.
-# "--rounds 12 --tolerance 5").  Arguments are the run options of every
+# "--budget 5m --tolerance 5").  Arguments are the run options of every
 # round (default: unix, tcp and shm ping-pong up to 64 KiB, --quick).
 # Exit status: ab's (0 no regression, 1 regression, 2 bad input, 3
 # output or the base build failed a run), or 2 when a build fails.

@@ -20,6 +20,38 @@ start=$(sed -n 's/.*"client_rss_start_kib": \([0-9]*\).*/\1/p' "$T/s/results.jso
 end=$(sed -n 's/.*"client_rss_end_kib": \([0-9]*\).*/\1/p' "$T/s/results.json")
 [ $((end - start)) -lt 4096 ] || fail "client memory grew from $start to $end KiB"
 
+# A peer that goes away mid-soak: the totals of the trials done in full
+# are kept - the row, and the totals with how it ended - the run is marked
+# incomplete, and it fails.
+"$BIN" run --transports unix --duration 60s --verify --max-bytes 64K --no-plot \
+	--out "$T/cut" >"$T/cut.out" 2>&1 &
+pid=$!
+sleep 3
+srv=$(pgrep -P $pid | head -n 1)
+[ -n "$srv" ] || { kill $pid; fail "no server process under run"; }
+kill -9 "$srv"
+wait $pid
+rc=$?
+cat "$T/cut.out"
+[ $rc -ne 0 ] && [ $rc -ne 130 ] || fail "a soak whose server was killed: exit $rc"
+grep -q '"complete": false' "$T/cut/results.json" || fail "the cut soak is not marked incomplete"
+jn() { "$HELPER" json-get "$T/cut/results.json" "$1" | cut -d' ' -f2; }
+bytes=$(jn meta.soak.unix.bytes)
+[ "${bytes:-0}" -gt 0 ] || fail "the cut soak kept no bytes"
+[ "$(jn meta.soak.unix.verified_bytes)" = "$bytes" ] || fail "verified bytes differ from bytes"
+[ "$(jn meta.soak.unix.messages)" -gt 0 ] || fail "the cut soak kept no messages"
+ended=$("$HELPER" json-get "$T/cut/results.json" meta.soak.unix.ended | cut -d' ' -f2-)
+case $ended in
+"error: "*"peer went away"*) ;;
+*) fail "the cut soak does not say how it ended: '$ended'" ;;
+esac
+grep -q "^soak unix: .* delivered and verified before it stopped.*(cut short by the error below)" "$T/cut.out" ||
+	fail "the cut soak's summary"
+[ "$(($(wc -l <"$T/cut/results.csv") - 1))" -eq 1 ] || fail "the cut soak recorded no row"
+awk -F, 'NR == 2 { exit !($2 == "stream" && $3 == 65536 && $5 >= 1 && $12 > 0) }' "$T/cut/results.csv" ||
+	fail "the cut soak's row: $(sed -n 2p "$T/cut/results.csv")"
+note "killed server: $bytes bytes kept, ended $ended"
+
 # A bare number is seconds (it once meant microseconds: a 0.7 s "soak").
 "$BIN" run --transports shm --duration 2 --max-bytes 64K --no-plot \
 	--out "$T/bare" >"$T/out" 2>&1 || { cat "$T/out"; fail "--duration 2 failed"; }
