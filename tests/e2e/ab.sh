@@ -128,8 +128,12 @@ note "twice as slow over unix: estimated $est%, interval from $lo%"
 # (the noise of these short runs - of a sanitizer build's above all -
 # throws single runs off by 30% and more; the rate at which the default
 # gate finds 10-20% is scripts/ab-rates.sh's to tell).
+# More sizes than $RUN: one unix point's latency can jump threefold as the
+# host schedules the vCPUs, and a round's change is the median over the
+# sizes.
 YB_SLOWDOWN=unix:100 "$BIN" ab "$BIN" "$SLOW" --rounds 10 --json --no-plot \
-	--out "$T/exact" $RUN >"$T/exact.json" 2>"$T/exact.err"
+	--out "$T/exact" --transports unix,tcp --mode pingpong --quick --max-bytes 4K \
+	--trials 2 --trial-time 0.02 >"$T/exact.json" 2>"$T/exact.err"
 rc=$?
 v=$T/exact.json
 [ $rc -eq 1 ] || {
@@ -148,7 +152,7 @@ est=$(jget "$v" curves.$u.median_change_pct)
 # runs spread widely), so it is only held to the right region.
 rmed=$(awk -F, '$1 == "unix" && $2 == "latency" { print $5 }' "$T/exact/ab.csv" |
 	sort -g | awk '{ v[NR] = $1 } END { print (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }')
-awk -v r="$rmed" 'BEGIN { exit !(r > 75 && r < 125) }' || fail "twice slower: the rounds' median change is $rmed%"
+awk -v r="$rmed" 'BEGIN { exit !(r > 70 && r < 130) }' || fail "twice slower: the rounds' median change is $rmed%"
 awk -v e="$est" 'BEGIN { exit !(e > 60 && e < 160) }' || fail "twice slower estimated as $est%"
 "$HELPER" json-get "$v" curves.$u.regressed | grep -q '^true$' || fail "twice slower unix not flagged"
 note "exactly twice as slow over unix: rounds' median $rmed%, estimated $est%"
