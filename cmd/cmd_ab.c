@@ -421,8 +421,8 @@ static void free_pieces(struct ab_pieces *pc)
 		free(pc->runv[j]);
 }
 
-/* A piece's name as part of a directory's: [A-Za-z0-9._+] kept. */
-static void piece_suffix(const char *name, unsigned j, char *out, size_t len)
+/* "-NAME" for a run's directory ("" for the whole piece); [A-Za-z0-9._+] kept. */
+static void piece_suffix(const char *name, char *out, size_t len)
 {
 	size_t k = 0;
 	if (!*name) {
@@ -436,7 +436,6 @@ static void piece_suffix(const char *name, unsigned j, char *out, size_t len)
 				   *p :
 				   '_';
 	out[k] = '\0';
-	(void)j;
 }
 
 static uint64_t ab_t0; /* when the gate began */
@@ -900,7 +899,7 @@ static int gate(const struct ab_args *ap, char **runv, int runc)
 	/* Each piece's part of its runs' directory names, told apart. */
 	char suffix[AB_MAX_PIECES][80];
 	for (unsigned j = 0; j < np; j++) {
-		piece_suffix(pc.name[j], j, suffix[j], sizeof(suffix[j]));
+		piece_suffix(pc.name[j], suffix[j], sizeof(suffix[j]));
 		for (unsigned k = 0; k < j; k++)
 			if (strcmp(suffix[k], suffix[j]) == 0) {
 				size_t l = strlen(suffix[j]);
