@@ -629,6 +629,15 @@ static int judge(const struct ab_args *ap, const char *dir,
 	int probes = a.relative && strcmp(a.relative, YB_RELATIVE_PROBES) == 0;
 	for (unsigned i = 0; res && i < 2 * a.rounds; i++)
 		yb_results_init(&res[i]);
+	/* A ratio to another transport is taken within one run: a kept
+	 * gate of runs per transport has none to take it in. */
+	if (!rc && a.relative && !probes && np > 1)
+		rc = yb_err_set(&err, YB_EINVAL,
+				"--relative-to %s: this gate measured each "
+				"transport in runs of its own; a ratio to "
+				"another transport needs a gate of whole runs "
+				"(--whole-runs)",
+				a.relative);
 	for (unsigned i = 0; i < 2 * a.rounds && !rc; i++) {
 		/* i = 2 r + side: the side's pieces of round r, in order. */
 		for (unsigned j = 0; j < np && !rc; j++) {
