@@ -8,10 +8,11 @@
  * each recorded trial, so all pairs start every trial together.  Clients
  * send their points and trial times to the parent through a pipe; the
  * parent records each pair's rows and, per point, the total.  The total
- * bandwidth of a trial is all the bytes the pairs moved over the time of
- * the slowest pair (never the sum of per-pair figures, which would count
- * a pair that ran alone while the others waited for a CPU as concurrent);
- * the total row takes the best trial, like every other row.
+ * bandwidth of a trial is all the bytes the pairs moved from the first
+ * pair's start to the last pair's end (never the sum of per-pair figures,
+ * which would count a pair that ran alone while the others waited for a
+ * CPU as concurrent); the total row takes the best trial, like every
+ * other row.
  *
  * A pair that fails breaks the barrier, so the others stop instead of
  * waiting; the parent then ends the rest and reports the first failure.
@@ -46,9 +47,9 @@ struct barrier {
 	uint32_t arrived; /* in the current generation */
 	uint32_t gen;     /* a futex: waiters sleep on it */
 	uint32_t broken;  /* a participant failed */
-	uint64_t least;   /* the smallest count proposed in this generation,
-			     0 for none yet */
+	uint32_t slots;   /* proposals written in the current generation */
 	uint64_t agreed[2]; /* the count of generation g, at [g & 1] */
+	uint64_t proposed[YB_MAX_PAIRS]; /* this generation's counts */
 };
 
 struct pair_ctx {
@@ -102,18 +103,26 @@ static void gen_wake(struct barrier *b)
 	syscall(SYS_futex, &b->gen, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
 /*
  * The barrier before every trial.  Each pair proposes its repetition
- * count and all leave with the smallest one, so that the pairs' trials
- * hold the same work and overlap in time (each pair sizing its own let
- * one finish in a tenth of another's time).  The smallest, because a
- * pair that happened to run alone while calibrating proposes a count
- * that takes the others, sharing the CPUs, many times the trial time.  Waiters sleep on a futex
- * and the last to arrive wakes them all at once: polling in short sleeps
- * let spinning neighbours delay a waiter's start by tens of milliseconds.
- * agreed[] is indexed by generation parity: a value for generation g + 2
- * can only be written once every pair arrived at g + 1, so after every
- * reader of g has taken its copy.
+ * count, sized from its own concurrent warm-up, and all leave with the
+ * median proposal (the lower one of an even number), so that the pairs'
+ * trials hold the same work and overlap in time.  The median, because a
+ * single pair's estimate is at the scheduler's mercy: one that ran alone
+ * for a while proposes too many, one taken off its CPU for a millisecond
+ * far too few, and the smallest proposal made trials a tenth of the
+ * asked time, shorter than the spread of the pairs' starts.  Waiters
+ * sleep on a futex and the last to arrive wakes them all at once:
+ * polling in short sleeps let spinning neighbours delay a waiter's start
+ * by tens of milliseconds.  agreed[] is indexed by generation parity: a
+ * value for generation g + 2 can only be written once every pair arrived
+ * at g + 1, so after every reader of g has taken its copy.
  */
 static int pair_sync(void *ctx, uint64_t *reps, struct yb_err *err)
 {
@@ -121,17 +130,19 @@ static int pair_sync(void *ctx, uint64_t *reps, struct yb_err *err)
 	struct barrier *b = c->b;
 	uint32_t gen = __atomic_load_n(&b->gen, __ATOMIC_ACQUIRE);
 	yb_ns limit = yb_now() + BARRIER_TIMEOUT_NS;
-	uint64_t cur = __atomic_load_n(&b->least, __ATOMIC_RELAXED);
+	uint32_t slot = __atomic_fetch_add(&b->slots, 1, __ATOMIC_RELAXED);
 
-	while ((cur == 0 || cur > *reps) &&
-	       !__atomic_compare_exchange_n(&b->least, &cur, *reps, 0,
-					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		;
+	if (slot < YB_MAX_PAIRS)
+		b->proposed[slot] = *reps;
 	/* acq_rel: the last one to arrive sees everyone's arrival (and
 	 * every proposal made before it). */
 	if (__atomic_add_fetch(&b->arrived, 1, __ATOMIC_ACQ_REL) == b->n) {
-		b->agreed[gen & 1] = __atomic_load_n(&b->least, __ATOMIC_RELAXED);
-		__atomic_store_n(&b->least, 0, __ATOMIC_RELAXED);
+		uint64_t v[YB_MAX_PAIRS];
+		uint32_t n = b->n < YB_MAX_PAIRS ? b->n : YB_MAX_PAIRS;
+		memcpy(v, b->proposed, n * sizeof(*v));
+		qsort(v, n, sizeof(*v), cmp_u64);
+		b->agreed[gen & 1] = v[(n - 1) / 2];
+		__atomic_store_n(&b->slots, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&b->arrived, 0, __ATOMIC_RELAXED);
 		/* Release: the reset and the agreed count are visible before
 		 * the new generation. */
@@ -450,25 +461,30 @@ static void collect(int *fds, unsigned n, struct collected *c,
 
 /*
  * The trials of the total of one point: per trial, all repetitions of all
- * pairs over the time of the slowest pair, starting with the first pair
- * to start.  0 if a pair lacks a trial.
+ * pairs over the span from the first pair's start to the last pair's end
+ * (a stream pair ends its receiver's time after it started).  Pairs that
+ * ran at once make the span their common time; pairs that the scheduler
+ * staggered make it longer, never shorter, so the total never counts as
+ * concurrent what ran one after another.  0 if a pair lacks a trial.
  */
 static int total_trials(const struct collected *c, unsigned n, size_t k,
 			const struct yb_point *pt, struct yb_trial *out)
 {
 	for (unsigned t = 0; t < pt->trials; t++) {
 		struct yb_trial sum = { UINT64_MAX, 0, 0 };
+		uint64_t end = 0;
 		for (unsigned i = 0; i < n; i++) {
 			const struct yb_point *p = &c->r[i].p[k];
 			if (!p->trial || t >= p->trials)
 				return 0;
 			const struct yb_trial *x = &p->trial[t];
 			sum.reps += x->reps;
-			if (x->elapsed_ns > sum.elapsed_ns)
-				sum.elapsed_ns = x->elapsed_ns;
 			if (x->start_ns < sum.start_ns)
 				sum.start_ns = x->start_ns;
+			if (x->start_ns + x->elapsed_ns > end)
+				end = x->start_ns + x->elapsed_ns;
 		}
+		sum.elapsed_ns = end - sum.start_ns;
 		out[t] = sum;
 	}
 	return 1;
@@ -487,7 +503,7 @@ static double sum_over(const double *v, unsigned n)
 /*
  * Record every pair's rows and the totals, point by point.  A total row
  * holds what adds up across pairs and nothing else: bandwidth (per trial,
- * every byte all pairs moved over the slowest pair's time: never the sum
+ * every byte all pairs moved from the first start to the last end: never the sum
  * of per-pair figures, which would count a pair that ran alone while the
  * others waited for a CPU as concurrent; best, worst and median trial)
  * and CPU (the sum of the pairs', in percent of one core).  Percentiles of

@@ -42,8 +42,9 @@
 struct yb_trial {
 	uint64_t start_ns;   /* the client's CLOCK_MONOTONIC when it began */
 	uint64_t elapsed_ns; /* ping-pong: its round trips; stream: the
-				receiver's time; a pairs total: the slowest
-				pair's */
+				receiver's time; a pairs total: from
+				the first pair's start to the last one's
+				end */
 	uint64_t reps;       /* repetitions (a pairs total: of all pairs) */
 };
 

@@ -113,8 +113,8 @@ int yb_run_local(struct yb_session *s, const struct yb_transport *t,
  * The same with npairs connections at once (npairs >= 2): npairs server
  * and npairs client processes, every sweep stepping through the sizes in
  * lock-step, so that the trials of all pairs overlap.  Records each
- * pair's rows (pair 1..npairs) and their total (pair 0: bandwidth
- * summed, latencies averaged over the pairs).  Pair i runs its client on
+ * pair's rows (pair 1..npairs) and their total (pair 0: every byte of
+ * every pair over the span of their trials, and CPU summed).  Pair i runs its client on
  * CPU cpus[i mod n] and its server on cpus[(i + 1) mod n] of the n CPUs
  * this process may use, so that each CPU carries as many senders as
  * receivers (lo's CPUs, when given, hold every pair).

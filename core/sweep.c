@@ -535,8 +535,13 @@ static int sweep_mode(struct client *c, const char *label, unsigned mode,
 				   MAX_REPS);
 		if (o->sync && (rc = o->sync(o->sync_ctx, &reps, err)) != 0)
 			break;
-		/* Warm-up; also catches an estimate that is far off. */
-		uint64_t w = reps / 16 ? reps / 16 : 1;
+		/* Warm-up; also catches an estimate that is far off.
+		 * Concurrent sweeps size their trials from it while they
+		 * share the CPUs, so theirs is long enough for the
+		 * scheduler's turns to average out. */
+		uint64_t w = reps / (o->sync ? 4 : 16);
+		if (w == 0)
+			w = 1;
 		struct trial_out t;
 		rc = client_trial(c, mode, bytes, w, YB_RUN_WARMUP, 0, &t, err);
 		if (rc)

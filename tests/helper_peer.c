@@ -35,7 +35,7 @@
  *       recompute every figure of a --pairs run's results.json that
  *       follows from the trials it records: each row's bandwidth (best,
  *       worst, median trial), each total from its pairs' trials (all
- *       repetitions over the slowest pair's time), and how much the pairs'
+ *       repetitions from the first pair's start to the last one's end), and how much the pairs'
  *       ping-pong trials overlapped in time; fail on a mismatch, or when
  *       in fewer than three quarters of TRANSPORT's ping-pong points the
  *       pairs' trials all overlapped in time (pairs run one after
@@ -346,7 +346,8 @@ static int pairs_check(const char *path, const char *overlap_of)
 				pr[r.p[k].pair - 1] = &r.p[k];
 		int overlap = 1;
 		for (unsigned t = 0; t < p->trials && !bad; t++) {
-			uint64_t reps = 0, slowest = 0, last_start = 0;
+			uint64_t reps = 0, first_start = UINT64_MAX;
+			uint64_t last_end = 0, last_start = 0;
 			uint64_t first_end = UINT64_MAX;
 			for (unsigned k = 0; k < p->pairs; k++) {
 				if (!pr[k] || !pr[k]->trial ||
@@ -360,15 +361,17 @@ static int pairs_check(const char *path, const char *overlap_of)
 				}
 				const struct yb_trial *x = &pr[k]->trial[t];
 				reps += x->reps;
-				if (x->elapsed_ns > slowest)
-					slowest = x->elapsed_ns;
+				if (x->start_ns < first_start)
+					first_start = x->start_ns;
+				if (x->start_ns + x->elapsed_ns > last_end)
+					last_end = x->start_ns + x->elapsed_ns;
 				if (x->start_ns > last_start)
 					last_start = x->start_ns;
 				if (x->start_ns + x->elapsed_ns < first_end)
 					first_end = x->start_ns + x->elapsed_ns;
 			}
 			bw[t] = 8.0 * ways * (double)p->bytes * (double)reps /
-				(double)slowest;
+				(double)(last_end - first_start);
 			/* Ping-pong windows are the clients' own: the pairs
 			 * ran at once if every pair's window met every
 			 * other's (pairs run one after another never do). */
