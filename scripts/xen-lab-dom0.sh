@@ -283,27 +283,35 @@ if wait_log /tmp/srv-destroy.log "connected" 120; then
 		fail "destroyed-peer: the stream ended before the domain was destroyed"
 		tail -n 8 /var/log/xen/console/guest-yb4.log
 	fi
+	# The limit is the emulator's, with a wide margin: the server
+	# learns of the destruction from a XenStore watch, which fires
+	# when xl removes the domain's tree at the end of its destroy
+	# (that alone has taken seconds under a loaded host).  The time
+	# after xl returned is what detection itself costs.
 	t0=$(date +%s%N)
 	xl destroy yb4
+	td=$(date +%s%N)
 	i=0
 	while ! grep -v "connected, served" /tmp/srv-destroy.log |
 		grep -q "client yasmin:$D4"; do
 		i=$((i + 1))
-		[ $i -gt 200 ] && break
-		sleep 0.1
+		[ $i -gt 600 ] && break
+		sleep 0.05
 	done
 	t1=$(date +%s%N)
 	ms=$(( (t1 - t0) / 1000000 ))
+	after=$(( (t1 - td) / 1000000 ))
+	took=$(( (td - t0) / 1000000 ))
 	line=$(grep -v "connected, served" /tmp/srv-destroy.log | grep "client yasmin:$D4" | tail -n 1)
 	# The server must say the peer went away and why, not that it finished.
 	case $line in
 	*"went away"*"destroyed or crashed"*) ok=1 ;;
 	*) ok=0 ;;
 	esac
-	if [ $ok = 1 ] && [ $ms -le 5000 ]; then
-		pass "destroyed-peer noticed in $ms ms: ${line#*: }"
+	if [ $ok = 1 ] && [ $ms -le 30000 ]; then
+		pass "destroyed-peer noticed $after ms after xl destroy returned (it took $took ms): ${line#*: }"
 	else
-		fail "destroyed-peer not reported within $ms ms: ${line:-nothing}"
+		fail "destroyed-peer not reported within $ms ms (xl destroy took $took ms): ${line:-nothing}"
 		tail -n 8 /var/log/xen/console/guest-yb4.log
 	fi
 else

@@ -47,14 +47,16 @@
 #define VC_MAX_ORDER 20 /* libxenvchan's largest ring: 1 MiB */
 #define VC_DEFAULT_ORDER 20
 #define VC_SLICE_MS 250
+/* A write that fails on a channel its peer never closed: how long the
+ * peer's XenStore node has to vanish for us to name the cause. */
+#define VC_CAUSE_MS 3000
 
 struct vc_conn {
 	struct libxenvchan *ch;
 	struct yb_xrv rv;
 	unsigned order;
 	pid_t owner;
-	int gone;
-	char error[160];
+	char error[160]; /* why the peer is gone, when we know */
 };
 
 static const char *const vc_devices[] = { "/dev/xen/evtchn", "/dev/xen/gntalloc",
@@ -107,16 +109,21 @@ static int vc_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
 	return 0;
 }
 
-/* Take one delivered event (after poll said there is one). */
+/*
+ * Take one delivered event, waiting at most timeout_ms: 1 taken, 0 none
+ * (also when the peer's XenStore watch fired: ask whether it is gone).
+ */
 static int take_event(struct vc_conn *c, int timeout_ms)
 {
-	struct pollfd p = { .fd = libxenvchan_fd_for_select(c->ch),
-			    .events = POLLIN };
-	int n = poll(&p, 1, timeout_ms);
+	struct pollfd p[2] = {
+		{ .fd = libxenvchan_fd_for_select(c->ch), .events = POLLIN },
+		{ .fd = yb_xrv_peer_fd(&c->rv), .events = POLLIN },
+	};
+	int n = poll(p, p[1].fd >= 0 ? 2 : 1, timeout_ms);
 
 	if (n < 0)
 		return errno == EINTR ? YB_EINTR : yb_from_errno(errno);
-	if (n == 0)
+	if (n == 0 || !(p[0].revents & POLLIN))
 		return 0;
 	if (libxenvchan_wait(c->ch) < 0)
 		return yb_from_errno(errno);
@@ -264,12 +271,38 @@ static int vc_closed(struct vc_conn *c)
 	return !libxenvchan_is_open(c->ch) || yb_xrv_peer_gone(&c->rv);
 }
 
+/*
+ * The peer is gone without closing the channel (a clean close or a dead
+ * process marks it closed: libxenvchan_is_open() says 0): its domain
+ * went, and its XenStore tree with it.  Name that cause, waiting at most
+ * wait_ms for the tree to go.
+ */
+static void vc_name_cause(struct vc_conn *c, int wait_ms)
+{
+	uint64_t end = yb_now() + (uint64_t)wait_ms * 1000000;
+
+	if (c->error[0] || libxenvchan_is_open(c->ch) != 1)
+		return;
+	while (!yb_xrv_peer_gone(&c->rv)) {
+		uint64_t now = yb_now();
+		int fd = yb_xrv_peer_fd(&c->rv);
+		if (now >= end)
+			return;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		poll(&p, fd >= 0 ? 1 : 0, 100);
+	}
+	snprintf(c->error, sizeof(c->error),
+		 "its domain was destroyed or crashed");
+}
+
 /* Wait for an event or a slice; YB_EPIPE once the peer is gone. */
 static int vc_block(struct vc_conn *c, int timeout_ms)
 {
 	int r = take_event(c, timeout_ms);
-	if (r == 0 && yb_xrv_peer_gone(&c->rv))
+	if (r == 0 && yb_xrv_peer_gone(&c->rv)) {
+		vc_name_cause(c, 0);
 		return YB_EPIPE;
+	}
 	return r < 0 ? r : 0;
 }
 
@@ -277,14 +310,17 @@ static ssize_t vc_send(struct yb_ep *ep, const void *buf, size_t len)
 {
 	struct vc_conn *c = ep->priv;
 
-	/* libxenvchan_write fails once the peer closed; a destroyed peer is
-	 * seen when we have to wait (vc_block). */
+	/* libxenvchan_write fails once the peer closed, or when its event
+	 * channel is gone with its domain; a destroyed peer is also seen
+	 * when we have to wait (vc_block). */
 	for (;;) {
 		int n = libxenvchan_write(c->ch, buf, len);
 		if (n > 0)
 			return n;
-		if (n < 0)
+		if (n < 0) {
+			vc_name_cause(c, VC_CAUSE_MS);
 			return YB_EPIPE;
+		}
 		int r = vc_block(c, VC_SLICE_MS);
 		if (r < 0 && r != YB_EINTR)
 			return r;
@@ -332,6 +368,14 @@ static int vc_wait(struct yb_ep *ep, unsigned events, int timeout_ms)
 		if (r < 0 && r != YB_EINTR)
 			return r;
 	}
+}
+
+/* Why the peer is gone, when that is known (else the error's own). */
+static const char *vc_last_error(const struct yb_ep *ep)
+{
+	const struct vc_conn *c = ep->priv;
+
+	return c && !ep->listener && c->error[0] ? c->error : NULL;
 }
 
 static int vc_poll_fd(const struct yb_ep *ep)
@@ -420,6 +464,7 @@ const struct yb_transport yb_transport_vchan = {
 	.wait = vc_wait,
 	.poll_fd = vc_poll_fd,
 	.describe = vc_describe,
+	.last_error = vc_last_error,
 	.close = vc_close,
 	.forget = vc_forget,
 };

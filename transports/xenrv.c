@@ -156,8 +156,10 @@ enum yb_xrv_answer yb_xrv_parse_reply(const char *text, size_t len,
 
 #include "../core/clock.h"
 
-#define XRV_CHECK_NS 500000000ull /* peer checks: twice a second */
+#define XRV_CHECK_NS 500000000ull /* peer checks without a watch */
+#define XRV_RECHECK_NS 5000000000ull /* with one, in case it was lost */
 #define XRV_POLL_MS 50 /* reading instead of a watch: this often */
+#define XRV_WATCH_MS 10000 /* xenstored answers a watch request */
 #define XRV_LINGER_MS 5000 /* a refused client has this long to leave */
 
 unsigned long yb_xen_gntalloc_limit(void)
@@ -287,41 +289,31 @@ static void node(char *buf, const struct yb_xrv *x, const char *leaf)
 }
 
 /*
- * Watch path, or fall back to reading it every XRV_POLL_MS when a watch
- * is refused (a handle whose watch failed is not trusted again).
- * 1 watching, 0 polling, < 0 error.
+ * Watch path on our own watch connection (xswatch.h: libxenstore's
+ * watches need its reader thread, which its static library lacks), or
+ * fall back to reading it every XRV_POLL_MS when no watch can be set.
+ * 1 watching, 0 polling.
  */
 static int start_watch(struct yb_xrv *x, const char *path, const char *token)
 {
-#ifdef YB_STATIC
-	/*
-	 * Linked statically, libxenstore's watch reader thread breaks the
-	 * handle: the first read after xs_watch() fails with EINVAL (seen
-	 * in the Xen lab, where the same calls work in a dynamic binary).
-	 * A static binary reads instead of watching.
-	 */
-	x->polled = 1;
-#endif
-	if (!x->polled) {
-		if (xs_watch(x->xs, path, token)) {
-			x->watching = 1;
-			return 1;
-		}
-		xs_close(x->xs);
-		x->xs = xs_open(0);
-		x->xs_pid = getpid();
+	if (x->polled)
+		return 0;
+	if (!yb_xsw_usable(&x->w) && yb_xsw_open(&x->w, NULL) != 0) {
 		x->polled = 1;
-		if (!x->xs)
-			return yb_from_errno(errno);
+		return 0;
 	}
-	return 0;
+	if (yb_xsw_add(&x->w, path, token, XRV_WATCH_MS) != 0) {
+		yb_xsw_close(&x->w);
+		x->polled = 1;
+		return 0;
+	}
+	return 1;
 }
 
-static void stop_watch(struct yb_xrv *x, const char *path, const char *token)
+/* Drop every watch: they live and die with their connection. */
+static void stop_watch(struct yb_xrv *x)
 {
-	if (x->watching)
-		xs_unwatch(x->xs, path, token);
-	x->watching = 0;
+	yb_xsw_close(&x->w);
 }
 
 static void remove_node(struct yb_xrv *x, const char *path)
@@ -341,6 +333,7 @@ static int xrv_open(struct yb_xrv *x, const char *name, const char *addr,
 {
 	memset(x, 0, sizeof(*x));
 	x->tfd = -1;
+	yb_xsw_init(&x->w);
 	x->name = name;
 	int rc = yb_xrv_parse_addr(name, addr, listening, &x->peer, &x->port,
 				   err);
@@ -394,10 +387,6 @@ int yb_xrv_listen(struct yb_xrv *x, const char *name, const char *addr,
 	x->listener = 1;
 	node(path, x, "request");
 	rc = start_watch(x, path, "request");
-	if (rc < 0) {
-		rc = rc > -4096 ? rc : -EIO;
-		goto fail;
-	}
 	if (rc == 0) {
 		/* No watch: a timer wakes the server loop to look. */
 		x->tfd = timerfd_create(CLOCK_MONOTONIC,
@@ -422,14 +411,7 @@ int yb_xrv_listen_fd(struct yb_xrv *x)
 {
 	if (x->tfd >= 0)
 		return x->tfd;
-	return x->xs ? xs_fileno(x->xs) : -1;
-}
-
-static void drain_watches(struct xs_handle *xs)
-{
-	char **ev;
-	while ((ev = xs_check_watch(xs)) != NULL)
-		free(ev);
+	return yb_xsw_fd(&x->w);
 }
 
 int yb_xrv_next_request(struct yb_xrv *x, struct yb_xrv_request *req,
@@ -442,8 +424,21 @@ int yb_xrv_next_request(struct yb_xrv *x, struct yb_xrv_request *req,
 		uint64_t ticks;
 		if (read(x->tfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 			return yb_from_errno(errno);
-	} else {
-		drain_watches(x->xs);
+	} else if (yb_xsw_take(&x->w, NULL, 0) < 0) {
+		/* The watch connection is lost: read the node anyway, and
+		 * look again every XRV_POLL_MS * 2 from now on. */
+		stop_watch(x);
+		x->polled = 1;
+		x->tfd = timerfd_create(CLOCK_MONOTONIC,
+					TFD_NONBLOCK | TFD_CLOEXEC);
+		struct itimerspec its = {
+			.it_interval = { 0, XRV_POLL_MS * 2 * 1000000L },
+			.it_value = { 0, XRV_POLL_MS * 2 * 1000000L },
+		};
+		if (x->tfd < 0 || timerfd_settime(x->tfd, 0, &its, NULL) < 0)
+			return yb_err_sys(err, errno,
+					  "%s: lost the XenStore watch and "
+					  "cannot poll instead", x->name);
 	}
 	node(path, x, "request");
 	char *s = xs_read(x->xs, XBT_NULL, path, &len);
@@ -543,6 +538,7 @@ void yb_xrv_conn_from(struct yb_xrv *conn, const struct yb_xrv *l,
 {
 	memset(conn, 0, sizeof(*conn));
 	conn->tfd = -1;
+	yb_xsw_init(&conn->w);
 	conn->name = l->name;
 	conn->self = l->self;
 	conn->peer = peer;
@@ -566,10 +562,12 @@ static int await_watch(struct yb_xrv *x, uint64_t deadline)
 		poll(NULL, 0, ms < XRV_POLL_MS ? ms : XRV_POLL_MS);
 		return 1;
 	}
-	struct pollfd p = { .fd = xs_fileno(x->xs), .events = POLLIN };
+	struct pollfd p = { .fd = yb_xsw_fd(&x->w), .events = POLLIN };
 	int n = poll(&p, 1, ms);
-	if (n > 0)
-		drain_watches(x->xs);
+	if (n > 0 && yb_xsw_take(&x->w, NULL, 0) < 0) {
+		stop_watch(x);
+		x->polled = 1;
+	}
 	return 1;
 }
 
@@ -587,9 +585,7 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 		return rc;
 	uint64_t deadline = yb_now() + (uint64_t)timeout_ms * 1000000;
 	node(state_path, x, "state");
-	rc = start_watch(x, state_path, "state");
-	if (rc < 0)
-		return yb_err_sys(err, -rc, "%s: cannot open XenStore", name);
+	start_watch(x, state_path, "state");
 	for (;;) {
 		char *s = xs_read(x->xs, XBT_NULL, state_path, &len);
 		if (s) {
@@ -605,7 +601,7 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 			last_errno = errno;
 		}
 		if (!await_watch(x, deadline)) {
-			stop_watch(x, state_path, "state");
+			stop_watch(x);
 			if (last_errno == EACCES)
 				return yb_err_set(err, YB_EUSAGE,
 						  "%s:%s: domain %u has a server "
@@ -622,7 +618,7 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 					  state_path, timeout_ms);
 		}
 	}
-	stop_watch(x, state_path, "state");
+	stop_watch(x);
 
 	/* Presence first, so the server can tell if we die half way. */
 	snprintf(x->presence, sizeof(x->presence),
@@ -636,9 +632,7 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 	x->own_presence = 1;
 
 	node(path, x, "reply");
-	rc = start_watch(x, path, "reply");
-	if (rc < 0)
-		return yb_err_sys(err, -rc, "%s: cannot open XenStore", name);
+	start_watch(x, path, "reply");
 	char reqpath[YB_XRV_PATH_MAX];
 	node(reqpath, x, "request");
 	snprintf(buf, sizeof(buf),
@@ -691,34 +685,86 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 		break;
 	}
 out:
-	stop_watch(x, path, "reply");
+	stop_watch(x);
 	return rc;
+}
+
+/* The node whose disappearance says the peer's domain is gone: the
+ * client watches the server's state node, the server the client's
+ * presence node; a destroyed domain loses its whole tree. */
+static void peer_node(const struct yb_xrv *x, char *path)
+{
+	if (x->own_presence)
+		node(path, x, "state");
+	else
+		snprintf(path, YB_XRV_PATH_MAX, "%s", x->presence);
+}
+
+/*
+ * Watch the peer's node and @releaseDomain (sent when any domain is
+ * gone; xenstored may keep it from an unprivileged domain, the node's
+ * removal still comes).  A forked child sets up its own.
+ */
+static void arm_liveness(struct yb_xrv *x)
+{
+	char path[YB_XRV_PATH_MAX];
+
+	if ((x->armed == 1 && yb_xsw_usable(&x->w)) || x->armed == -1)
+		return;
+	yb_xsw_close(&x->w);
+	x->polled = 0;
+	peer_node(x, path);
+	if (start_watch(x, path, "peer")) {
+		if (yb_xsw_add(&x->w, "@releaseDomain", "release",
+			       XRV_WATCH_MS) == -ETIMEDOUT)
+			yb_xsw_close(&x->w);
+	}
+	x->armed = yb_xsw_usable(&x->w) ? 1 : -1;
+	x->next_check_ns = 0; /* look once now */
+}
+
+int yb_xrv_peer_fd(struct yb_xrv *x)
+{
+	if (x->gone)
+		return -1;
+	arm_liveness(x);
+	return yb_xsw_fd(&x->w);
 }
 
 int yb_xrv_peer_gone(struct yb_xrv *x)
 {
 	if (x->gone)
 		return 1;
+	arm_liveness(x);
 	uint64_t now = yb_now();
-	if (now < x->next_check_ns)
+	int changed = 0;
+	if (x->armed == 1) {
+		int n = yb_xsw_take(&x->w, NULL, 0);
+		if (n < 0) {
+			/* Lost: everything may have changed; set up again
+			 * on the next call. */
+			yb_xsw_close(&x->w);
+			x->armed = 0;
+		}
+		changed = n != 0;
+	}
+	if (!changed && now < x->next_check_ns)
 		return 0;
-	x->next_check_ns = now + XRV_CHECK_NS;
+	x->next_check_ns =
+		now + (x->armed == 1 ? XRV_RECHECK_NS : XRV_CHECK_NS);
 	struct xs_handle *xs = yb_xrv_xs(x);
 	if (!xs)
 		return 0;
 	char path[YB_XRV_PATH_MAX];
-	/* The client watches the server's state node, the server the
-	 * client's presence node; a destroyed domain loses both. */
-	if (x->own_presence)
-		node(path, x, "state");
-	else
-		snprintf(path, sizeof(path), "%s", x->presence);
+	peer_node(x, path);
 	unsigned len;
 	char *s = xs_read(xs, XBT_NULL, path, &len);
-	if (s)
+	if (s) {
 		free(s);
-	else if (errno == ENOENT || errno == EACCES)
+	} else if (errno == ENOENT || errno == EACCES) {
 		x->gone = 1;
+		yb_xsw_close(&x->w);
+	}
 	return x->gone;
 }
 
@@ -731,9 +777,10 @@ static void drop(struct yb_xrv *x)
 		close(x->tfd);
 	x->tfd = -1;
 	x->xs = NULL;
+	yb_xsw_close(&x->w);
 	x->own_presence = 0;
 	x->listener = 0;
-	x->watching = 0;
+	x->armed = 0;
 }
 
 void yb_xrv_close(struct yb_xrv *x)

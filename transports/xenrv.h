@@ -40,6 +40,7 @@
 
 #include "../core/err.h"
 #include "../core/transport.h"
+#include "xswatch.h"
 
 #define YB_XRV_DEFAULT_PORT 7470
 #define YB_XRV_ANY 0xffffu /* a server for any domain: "yasmin:any" */
@@ -70,9 +71,10 @@ struct yb_xrv {
 	char presence[YB_XRV_PATH_MAX]; /* the client's presence node */
 	int own_presence; /* we created presence (the client): remove it */
 	int listener;     /* we created base (the server): remove it */
-	int watching;     /* a XenStore watch is registered */
-	int polled;       /* watches do not work here: poll by reading */
+	struct yb_xsw w;  /* our watches (see xswatch.h) */
+	int polled;       /* no watch connection: poll by reading */
 	int tfd;          /* a listener's timer while polled, or -1 */
+	int armed;        /* the peer's liveness is watched (1) or polled (-1) */
 	uint64_t next_check_ns;
 	int gone;
 };
@@ -126,8 +128,19 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 		   const struct yb_xrv_request *req, int timeout_ms,
 		   char *reply, size_t replylen, struct yb_err *err);
 
-/* Is the peer's domain gone?  Checks XenStore at most twice a second. */
+/*
+ * Is the peer's domain gone?  Without blocking.  The peer's node (the
+ * server's state, the client's presence) and @releaseDomain are watched
+ * from the first call on, so this reads XenStore only when one of them
+ * changed (and every few seconds in case a watch was lost); where no
+ * watch can be set it reads twice a second.
+ */
 int yb_xrv_peer_gone(struct yb_xrv *x);
+/*
+ * A descriptor that polls readable when the peer may have gone (call
+ * yb_xrv_peer_gone then), or -1; sets the watches up on first use.
+ */
+int yb_xrv_peer_fd(struct yb_xrv *x);
 
 /* Remove what we created (the listener's directory, a client's presence)
  * and close the handle.  forget: a forked copy; leave XenStore alone. */

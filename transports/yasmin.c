@@ -87,17 +87,24 @@ static int yx_notify(void *ctx)
 	return xenevtchn_notify(c->ev, c->lport) < 0 ? yb_from_errno(errno) : 0;
 }
 
-/* Take every delivered event: pending, then unmask, until none is left. */
+/*
+ * Take every delivered event: pending, then unmask, until none is left.
+ * Waiting, the peer's XenStore watch wakes us too (0 then: the caller
+ * asks whether the peer is gone).
+ */
 static int take_events(struct yx_conn *c, int timeout_ms)
 {
-	struct pollfd p = { .fd = xenevtchn_fd(c->ev), .events = POLLIN };
+	struct pollfd p[2] = {
+		{ .fd = xenevtchn_fd(c->ev), .events = POLLIN },
+		{ .fd = yb_xrv_peer_fd(&c->rv), .events = POLLIN },
+	};
 	int got = 0;
 
 	for (;;) {
-		int n = poll(&p, 1, got ? 0 : timeout_ms);
+		int n = poll(p, p[1].fd >= 0 ? 2 : 1, got ? 0 : timeout_ms);
 		if (n < 0)
 			return errno == EINTR ? YB_EINTR : yb_from_errno(errno);
-		if (n == 0)
+		if (n == 0 || !(p[0].revents & POLLIN))
 			return got;
 		xenevtchn_port_or_error_t port = xenevtchn_pending(c->ev);
 		if (port < 0)
@@ -183,9 +190,8 @@ static void attach(struct yx_conn *c, int wait_mode, uint64_t spin_ns)
 	struct yb_ring_signal sig = { .notify = yx_notify,
 				      .wait = yx_wait,
 				      .peer_gone = yx_peer_gone,
-				      .gone_why = "its domain left XenStore without "
-						  "closing the ring: destroyed "
-						  "or crashed",
+				      .gone_why = "its domain was destroyed or "
+						  "crashed",
 				      .fd = yx_fd,
 				      .ctx = c,
 				      /* vCPU numbers of two domains */
