@@ -3,9 +3,8 @@
  * header and every payload decoder get arbitrary bytes from a hostile
  * peer.  Under AddressSanitizer any read past the message fails; decoded
  * values must respect the limits the decoders promise.  The same bytes go
- * through the Xen rendezvous request and reply parsers (XenStore text from
- * the peer domain) and the shm rendezvous refusal decoder (bytes from a
- * server the client does not trust).
+ * through the shm rendezvous refusal decoder (bytes from a server the
+ * client does not trust); fuzz_xenstore takes the Xen rendezvous text.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -15,7 +14,6 @@
 #include "../core/proto.h"
 #include "../core/schedule.h"
 #include "../transports/shm.h"
-#include "../transports/xenrv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,27 +24,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!m)
 		return 0;
-	/* The Xen rendezvous request is text another domain writes into
-	 * XenStore: every field bounded, nothing read past len. */
-	struct yb_xrv_request xr;
-	if (yb_xrv_parse_request((const char *)data, size, &xr, &err) == 0 &&
-	    (xr.dom > 0x7fef || xr.order0 > 63 || xr.order1 > 63 ||
-	     xr.wait > 2 || xr.version > 1000))
-		abort();
-	/* The reply node a client reads, as the answer to a short and to
-	 * the longest nonce: the text out is bounded and printable. */
-	static const unsigned long long nonces[] = { 42, ~0ull };
-	char out[YB_XRV_TEXT_MAX];
-	for (size_t k = 0; k < 2; k++) {
-		enum yb_xrv_answer a = yb_xrv_parse_reply(
-			(const char *)data, size, nonces[k], out, sizeof(out));
-		if (a > YB_XRV_UNKNOWN || strlen(out) >= sizeof(out) ||
-		    (a == YB_XRV_NOT_YET && out[0]))
-			abort();
-		for (const char *p = out; *p; p++)
-			if (*p < 0x20 || *p > 0x7e)
-				abort();
-	}
 	/* A shm refusal: a known code, and a short printable reason. */
 	char why[YB_SHM_WHY_MAX];
 	int code = yb_shm_dec_refusal(data, size, why);

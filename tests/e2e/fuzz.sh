@@ -4,7 +4,7 @@
 # FUZZ_SECONDS (default 10) sets the time per harness.
 . "$(dirname "$0")/../lib.sh"
 secs=${FUZZ_SECONDS:-10}
-for h in ring proto; do
+for h in ring proto xenstore; do
 	f=$ROOT/$BUILD/fuzz/fuzz_$h
 	[ -x "$f" ] || fail "$f not built (make fuzz; clang comes from scripts/deps.sh)"
 	mkdir -p "$T/$h"

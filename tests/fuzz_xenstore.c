@@ -1,0 +1,119 @@
+/*
+ * fuzz_xenstore.c - libFuzzer harness for what comes from XenStore: the
+ * bytes a watch connection reads (framed, events taken apart, error
+ * replies named; through the real reader, over a socket), and the
+ * rendezvous text another domain writes (request) or a server domain
+ * answers (reply).  Under AddressSanitizer any read past a message
+ * fails; decoded values must keep the limits the decoders promise.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../transports/xenrv.h"
+#include "../transports/xswatch.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Every whole message the bytes hold, framed and taken apart. */
+static void frames(const uint8_t *data, size_t size)
+{
+	size_t off = 0;
+
+	for (;;) {
+		struct yb_xs_msg m;
+		long k = yb_xs_frame(data + off, size - off, &m);
+		if (k <= 0)
+			break;
+		if ((size_t)k > size - off || m.len > YB_XS_PAYLOAD_MAX ||
+		    (size_t)k != YB_XS_HDR + m.len)
+			abort();
+		char path[64], token[16];
+		if (yb_xs_event(&m, path, sizeof(path), token, sizeof(token)) == 0 &&
+		    (strlen(path) >= sizeof(path) || strlen(token) >= sizeof(token)))
+			abort();
+		int e = yb_xs_errno(&m);
+		if (e <= 0)
+			abort();
+		off += (size_t)k;
+	}
+}
+
+/* The same bytes as a watch connection receives them. */
+static void connection(const uint8_t *data, size_t size)
+{
+	int sv[2];
+
+	if (size > 65536 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		return;
+	int big = 1 << 20;
+	setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	if (size && write(sv[1], data, size) != (ssize_t)size) {
+		close(sv[0]);
+		close(sv[1]);
+		return;
+	}
+	close(sv[1]);
+	struct yb_xsw *w = malloc(sizeof(*w));
+	if (!w) {
+		close(sv[0]);
+		return;
+	}
+	yb_xsw_init(w);
+	w->fd = sv[0];
+	w->pid = getpid();
+	char last[32];
+	int events = 0;
+	for (int i = 0; i < 10000; i++) {
+		int n = yb_xsw_take(w, last, sizeof(last));
+		if (strlen(last) >= sizeof(last))
+			abort();
+		if (n < 0) {
+			if (n != -EPIPE && n != -EPROTO)
+				abort();
+			break;
+		}
+		events += n;
+		if ((size_t)events > size / YB_XS_HDR)
+			abort();
+	}
+	if (w->have > sizeof(w->buf))
+		abort();
+	yb_xsw_close(w);
+	free(w);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct yb_err err;
+
+	frames(data, size);
+	connection(data, size);
+	/* The rendezvous request is text another domain writes into
+	 * XenStore: every field bounded, nothing read past len. */
+	struct yb_xrv_request xr;
+	if (yb_xrv_parse_request((const char *)data, size, &xr, &err) == 0 &&
+	    (xr.dom > 0x7fef || xr.order0 > 63 || xr.order1 > 63 ||
+	     xr.wait > 2 || xr.version > 1000))
+		abort();
+	/* The reply node a client reads, as the answer to a short and to
+	 * the longest nonce: the text out is bounded and printable. */
+	static const unsigned long long nonces[] = { 42, ~0ull };
+	char out[YB_XRV_TEXT_MAX];
+	for (size_t k = 0; k < 2; k++) {
+		enum yb_xrv_answer a = yb_xrv_parse_reply(
+			(const char *)data, size, nonces[k], out, sizeof(out));
+		if (a > YB_XRV_UNKNOWN || strlen(out) >= sizeof(out) ||
+		    (a == YB_XRV_NOT_YET && out[0]))
+			abort();
+		for (const char *p = out; *p; p++)
+			if (*p < 0x20 || *p > 0x7e)
+				abort();
+	}
+	return 0;
+}
