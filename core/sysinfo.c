@@ -12,6 +12,10 @@
 #include "clock.h"
 #include "version.h"
 
+#ifdef YB_HAVE_XEN
+#include <xenstore.h>
+#endif
+
 static void cpu_model(char *buf, size_t len)
 {
 	FILE *fp = fopen("/proc/cpuinfo", "r");
@@ -92,6 +96,40 @@ const char *yb_clocksource(char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * This host's name.  A guest started without one (the kernel's "(none)")
+ * goes by its Xen domain's name, the one xl lists, when XenStore has it:
+ * graphs and files then say which guest they came from.  *from says
+ * where the name came from, or is NULL for the kernel's own.
+ */
+static void host_name(const struct utsname *u, char *buf, size_t len,
+		      const char **from)
+{
+	*from = NULL;
+	snprintf(buf, len, "%s", u->nodename);
+	if (buf[0] && strcmp(buf, "(none)") != 0 &&
+	    strcmp(buf, "localhost") != 0)
+		return;
+#ifdef YB_HAVE_XEN
+	if (access("/proc/xen", F_OK) != 0 && access("/dev/xen/xenbus", F_OK) != 0)
+		return;
+	struct xs_handle *xs = xs_open(0);
+	unsigned n = 0;
+	char *name = xs ? xs_read(xs, XBT_NULL, "name", &n) : NULL;
+	size_t ok = 0;
+	/* Printable, and short enough for a graph's title. */
+	while (name && ok < n && ok < 64 && name[ok] > 0x20 && name[ok] < 0x7f)
+		ok++;
+	if (name && ok == n && n > 0) {
+		snprintf(buf, len, "%s", name);
+		*from = "the Xen domain's name (this guest has no host name)";
+	}
+	free(name);
+	if (xs)
+		xs_close(xs);
+#endif
+}
+
 void yb_sysinfo_meta(struct yb_meta *m, const char *prefix)
 {
 	char key[128], buf[256];
@@ -106,7 +144,11 @@ void yb_sysinfo_meta(struct yb_meta *m, const char *prefix)
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	yb_meta_set(m, KEY("date"), "%s", buf);
 	if (uname(&u) == 0) {
-		yb_meta_set(m, KEY("host"), "%s", u.nodename);
+		const char *from;
+		host_name(&u, buf, sizeof(buf), &from);
+		yb_meta_set(m, KEY("host"), "%s", buf);
+		if (from)
+			yb_meta_set(m, KEY("host_from"), "%s", from);
 		yb_meta_set(m, KEY("kernel"), "%s %s", u.sysname, u.release);
 		yb_meta_set(m, KEY("machine"), "%s", u.machine);
 	}

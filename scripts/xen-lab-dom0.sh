@@ -128,6 +128,8 @@ echo 8192 > $LIMIT
 mkcfg yb1 client-of-dom0 0 169.254.0.11/16 169.254.0.1
 D1=$(create yb1) || fail "xl create yb1"
 echo "YBLAB domU yb1 is domain $D1"
+# Where both domains' vCPUs run, as dom0 sees it.
+yasmin-bench diag --peer "$D1" --json > /results/dom0/diag-peer.json 2>/results/dom0/diag-peer.err
 yasmin-bench server yasmin:$D1 > /tmp/srv-yasmin.log 2>&1 & S1=$!
 yasmin-bench server vchan:$D1 > /tmp/srv-vchan.log 2>&1 & S2=$!
 yasmin-bench server tcp:169.254.0.1:7470 > /tmp/srv-tcp.log 2>&1 & S3=$!
@@ -319,18 +321,31 @@ else
 	xl destroy yb4
 fi
 sleep 1
-left=$(xenstore-read /local/domain/0/data/yasmin-bench/yasmin-7470/reply 2>/dev/null)
-if [ -z "$left" ]; then
+left=$(xenstore-list /local/domain/0/data/yasmin-bench/yasmin-7470 2>/dev/null | grep '^reply')
+if [ -z "$left" ] && xenstore-read /local/domain/0/data/yasmin-bench/yasmin-7470/state >/dev/null 2>&1; then
 	pass "destroyed-peer no rendezvous reply left in XenStore"
 else
 	fail "destroyed-peer rendezvous reply left: $left"
 fi
-mkcfg yb5 client-after-destroy 0 169.254.0.15/16 ""
-create yb5 > /dev/null && xl unpause yb5
+# yb5 first asks with a request claiming to be the domain created after
+# it (ids are handed out in sequence), then as itself; that next domain
+# must then be served as usual.
+mkcfg yb5 client-after-destroy 0 169.254.0.15/16 "" "yb.claim=$((D4 + 2))"
+D5=$(create yb5) && xl unpause yb5
 wait_gone yb5 300 || { fail "yb5 did not finish"; xl destroy yb5; }
+mkcfg yb8 claimed 0 169.254.0.18/16 ""
+D8=$(create yb8) && xl unpause yb8
+[ "$D8" = "$((D4 + 2))" ] || fail "spoofed-request: the claimed domain is $((D4 + 2)), yb8 got $D8"
+wait_gone yb8 300 || { fail "yb8 did not finish"; xl destroy yb8; }
 kill $S4
 wait $S4
+if grep -q "refused a request written by domain $D5 claiming to be domain $((D4 + 2))" /tmp/srv-destroy.log; then
+	pass "spoofed-request server log: $(grep -o "refused a request written by.*" /tmp/srv-destroy.log | head -n 1)"
+else
+	fail "spoofed-request: the server did not log the refusal: $(tail -n 4 /tmp/srv-destroy.log)"
+fi
 collect yb5
+collect yb8
 cp /tmp/srv-destroy.log /results/dom0-logs/
 cp /var/log/xen/console/guest-yb4.log /results/dom0-logs/ 2>/dev/null
 xs_clean "after-destroy:"

@@ -127,8 +127,19 @@ busy-client)
 	done
 	;;
 client-after-destroy)
+	# First a request that claims to come from the domain created next
+	# (yb.claim): refused, and the claimed domain is served after us.
+	lab-xsreq yasmin 0 7470 "$(arg claim)" > /tmp/spoof.out 2>&1
+	rc=$?
+	sed 's/^/[spoof] /' /tmp/spoof.out
+	cp /tmp/spoof.out /results/spoof.log
+	result spoofed-request-refused "$rc/0"
 	client after-destroy 0 yasmin:0 --quick --pow2 --max-bytes 64K \
 		--trials 1 --trial-time 0.005 --verify --no-plot --out /results/after-destroy
+	;;
+claimed)
+	client claimed-domain-served 0 yasmin:0 --quick --pow2 --max-bytes 4K \
+		--trials 1 --trial-time 0.005 --verify --no-plot --out /results/claimed
 	;;
 *)
 	echo "YBLAB unknown role '$ROLE'"

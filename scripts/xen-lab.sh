@@ -215,6 +215,10 @@ trap 'rm -rf "$RUN"' EXIT
 # domU ramdisk: the cached busybox root plus this run's binary and init.
 mkdir -p "$RUN/domu/bin"
 cp "$BIN" "$RUN/domu/bin/yasmin-bench"
+# A guest that lies about who it is (tests/lab_xsreq.c), built here.
+${CC:-cc} -std=gnu11 -O2 -static -o "$RUN/domu/bin/lab-xsreq" \
+	"$HERE/../tests/lab_xsreq.c" -lxenstore -lxentoolcore 2>"$RUN/xsreq.err" ||
+	{ cat "$RUN/xsreq.err" >&2; die "cannot build the lab's lab-xsreq"; }
 cp "$HERE/xen-lab-guest.sh" "$RUN/domu/init"
 chmod 755 "$RUN/domu/init"
 (cd "$RUN/domu" && find . | cpio -o -H newc --quiet > "$RUN/domu-overlay.cpio")

@@ -43,6 +43,13 @@ static void frames(const uint8_t *data, size_t size)
 	}
 }
 
+static void seen(void *ctx, const char *path)
+{
+	if (path && strlen(path) >= YB_XS_PATH_MAX)
+		abort();
+	++*(int *)ctx;
+}
+
 /* The same bytes as a watch connection receives them. */
 static void connection(const uint8_t *data, size_t size)
 {
@@ -67,22 +74,19 @@ static void connection(const uint8_t *data, size_t size)
 	yb_xsw_init(w);
 	w->fd = sv[0];
 	w->pid = getpid();
-	char last[32];
-	int events = 0;
+	int events = 0, calls = 0;
 	for (int i = 0; i < 10000; i++) {
-		int n = yb_xsw_take(w, last, sizeof(last));
-		if (strlen(last) >= sizeof(last))
-			abort();
+		int n = yb_xsw_take(w, seen, &calls);
 		if (n < 0) {
 			if (n != -EPIPE && n != -EPROTO)
 				abort();
 			break;
 		}
 		events += n;
-		if ((size_t)events > size / YB_XS_HDR)
+		if (calls != events)
 			abort();
 	}
-	if (w->have > sizeof(w->buf))
+	if (w->have > sizeof(w->buf) || (size_t)calls > size / YB_XS_HDR)
 		abort();
 	yb_xsw_close(w);
 	free(w);
@@ -94,6 +98,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	frames(data, size);
 	connection(data, size);
+	/* An event's path, as a request node's: a domain id in range. */
+	char path[YB_XS_PATH_MAX];
+	size_t pl = size < sizeof(path) - 1 ? size : sizeof(path) - 1;
+	memcpy(path, data, pl);
+	path[pl] = '\0';
+	unsigned dom;
+	if (yb_xrv_parse_request_path(path, "yasmin", 0, 7470, &dom) == 0 &&
+	    dom >= YB_XRV_DOMS)
+		abort();
 	/* The rendezvous request is text another domain writes into
 	 * XenStore: every field bounded, nothing read past len. */
 	struct yb_xrv_request xr;

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "../core/diag.h"
 #include "../core/meta.h"
 #include "../core/topo.h"
 
@@ -365,6 +366,55 @@ static void annotate_pairs(void **state)
 	yb_meta_free(&m);
 }
 
+/* Two Xen domains' vCPUs on four physical CPUs: two cores of two threads
+ * each (CPUs 0,1 on core 0; 2,3 on core 1). */
+static void xen_relation(void **state)
+{
+	static const uint32_t core[4] = { 0, 0, 1, 1 }, socket[4] = { 0 };
+	const uint64_t any = ~0ull;
+	char why[160];
+	(void)state;
+
+	struct yb_xen_vcpu a = { 2, any }, b = { 2, any };
+	assert_int_equal(yb_xen_relation(&a, 1, &b, 1, core, socket, 4, why,
+					 sizeof(why)), YB_XEN_SAME_CPU);
+	assert_non_null(strstr(why, "physical CPU 2"));
+	b.pcpu = 3;
+	assert_int_equal(yb_xen_relation(&a, 1, &b, 1, core, socket, 4, why,
+					 sizeof(why)), YB_XEN_SMT);
+	b.pcpu = 0;
+	assert_int_equal(yb_xen_relation(&a, 1, &b, 1, core, socket, 4, why,
+					 sizeof(why)), YB_XEN_MAY_SHARE);
+	/* Pinned to different cores. */
+	a.hard = 0xc; /* 2-3 */
+	b.hard = 0x3; /* 0-1 */
+	assert_int_equal(yb_xen_relation(&a, 1, &b, 1, core, socket, 4, why,
+					 sizeof(why)), YB_XEN_APART);
+	/* Pinned to two threads of one core: may share it. */
+	a.hard = 0x4;
+	b.hard = 0x8;
+	a.pcpu = 2;
+	b.pcpu = 2 + 0; /* moved since; same CPU now wins */
+	assert_int_equal(yb_xen_relation(&a, 1, &b, 1, core, socket, 4, why,
+					 sizeof(why)), YB_XEN_SAME_CPU);
+	b.pcpu = 0;
+	assert_int_equal(yb_xen_relation(&a, 1, &b, 1, core, socket, 4, why,
+					 sizeof(why)), YB_XEN_MAY_SHARE);
+	/* Two vCPUs against one: the closest pair counts. */
+	struct yb_xen_vcpu two[2] = { { 0, 0x1 }, { 3, 0x8 } };
+	struct yb_xen_vcpu one = { 2, 0x4 };
+	assert_int_equal(yb_xen_relation(two, 2, &one, 1, core, socket, 4, why,
+					 sizeof(why)), YB_XEN_SMT);
+	assert_non_null(strstr(why, "vcpu1"));
+	/* Unknown cores: CPUs pinned apart may still be siblings. */
+	assert_int_equal(yb_xen_relation(two, 2, &one, 1, NULL, NULL, 0, why,
+					 sizeof(why)), YB_XEN_MAY_SHARE);
+	assert_int_equal(yb_xen_relation(two, 0, &one, 1, core, socket, 4, why,
+					 sizeof(why)), YB_XEN_UNKNOWN);
+	assert_string_equal(yb_xen_rel_name(YB_XEN_SMT),
+			    "SMT siblings (two threads of one core)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +429,7 @@ int main(void)
 		cmocka_unit_test(read_sysfs),
 		cmocka_unit_test(client_against_server),
 		cmocka_unit_test(annotate_pairs),
+		cmocka_unit_test(xen_relation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

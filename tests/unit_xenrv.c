@@ -190,6 +190,50 @@ static void reply_hostile(void **state)
 			 YB_XRV_NOT_YET);
 }
 
+/* Where a request was written says who wrote it: only that exact path,
+ * one spelling per domain id. */
+static void request_path(void **state)
+{
+	unsigned dom = 99;
+	(void)state;
+
+	assert_int_equal(yb_xrv_parse_request_path(
+				 "/local/domain/5/data/yasmin-bench/yasmin-0-7470",
+				 "yasmin", 0, 7470, &dom), 0);
+	assert_int_equal(dom, 5);
+	assert_int_equal(yb_xrv_parse_request_path(
+				 "/local/domain/0/data/yasmin-bench/vchan-3-1",
+				 "vchan", 3, 1, &dom), 0);
+	assert_int_equal(dom, 0);
+	assert_int_equal(yb_xrv_parse_request_path(
+				 "/local/domain/32751/data/yasmin-bench/yasmin-0-7470",
+				 "yasmin", 0, 7470, &dom), 0);
+	assert_int_equal(dom, 32751);
+	static const char *bad[] = {
+		"/local/domain/05/data/yasmin-bench/yasmin-0-7470",
+		"/local/domain/32752/data/yasmin-bench/yasmin-0-7470",
+		"/local/domain//data/yasmin-bench/yasmin-0-7470",
+		"/local/domain/5/data/yasmin-bench/yasmin-0-7471",
+		"/local/domain/5/data/yasmin-bench/yasmin-1-7470",
+		"/local/domain/5/data/yasmin-bench/vchan-0-7470",
+		"/local/domain/5/data/yasmin-bench/yasmin-0-7470/x",
+		"/local/domain/5/data/yasmin-bench/yasmin-0-747",
+		"/local/domain/5",
+		"/local/domain/-5/data/yasmin-bench/yasmin-0-7470",
+		"/local/domain/5x/data/yasmin-bench/yasmin-0-7470",
+		"local/domain/5/data/yasmin-bench/yasmin-0-7470",
+		"/local/domain/0/data/yasmin-bench/yasmin-7470/reply-5",
+		"@releaseDomain",
+		"",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		dom = 99;
+		assert_int_equal(yb_xrv_parse_request_path(bad[i], "yasmin", 0,
+							   7470, &dom), -1);
+		assert_int_equal(dom, 99);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +244,7 @@ int main(void)
 		cmocka_unit_test(reply_kinds),
 		cmocka_unit_test(reply_not_ours),
 		cmocka_unit_test(reply_hostile),
+		cmocka_unit_test(request_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,6 +39,7 @@
 #include <libxenvchan.h>
 
 #include "../core/clock.h"
+#include "../core/diag.h"
 #include "../core/ring.h"
 #include "ringep.h"
 #include "xenrv.h"
@@ -237,7 +238,7 @@ static int vc_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 	if (!c)
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
 	c->owner = getpid();
-	c->rv.tfd = -1;
+	c->rv.tfd = c->rv.efd = c->rv.kick = -1;
 	c->order = req.order0;
 	char reply[YB_XRV_TEXT_MAX];
 	int rc = yb_xrv_connect(&c->rv, "vchan", addr, &req, timeout_ms, reply,
@@ -398,6 +399,7 @@ static void vc_describe(const struct yb_ep *ep, struct yb_meta *m)
 	yb_meta_set(m, "wait", "%s", "libxenvchan_wait");
 	yb_meta_set_int(m, "peer_domid", c->rv.peer);
 	yb_meta_set_int(m, "domid", c->rv.self);
+	yb_xen_placement(m, "placement.", c->rv.self, c->rv.peer);
 }
 
 static void vc_close(struct yb_ep *ep)

@@ -55,6 +55,28 @@ int yb_xrv_parse_addr(const char *name, const char *addr, int listening,
 	return 0;
 }
 
+int yb_xrv_parse_request_path(const char *path, const char *name,
+			      unsigned server, unsigned port, unsigned *dom)
+{
+	static const char head[] = "/local/domain/";
+	char tail[YB_XRV_PATH_MAX];
+	unsigned long long d;
+	size_t hl = sizeof(head) - 1;
+
+	if (strncmp(path, head, hl) != 0)
+		return -1;
+	const char *p = path + hl, *slash = strchr(p, '/');
+	if (!slash || (slash - p > 1 && p[0] == '0') ||
+	    parse_uint(p, (size_t)(slash - p), YB_XRV_DOMS - 1, &d))
+		return -1;
+	snprintf(tail, sizeof(tail), "/data/yasmin-bench/%s-%u-%u", name,
+		 server, port);
+	if (strcmp(slash, tail) != 0)
+		return -1;
+	*dom = (unsigned)d;
+	return 0;
+}
+
 /*
  * "yasmin-bench 1 dom=C nonce=N order0=O order1=O wait=W spin=NS": fields
  * in this order, single spaces, decimal numbers, nothing else.
@@ -150,6 +172,8 @@ enum yb_xrv_answer yb_xrv_parse_reply(const char *text, size_t len,
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 #include <xenstore.h>
@@ -332,7 +356,7 @@ static int xrv_open(struct yb_xrv *x, const char *name, const char *addr,
 		    int listening, struct yb_err *err)
 {
 	memset(x, 0, sizeof(*x));
-	x->tfd = -1;
+	x->tfd = x->efd = x->kick = -1;
 	yb_xsw_init(&x->w);
 	x->name = name;
 	int rc = yb_xrv_parse_addr(name, addr, listening, &x->peer, &x->port,
@@ -356,6 +380,70 @@ static int xrv_open(struct yb_xrv *x, const char *name, const char *addr,
 	return 0;
 }
 
+/* The request node of domain dom for this server. */
+static void request_path(const struct yb_xrv *x, unsigned dom, char *path)
+{
+	snprintf(path, YB_XRV_PATH_MAX,
+		 "/local/domain/%u/data/yasmin-bench/%s-%u-%u", dom, x->name,
+		 x->self, x->port);
+}
+
+static void reply_path(const struct yb_xrv *x, unsigned dom, char *path)
+{
+	snprintf(path, YB_XRV_PATH_MAX, "%s/reply-%u", x->base, dom);
+}
+
+/* Wake the server loop again while any domain is still pending. */
+static void kick(struct yb_xrv *x)
+{
+	uint64_t one = 1;
+
+	if (x->kick < 0)
+		return;
+	for (size_t i = 0; i < sizeof(x->pending); i++)
+		if (x->pending[i]) {
+			if (write(x->kick, &one, sizeof(one)) < 0)
+				return; /* already readable */
+			return;
+		}
+}
+
+static void mark_pending(struct yb_xrv *x, unsigned dom)
+{
+	if (dom < YB_XRV_DOMS)
+		x->pending[dom / 8] |= (uint8_t)(1u << (dom % 8));
+}
+
+/* A watch event: the request node of a domain changed. */
+static void on_request_event(void *ctx, const char *path)
+{
+	struct yb_xrv *x = ctx;
+	unsigned dom;
+
+	if (path && yb_xrv_parse_request_path(path, x->name, x->self, x->port,
+					      &dom) == 0 &&
+	    (x->peer == YB_XRV_ANY || dom == x->peer))
+		mark_pending(x, dom);
+}
+
+/* Without a watch: every domain that may have a request is looked at. */
+static void mark_all(struct yb_xrv *x)
+{
+	if (x->peer != YB_XRV_ANY) {
+		mark_pending(x, x->peer);
+		return;
+	}
+	unsigned n = 0;
+	char **doms = xs_directory(x->xs, XBT_NULL, "/local/domain", &n);
+	for (unsigned i = 0; doms && i < n; i++) {
+		unsigned long long d;
+		if (parse_uint(doms[i], strlen(doms[i]), YB_XRV_DOMS - 1,
+			       &d) == 0)
+			mark_pending(x, (unsigned)d);
+	}
+	free(doms);
+}
+
 int yb_xrv_listen(struct yb_xrv *x, const char *name, const char *addr,
 		  struct yb_err *err)
 {
@@ -368,14 +456,6 @@ int yb_xrv_listen(struct yb_xrv *x, const char *name, const char *addr,
 	/* A directory left by a server killed with SIGKILL is replaced; a
 	 * live one cannot be told apart here, the port says which is which. */
 	xs_rm(x->xs, XBT_NULL, x->base);
-	node(path, x, "request");
-	if ((rc = put_node(x->xs, x->self, x->peer, XS_PERM_READ | XS_PERM_WRITE,
-			   path, "")) != 0)
-		goto fail;
-	node(path, x, "reply");
-	if ((rc = put_node(x->xs, x->self, x->peer, XS_PERM_READ, path, "")) !=
-	    0)
-		goto fail;
 	node(path, x, "state");
 	if (x->peer == YB_XRV_ANY)
 		snprintf(state, sizeof(state), "listening any");
@@ -385,7 +465,13 @@ int yb_xrv_listen(struct yb_xrv *x, const char *name, const char *addr,
 			   state)) != 0)
 		goto fail;
 	x->listener = 1;
-	node(path, x, "request");
+	x->last_owner = YB_XRV_DOMS - 1;
+	/* Requests live in the clients' own trees: the peer's node, or
+	 * every domain's (events come only for nodes we may read). */
+	if (x->peer == YB_XRV_ANY)
+		snprintf(path, sizeof(path), "/local/domain");
+	else
+		request_path(x, x->peer, path);
 	rc = start_watch(x, path, "request");
 	if (rc == 0) {
 		/* No watch: a timer wakes the server loop to look. */
@@ -400,6 +486,21 @@ int yb_xrv_listen(struct yb_xrv *x, const char *name, const char *addr,
 			goto fail;
 		}
 	}
+	/* The server loop polls one descriptor: the watch (or the timer)
+	 * and a kick for requests still pending after one was taken. */
+	x->efd = epoll_create1(EPOLL_CLOEXEC);
+	x->kick = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLIN };
+	int src = x->tfd >= 0 ? x->tfd : yb_xsw_fd(&x->w);
+	if (x->efd < 0 || x->kick < 0 ||
+	    epoll_ctl(x->efd, EPOLL_CTL_ADD, x->kick, &ev) != 0 ||
+	    epoll_ctl(x->efd, EPOLL_CTL_ADD, src, &ev) != 0) {
+		rc = -errno;
+		goto fail;
+	}
+	/* A request written before the watch was set is looked for once. */
+	mark_all(x);
+	kick(x);
 	return 0;
 fail:
 	xs_rm(x->xs, XBT_NULL, x->base);
@@ -409,94 +510,178 @@ fail:
 
 int yb_xrv_listen_fd(struct yb_xrv *x)
 {
-	if (x->tfd >= 0)
-		return x->tfd;
-	return yb_xsw_fd(&x->w);
+	return x->efd;
+}
+
+/* Take in what changed: watch events, or a tick of the polling timer. */
+static int collect(struct yb_xrv *x, struct yb_err *err)
+{
+	uint64_t n;
+	if (x->kick >= 0 && read(x->kick, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		return yb_err_sys(err, errno, "%s: eventfd", x->name);
+	if (x->tfd >= 0) {
+		uint64_t ticks;
+		if (read(x->tfd, &ticks, sizeof(ticks)) < 0) {
+			if (errno != EAGAIN)
+				return yb_err_sys(err, errno, "%s: timer",
+						  x->name);
+			return 0;
+		}
+		mark_all(x);
+		return 0;
+	}
+	if (yb_xsw_take(&x->w, on_request_event, x) >= 0)
+		return 0;
+	/* The watch connection is lost: look everywhere once, then every
+	 * XRV_POLL_MS * 2 from now on. */
+	stop_watch(x);
+	x->polled = 1;
+	x->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	struct itimerspec its = {
+		.it_interval = { 0, XRV_POLL_MS * 2 * 1000000L },
+		.it_value = { 0, XRV_POLL_MS * 2 * 1000000L },
+	};
+	struct epoll_event ev = { .events = EPOLLIN };
+	if (x->tfd < 0 || timerfd_settime(x->tfd, 0, &its, NULL) < 0 ||
+	    (x->efd >= 0 && epoll_ctl(x->efd, EPOLL_CTL_ADD, x->tfd, &ev) < 0))
+		return yb_err_sys(err, errno,
+				  "%s: lost the XenStore watch and cannot "
+				  "poll instead",
+				  x->name);
+	mark_all(x);
+	return 0;
+}
+
+/* The first pending domain after the one served last, cleared; or -1. */
+static int next_pending(struct yb_xrv *x)
+{
+	for (unsigned k = 1; k <= YB_XRV_DOMS; k++) {
+		unsigned d = (x->last_owner + k) % YB_XRV_DOMS;
+		uint8_t bit = (uint8_t)(1u << (d % 8));
+		if (x->pending[d / 8] & bit) {
+			x->pending[d / 8] &= (uint8_t)~bit;
+			return (int)d;
+		}
+		/* Whole bytes at a time past empty ones. */
+		if (d % 8 == 0 && x->pending[d / 8] == 0 && k + 7 <= YB_XRV_DOMS)
+			k += 7;
+	}
+	return -1;
+}
+
+/* Who owns the node at path (the domain that created it), or -1. */
+static long node_owner(struct yb_xrv *x, const char *path)
+{
+	unsigned n = 0;
+	struct xs_permissions *p = xs_get_permissions(x->xs, XBT_NULL, path, &n);
+	long owner = p && n > 0 ? (long)p[0].id : -1;
+	free(p);
+	return owner;
+}
+
+/* Answer domain dom's request without taking it (refusals). */
+static void answer(struct yb_xrv *x, unsigned dom, unsigned long long nonce,
+		   const char *text)
+{
+	x->cur_owner = dom;
+	yb_xrv_reply(x, nonce, text);
+}
+
+static int take_request(struct yb_xrv *x, struct yb_xrv_request *req,
+			struct yb_err *err)
+{
+	char path[YB_XRV_PATH_MAX];
+	int rc = collect(x, err), d;
+
+	if (rc)
+		return rc;
+	while ((d = next_pending(x)) >= 0) {
+		unsigned dom = (unsigned)d, len = 0;
+		request_path(x, dom, path);
+		char *s = xs_read(x->xs, XBT_NULL, path, &len);
+		if (!s)
+			continue; /* gone, or not for us to read */
+		if (len < 13 || memcmp(s, "yasmin-bench ", 13) != 0) {
+			free(s);
+			continue; /* not a request (yet) */
+		}
+		/* Only the domain itself (or dom0) can write in its tree;
+		 * the node's owner must say so too. */
+		long owner = node_owner(x, path);
+		if (owner != (long)dom && owner != 0) {
+			free(s);
+			continue;
+		}
+		x->last_owner = dom;
+		rc = yb_xrv_parse_request(s, len, req, err);
+		free(s);
+		if (rc) {
+			char why[YB_XRV_TEXT_MAX];
+			snprintf(why, sizeof(why), "refused malformed request: %s",
+				 err->msg);
+			answer(x, dom, 0, why);
+			return yb_err_set(err, YB_EPROTO,
+					  "%s: request from domain %u: %s",
+					  x->name, dom, why + 8);
+		}
+		if (req->dom != dom) {
+			char why[YB_XRV_TEXT_MAX];
+			snprintf(why, sizeof(why),
+				 "refused the request claims domain %u, but "
+				 "domain %u wrote it",
+				 req->dom, dom);
+			answer(x, dom, req->nonce, why);
+			return yb_err_set(err, YB_EPROTO,
+					  "%s: refused a request written by "
+					  "domain %u claiming to be domain %u",
+					  x->name, dom, req->dom);
+		}
+		x->cur_owner = dom;
+		return 0;
+	}
+	return YB_EAGAIN;
 }
 
 int yb_xrv_next_request(struct yb_xrv *x, struct yb_xrv_request *req,
 			struct yb_err *err)
 {
-	char path[YB_XRV_PATH_MAX];
-	unsigned len = 0;
-
-	if (x->tfd >= 0) {
-		uint64_t ticks;
-		if (read(x->tfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
-			return yb_from_errno(errno);
-	} else if (yb_xsw_take(&x->w, NULL, 0) < 0) {
-		/* The watch connection is lost: read the node anyway, and
-		 * look again every XRV_POLL_MS * 2 from now on. */
-		stop_watch(x);
-		x->polled = 1;
-		x->tfd = timerfd_create(CLOCK_MONOTONIC,
-					TFD_NONBLOCK | TFD_CLOEXEC);
-		struct itimerspec its = {
-			.it_interval = { 0, XRV_POLL_MS * 2 * 1000000L },
-			.it_value = { 0, XRV_POLL_MS * 2 * 1000000L },
-		};
-		if (x->tfd < 0 || timerfd_settime(x->tfd, 0, &its, NULL) < 0)
-			return yb_err_sys(err, errno,
-					  "%s: lost the XenStore watch and "
-					  "cannot poll instead", x->name);
-	}
-	node(path, x, "request");
-	char *s = xs_read(x->xs, XBT_NULL, path, &len);
-	if (!s || len == 0) {
-		free(s);
-		return YB_EAGAIN;
-	}
-	int rc = yb_xrv_parse_request(s, len, req, err);
-	free(s);
-	/* Consume it: a bad request must not be read again. */
-	xs_write(x->xs, XBT_NULL, path, "", 0);
-	if (rc)
-		return yb_err_set(err, YB_EPROTO, "%s: request from domain %u: %s",
-				  x->name, x->peer, err->msg);
-	if (x->peer != YB_XRV_ANY && req->dom != x->peer)
-		return yb_err_set(err, YB_EPROTO,
-				  "%s: request claims domain %u, this server "
-				  "serves domain %u",
-				  x->name, req->dom, x->peer);
-	return 0;
+	int rc = take_request(x, req, err);
+	kick(x);
+	return rc;
 }
 
 int yb_xrv_reply(struct yb_xrv *x, unsigned long long nonce, const char *text)
 {
 	char path[YB_XRV_PATH_MAX], buf[YB_XRV_TEXT_MAX];
 
-	node(path, x, "reply");
+	reply_path(x, x->cur_owner, path);
 	snprintf(buf, sizeof(buf), "nonce=%llu %s", nonce, text);
-	return xs_write(x->xs, XBT_NULL, path, buf, (unsigned)strlen(buf)) ?
-		       0 :
-		       yb_from_errno(errno);
+	int rc = put_node(x->xs, x->self, x->cur_owner, XS_PERM_READ, path, buf);
+	return rc ? yb_from_errno(-rc) : 0;
 }
 
 void yb_xrv_done(struct yb_xrv *x)
 {
 	char path[YB_XRV_PATH_MAX];
 
-	node(path, x, "reply");
-	xs_write(x->xs, XBT_NULL, path, "", 0);
+	reply_path(x, x->cur_owner, path);
+	xs_rm(x->xs, XBT_NULL, path);
 }
 
 /*
- * After a refusal: the refused client removes its presence node once it
+ * After a refusal: the refused client removes its request node once it
  * has read the answer (or given up), and then the reply can go, so that
  * the newcomer leaves nothing behind in XenStore.  Read every XRV_POLL_MS
- * rather than watch: the listener's watch belongs to the server loop, and
- * draining its events here could lose the next request.  A client that
- * stays longer than XRV_LINGER_MS keeps its reply until the next exchange
- * overwrites it.
+ * rather than watch: the listener's watch belongs to the server loop.  A
+ * client that stays longer than XRV_LINGER_MS keeps its reply until its
+ * domain's next exchange overwrites it.
  */
 static void clear_after_refusal(struct yb_xrv *x, unsigned dom)
 {
 	char path[YB_XRV_PATH_MAX];
 	uint64_t end = yb_now() + (uint64_t)XRV_LINGER_MS * 1000000;
 
-	snprintf(path, sizeof(path),
-		 "/local/domain/%u/data/yasmin-bench/%s-%u-%u", dom, x->name,
-		 x->self, x->port);
+	request_path(x, dom, path);
 	for (;;) {
 		unsigned len;
 		char *s = xs_read(x->xs, XBT_NULL, path, &len);
@@ -537,7 +722,7 @@ void yb_xrv_conn_from(struct yb_xrv *conn, const struct yb_xrv *l,
 		      unsigned peer)
 {
 	memset(conn, 0, sizeof(*conn));
-	conn->tfd = -1;
+	conn->tfd = conn->efd = conn->kick = -1;
 	yb_xsw_init(&conn->w);
 	conn->name = l->name;
 	conn->self = l->self;
@@ -564,7 +749,7 @@ static int await_watch(struct yb_xrv *x, uint64_t deadline)
 	}
 	struct pollfd p = { .fd = yb_xsw_fd(&x->w), .events = POLLIN };
 	int n = poll(&p, 1, ms);
-	if (n > 0 && yb_xsw_take(&x->w, NULL, 0) < 0) {
+	if (n > 0 && yb_xsw_take(&x->w, NULL, NULL) < 0) {
 		stop_watch(x);
 		x->polled = 1;
 	}
@@ -620,31 +805,26 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 	}
 	stop_watch(x);
 
-	/* Presence first, so the server can tell if we die half way. */
+	/* The request goes into our own tree (so the server knows who
+	 * asks), and the node stays while we are connected (so the server
+	 * can tell if we die half way).  Watch for the answer first. */
 	snprintf(x->presence, sizeof(x->presence),
 		 "/local/domain/%u/data/yasmin-bench/%s-%u-%u", x->self, name,
 		 x->peer, x->port);
-	snprintf(buf, sizeof(buf), "%llu", req->nonce);
-	rc = put_node(x->xs, x->self, x->peer, XS_PERM_READ, x->presence, buf);
-	if (rc)
-		return yb_err_sys(err, -rc, "%s: cannot write %s", name,
-				  x->presence);
-	x->own_presence = 1;
-
-	node(path, x, "reply");
+	snprintf(path, sizeof(path), "%s/reply-%u", x->base, x->self);
 	start_watch(x, path, "reply");
-	char reqpath[YB_XRV_PATH_MAX];
-	node(reqpath, x, "request");
 	snprintf(buf, sizeof(buf),
 		 "yasmin-bench %u dom=%u nonce=%llu order0=%u order1=%u "
 		 "wait=%u spin=%llu",
 		 req->version, x->self, req->nonce, req->order0, req->order1,
 		 req->wait, req->spin_ns);
-	if (!xs_write(x->xs, XBT_NULL, reqpath, buf, (unsigned)strlen(buf))) {
-		rc = yb_err_sys(err, errno, "%s: cannot write the request to %s",
-				name, reqpath);
+	rc = put_node(x->xs, x->self, x->peer, XS_PERM_READ, x->presence, buf);
+	if (rc) {
+		rc = yb_err_sys(err, -rc, "%s: cannot write the request to %s",
+				name, x->presence);
 		goto out;
 	}
+	x->own_presence = 1;
 	enum yb_xrv_answer kind;
 	for (;;) {
 		char *s = xs_read(x->xs, XBT_NULL, path, &len);
@@ -662,6 +842,10 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 			goto out;
 		}
 	}
+	/* Answered: the node no longer holds a request (a server that
+	 * looks again finds nothing to answer twice). */
+	snprintf(buf, sizeof(buf), "asked %llu", req->nonce);
+	xs_write(x->xs, XBT_NULL, x->presence, buf, (unsigned)strlen(buf));
 	switch (kind) {
 	case YB_XRV_OK:
 		rc = 0;
@@ -739,7 +923,7 @@ int yb_xrv_peer_gone(struct yb_xrv *x)
 	uint64_t now = yb_now();
 	int changed = 0;
 	if (x->armed == 1) {
-		int n = yb_xsw_take(&x->w, NULL, 0);
+		int n = yb_xsw_take(&x->w, NULL, NULL);
 		if (n < 0) {
 			/* Lost: everything may have changed; set up again
 			 * on the next call. */
@@ -775,7 +959,11 @@ static void drop(struct yb_xrv *x)
 		xs_close(x->xs);
 	if (x->tfd >= 0)
 		close(x->tfd);
-	x->tfd = -1;
+	if (x->efd >= 0)
+		close(x->efd);
+	if (x->kick >= 0)
+		close(x->kick);
+	x->tfd = x->efd = x->kick = -1;
 	x->xs = NULL;
 	yb_xsw_close(&x->w);
 	x->own_presence = 0;

@@ -2,25 +2,37 @@
  * xenrv.h - rendezvous between two Xen domains through XenStore, shared by
  * the yasmin and vchan transports.
  *
- * The server S, serving peer domain C on port P, owns one directory
+ * The server S, serving peer domain C (or any domain) on port P, owns one
+ * directory, and every client its request node:
  *
  *   /local/domain/S/data/yasmin-bench/NAME-P/     NAME: yasmin or vchan
- *     state     "listening C"          readable by C
- *     request   written by C            readable and writable by C
- *     reply     the server's answer     readable by C
- *
- * and the client keeps a presence node in its own domain while connected,
- *
+ *     state     "listening C" (or "any")   readable by C (or by all)
+ *     reply-C   the answer to domain C     readable by C
  *   /local/domain/C/data/yasmin-bench/NAME-S-P    readable by S
  *
- * A client waits for `state` with a XenStore watch, writes a request
- * ("yasmin-bench 1 dom=C nonce=N order0=O order1=O wait=W spin=NS"),
- * and waits for the reply with its nonce: "nonce=N ok ..." (the rest is
- * the transport's: grant reference, event channel, path),
+ * A client waits for `state` with a XenStore watch, writes its request
+ * ("yasmin-bench 1 dom=C nonce=N order0=O order1=O wait=W spin=NS") into
+ * its own node, and waits for reply-C with its nonce: "nonce=N ok ..."
+ * (the rest is the transport's: grant reference, event channel, path),
  * "nonce=N refused WHY", "nonce=N no-resources WHY" or, from a server
- * busy with another client, "nonce=N busy WHY".  Either side's text is
- * untrusted, coming from another domain: yb_xrv_parse_request() and
- * yb_xrv_parse_reply() read it with bounds on every field.
+ * busy with another client, "nonce=N busy WHY".  The node stays while the
+ * client is connected: its disappearance tells the server the client's
+ * domain (or the client) is gone.
+ *
+ * Who asks is proven, not claimed: a domain can write only in its own
+ * tree (and dom0 anywhere), so the server takes the client's domain from
+ * the path where the request was written, checks that the node's owner
+ * says the same, and refuses a request whose text claims another domain
+ * (its writer is told so; the claimed domain's own request is untouched).
+ * Nothing in the server's directory is writable by anyone else.  The
+ * server watches the request node of its peer, or, serving any domain,
+ * every domain's tree (XenStore sends it only the events of nodes it may
+ * read); each domain has one request node, and pending domains are taken
+ * in turn from the one after the domain served last, so requests from
+ * several domains at once are neither lost nor mixed, and none can keep
+ * another waiting.  Either side's text is untrusted, coming from another
+ * domain: yb_xrv_parse_request(), yb_xrv_parse_reply() and
+ * yb_xrv_parse_request_path() read it with bounds on every field.
  *
  * A busy server answers from the request alone (yb_xrv_refuse): nothing
  * is granted, bound or mapped for the newcomer, and its reply is removed
@@ -46,6 +58,7 @@
 #define YB_XRV_ANY 0xffffu /* a server for any domain: "yasmin:any" */
 #define YB_XRV_PATH_MAX 160
 #define YB_XRV_TEXT_MAX 256
+#define YB_XRV_DOMS 0x7ff0u /* domain ids below DOMID_FIRST_RESERVED */
 /* XenStore rendezvous under TCG emulation takes seconds: be patient. */
 #define YB_XRV_HANDSHAKE_MS 30000
 
@@ -74,9 +87,17 @@ struct yb_xrv {
 	struct yb_xsw w;  /* our watches (see xswatch.h) */
 	int polled;       /* no watch connection: poll by reading */
 	int tfd;          /* a listener's timer while polled, or -1 */
+	int efd;          /* a listener's descriptor to poll (epoll), or -1 */
+	int kick;         /* an eventfd: requests are still pending, or -1 */
 	int armed;        /* the peer's liveness is watched (1) or polled (-1) */
 	uint64_t next_check_ns;
 	int gone;
+	/* A server: the domain whose request is being answered, the one
+	 * served last (for taking turns), and the domains whose request
+	 * node changed since they were last looked at. */
+	unsigned cur_owner;
+	unsigned last_owner;
+	uint8_t pending[YB_XRV_DOMS / 8];
 };
 
 /*
@@ -100,13 +121,18 @@ int yb_xrv_listen(struct yb_xrv *x, const char *name, const char *addr,
 		  struct yb_err *err);
 /* Descriptor that polls readable when a request may have arrived. */
 int yb_xrv_listen_fd(struct yb_xrv *x);
-/* Server: the pending request, 0; YB_EAGAIN when none; errors. */
+/*
+ * Server: the next pending request, 0 (req->dom is its proven writer);
+ * YB_EAGAIN when none; YB_EPROTO for a request refused here (a claimed
+ * identity, a malformed text: its writer has been answered, err says
+ * who and why); other errors.
+ */
 int yb_xrv_next_request(struct yb_xrv *x, struct yb_xrv_request *req,
 			struct yb_err *err);
-/* Server: answer (text after "nonce=N "). */
+/* Server: answer the request taken last (text after "nonce=N "). */
 int yb_xrv_reply(struct yb_xrv *x, unsigned long long nonce,
 		 const char *text);
-/* Server: the exchange is over; clear request and reply. */
+/* Server: the exchange is over; remove its reply. */
 void yb_xrv_done(struct yb_xrv *x);
 /*
  * Server, busy: answer the pending request "busy WHY" without setting up
@@ -146,6 +172,15 @@ int yb_xrv_peer_fd(struct yb_xrv *x);
  * and close the handle.  forget: a forked copy; leave XenStore alone. */
 void yb_xrv_close(struct yb_xrv *x);
 void yb_xrv_forget(struct yb_xrv *x);
+
+/*
+ * Is path the request node of some domain for the server name in domain
+ * server on port?  ("/local/domain/C/data/yasmin-bench/NAME-S-P", C in
+ * decimal without leading zeros, below DOMID_FIRST_RESERVED.)  0 with C
+ * in *dom, or -1.
+ */
+int yb_xrv_parse_request_path(const char *path, const char *name,
+			      unsigned server, unsigned port, unsigned *dom);
 
 /* Untrusted text -> request; 0 or -1 (why in err). */
 int yb_xrv_parse_request(const char *text, size_t len,

@@ -230,8 +230,8 @@ static int fill(struct yb_xsw *w, int timeout_ms)
  * path kept), a reply of type `want` or an error reply ends a wait
  * (*reply: 0, or -errno).  0, or -EPROTO on bytes that are no message.
  */
-static int sort_out(struct yb_xsw *w, uint32_t want, int *reply, char *last,
-		    size_t lastlen)
+static int sort_out(struct yb_xsw *w, uint32_t want, int *reply,
+		    yb_xsw_event_fn *on_event, void *ctx)
 {
 	size_t off = 0;
 	int rc = 0;
@@ -248,9 +248,13 @@ static int sort_out(struct yb_xsw *w, uint32_t want, int *reply, char *last,
 			break;
 		if (m.type == YB_XS_WATCH_EVENT) {
 			w->pending++;
-			if (last && lastlen &&
-			    yb_xs_event(&m, last, lastlen, NULL, 0) != 0)
-				last[0] = '\0';
+			if (on_event) {
+				char path[YB_XS_PATH_MAX];
+				on_event(ctx, yb_xs_event(&m, path, sizeof(path),
+							  NULL, 0) == 0 ?
+						      path :
+						      NULL);
+			}
 		} else if (want && reply && (m.type == want ||
 					     m.type == YB_XS_ERROR)) {
 			*reply = m.type == YB_XS_ERROR ? -yb_xs_errno(&m) : 0;
@@ -297,25 +301,24 @@ int yb_xsw_add(struct yb_xsw *w, const char *path, const char *token,
 		int rc = fill(w, (int)((end - now) / 1000000) + 1);
 		if (rc < 0)
 			return rc;
-		if (rc > 0 && (rc = sort_out(w, YB_XS_WATCH, &reply, NULL, 0)))
+		if (rc > 0 &&
+		    (rc = sort_out(w, YB_XS_WATCH, &reply, NULL, NULL)) != 0)
 			return rc;
 	}
 	return reply;
 }
 
-int yb_xsw_take(struct yb_xsw *w, char *last, size_t lastlen)
+int yb_xsw_take(struct yb_xsw *w, yb_xsw_event_fn *on_event, void *ctx)
 {
 	if (!yb_xsw_usable(w))
 		return -EBADF;
-	if (last && lastlen)
-		last[0] = '\0';
 	for (;;) {
 		int rc = fill(w, 0);
 		if (rc < 0)
 			return rc;
 		if (rc == 0)
 			break;
-		if ((rc = sort_out(w, 0, NULL, last, lastlen)) != 0)
+		if ((rc = sort_out(w, 0, NULL, on_event, ctx)) != 0)
 			return rc;
 	}
 	int n = (int)w->pending;

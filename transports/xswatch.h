@@ -94,10 +94,13 @@ int yb_xsw_add(struct yb_xsw *w, const char *path, const char *token,
 /*
  * Without blocking: read whatever the connection holds and return how
  * many watch events arrived since the last call (0: nothing changed), or
- * -EPIPE when the connection is lost (everything may have changed).  If
- * last is given, the last event's path goes there (cut to lastlen - 1).
+ * -EPIPE when the connection is lost (everything may have changed).
+ * on_event (may be NULL) sees the path of each event read here (not of
+ * those read while yb_xsw_add waited: they only count); a path that does
+ * not fit YB_XS_PATH_MAX, or a malformed event, is passed as NULL.
  */
-int yb_xsw_take(struct yb_xsw *w, char *last, size_t lastlen);
+typedef void yb_xsw_event_fn(void *ctx, const char *path);
+int yb_xsw_take(struct yb_xsw *w, yb_xsw_event_fn *on_event, void *ctx);
 /* Readable when an event may be waiting. */
 int yb_xsw_fd(const struct yb_xsw *w);
 /* Close (only in the process that opened it; a forked copy forgets). */

@@ -45,6 +45,7 @@
 
 #include "../core/le.h"
 #include "../core/clock.h"
+#include "../core/diag.h"
 #include "../core/ring.h"
 #include "ringep.h"
 #include "xenrv.h"
@@ -180,7 +181,7 @@ static struct yx_conn *conn_new(int side)
 	if (c) {
 		c->side = side;
 		c->owner = getpid();
-		c->rv.tfd = -1;
+		c->rv.tfd = c->rv.efd = c->rv.kick = -1;
 	}
 	return c;
 }
@@ -587,6 +588,7 @@ static void yx_describe(const struct yb_ep *ep, struct yb_meta *m)
 	yb_meta_set(m, "signal", "%s", "interdomain event channel");
 	yb_meta_set_int(m, "peer_domid", c->rv.peer);
 	yb_meta_set_int(m, "domid", c->rv.self);
+	yb_xen_placement(m, "placement.", c->rv.self, c->rv.peer);
 }
 
 static void yx_close(struct yb_ep *ep)

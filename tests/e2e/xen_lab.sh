@@ -56,6 +56,9 @@ need "busy-servers-stopped: no XenStore entries left"
 need "destroyed-peer noticed"
 need "destroyed-peer no rendezvous reply left"
 need "after-destroy exit 0"
+need "spoofed-request-refused exit 0"
+need "spoofed-request server log: refused a request written by domain"
+need "claimed-domain-served exit 0"
 need "after-destroy: no XenStore entries left"
 need "servers-stopped: no XenStore entries left"
 need "graphs drawn on the host"
@@ -91,6 +94,16 @@ for d in "$R/yb1/diag-client-of-dom0.json" "$R/dom0/diag.json"; do
 done
 grep -q '"domid": "\{0,1\}1"\{0,1\},' "$R/yb1/diag-client-of-dom0.json" || fail "diag in yb1 does not say domain 1"
 grep -q '^yasmin *available' "$R/dom0/transports.txt" || fail "yasmin not available in dom0"
+# dom0 sees where both domains' vCPUs run, and says how they relate.
+d=$R/dom0/diag-peer.json
+"$HELPER" json-valid "$d" || fail "diag-peer.json is not valid JSON"
+grep -q '"self": "domain 0: vcpu0 on physical CPU [0-9]' "$d" || fail "diag --peer: no placement of dom0's vCPUs"
+grep -q '"peer": "domain 1: vcpu0 on physical CPU [0-9]' "$d" || fail "diag --peer: no placement of the peer's vCPUs"
+grep -q '"relation": "\(same physical CPU\|SMT siblings\|apart\)' "$d" || fail "diag --peer: no relation"
+note "placement: $(grep -o '"relation": "[^"]*"' "$d")"
+# A guest without a host name goes by its domain's name.
+grep -q '"host": "yb1"' "$R/yb1/dom0-domU-yasmin/results.json" || fail "yb1's results do not name the guest yb1"
+grep -q '"host_from": "the Xen domain' "$R/yb1/dom0-domU-yasmin/results.json" || fail "yb1's results do not say where its host name came from"
 # Drawn here, from the guests' files.
 for g in latency bandwidth; do
 	[ -s "$T/lab/graphs/$g.png" ] || fail "no $g.png drawn from the lab's results"

@@ -1,0 +1,74 @@
+/*
+ * lab_xsreq.c - in a Xen lab guest, write a rendezvous request that claims
+ * to come from another domain, the way a hostile guest would:
+ *
+ *   lab-xsreq NAME SERVER_DOMID PORT CLAIMED_DOMID
+ *
+ * The request goes where a guest can write, its own XenStore tree, readable
+ * by the server's domain.  Prints the server's answer (reply-SELF in the
+ * server's directory) and exits 0 if it is a refusal, 1 if anything else
+ * (an answer that accepts the claim, or none within 60 s).  Linked
+ * statically against libxenstore by scripts/xen-lab.sh.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+int main(int argc, char **argv)
+{
+	char path[256], reply[256], req[256];
+	unsigned len;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: lab-xsreq NAME SERVER PORT CLAIMED\n");
+		return 2;
+	}
+	unsigned server = (unsigned)atoi(argv[2]);
+	struct xs_handle *xs = xs_open(0);
+	char *id = xs ? xs_read(xs, XBT_NULL, "domid", &len) : NULL;
+	if (!id) {
+		perror("lab-xsreq: XenStore");
+		return 2;
+	}
+	unsigned self = (unsigned)atoi(id);
+	free(id);
+	snprintf(path, sizeof(path),
+		 "/local/domain/%u/data/yasmin-bench/%s-%u-%s", self, argv[1],
+		 server, argv[3]);
+	snprintf(reply, sizeof(reply),
+		 "/local/domain/%u/data/yasmin-bench/%s-%s/reply-%u", server,
+		 argv[1], argv[3], self);
+	snprintf(req, sizeof(req),
+		 "yasmin-bench 1 dom=%s nonce=4242 order0=12 order1=12 wait=2 "
+		 "spin=0",
+		 argv[4]);
+	struct xs_permissions perms[2] = { { self, XS_PERM_NONE },
+					   { server, XS_PERM_READ } };
+	xs_transaction_t t = xs_transaction_start(xs);
+	if (!xs_write(xs, t, path, req, (unsigned)strlen(req)) ||
+	    !xs_set_permissions(xs, t, path, perms, 2) ||
+	    !xs_transaction_end(xs, t, false)) {
+		perror("lab-xsreq: write");
+		return 2;
+	}
+	printf("lab-xsreq: domain %u wrote %s claiming domain %s\n", self, path,
+	       argv[4]);
+	int rc = 1, answered = 0;
+	for (int i = 0; i < 600 && !answered; i++) {
+		char *s = xs_read(xs, XBT_NULL, reply, &len);
+		if (s && strstr(s, "nonce=4242 ")) {
+			printf("lab-xsreq: answer: %s\n", s);
+			rc = strstr(s, "nonce=4242 refused ") == s ? 0 : 1;
+			answered = 1;
+		}
+		free(s);
+		usleep(100000);
+	}
+	if (!answered)
+		printf("lab-xsreq: no answer within 60 s\n");
+	xs_rm(xs, XBT_NULL, path);
+	xs_close(xs);
+	return rc;
+}
