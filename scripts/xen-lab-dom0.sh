@@ -191,7 +191,7 @@ traced() { # log trace args...: a server under strace; sets TRACER, SERVER
 		"$@" > "$log" 2>&1 &
 	TRACER=$!
 	i=0
-	while [ -z "$(ps -o pid= --ppid $TRACER)" ] && [ $i -lt 50 ]; do
+	while [ -z "$(ps -o pid= --ppid $TRACER)" ] && [ $i -lt 600 ]; do
 		i=$((i + 1))
 		sleep 0.1
 	done
@@ -350,6 +350,65 @@ cp /tmp/srv-destroy.log /results/dom0-logs/
 cp /var/log/xen/console/guest-yb4.log /results/dom0-logs/ 2>/dev/null
 xs_clean "after-destroy:"
 echo "YBLAB phase 3 done at $(elapsed) s"
+
+# --- 4. the serving domain destroyed while dom0 streams from it --------------
+# dom0 soaks from a domU's yasmin and vchan servers, every byte checked;
+# the domU is destroyed.  Each client must stop with the cause named
+# (exit 1), and its results must keep what was moved and verified.
+# Its servers are for any domain (a guest serving "any" learns of requests
+# from a watch on every domain's tree), and may grant both rings at once.
+mkcfg yb9 server any 169.254.0.19/16 "" "yb.gntalloc=8192"
+D9=$(create yb9) && xl unpause yb9
+echo "YBLAB domU yb9 is domain $D9"
+if wait_log /var/log/xen/console/guest-yb9.log "YBLAB SERVING" 120; then
+	sleep 2
+	for t in yasmin vchan; do
+		yasmin-bench client $t:$D9 --duration 600 --verify --no-plot \
+			--out /results/dom0/destroyed-server-$t > /tmp/dsrv-$t.log 2>&1 &
+		echo $! > /tmp/dsrv-$t.pid
+	done
+	# Streaming: both have been soaking for a while.
+	sleep 20
+	t0=$(date +%s%N)
+	xl destroy yb9
+	td=$(date +%s%N)
+	for t in yasmin vchan; do
+		pid=$(cat /tmp/dsrv-$t.pid)
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 600 ]; do
+			i=$((i + 1))
+			sleep 0.05
+		done
+		t1=$(date +%s%N)
+		if kill -0 "$pid" 2>/dev/null; then
+			fail "destroyed-server-$t: the client still runs 30 s after xl destroy"
+			kill "$pid"
+			continue
+		fi
+		wait "$pid"
+		rc=$?
+		cp /tmp/dsrv-$t.log /results/dom0-logs/
+		line=$(grep "went away" /tmp/dsrv-$t.log | tail -n 1)
+		case "$rc:$line" in
+		1:*"peer went away (its domain was destroyed or crashed)"*)
+			pass "destroyed-server-$t noticed $(( (t1 - td) / 1000000 )) ms after xl destroy returned (it took $(( (td - t0) / 1000000 )) ms), exit 1: ${line#*: }" ;;
+		*)
+			fail "destroyed-server-$t: exit $rc: $(tail -n 2 /tmp/dsrv-$t.log)" ;;
+		esac
+		j=/results/dom0/destroyed-server-$t/results.json
+		b=$(sed -n '/"soak"/,/"ended"/s/.*"verified_bytes": "\([0-9]*\)".*/\1/p' "$j" 2>/dev/null | head -n 1)
+		if grep -q '"complete": false' "$j" 2>/dev/null && [ "${b:-0}" -gt 0 ] &&
+			grep -q '"ended": "error' "$j"; then
+			pass "soak-interrupted-$t: $b bytes verified before the error, kept with complete: false"
+		else
+			fail "soak-interrupted-$t: no soak totals in $j: $(grep -c . "$j" 2>/dev/null) lines"
+		fi
+	done
+else
+	fail "destroyed-server: yb9 did not start serving"
+	xl destroy yb9
+fi
+echo "YBLAB phase 4 done at $(elapsed) s"
 
 # --- results home ------------------------------------------------------------
 echo "YBLAB-TAR-BEGIN"
