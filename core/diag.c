@@ -187,15 +187,37 @@ static void xenstore_facts(struct yb_meta *m, int peer)
 	xs_close(xs);
 }
 
+/* libxenctrl, whose failures would go to stderr: sent nowhere. */
+struct quiet_xc {
+	FILE *null;
+	xentoollog_logger_stdiostream *lg;
+	xc_interface *xc;
+};
+
+static xc_interface *quiet_open(struct quiet_xc *q)
+{
+	q->null = fopen("/dev/null", "w");
+	q->lg = q->null ? xtl_createlogger_stdiostream(q->null, XTL_CRITICAL, 0) :
+			  NULL;
+	q->xc = xc_interface_open((xentoollog_logger *)q->lg,
+				  (xentoollog_logger *)q->lg, 0);
+	return q->xc;
+}
+
+static void quiet_close(struct quiet_xc *q)
+{
+	if (q->xc)
+		xc_interface_close(q->xc);
+	if (q->lg)
+		xtl_logger_destroy((xentoollog_logger *)q->lg);
+	if (q->null)
+		fclose(q->null);
+}
+
 static void xenctrl_facts(struct yb_meta *m)
 {
-	/* libxenctrl logs its failures to stderr; send them nowhere. */
-	FILE *null = fopen("/dev/null", "w");
-	xentoollog_logger_stdiostream *lg =
-		null ? xtl_createlogger_stdiostream(null, XTL_CRITICAL, 0) :
-		       NULL;
-	xc_interface *xc = xc_interface_open((xentoollog_logger *)lg,
-					     (xentoollog_logger *)lg, 0);
+	struct quiet_xc q;
+	xc_interface *xc = quiet_open(&q);
 
 	if (!xc) {
 		yb_meta_set(m, "xen.libxenctrl",
@@ -223,12 +245,8 @@ static void xenctrl_facts(struct yb_meta *m)
 				    "opened, physinfo refused (%s)",
 				    strerror(errno));
 		}
-		xc_interface_close(xc);
 	}
-	if (lg)
-		xtl_logger_destroy((xentoollog_logger *)lg);
-	if (null)
-		fclose(null);
+	quiet_close(&q);
 }
 #endif
 
@@ -394,12 +412,8 @@ void yb_xen_placement(struct yb_meta *m, const char *prefix, unsigned self,
 		      unsigned peer)
 {
 	char key[128], why[160];
-	FILE *null = fopen("/dev/null", "w");
-	xentoollog_logger_stdiostream *lg =
-		null ? xtl_createlogger_stdiostream(null, XTL_CRITICAL, 0) :
-		       NULL;
-	xc_interface *xc = xc_interface_open((xentoollog_logger *)lg,
-					     (xentoollog_logger *)lg, 0);
+	struct quiet_xc q;
+	xc_interface *xc = quiet_open(&q);
 	uint32_t *core = NULL, *socket = NULL;
 	xc_cputopo_t *topo = NULL;
 	unsigned ncpu = 0;
@@ -453,12 +467,7 @@ out:
 	free(core);
 	free(socket);
 	free(topo);
-	if (xc)
-		xc_interface_close(xc);
-	if (lg)
-		xtl_logger_destroy((xentoollog_logger *)lg);
-	if (null)
-		fclose(null);
+	quiet_close(&q);
 }
 #else
 void yb_xen_placement(struct yb_meta *m, const char *prefix, unsigned self,

@@ -105,6 +105,9 @@ grep -q '"self": "domain 0: vcpu0 on physical CPU [0-9]' "$d" || fail "diag --pe
 grep -q '"peer": "domain 1: vcpu0 on physical CPU [0-9]' "$d" || fail "diag --peer: no placement of the peer's vCPUs"
 grep -q '"relation": "\(same physical CPU\|SMT siblings\|apart\)' "$d" || fail "diag --peer: no relation"
 note "placement: $(grep -o '"relation": "[^"]*"' "$d")"
+# A run in dom0 records the same in its metadata.
+grep -q '"relation": "' "$R/dom0/destroyed-server-yasmin/results.json" ||
+	fail "dom0's yasmin run does not record where both domains' vCPUs run"
 # A guest without a host name goes by its domain's name.
 grep -q '"host": "yb1"' "$R/yb1/dom0-domU-yasmin/results.json" || fail "yb1's results do not name the guest yb1"
 grep -q '"host_from": "the Xen domain' "$R/yb1/dom0-domU-yasmin/results.json" || fail "yb1's results do not say where its host name came from"
