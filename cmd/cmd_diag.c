@@ -38,7 +38,10 @@ static const struct argp_option diag_options[] = {
 	  "the probes",
 	  0 },
 	{ "peer", OPT_PEER, "DOMID", 0,
-	  "on Xen: whether this domain is on the same host", 0 },
+	  "on Xen: whether that domain is on this host and, from dom0, "
+	  "where the vCPUs of both domains run (warns when the two ends "
+	  "can share a CPU or core)",
+	  0 },
 	{ 0 }
 };
 

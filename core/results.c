@@ -201,11 +201,17 @@ const char *yb_verify_name(int v)
 	}
 }
 
-/* ",value" with prec decimals, or "," alone for an absent figure. */
+/*
+ * ",value" with prec decimals, or "," alone for an absent figure.  A
+ * figure too small for them (an emulated machine's few hundred bit/s)
+ * keeps three significant digits instead of reading as zero.
+ */
 static int put_num(char *buf, size_t len, double v, int prec)
 {
 	if (isnan(v))
 		return snprintf(buf, len, ",");
+	if (v != 0 && fabs(v) < 0.5 * pow(10, -prec))
+		return snprintf(buf, len, ",%.3g", v);
 	return snprintf(buf, len, ",%.*f", prec, v);
 }
 

@@ -197,6 +197,28 @@ static void csv_round_trip(void **state)
 	round_trip(&yb_output_csv, "a.csv", yb_csv_read);
 }
 
+/* A bandwidth of a few hundred bit/s (an emulated machine's 1-byte
+ * ping-pong) is not written as 0.000000; ordinary figures keep their
+ * fixed decimals. */
+static void csv_tiny_figures(void **state)
+{
+	struct yb_point p;
+	char line[1024];
+	(void)state;
+
+	sample(&p, 0);
+	p.bw_gbps = 1.93e-7;
+	p.bw_min_gbps = 0;
+	p.bw_median_gbps = 0.25;
+	p.cpu_client_pct = 0.04;
+	assert_true(yb_csv_format(&p, line, sizeof(line)) > 0);
+	assert_non_null(strstr(line, ",1.93e-07,"));
+	assert_non_null(strstr(line, ",0.000000,"));
+	assert_non_null(strstr(line, ",0.250000,"));
+	assert_non_null(strstr(line, ",0.04,"));
+	assert_null(strstr(line, ",0.0,"));
+}
+
 static void json_round_trip(void **state)
 {
 	(void)state;
@@ -419,6 +441,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(csv_round_trip),
+		cmocka_unit_test(csv_tiny_figures),
 		cmocka_unit_test(json_round_trip),
 		cmocka_unit_test(csv_bad_input),
 		cmocka_unit_test(json_bad_input),
