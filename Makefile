@@ -103,7 +103,8 @@ $(BUILD)/gen/yb_version.h: FORCE
 	  cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
 
 # Xen's public headers (xenctrl.h) use GNU extensions.
-$(BUILD)/core/diag.o $(BUILD)/transports/vchan.o: FILE_CFLAGS := -std=gnu11
+$(BUILD)/core/diag.o $(BUILD)/transports/vchan.o \
+$(BUILD)/transports/xenplace.o: FILE_CFLAGS := -std=gnu11
 
 # The gnuplot scripts, carried inside the binary.
 PLOT_SRC := $(wildcard plots/*.gp)

@@ -39,9 +39,9 @@
 #include <libxenvchan.h>
 
 #include "../core/clock.h"
-#include "../core/diag.h"
 #include "../core/ring.h"
 #include "ringep.h"
+#include "xenplace.h"
 #include "xenrv.h"
 
 #define VC_VERSION 1

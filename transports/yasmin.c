@@ -45,9 +45,9 @@
 
 #include "../core/le.h"
 #include "../core/clock.h"
-#include "../core/diag.h"
 #include "../core/ring.h"
 #include "ringep.h"
+#include "xenplace.h"
 #include "xenrv.h"
 
 #define YX_VERSION 1
