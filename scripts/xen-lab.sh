@@ -35,9 +35,10 @@ PREPARE=0
 HOST_BIN=
 DOM0_INIT=
 EXTRA=
-# About 270 s on a quiet 2-core host; 1400 s with one of the two cores
-# kept busy by another job (the emulated CPUs then wait on each other's
-# locks).  The limit only catches a machine that hangs.
+# About 270 s on a quiet 2-core host; with one of its two cores kept busy
+# by another job, ten times that and more (the guests' ends spin while the
+# emulated CPU their peer needs waits for the host).  The limit only
+# catches a machine that hangs.
 TIMEOUT=${YB_LAB_TIMEOUT:-3000}
 KVER_PKG=
 XEN_PKG=xen-hypervisor-4.17-amd64

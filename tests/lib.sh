@@ -66,7 +66,7 @@ free_port() { "$HELPER" free-port; }
 CSV_HEADER=transport,mode,bytes,reps,trials,lat_min_us,lat_mean_us,lat_p50_us,lat_p99_us,lat_max_us,lat_stddev_us,bw_gbps,ring_bytes,wait,pairs,pair,lat_p999_us,bw_min_gbps,bw_median_gbps,cpu_client_pct,cpu_server_pct,verify
 
 # check_csv FILE: header exact, every row has 22 fields, numbers where
-# numbers belong, ring_bytes 0 with wait "none" unless the row is a ring's,
+# numbers belong (a tiny one in exponent form, 3.64e-05), ring_bytes 0 with wait "none" unless the row is a ring's,
 # pair between 0 and pairs; then check_rows.
 check_csv() {
 	local f=$1
@@ -74,7 +74,7 @@ check_csv() {
 		fail "$f: wrong header: $(head -n 1 "$f")"
 	awk -F, 'NR > 1 { if (NF != 22) { print "line " NR ": " NF " fields"; exit 1 }
 	     if ($15 !~ /^[0-9]+$/ || $16 !~ /^[0-9]+$/ || $15 < 1 || $16 > $15) { print "line " NR ": pairs " $15 " pair " $16; exit 1 }
-	     for (i = 3; i <= 21; i++) if (i != 14 && $i !~ /^([0-9]+(\.[0-9]+)?)?$/) { print "line " NR " field " i ": " $i; exit 1 }
+	     for (i = 3; i <= 21; i++) if (i != 14 && $i !~ /^([0-9]+(\.[0-9]+)?(e-[0-9]+)?)?$/) { print "line " NR " field " i ": " $i; exit 1 }
 	     for (i = 3; i <= 5; i++) if ($i == "") { print "line " NR " field " i " empty"; exit 1 }
 	     if ($2 != "pingpong" && $2 != "stream") { print "line " NR ": mode " $2; exit 1 }
 	     if ($12 == "" || $12 <= 0) { print "line " NR ": no bandwidth"; exit 1 }
