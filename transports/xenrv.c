@@ -444,6 +444,22 @@ static void mark_all(struct yb_xrv *x)
 	free(doms);
 }
 
+/* Without a watch: a timer that wakes the server loop to look, every
+ * XRV_POLL_MS * 2.  0 or -errno. */
+static int start_polling(struct yb_xrv *x)
+{
+	struct itimerspec its = {
+		.it_interval = { 0, XRV_POLL_MS * 2 * 1000000L },
+		.it_value = { 0, XRV_POLL_MS * 2 * 1000000L },
+	};
+
+	x->polled = 1;
+	x->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (x->tfd < 0 || timerfd_settime(x->tfd, 0, &its, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
 int yb_xrv_listen(struct yb_xrv *x, const char *name, const char *addr,
 		  struct yb_err *err)
 {
@@ -473,19 +489,8 @@ int yb_xrv_listen(struct yb_xrv *x, const char *name, const char *addr,
 	else
 		request_path(x, x->peer, path);
 	rc = start_watch(x, path, "request");
-	if (rc == 0) {
-		/* No watch: a timer wakes the server loop to look. */
-		x->tfd = timerfd_create(CLOCK_MONOTONIC,
-					TFD_NONBLOCK | TFD_CLOEXEC);
-		struct itimerspec its = {
-			.it_interval = { 0, XRV_POLL_MS * 2 * 1000000L },
-			.it_value = { 0, XRV_POLL_MS * 2 * 1000000L },
-		};
-		if (x->tfd < 0 || timerfd_settime(x->tfd, 0, &its, NULL) < 0) {
-			rc = -errno;
-			goto fail;
-		}
-	}
+	if (rc == 0 && (rc = start_polling(x)) != 0)
+		goto fail;
 	/* The server loop polls one descriptor: the watch (or the timer)
 	 * and a kick for requests still pending after one was taken. */
 	x->efd = epoll_create1(EPOLL_CLOEXEC);
@@ -535,14 +540,8 @@ static int collect(struct yb_xrv *x, struct yb_err *err)
 	/* The watch connection is lost: look everywhere once, then every
 	 * XRV_POLL_MS * 2 from now on. */
 	stop_watch(x);
-	x->polled = 1;
-	x->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	struct itimerspec its = {
-		.it_interval = { 0, XRV_POLL_MS * 2 * 1000000L },
-		.it_value = { 0, XRV_POLL_MS * 2 * 1000000L },
-	};
 	struct epoll_event ev = { .events = EPOLLIN };
-	if (x->tfd < 0 || timerfd_settime(x->tfd, 0, &its, NULL) < 0 ||
+	if (start_polling(x) != 0 ||
 	    (x->efd >= 0 && epoll_ctl(x->efd, EPOLL_CTL_ADD, x->tfd, &ev) < 0))
 		return yb_err_sys(err, errno,
 				  "%s: lost the XenStore watch and cannot "
