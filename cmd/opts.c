@@ -563,12 +563,19 @@ int cmd_session_end(struct yb_session *s, int rc, const struct yb_err *err,
 
 	yb_summary_print(stdout, &s->results);
 	const char *cr = yb_meta_get(&s->meta, "clock_read_ns");
-	char warn[256];
+	char warn[400];
 	if (cr && yb_clock_cost_warning(&s->results, strtod(cr, NULL), warn,
 					sizeof(warn))) {
 		fprintf(stderr, "yasmin-bench: warning: %s\n", warn);
 		yb_meta_set(&s->meta, "clock_warning", "%s", warn);
 	}
+	uint64_t stalled = 0;
+	if (yb_clock_stall_warning(&s->results, warn, sizeof(warn), &stalled)) {
+		fprintf(stderr, "yasmin-bench: warning: %s\n", warn);
+		yb_meta_set(&s->meta, "clock_stall_warning", "%s", warn);
+	}
+	yb_meta_set_int(&s->meta, "clock_stalled_round_trips",
+			(long long)stalled);
 	snprintf(dir, sizeof(dir), "%s", s->dir);
 	size_t points = s->results.n;
 	int crc = yb_session_close(s, rc == 0, &cerr);

@@ -351,7 +351,7 @@ int yb_clock_cost_warning(const struct yb_results *r, double read_ns,
 
 	for (size_t i = 0; i < r->n; i++)
 		if (r->p[i].mode == YB_MODE_PINGPONG &&
-		    r->p[i].lat_min_us < least)
+		    r->p[i].lat_min_us > 0 && r->p[i].lat_min_us < least)
 			least = r->p[i].lat_min_us;
 	if (!(read_ns > 0) || !isfinite(least) ||
 	    read_ns <= 0.05 * least * 1000.0)
@@ -361,6 +361,37 @@ int yb_clock_cost_warning(const struct yb_results *r, double read_ns,
 		 "one-way latency measured (%.3f us): every sample holds one "
 		 "read, so small latencies are overstated",
 		 read_ns, read_ns / (least * 1000.0) * 100.0, least);
+	return 1;
+}
+
+int yb_clock_stall_warning(const struct yb_results *r, char *buf,
+			   size_t len, uint64_t *stalled)
+{
+	uint64_t zero = 0, all = 0;
+	size_t points = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct yb_point *p = &r->p[i];
+		uint64_t z = 0;
+		if (p->mode != YB_MODE_PINGPONG || !p->hist)
+			continue;
+		for (size_t b = 0; b < p->hist_n; b++) {
+			all += p->hist[b].count;
+			if (p->hist[b].high == 0)
+				z += p->hist[b].count;
+		}
+		zero += z;
+		points += z > 0;
+	}
+	*stalled = zero;
+	if (!zero)
+		return 0;
+	snprintf(buf, len,
+		 "%llu of %llu round trips (in %zu points) timed 0 ns: the "
+		 "clock stood still over them, so those points' minimum and "
+		 "percentiles are understated; this machine's clock cannot "
+		 "time single messages",
+		 (unsigned long long)zero, (unsigned long long)all, points);
 	return 1;
 }
 

@@ -91,6 +91,15 @@ void yb_summary_print(FILE *fp, const struct yb_results *r);
 int yb_clock_cost_warning(const struct yb_results *r, double read_ns,
 			  char *buf, size_t len);
 
+/*
+ * A round trip cannot take 0 ns: one that was timed so happened while the
+ * clock stood still (a virtual clock held back to stay monotonic).  When
+ * any ping-pong point of r holds such round trips, describe them in buf
+ * (one line) and return 1; *stalled is their number either way.
+ */
+int yb_clock_stall_warning(const struct yb_results *r, char *buf,
+			   size_t len, uint64_t *stalled);
+
 /* Put the sweep options into the metadata under "sweep.". */
 void yb_session_sweep_meta(struct yb_session *s, const struct yb_sweep_opts *o);
 

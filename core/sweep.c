@@ -14,6 +14,8 @@
 
 #define MAX_REPS 100000000ull
 #define CALIBRATE_MAX_ROUNDS 40
+/* Times a point's trials are measured again after the clock stood still. */
+#define CLOCK_STALL_RETRIES 3
 
 void yb_sweep_defaults(struct yb_sweep_opts *o)
 {
@@ -297,17 +299,40 @@ static int stopped(const struct yb_sweep_opts *o)
 static void learn_floor(struct client *c, uint64_t backlog);
 
 /*
- * Time per repetition of an unrecorded run, doubling until measurable.
- * A stream goes on growing (up to ten times the goal) until its receiver
- * finds at most a tenth of it waiting: that teaches the floor of every
- * trial (learn_floor) before the first one, which concurrent pairs,
- * unable to measure a point again, depend on.
+ * Did the clock stand still over a run that exchanged messages?  Every
+ * run holds at least one round trip (a stream's wall time ends with the
+ * receiver's RESULT), which takes far more than a nanosecond; a clock
+ * that reads the same value before and after it was held back (a
+ * virtual clock kept monotonic across CPUs whose clocks disagree does
+ * that).  A clock whose resolution is coarser than a microsecond may
+ * legitimately read no time at all over a short run: that is not a
+ * stall, the run just has to grow.
+ */
+static int clock_stalled(yb_ns elapsed)
+{
+	static yb_ns res = (yb_ns)-1;
+
+	if (res == (yb_ns)-1)
+		res = yb_clock_resolution();
+	return elapsed == 0 && res <= 1000;
+}
+
+/*
+ * Time per repetition of an unrecorded run, growing the run until it
+ * lasts an eighth of a trial.  A stream goes on growing (up to ten
+ * times the goal) until its receiver finds at most a tenth of it
+ * waiting: that teaches the floor of every trial (learn_floor) before
+ * the first one, which concurrent pairs, unable to measure a point
+ * again, depend on.  A run over which the clock stood still is run
+ * again at the same size (growing from it would size the run from a
+ * time of zero); when it never moves, the sweep stops with the cause.
  */
 static int calibrate(struct client *c, unsigned mode, uint64_t bytes,
 		     unsigned flags, double *ns_per_rep, struct yb_err *err)
 {
 	double goal = c->o->trial_time_s * 1e9 / 8;
 	uint64_t reps = 1;
+	unsigned stalls = 0;
 	struct trial_out t = { 0 };
 
 	for (int round = 0; round < CALIBRATE_MAX_ROUNDS; round++) {
@@ -315,20 +340,34 @@ static int calibrate(struct client *c, unsigned mode, uint64_t bytes,
 				      YB_RUN_WARMUP | flags, 0, &t, err);
 		if (rc)
 			return rc;
+		if (stopped(c->o))
+			break;
+		if (clock_stalled(t.wall)) {
+			stalls++;
+			continue;
+		}
 		learn_floor(c, t.backlog);
 		int short_of_floor = t.backlog > bytes * reps / 10 &&
 				     (double)t.wall < 10 * goal;
 		if (((double)t.wall >= goal && !short_of_floor) ||
-		    reps >= MAX_REPS || stopped(c->o))
+		    reps >= MAX_REPS)
 			break;
 		uint64_t mult = 16;
 		if (t.wall > 0 && goal / (double)t.wall * 1.2 < 16)
 			mult = (uint64_t)ceil(goal / (double)t.wall * 1.2);
 		if (short_of_floor && mult < 4)
 			mult = 4;
+		reps *= mult < 2 ? 2 : mult;
 		if (reps > MAX_REPS)
 			reps = MAX_REPS;
 	}
+	if (clock_stalled(t.wall) && !stopped(c->o))
+		return yb_err_set(err, YB_EIO,
+				  "the clock (CLOCK_MONOTONIC) stood still over "
+				  "%u of %d calibration runs of %llu messages "
+				  "each: nothing can be timed on this machine",
+				  stalls, CALIBRATE_MAX_ROUNDS,
+				  (unsigned long long)reps);
 	*ns_per_rep = (double)t.wall / (double)reps;
 	return 0;
 }
@@ -547,13 +586,15 @@ static int sweep_mode(struct client *c, const char *label, unsigned mode,
 		if (rc)
 			break;
 		double per = (double)t.wall / (double)w;
-		if (per * (double)reps > 1.5 * target ||
-		    per * (double)reps < target / 1.5)
+		/* A warm-up the clock did not see tells nothing. */
+		if (!clock_stalled(t.wall) &&
+		    (per * (double)reps > 1.5 * target ||
+		     per * (double)reps < target / 1.5))
 			reps = yb_reps_for(per, bytes, bytes, target,
 					   o->min_reps, MAX_REPS);
 		learn_floor(c, t.backlog);
 		reps = stream_floor(c, mode, bytes, reps, per, target);
-		unsigned retries = 0;
+		unsigned retries = 0, stalls = 0;
 again:
 		yb_samples_reset(&c->samples);
 		acc_reset(a);
@@ -569,6 +610,15 @@ again:
 			rc = client_trial(c, mode, bytes, reps, 0, k, &t, err);
 			if (rc)
 				break;
+			/* A ping-pong trial over which the clock stood still
+			 * holds no times at all: the point's trials are
+			 * measured again (a single connection only). */
+			if (mode == YB_MODE_PINGPONG && !o->sync &&
+			    clock_stalled(t.elapsed) &&
+			    stalls < CLOCK_STALL_RETRIES) {
+				stalls++;
+				goto again;
+			}
 			if (acc_add(a, mode, reps, &t))
 				rc = yb_err_set(err, YB_ENOMEM, "out of memory");
 			else if (o->trial_done)
@@ -597,7 +647,8 @@ again:
 			break;
 		struct yb_point p;
 		fill_point(c, &p, label, mode, bytes, reps, a);
-		last = a->reps ? a->wall_ns / (double)a->reps : last;
+		if (a->reps && a->wall_ns > 0)
+			last = a->wall_ns / (double)a->reps;
 		last_bytes = bytes;
 		if (o->sink)
 			rc = o->sink(o->sink_ctx, &p, err);

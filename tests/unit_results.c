@@ -423,6 +423,45 @@ static void clock_cost_warning(void **state)
 	yb_results_free(&r);
 }
 
+/* Round trips timed 0 ns are counted and named; a zero minimum is not
+ * the smallest latency the clock's cost is compared with. */
+static void clock_stall_warning(void **state)
+{
+	struct yb_results r;
+	struct yb_point p;
+	struct yb_hbin stalled[2] = { { 0, 0, 4 }, { 2500, 2500, 6 } };
+	char buf[400];
+	uint64_t n = 99;
+	(void)state;
+
+	yb_results_init(&r);
+	sample(&p, 1);
+	assert_int_equal(yb_results_add(&r, &p), 0);
+	assert_int_equal(yb_clock_stall_warning(&r, buf, sizeof(buf), &n), 0);
+	assert_int_equal(n, 0);
+	sample(&p, 2);
+	p.hist = stalled;
+	p.lat_min_us = 0;
+	assert_int_equal(yb_results_add(&r, &p), 0);
+	assert_int_equal(yb_clock_stall_warning(&r, buf, sizeof(buf), &n), 1);
+	assert_int_equal(n, 4);
+	/* 4 of the 11 + 10 round trips of both points, in one point. */
+	assert_non_null(strstr(buf, "4 of 21 round trips (in 1 points)"));
+	assert_non_null(strstr(buf, "stood still"));
+	/* The smallest latency is 2.25 us (point 1), not point 2's zero. */
+	assert_int_equal(yb_clock_cost_warning(&r, 112, buf, sizeof(buf)), 0);
+	assert_int_equal(yb_clock_cost_warning(&r, 113, buf, sizeof(buf)), 1);
+	assert_non_null(strstr(buf, "2.250 us"));
+	/* Stream rows hold no round trips. */
+	yb_results_free(&r);
+	yb_results_init(&r);
+	sample(&p, 0);
+	p.hist = stalled;
+	assert_int_equal(yb_results_add(&r, &p), 0);
+	assert_int_equal(yb_clock_stall_warning(&r, buf, sizeof(buf), &n), 0);
+	yb_results_free(&r);
+}
+
 static void unwritable_output(void **state)
 {
 	struct yb_output *o = NULL;
@@ -449,6 +488,7 @@ int main(void)
 		cmocka_unit_test(old_files_load),
 		cmocka_unit_test(row_invariants),
 		cmocka_unit_test(clock_cost_warning),
+		cmocka_unit_test(clock_stall_warning),
 	};
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

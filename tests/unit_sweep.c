@@ -12,7 +12,9 @@
  *   - handing out GO costs RUN_NS: a sample that held the handling of a
  *     RUN would show it;
  *   - a stream trial k takes bytes * reps * STREAM_F[k] ns by the
- *     receiver's clock, and the server spends a quarter of it on CPU.
+ *     receiver's clock, and the server spends a quarter of it on CPU;
+ *   - chosen ping-pong runs can be made to pass while the clock stands
+ *     still, as a virtual clock held back to stay monotonic does.
  *
  * What is checked: calibration and repetition sizing (a trial lasts the
  * target time), exact percentiles, trial statistics, bandwidth of the
@@ -71,6 +73,13 @@ struct peer {
 	unsigned runs, verify_runs, recorded_runs;
 	uint64_t recorded_reps[2];
 	int pending_go;      /* GO queued: RUN_NS pass when it is taken */
+	/* The clock stands still over the first stall_warmups warm-up
+	 * runs, over the recorded runs whose number (from 0) has its bit
+	 * set in stall_recorded, or over every run (stall_all). */
+	unsigned stall_warmups, warmups;
+	uint64_t stall_recorded;
+	int stall_all, stalled; /* stalled: the run in progress */
+	uint64_t max_warmup_reps;
 };
 
 static struct peer P;
@@ -136,7 +145,8 @@ static void peer_work(void)
 			if (avail < b)
 				break;
 			if (P.run.mode == YB_MODE_PINGPONG) {
-				fake_clock += rtt(b, P.done);
+				if (!P.stalled)
+					fake_clock += rtt(b, P.done);
 				out_put(P.in + off, b); /* the echo */
 			}
 			off += b;
@@ -167,9 +177,18 @@ static void peer_work(void)
 			P.runs++;
 			if (P.run.flags & YB_RUN_VERIFY)
 				P.verify_runs++;
+			P.stalled = P.stall_all;
 			if (!(P.run.flags & YB_RUN_WARMUP)) {
+				if (P.recorded_runs < 64 &&
+				    (P.stall_recorded >> P.recorded_runs) & 1)
+					P.stalled = 1;
 				P.recorded_runs++;
 				P.recorded_reps[P.run.mode - 1] += P.run.reps;
+			} else if (!(P.run.flags & YB_RUN_VERIFY)) {
+				if (P.warmups++ < P.stall_warmups)
+					P.stalled = 1;
+				if (P.run.reps > P.max_warmup_reps)
+					P.max_warmup_reps = P.run.reps;
 			}
 			reply(yb_enc_empty(buf, YB_MSG_GO), buf);
 			P.pending_go = 1;
@@ -270,12 +289,12 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void run_sweep(unsigned modes, uint64_t min, uint64_t max, int verify)
+static int sweep_rc(unsigned modes, uint64_t min, uint64_t max, int verify,
+		    struct yb_err *err)
 {
 	struct yb_sweep_opts o;
 	struct yb_ep ep;
 	struct yb_meta server;
-	struct yb_err err = { 0 };
 
 	yb_sweep_defaults(&o);
 	o.modes = modes;
@@ -289,11 +308,19 @@ static void run_sweep(unsigned modes, uint64_t min, uint64_t max, int verify)
 	o.sink = sink;
 	yb_ep_init(&ep, &fake);
 	yb_meta_init(&server);
-	int rc = yb_sweep_run(&ep, "fake", &o, &server, &err);
-	if (rc)
-		fail_msg("sweep failed: %s", err.msg);
-	assert_string_equal(yb_meta_get(&server, "server.cpu"), "3");
+	int rc = yb_sweep_run(&ep, "fake", &o, &server, err);
+	if (!rc)
+		assert_string_equal(yb_meta_get(&server, "server.cpu"), "3");
 	yb_meta_free(&server);
+	return rc;
+}
+
+static void run_sweep(unsigned modes, uint64_t min, uint64_t max, int verify)
+{
+	struct yb_err err = { 0 };
+
+	if (sweep_rc(modes, min, max, verify, &err))
+		fail_msg("sweep failed: %s", err.msg);
 }
 
 /* Every row keeps its promises. */
@@ -370,6 +397,66 @@ static void pingpong_exact(void **state)
 	/* Only recorded runs reached the rows. */
 	assert_int_equal(all, P.recorded_reps[0]);
 	assert_int_equal(P.verify_runs, 0);
+}
+
+/*
+ * Calibration grows its run until it lasts an eighth of a trial: 1, 16,
+ * 256 (356 us with two slow ones), then 1280 one-byte round trips (1.88
+ * ms >= 1.25 ms).
+ */
+static void calibration_grows(void **state)
+{
+	(void)state;
+	run_sweep(YB_MODE_BIT(YB_MODE_PINGPONG), 1, 1, 0);
+	check_rows();
+	/* Four calibration runs and the point's warm-up. */
+	assert_int_equal(P.warmups, 5);
+	assert_int_equal(P.max_warmup_reps, 1280);
+}
+
+/*
+ * Runs over which the clock stood still are run again: in calibration
+ * (the first two), and a recorded trial (the second), after which the
+ * point's trials are measured again.  No figure holds a zero time.
+ */
+static void clock_stall_is_measured_again(void **state)
+{
+	(void)state;
+	P.stall_warmups = 2;
+	P.stall_recorded = 1u << 1;
+	run_sweep(YB_MODE_BIT(YB_MODE_PINGPONG), 1, 1, 0);
+	check_rows();
+	assert_int_equal(R.n, 1);
+	const struct yb_point *p = &R.p[0];
+	/* Two stalled calibration runs, then four that grow as above. */
+	assert_int_equal(P.warmups, 2 + 5);
+	assert_int_equal(P.max_warmup_reps, 1280);
+	/* Trial 0, the stalled trial 1, then three trials again. */
+	assert_int_equal(P.recorded_runs, 2 + 3);
+	assert_int_equal(p->trials, 3);
+	assert_float_equal(p->lat_min_us, (BASE_NS + 1) / 2000.0, 1e-9);
+	for (size_t k = 0; k < p->hist_n; k++)
+		assert_true(p->hist[k].low > 0);
+	uint64_t n = 0;
+	for (size_t k = 0; k < p->hist_n; k++)
+		n += p->hist[k].count;
+	assert_int_equal(n, p->reps * 3);
+}
+
+/* A clock that never moves: the sweep stops and says why. */
+static void clock_never_moves(void **state)
+{
+	struct yb_err err = { 0 };
+	(void)state;
+
+	P.stall_all = 1;
+	assert_int_equal(sweep_rc(YB_MODE_BIT(YB_MODE_PINGPONG), 1, 64, 0,
+				  &err),
+			 YB_EIO);
+	assert_non_null(strstr(err.msg, "stood still over 40 of 40"));
+	assert_int_equal(R.n, 0);
+	/* It did not grow its runs from a time of zero. */
+	assert_int_equal(P.max_warmup_reps, 1);
 }
 
 static void stream_trials(void **state)
@@ -508,6 +595,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(stream_all_waiting, setup,
 						teardown),
 		cmocka_unit_test(samples_past_the_cap),
+		cmocka_unit_test_setup_teardown(calibration_grows, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(clock_stall_is_measured_again,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(clock_never_moves, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
