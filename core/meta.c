@@ -111,3 +111,43 @@ int yb_meta_merge(struct yb_meta *dst, const struct yb_meta *src,
 	}
 	return 0;
 }
+
+size_t yb_meta_lines(const struct yb_meta *m, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (len == 0)
+		return 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < m->n; i++) {
+		int k = snprintf(buf + off, len - off, "%s=%s\n", m->kv[i].key,
+				 m->kv[i].value);
+		if (k < 0 || (size_t)k >= len - off) {
+			buf[off] = '\0';
+			break;
+		}
+		off += (size_t)k;
+	}
+	return off;
+}
+
+void yb_meta_parse_lines(struct yb_meta *m, const char *text,
+			 const char *prefix)
+{
+	while (*text) {
+		const char *nl = strchr(text, '\n');
+		size_t len = nl ? (size_t)(nl - text) : strlen(text);
+		const char *eq = memchr(text, '=', len);
+		if (eq && eq > text) {
+			char key[128];
+			size_t kl = (size_t)(eq - text);
+			if (kl + strlen(prefix) < sizeof(key) - 1) {
+				snprintf(key, sizeof(key), "%s%.*s", prefix,
+					 (int)kl, text);
+				yb_meta_set(m, key, "%.*s",
+					    (int)(len - kl - 1), eq + 1);
+			}
+		}
+		text += len + (nl ? 1 : 0);
+	}
+}

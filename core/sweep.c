@@ -656,27 +656,6 @@ again:
 	return rc;
 }
 
-/* "key=value\n" lines from the server into meta under prefix. */
-static void parse_info(const char *info, const char *prefix, struct yb_meta *m)
-{
-	while (*info) {
-		const char *nl = strchr(info, '\n');
-		size_t len = nl ? (size_t)(nl - info) : strlen(info);
-		const char *eq = memchr(info, '=', len);
-		if (eq && eq > info) {
-			char key[128];
-			size_t kl = (size_t)(eq - info);
-			if (kl + strlen(prefix) < sizeof(key) - 1) {
-				snprintf(key, sizeof(key), "%s%.*s", prefix,
-					 (int)kl, info);
-				yb_meta_set(m, key, "%.*s",
-					    (int)(len - kl - 1), eq + 1);
-			}
-		}
-		info += len + (nl ? 1 : 0);
-	}
-}
-
 long yb_rss_kib(void)
 {
 	FILE *fp = fopen("/proc/self/statm", "r");
@@ -813,7 +792,7 @@ int yb_sweep_run(struct yb_ep *ep, const char *label,
 		goto out;
 	}
 	if (server_meta)
-		parse_info(info, "server.", server_meta);
+		yb_meta_parse_lines(server_meta, info, "server.");
 
 	if (o->duration_s > 0) {
 		rc = soak_run(c, label, max, &a, err);
@@ -842,7 +821,8 @@ int yb_sweep_run(struct yb_ep *ep, const char *label,
 		if (!r2)
 			r2 = yb_dec_bye(&c->in, &counters, &e2);
 		if (!r2 && server_meta)
-			parse_info(counters, "server.counters.", server_meta);
+			yb_meta_parse_lines(server_meta, counters,
+					    "server.counters.");
 		if (r2 && rc == 0)
 			rc = yb_err_set(err, e2.code, "%s", e2.msg);
 	}
@@ -1059,16 +1039,9 @@ static int serve_hello(struct server *s, const struct yb_serve_opts *o,
 	}
 
 	/* Our self-description, as key=value lines. */
-	char info[YB_PROTO_MAX_PAYLOAD - 8];
-	size_t off = 0;
-	for (size_t i = 0; o->info && i < o->info->n; i++) {
-		int k = snprintf(info + off, sizeof(info) - off, "%s=%s\n",
-				 o->info->kv[i].key, o->info->kv[i].value);
-		if (k < 0 || (size_t)k >= sizeof(info) - off)
-			break;
-		off += (size_t)k;
-	}
-	info[off] = '\0';
+	char info[YB_PROTO_MAX_PAYLOAD - 8] = "";
+	if (o->info)
+		yb_meta_lines(o->info, info, sizeof(info));
 	return yb_msg_send(s->ep, s->msg,
 			   yb_enc_welcome(s->msg, s->max, info), err);
 }
@@ -1077,22 +1050,12 @@ static int serve_hello(struct server *s, const struct yb_serve_opts *o,
 static void meta_text(const struct yb_ep *ep, char *buf, size_t len)
 {
 	struct yb_meta m;
-	size_t off = 0;
 
-	buf[0] = '\0';
 	yb_meta_init(&m);
 	if (ep->t->counters)
 		ep->t->counters(ep, &m);
 	yb_meta_set_int(&m, "rss_kib", yb_rss_kib());
-	for (size_t i = 0; i < m.n; i++) {
-		int k = snprintf(buf + off, len - off, "%s=%s\n", m.kv[i].key,
-				 m.kv[i].value);
-		if (k < 0 || (size_t)k >= len - off) {
-			buf[off] = '\0';
-			break;
-		}
-		off += (size_t)k;
-	}
+	yb_meta_lines(&m, buf, len);
 	yb_meta_free(&m);
 }
 

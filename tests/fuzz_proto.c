@@ -11,11 +11,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/meta.h"
 #include "../core/proto.h"
 #include "../core/schedule.h"
 #include "../transports/shm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/*
+ * A peer's "key=value" lines (WELCOME, BYE) as the client takes them:
+ * every key it keeps carries the prefix, and writing them out again
+ * stays inside the buffer.
+ */
+static void check_lines(const char *text)
+{
+	struct yb_meta meta;
+	char out[256];
+
+	yb_meta_init(&meta);
+	yb_meta_parse_lines(&meta, text, "server.");
+	for (size_t i = 0; i < meta.n; i++)
+		if (strncmp(meta.kv[i].key, "server.", 7) != 0 ||
+		    strlen(meta.kv[i].key) > 127)
+			abort();
+	if (yb_meta_lines(&meta, out, sizeof(out)) >= sizeof(out) ||
+	    strlen(out) >= sizeof(out))
+		abort();
+	yb_meta_free(&meta);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -69,11 +92,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		uint64_t wmax;
 		const char *info;
-		if (yb_dec_welcome(m, &wmax, &info, &err) == 0 &&
-		    strlen(info) > m->len)
-			abort();
-		if (yb_dec_bye(m, &info, &err) == 0 && strlen(info) > m->len)
-			abort();
+		if (yb_dec_welcome(m, &wmax, &info, &err) == 0) {
+			if (strlen(info) > m->len)
+				abort();
+			check_lines(info);
+		}
+		if (yb_dec_bye(m, &info, &err) == 0) {
+			if (strlen(info) > m->len)
+				abort();
+			check_lines(info);
+		}
 		(void)yb_msg_name(m->type);
 	}
 	free(m);

@@ -423,6 +423,34 @@ static void clock_cost_warning(void **state)
 	yb_results_free(&r);
 }
 
+/* Metadata as the control protocol's "key=value" lines and back. */
+static void meta_lines(void **state)
+{
+	struct yb_meta a, b;
+	char buf[64], small[20];
+	(void)state;
+
+	yb_meta_init(&a);
+	yb_meta_init(&b);
+	assert_int_equal(yb_meta_set(&a, "cpu", "%d", 3), 0);
+	assert_int_equal(yb_meta_set(&a, "ring", "%s", "4M a=b"), 0);
+	assert_int_equal(yb_meta_lines(&a, buf, sizeof(buf)), 20);
+	assert_string_equal(buf, "cpu=3\nring=4M a=b\n");
+	/* Only whole lines: the second does not fit. */
+	assert_int_equal(yb_meta_lines(&a, small, sizeof(small)), 6);
+	assert_string_equal(small, "cpu=3\n");
+	/* Back, under a prefix; lines without a key or '=' are skipped,
+	 * the value keeps everything after the first '='. */
+	yb_meta_parse_lines(&b, "cpu=3\n=x\nnoeq\nring=4M a=b\nlast=1",
+			    "server.");
+	assert_int_equal(b.n, 3);
+	assert_string_equal(yb_meta_get(&b, "server.cpu"), "3");
+	assert_string_equal(yb_meta_get(&b, "server.ring"), "4M a=b");
+	assert_string_equal(yb_meta_get(&b, "server.last"), "1");
+	yb_meta_free(&a);
+	yb_meta_free(&b);
+}
+
 /* Round trips timed 0 ns are counted and named; a zero minimum is not
  * the smallest latency the clock's cost is compared with. */
 static void clock_stall_warning(void **state)
@@ -489,6 +517,7 @@ int main(void)
 		cmocka_unit_test(row_invariants),
 		cmocka_unit_test(clock_cost_warning),
 		cmocka_unit_test(clock_stall_warning),
+		cmocka_unit_test(meta_lines),
 	};
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
