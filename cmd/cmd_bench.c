@@ -20,6 +20,7 @@
 
 #include "../core/probe.h"
 #include "../core/ring.h"
+#include "../core/stats.h"
 #include "cmd.h"
 
 #define MAX_ROUNDS 20
@@ -229,12 +230,6 @@ static int sweep(struct yb_session *s, const char *name, int wait,
 	return 0;
 }
 
-static int cmp_dbl(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-	return (a > b) - (a < b);
-}
-
 /* Median, min and max of the finite values; returns how many. */
 static int summarize(const double *v, int n, double *med, double *lo,
 		     double *hi)
@@ -247,8 +242,7 @@ static int summarize(const double *v, int n, double *med, double *lo,
 			s[k++] = v[i];
 	if (k == 0)
 		return 0;
-	qsort(s, (size_t)k, sizeof(s[0]), cmp_dbl);
-	*med = k % 2 ? s[k / 2] : (s[k / 2 - 1] + s[k / 2]) / 2;
+	*med = yb_median_sort(s, (size_t)k);
 	*lo = s[0];
 	*hi = s[k - 1];
 	return k;

@@ -342,7 +342,8 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 			if (yb_parse_size(items[i], &sz, &err))
 				cmd_usage_error(state, "--ring-size: %s",
 						err.msg);
-			if (sz < 4096 || sz > (1u << 30) || (sz & (sz - 1)))
+			if (sz < (1u << YB_RING_MIN_ORDER) ||
+			    sz > (1u << YB_RING_MAX_ORDER) || (sz & (sz - 1)))
 				cmd_usage_error(state,
 						"bad --ring-size '%s': a power "
 						"of two from 4K to 1G",
@@ -380,7 +381,8 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 		break;
 	}
 	case OPT_SPIN_TIME:
-		if (parse_duration_ns(arg, 10e9, &cs->spin_ns))
+		if (parse_duration_ns(arg, (double)YB_RING_MAX_SPIN_NS,
+				      &cs->spin_ns))
 			cmd_usage_error(state,
 					"bad --spin-time '%s': expected a time "
 					"such as 50us or 2ms, at most 10s",

@@ -109,18 +109,6 @@ int yb_results_verified(const struct yb_results *r)
 	return YB_VERIFY_UNKNOWN;
 }
 
-static int cmp_dbl(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-	return (a > b) - (a < b);
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_dbl);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static const struct yb_point *find(const struct yb_results *r,
 				   const struct yb_point *like, unsigned mode)
 {
@@ -181,11 +169,11 @@ static int compare_curve(const struct yb_results *base,
 		 * the two runs' combined 2-sigma) and the spread of the
 		 * changes across sizes (1.48 MAD, times 2 for 2 sigma).
 		 */
-		row->median_pct = median(chg, n);
-		double trial = median(noise, n);
+		row->median_pct = yb_median_sort(chg, n);
+		double trial = yb_median_sort(noise, n);
 		for (size_t i = 0; i < n; i++)
 			chg[i] = fabs(chg[i] - row->median_pct);
-		double across = 2.0 * 1.4826 * median(chg, n);
+		double across = 2.0 * 1.4826 * yb_median_sort(chg, n);
 		double sigma = trial > across ? trial : across;
 		row->noise_pct = 1.2533 * sigma / sqrt((double)n);
 		row->regressed = row->median_pct > tol &&
@@ -310,7 +298,7 @@ int yb_ratio(const struct yb_results *r, const char *a, const char *b,
 				  "in common",
 				  a, b);
 	}
-	*med = median(v, n);
+	*med = yb_median_sort(v, n);
 	*lo = v[0];
 	*hi = v[n - 1];
 	*points = n;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "stats.h"
 
 int yb_probe_memcpy(size_t bytes, double seconds, double *gbps,
 		    struct yb_err *err)
@@ -91,12 +92,6 @@ static void *echo(void *p)
 	return NULL;
 }
 
-static int cmp_dbl(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-	return (a > b) - (a < b);
-}
-
 int yb_probe_cacheline(int cpu_a, int cpu_b, double seconds, double *ns,
 		       struct yb_err *err)
 {
@@ -149,7 +144,7 @@ int yb_probe_cacheline(int cpu_a, int cpu_b, double seconds, double *ns,
 	free(a);
 	if (pin_failed)
 		return yb_err_set(err, YB_EINVAL, "cannot pin to CPU %d", cpu_b);
-	qsort(samples, (size_t)nb, sizeof(samples[0]), cmp_dbl);
+	yb_sort_double(samples, (size_t)nb);
 	*ns = samples[nb / 2];
 	return 0;
 }

@@ -6,7 +6,8 @@
  * counters, copying, notification suppression, waiting, liveness and the
  * checks that keep a hostile peer from steering us out of bounds.  How the
  * pages get shared and how a wake-up is delivered is a back end's business
- * (memfd + eventfd in transports/shm.c, grants + event channels for Xen);
+ * (a sealed memfd with the rendezvous socket as doorbell in
+ * transports/shm.c, grants + event channels for Xen);
  * the back end hands us mapped memory and a struct yb_ring_signal.
  *
  * Shared layout (all integers little-endian, the byte order of every
@@ -53,6 +54,16 @@
 #define YB_RING_VERSION 1
 #define YB_RING_PAGE 4096u
 #define YB_RING_MIN_ORDER 12 /* 4 KiB */
+#define YB_RING_MAX_ORDER 30 /* 1 GiB: the largest ring a back end maps */
+/*
+ * Adaptive waiting's spin budget (--spin-time).  Measured on the
+ * development VM (1 MiB ping-pong through the default ring): 10 us and
+ * 50 us budgets sleep on most messages (430 us one-way), 200 us and 1 ms
+ * do not (48-53 us); a sleep and wake-up costs 15-25 us there, so
+ * spinning longer buys nothing.
+ */
+#define YB_RING_DEFAULT_SPIN_NS 200000
+#define YB_RING_MAX_SPIN_NS 10000000000ull /* the most a peer may ask: 10 s */
 #define YB_RING_MAX_ORDER 30 /* 1 GiB */
 
 #define YB_RING_OFF_MAGIC 0
@@ -108,7 +119,11 @@ struct yb_ring_stats {
 	uint64_t bytes_sent, bytes_received;
 };
 
-/* One side's view of a connected ring; all fields private to ring.c. */
+/*
+ * One side's view of a connected ring.  Only ring.c writes its fields;
+ * ringep.c reads the settings (sizes, wait mode, spin time, chunk) to
+ * describe the ring in a run's metadata.
+ */
 struct yb_ring {
 	uint8_t *ctrl;
 	uint8_t *tx, *rx;       /* data rings we write / read */

@@ -153,6 +153,19 @@ static int cmp_u64(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+void yb_sort_double(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+}
+
+double yb_median_sort(double *v, size_t n)
+{
+	if (n == 0)
+		return 0.0;
+	yb_sort_double(v, n);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
 double yb_median(const double *v, size_t n)
 {
 	double *c;
@@ -164,8 +177,7 @@ double yb_median(const double *v, size_t n)
 	if (!c)
 		return NAN;
 	memcpy(c, v, n * sizeof(*c));
-	qsort(c, n, sizeof(*c), cmp_double);
-	m = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2.0;
+	m = yb_median_sort(c, n);
 	free(c);
 	return m;
 }

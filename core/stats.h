@@ -80,6 +80,12 @@ void yb_sort_u64(uint64_t *v, size_t n);
 /* Median of n values (the mean of the middle two when n is even). */
 double yb_median(const double *v, size_t n);
 
+/* Sort n values in place, smallest first. */
+void yb_sort_double(double *v, size_t n);
+
+/* yb_median of v, sorting v in place on the way (0 when n is 0). */
+double yb_median_sort(double *v, size_t n);
+
 /* Mean and sample standard deviation of n values (0 when n < 2). */
 double yb_mean(const double *v, size_t n);
 double yb_stddev(const double *v, size_t n);

@@ -62,7 +62,7 @@ struct yb_transport {
 	const char *summary; /* one line for `transports` and the man page */
 	unsigned caps;       /* YB_CAP_* */
 
-	/* Usable on this host?  0, or -YB_ENOTSUP with the reason in err. */
+	/* Usable on this host?  0, or YB_ENOTSUP with the reason in err. */
 	int (*probe)(struct yb_err *err);
 	/*
 	 * Optional: is addr (the part after "name:") well formed, for a
@@ -73,7 +73,7 @@ struct yb_transport {
 	int (*check_addr)(const char *addr, int listening, struct yb_err *err);
 	/*
 	 * Optional, YB_CAP_LOCAL only: can both ends run on this host now?
-	 * (vsock needs a loopback transport.)  0, or -YB_ENOTSUP and why.
+	 * (vsock needs a loopback transport.)  0, or YB_ENOTSUP and why.
 	 */
 	int (*local_probe)(struct yb_err *err);
 	/*
@@ -181,7 +181,7 @@ static inline ssize_t yb_ep_recv(struct yb_ep *ep, void *buf, size_t len)
 int yb_ep_wait(struct yb_ep *ep, unsigned events, int timeout_ms);
 
 /*
- * Exact-length transfers.  A peer that closes mid-message gives -YB_EEOF
+ * Exact-length transfers.  A peer that closes mid-message gives YB_EEOF
  * (or YB_EEOF for recv_all at offset 0 too); errors are described in err.
  */
 int yb_send_all(struct yb_ep *ep, const void *buf, size_t len,

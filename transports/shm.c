@@ -73,14 +73,6 @@
 #define SHM_MEM_SLACK (8ull << 20)
 #define SHM_HANDSHAKE_MS 5000
 #define SHM_DEFAULT_ORDER 22   /* 4 MiB per direction */
-#define SHM_MAX_ORDER 30       /* 1 GiB per direction */
-/*
- * Adaptive spin budget.  Measured on the development VM (1 MiB ping-pong
- * through the default ring): 10 us and 50 us budgets sleep on most
- * messages (430 us one-way), 200 us and 1 ms do not (48-53 us); a sleep
- * and wake-up costs 15-25 us there, so spinning longer buys nothing.
- */
-#define SHM_DEFAULT_SPIN_NS 200000
 
 extern const struct yb_transport yb_transport_unix;
 
@@ -352,7 +344,7 @@ static int shm_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
 
 static int valid_order(unsigned o)
 {
-	return o >= YB_RING_MIN_ORDER && o <= SHM_MAX_ORDER;
+	return o >= YB_RING_MIN_ORDER && o <= YB_RING_MAX_ORDER;
 }
 
 /* ---- the refusal as bytes (shm.h) --------------------------------------------- */
@@ -461,7 +453,7 @@ static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 	unsigned o1 = req[9] ? req[9] : SHM_DEFAULT_ORDER;
 	uint64_t spin = yb_get64(req + 12);
 	if (!valid_order(o0) || !valid_order(o1) || wait > YB_WAIT_BLOCK ||
-	    spin > 10000000000ull) {
+	    spin > YB_RING_MAX_SPIN_NS) {
 		snprintf(why, sizeof(why),
 			 "server refuses ring orders %u/%u, wait %u, spin %llu "
 			 "ns (allowed: 4K to 1G rings, spin up to 10 s)",
@@ -661,7 +653,7 @@ static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 	int order = 0;
 	if (tp && tp->ring_bytes) {
 		order = yb_ring_order_of(tp->ring_bytes);
-		if (order < YB_RING_MIN_ORDER || order > SHM_MAX_ORDER)
+		if (order < YB_RING_MIN_ORDER || order > YB_RING_MAX_ORDER)
 			return yb_err_set(err, YB_EUSAGE,
 					  "shm: ring size %llu is not a power "
 					  "of two from 4K to 1G",
@@ -671,7 +663,8 @@ static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 	yb_put16(req + 4, SHM_VERSION);
 	req[6] = (uint8_t)(tp && tp->wait_set ? tp->wait : YB_WAIT_ADAPTIVE);
 	req[8] = req[9] = (uint8_t)order;
-	yb_put64(req + 12, tp && tp->spin_ns ? tp->spin_ns : SHM_DEFAULT_SPIN_NS);
+	yb_put64(req + 12, tp && tp->spin_ns ? tp->spin_ns :
+					       YB_RING_DEFAULT_SPIN_NS);
 	rc = write_full(ep->fd, req, sizeof(req), NULL);
 	if (rc)
 		return handshake_error(ep, rc, "shm request", err);
@@ -831,7 +824,7 @@ static uint64_t shm_memory(const struct yb_tparams *tp)
 {
 	int o = tp && tp->ring_bytes ? yb_ring_order_of(tp->ring_bytes) :
 				       SHM_DEFAULT_ORDER;
-	if (o < YB_RING_MIN_ORDER || o > SHM_MAX_ORDER)
+	if (o < YB_RING_MIN_ORDER || o > YB_RING_MAX_ORDER)
 		return 0; /* connect will say what is wrong with it */
 	return yb_ring_shared_bytes((unsigned)o, (unsigned)o);
 }

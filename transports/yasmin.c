@@ -53,8 +53,6 @@
 #define YX_VERSION 1
 #define YX_DEFAULT_ORDER 20      /* 1 MiB per direction: fits gntalloc's
 				    default limit of 1024 pages */
-#define YX_MAX_ORDER 30
-#define YX_DEFAULT_SPIN_NS 200000
 #define YX_REFS_PER_PAGE (YB_RING_PAGE / 4)
 #define YX_OFF_NDATA YB_RING_OFF_BACKEND
 #define YX_OFF_NLIST (YB_RING_OFF_BACKEND + 4)
@@ -275,9 +273,9 @@ static int yx_accept(struct yb_ep *listener, struct yb_ep *conn,
 			      "client speaks yasmin version %u, this server %u "
 			      "(use the same yasmin-bench on both sides)",
 			      req.version, YX_VERSION);
-	if (req.order0 < YB_RING_MIN_ORDER || req.order0 > YX_MAX_ORDER ||
-	    req.order1 < YB_RING_MIN_ORDER || req.order1 > YX_MAX_ORDER ||
-	    req.spin_ns > 10000000000ull)
+	if (req.order0 < YB_RING_MIN_ORDER || req.order0 > YB_RING_MAX_ORDER ||
+	    req.order1 < YB_RING_MIN_ORDER || req.order1 > YB_RING_MAX_ORDER ||
+	    req.spin_ns > YB_RING_MAX_SPIN_NS)
 		return refuse(&l->rv, &req, YB_EPROTO, err,
 			      "ring orders %u/%u or spin %llu ns out of range "
 			      "(4K to 1G rings, spin up to 10 s)",
@@ -434,12 +432,12 @@ static int yx_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 				      .order0 = YX_DEFAULT_ORDER,
 				      .order1 = YX_DEFAULT_ORDER,
 				      .wait = YB_WAIT_ADAPTIVE,
-				      .spin_ns = YX_DEFAULT_SPIN_NS };
+				      .spin_ns = YB_RING_DEFAULT_SPIN_NS };
 	struct timespec ts;
 
 	if (tp && tp->ring_bytes) {
 		int o = yb_ring_order_of(tp->ring_bytes);
-		if (o < YB_RING_MIN_ORDER || o > YX_MAX_ORDER)
+		if (o < YB_RING_MIN_ORDER || o > YB_RING_MAX_ORDER)
 			return yb_err_set(err, YB_EUSAGE,
 					  "yasmin: ring size %llu: expected a "
 					  "power of two from 4K to 1G",
