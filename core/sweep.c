@@ -16,6 +16,13 @@
 #define CALIBRATE_MAX_ROUNDS 40
 /* Times a point's trials are measured again after the clock stood still. */
 #define CLOCK_STALL_RETRIES 3
+/*
+ * A run is never sized at more than this many times the last run that
+ * was timed before it.  A clock held back on either end (see
+ * clock_stalled) can also make a time merely too short, and a time a
+ * thousand times too short must not turn the next trial into minutes.
+ */
+#define MAX_GROWTH 16
 
 void yb_sweep_defaults(struct yb_sweep_opts *o)
 {
@@ -328,7 +335,8 @@ static int clock_stalled(yb_ns elapsed)
  * time of zero); when it never moves, the sweep stops with the cause.
  */
 static int calibrate(struct client *c, unsigned mode, uint64_t bytes,
-		     unsigned flags, double *ns_per_rep, struct yb_err *err)
+		     unsigned flags, double *ns_per_rep, uint64_t *timed,
+		     struct yb_err *err)
 {
 	double goal = c->o->trial_time_s * 1e9 / 8;
 	uint64_t reps = 1;
@@ -369,6 +377,7 @@ static int calibrate(struct client *c, unsigned mode, uint64_t bytes,
 				  stalls, CALIBRATE_MAX_ROUNDS,
 				  (unsigned long long)reps);
 	*ns_per_rep = (double)t.wall / (double)reps;
+	*timed = reps;
 	return 0;
 }
 
@@ -551,7 +560,7 @@ static int sweep_mode(struct client *c, const char *label, unsigned mode,
 	const struct yb_sweep_opts *o = c->o;
 	double target = o->trial_time_s * 1e9;
 	double last = 0;
-	uint64_t last_bytes = 0;
+	uint64_t last_bytes = 0, timed = 0;
 	int rc = 0;
 
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -565,13 +574,15 @@ static int sweep_mode(struct client *c, const char *label, unsigned mode,
 			o->progress(o->progress_ctx, &pr);
 		}
 		if (i == 0) {
-			rc = calibrate(c, mode, bytes, 0, &last, err);
+			rc = calibrate(c, mode, bytes, 0, &last, &timed, err);
 			if (rc)
 				break;
 			last_bytes = bytes;
 		}
 		reps = yb_reps_for(last, last_bytes, bytes, target, o->min_reps,
 				   MAX_REPS);
+		if (reps > MAX_GROWTH * timed)
+			reps = MAX_GROWTH * timed;
 		if (o->sync && (rc = o->sync(o->sync_ctx, &reps, err)) != 0)
 			break;
 		/* Warm-up; also catches an estimate that is far off.
@@ -589,9 +600,14 @@ static int sweep_mode(struct client *c, const char *label, unsigned mode,
 		/* A warm-up the clock did not see tells nothing. */
 		if (!clock_stalled(t.wall) &&
 		    (per * (double)reps > 1.5 * target ||
-		     per * (double)reps < target / 1.5))
+		     per * (double)reps < target / 1.5)) {
+			uint64_t most =
+				MAX_GROWTH * (reps > timed ? reps : timed);
 			reps = yb_reps_for(per, bytes, bytes, target,
 					   o->min_reps, MAX_REPS);
+			if (reps > most)
+				reps = most;
+		}
 		learn_floor(c, t.backlog);
 		reps = stream_floor(c, mode, bytes, reps, per, target);
 		unsigned retries = 0, stalls = 0;
@@ -649,6 +665,7 @@ again:
 		fill_point(c, &p, label, mode, bytes, reps, a);
 		if (a->reps && a->wall_ns > 0)
 			last = a->wall_ns / (double)a->reps;
+		timed = reps;
 		last_bytes = bytes;
 		if (o->sink)
 			rc = o->sink(o->sink_ctx, &p, err);
@@ -687,7 +704,8 @@ static int soak_run(struct client *c, const char *label, uint64_t bytes,
 	int rc;
 
 	/* Sized as the trials will run: checked inline, which is slower. */
-	rc = calibrate(c, YB_MODE_STREAM, bytes, flags, &last, err);
+	uint64_t timed = 0;
+	rc = calibrate(c, YB_MODE_STREAM, bytes, flags, &last, &timed, err);
 	/* A quarter-second first trial: a short calibration can be far
 	 * from the rate a soak sustains, and the next trials are sized
 	 * from this one. */

@@ -36,9 +36,10 @@ HOST_BIN=
 DOM0_INIT=
 EXTRA=
 # About 270 s on a quiet 2-core host; with one of its two cores kept busy
-# by another job, ten times that and more (the guests' ends spin while the
-# emulated CPU their peer needs waits for the host).  The limit only
-# catches a machine that hangs.
+# by another job, five times that: every wake-up of an emulated CPU then
+# waits for the host's scheduler (a one-way message costs milliseconds
+# instead of tens of microseconds) and building a domain slows alike.
+# The limit only catches a machine that hangs.
 TIMEOUT=${YB_LAB_TIMEOUT:-3000}
 KVER_PKG=
 XEN_PKG=xen-hypervisor-4.17-amd64

@@ -427,14 +427,14 @@ static void clock_cost_warning(void **state)
 static void meta_lines(void **state)
 {
 	struct yb_meta a, b;
-	char buf[64], small[20];
+	char buf[64], small[12];
 	(void)state;
 
 	yb_meta_init(&a);
 	yb_meta_init(&b);
 	assert_int_equal(yb_meta_set(&a, "cpu", "%d", 3), 0);
 	assert_int_equal(yb_meta_set(&a, "ring", "%s", "4M a=b"), 0);
-	assert_int_equal(yb_meta_lines(&a, buf, sizeof(buf)), 20);
+	assert_int_equal(yb_meta_lines(&a, buf, sizeof(buf)), 18);
 	assert_string_equal(buf, "cpu=3\nring=4M a=b\n");
 	/* Only whole lines: the second does not fit. */
 	assert_int_equal(yb_meta_lines(&a, small, sizeof(small)), 6);

@@ -80,6 +80,9 @@ struct peer {
 	uint64_t stall_recorded;
 	int stall_all, stalled; /* stalled: the run in progress */
 	uint64_t max_warmup_reps;
+	/* The receiver's clock held back over the warm-up of this stream
+	 * size: it reports 1 ns for the whole run. */
+	uint64_t short_warmup_bytes;
 };
 
 static struct peer P;
@@ -117,6 +120,10 @@ static void finish_run(void)
 		 * nothing (its clock reads the same twice). */
 		if (res.backlog == total)
 			res.elapsed_ns = 0;
+		if ((r->flags & YB_RUN_WARMUP) &&
+		    !(r->flags & YB_RUN_VERIFY) &&
+		    r->bytes == P.short_warmup_bytes)
+			res.elapsed_ns = 1;
 		/* The client waits for the receiver to finish. */
 		fake_clock += took;
 	} else {
@@ -443,6 +450,30 @@ static void clock_stall_is_measured_again(void **state)
 	assert_int_equal(n, p->reps * 3);
 }
 
+/*
+ * A receiver whose clock was held back over a warm-up reports a time far
+ * too short: the trials that follow grow at most sixteenfold over the
+ * point before, instead of being sized from 1 ns.
+ */
+static void short_time_bounds_growth(void **state)
+{
+	(void)state;
+	P.short_warmup_bytes = 4096;
+	run_sweep(YB_MODE_BIT(YB_MODE_STREAM), 1024, 8192, 0);
+	check_rows();
+	assert_int_equal(R.n, 4); /* 1K, 2K, 4K, 8K */
+	assert_int_equal(R.p[2].bytes, 4096);
+	assert_true(R.p[2].reps > R.p[1].reps);
+	assert_true(R.p[2].reps <= 16 * R.p[1].reps);
+	/* The next point is sized from 4K's trials, which were timed. */
+	assert_true(R.p[3].reps <= 16 * R.p[2].reps);
+	/* A trial of 4K takes bytes * reps ns here: sixteen times the
+	 * repetitions of a 10 ms 2K trial, each twice as long, is at most
+	 * 32 times the target, where 1 ns would have asked for 1e7 times
+	 * the warm-up's repetitions. */
+	assert_true((double)R.p[2].reps * 4096 <= 32 * 1e7 * 1.01);
+}
+
 /* A clock that never moves: the sweep stops and says why. */
 static void clock_never_moves(void **state)
 {
@@ -600,6 +631,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(clock_stall_is_measured_again,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(clock_never_moves, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(short_time_bounds_growth, setup,
 						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
