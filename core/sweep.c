@@ -1057,7 +1057,8 @@ static int serve_hello(struct server *s, const struct yb_serve_opts *o,
 	}
 
 	/* Our self-description, as key=value lines. */
-	char info[YB_PROTO_MAX_PAYLOAD - 8] = "";
+	char info[YB_PROTO_MAX_PAYLOAD - 8];
+	info[0] = '\0';
 	if (o->info)
 		yb_meta_lines(o->info, info, sizeof(info));
 	return yb_msg_send(s->ep, s->msg,
