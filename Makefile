@@ -56,12 +56,12 @@ else
 endif
 
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
-              -I$(BUILD)/gen $(CONFIG_CFLAGS) -MMD -MP \
+              -I. -I$(BUILD)/gen $(CONFIG_CFLAGS) -MMD -MP \
               $(if $(filter 1,$(STATIC)),-DYB_STATIC=1)
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) $(if $(filter 1,$(STATIC)),-static)
 LIBS        := -ljansson $(CONFIG_LIBS) -lm
 
-CORE_SRC := $(wildcard core/*.c) $(wildcard transports/*.c)
+CORE_SRC := $(wildcard core/*/*.c) $(wildcard transports/*.c)
 CMD_SRC  := $(wildcard cmd/*.c)
 UNIT_SRC := $(wildcard tests/unit_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz_*.c)
@@ -103,7 +103,7 @@ $(BUILD)/gen/yb_version.h: FORCE
 	  cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
 
 # Xen's public headers (xenctrl.h) use GNU extensions.
-$(BUILD)/core/diag.o $(BUILD)/transports/vchan.o \
+$(BUILD)/transports/xenfacts.o $(BUILD)/transports/vchan.o \
 $(BUILD)/transports/xenplace.o: FILE_CFLAGS := -std=gnu11
 
 # The gnuplot scripts, carried inside the binary.
@@ -151,7 +151,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(CORE_SRC) $(BUILD)/.flags \
 		| $(BUILD)/gen/yb_version.h $(BUILD)/gen/yb_plots.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(BUILD)/gen $(CONFIG_CFLAGS) -o $@ $< \
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -I. -I$(BUILD)/gen $(CONFIG_CFLAGS) -o $@ $< \
 	  $(CORE_SRC) -ljansson $(CONFIG_LIBS) -lm
 
 fuzz: $(FUZZ_BIN)

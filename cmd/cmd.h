@@ -8,9 +8,9 @@
 #include <argp.h>
 #include <signal.h>
 
-#include "../core/session.h"
-#include "../core/sweep.h"
-#include "../core/topo.h"
+#include "core/measure/session.h"
+#include "core/measure/sweep.h"
+#include "core/host/topo.h"
 
 int cmd_run(int argc, char **argv);
 int cmd_server(int argc, char **argv);

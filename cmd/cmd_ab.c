@@ -41,10 +41,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/clock.h"
-#include "../core/compare.h"
-#include "../core/plot.h"
-#include "cmd.h"
+#include "core/base/clock.h"
+#include "core/report/compare.h"
+#include "core/report/plot.h"
+#include "cmd/cmd.h"
 
 #define AB_MAX_ROUNDS 200
 #define AB_MIN_ROUNDS 6        /* the fewest for a bounded 95% interval */

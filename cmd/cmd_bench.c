@@ -18,10 +18,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "../core/probe.h"
-#include "../core/ring.h"
-#include "../core/stats.h"
-#include "cmd.h"
+#include "core/host/probe.h"
+#include "core/wire/ring.h"
+#include "core/base/stats.h"
+#include "cmd/cmd.h"
 
 #define MAX_ROUNDS 20
 

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/clock.h"
-#include "../core/session.h"
-#include "../core/sysinfo.h"
-#include "cmd.h"
+#include "core/base/clock.h"
+#include "core/measure/session.h"
+#include "core/host/sysinfo.h"
+#include "cmd/cmd.h"
 
 struct client_args {
 	struct cmd_sweep sweep;

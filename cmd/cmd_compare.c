@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/compare.h"
-#include "../core/plot.h"
-#include "cmd.h"
+#include "core/report/compare.h"
+#include "core/report/plot.h"
+#include "cmd/cmd.h"
 
 #define MAX_FILES 256
 

@@ -6,11 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "../core/diag.h"
-#include "../core/plot.h"
-#include "../core/sysinfo.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
+#include "core/host/diag.h"
+#include "core/host/sysinfo.h"
+#include "core/report/plot.h"
+#include "transports/vsock.h"
+#include "transports/xenfacts.h"
 
 struct diag_args {
 	int json;
@@ -165,6 +168,20 @@ static void print_text(const struct yb_meta *m)
 	}
 }
 
+/* Everything diag knows, in the order it is shown. */
+static void diag_all(struct yb_meta *m, const struct yb_diag_opts *o)
+{
+	yb_diag_host(m);
+	yb_xen_facts(m, o->peer);
+	yb_vsock_facts(m);
+	yb_diag_transports(m);
+	if (o->probe)
+		yb_diag_probes(m, o->cpu_a, o->cpu_b);
+	if (geteuid() != 0)
+		yb_meta_set(m, "note", "run as a regular user: devices root "
+			    "could open may show as not usable");
+}
+
 int cmd_diag(int argc, char **argv)
 {
 	static const struct argp argp = {
@@ -193,7 +210,7 @@ int cmd_diag(int argc, char **argv)
 		o.cpu_b = pl.server;
 	}
 	yb_meta_init(&m);
-	yb_diag(&m, &o);
+	diag_all(&m, &o);
 	if (a.results)
 		rc = beside(&m, a.results);
 	if (!rc) {

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/compare.h"
-#include "../core/plot.h"
-#include "../core/schedule.h"
-#include "cmd.h"
+#include "core/report/compare.h"
+#include "core/report/plot.h"
+#include "core/measure/schedule.h"
+#include "cmd/cmd.h"
 
 #define MAX_FILES 16
 

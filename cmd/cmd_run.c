@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/diag.h"
-#include "../core/session.h"
-#include "cmd.h"
+#include "core/host/diag.h"
+#include "core/measure/session.h"
+#include "cmd/cmd.h"
 
 #define MAX_LIST 16
 

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/clock.h"
-#include "../core/server.h"
-#include "../core/sysinfo.h"
-#include "cmd.h"
+#include "core/base/clock.h"
+#include "core/measure/server.h"
+#include "core/host/sysinfo.h"
+#include "cmd/cmd.h"
 
 struct server_args {
 	const char *addr;

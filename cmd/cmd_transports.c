@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
+#include "cmd/cmd.h"
 
 static error_t tr_parse(int key, char *arg, struct argp_state *state)
 {

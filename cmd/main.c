@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/version.h"
-#include "cmd.h"
+#include "core/base/version.h"
+#include "cmd/cmd.h"
 
 const char *argp_program_version = "yasmin-bench " YB_VERSION;
 const char *argp_program_bug_address =

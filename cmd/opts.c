@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/compare.h"
-#include "../core/plot.h"
-#include "../core/ring.h"
-#include "../core/sysinfo.h"
-#include "cmd.h"
+#include "core/report/compare.h"
+#include "core/report/plot.h"
+#include "core/wire/ring.h"
+#include "core/host/sysinfo.h"
+#include "cmd/cmd.h"
 
 enum {
 	OPT_MODE = 'm',

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/meta.h"
-#include "../core/proto.h"
-#include "../core/schedule.h"
-#include "../transports/shm.h"
+#include "core/base/meta.h"
+#include "core/wire/proto.h"
+#include "core/measure/schedule.h"
+#include "transports/shm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/ring.h"
+#include "core/wire/ring.h"
 
 static int f_notify(void *ctx)
 {

@@ -14,8 +14,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../transports/xenrv.h"
-#include "../transports/xswatch.h"
+#include "transports/xenrv.h"
+#include "transports/xswatch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -59,12 +59,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/clock.h"
-#include "../core/proto.h"
-#include "../core/ring.h"
-#include "../core/results.h"
-#include "../core/sweep.h"
-#include "../core/transport.h"
+#include "core/base/clock.h"
+#include "core/wire/proto.h"
+#include "core/wire/ring.h"
+#include "core/report/results.h"
+#include "core/measure/sweep.h"
+#include "core/wire/transport.h"
 
 static int die(const char *what, const struct yb_err *err)
 {

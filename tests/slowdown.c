@@ -20,11 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/clock.h"
-#include "../core/proto.h"
-#include "../core/results.h"
-#include "../core/session.h"
-#include "../core/sweep.h"
+#include "core/base/clock.h"
+#include "core/wire/proto.h"
+#include "core/report/results.h"
+#include "core/measure/session.h"
+#include "core/measure/sweep.h"
 
 /* The fraction a variable asks for TRANSPORT, or -1 when it does not. */
 static double asked(const char *var, const char *transport)

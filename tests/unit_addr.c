@@ -7,8 +7,8 @@
 
 #include <cmocka.h>
 
-#include "../core/transport.h"
-#include "../transports/sock.h"
+#include "core/wire/transport.h"
+#include "transports/sock.h"
 
 static void split_good(void **state)
 {

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "../core/clock.h"
+#include "core/base/clock.h"
 
 /* This thread's CPU time: what the work cost, whatever else the machine
  * was running (a wall clock would time the neighbours too). */

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "../core/compare.h"
-#include "../core/proto.h"
+#include "core/report/compare.h"
+#include "core/wire/proto.h"
 
 #define MAXR 16
 static const uint64_t SIZES[] = { 1, 2, 4, 8, 16 };

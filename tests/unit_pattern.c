@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "../core/pattern.h"
+#include "core/base/pattern.h"
 
 static void detects_damage(void **state)
 {

@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "../core/plot.h"
-#include "../core/proto.h"
-#include "../core/results.h"
+#include "core/report/plot.h"
+#include "core/wire/proto.h"
+#include "core/report/results.h"
 
 /* ---- building inputs -------------------------------------------------- */
 

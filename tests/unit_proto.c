@@ -7,8 +7,8 @@
 
 #include <cmocka.h>
 
-#include "../core/proto.h"
-#include "../core/schedule.h"
+#include "core/wire/proto.h"
+#include "core/measure/schedule.h"
 
 static uint8_t buf[YB_PROTO_HDR_LEN + YB_PROTO_MAX_PAYLOAD];
 

@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "../core/proto.h"
-#include "../core/results.h"
-#include "../core/session.h"
+#include "core/wire/proto.h"
+#include "core/report/results.h"
+#include "core/measure/session.h"
 
 static char dir[64];
 

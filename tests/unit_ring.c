@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "../core/clock.h"
-#include "../core/ring.h"
+#include "core/base/clock.h"
+#include "core/wire/ring.h"
 
 /* ---- a two-sided test fixture --------------------------------------------- */
 

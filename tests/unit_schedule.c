@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "../core/schedule.h"
+#include "core/measure/schedule.h"
 
 static int sizes_for(uint64_t lo, uint64_t hi, unsigned pert, int pow2,
 		     uint64_t **v, struct yb_err *err)

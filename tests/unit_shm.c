@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "../core/le.h"
-#include "../transports/shm.h"
+#include "core/base/le.h"
+#include "transports/shm.h"
 
 /* Encode, then decode as the client would: code and reason. */
 static int round_trip(unsigned status, const char *why, char out[YB_SHM_WHY_MAX],

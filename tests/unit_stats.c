@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "../core/stats.h"
+#include "core/base/stats.h"
 
 static struct yb_hist h; /* too big for a comfortable stack frame */
 

@@ -32,7 +32,7 @@
 
 #include <cmocka.h>
 
-#include "../core/clock.h"
+#include "core/base/clock.h"
 
 static yb_ns fake_clock = 1000000000ull;
 static yb_ns fake_now(void)
@@ -41,10 +41,10 @@ static yb_ns fake_now(void)
 }
 /* The engine under test reads this clock instead of CLOCK_MONOTONIC. */
 #define yb_now fake_now
-#include "../core/sweep.c"
+#include "core/measure/sweep.c"
 #undef yb_now
 
-#include "../core/le.h"
+#include "core/base/le.h"
 
 #define BASE_NS 1000
 #define SLOW_NS 50000

@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "../core/meta.h"
-#include "../core/topo.h"
-#include "../transports/xenplace.h"
+#include "core/base/meta.h"
+#include "core/host/topo.h"
+#include "transports/xenplace.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

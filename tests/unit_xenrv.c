@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../transports/xenrv.h"
+#include "transports/xenrv.h"
 
 static void addr_good(void **state)
 {

@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "../transports/xswatch.h"
+#include "transports/xswatch.h"
 
 static size_t msg(uint8_t *out, uint32_t type, uint32_t id, const void *body,
 		  uint32_t len)

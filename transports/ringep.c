@@ -1,5 +1,5 @@
 /* ringep.c - the connected-endpoint operations shared by shm and yasmin. */
-#include "ringep.h"
+#include "transports/ringep.h"
 
 static struct yb_ring *ring_of(const struct yb_ep *ep)
 {

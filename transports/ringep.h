@@ -9,8 +9,8 @@
 #ifndef YB_RINGEP_H
 #define YB_RINGEP_H
 
-#include "../core/ring.h"
-#include "../core/transport.h"
+#include "core/wire/ring.h"
+#include "core/wire/transport.h"
 
 ssize_t yb_ringep_send(struct yb_ep *ep, const void *buf, size_t len);
 ssize_t yb_ringep_recv(struct yb_ep *ep, void *buf, size_t len);

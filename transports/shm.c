@@ -56,13 +56,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/le.h"
-#include "../core/clock.h"
-#include "../core/ring.h"
-#include "../core/sysinfo.h"
-#include "ringep.h"
-#include "shm.h"
-#include "sock.h"
+#include "core/base/le.h"
+#include "core/base/clock.h"
+#include "core/wire/ring.h"
+#include "core/host/sysinfo.h"
+#include "transports/ringep.h"
+#include "transports/shm.h"
+#include "transports/sock.h"
 
 #define SHM_MAGIC YB_SHM_MAGIC
 #define SHM_VERSION YB_SHM_VERSION

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/err.h"
+#include "core/base/err.h"
 
 #define YB_SHM_MAGIC 0x4d485359u /* "YSHM" read as little-endian */
 #define YB_SHM_VERSION 1

@@ -1,5 +1,5 @@
 /* sock.c - data path and rendezvous helpers shared by tcp and unix. */
-#include "sock.h"
+#include "transports/sock.h"
 
 #include <fcntl.h>
 #include <poll.h>

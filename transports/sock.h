@@ -9,7 +9,7 @@
 
 #include <sys/socket.h>
 
-#include "../core/transport.h"
+#include "core/wire/transport.h"
 
 ssize_t yb_sock_send(struct yb_ep *ep, const void *buf, size_t len);
 ssize_t yb_sock_recv(struct yb_ep *ep, void *buf, size_t len);

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sock.h"
+#include "transports/sock.h"
 
 #define TCP_DEFAULT_BACKLOG 16
 

@@ -17,7 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "sock.h"
+#include "transports/sock.h"
 
 static int unix_sockaddr(const char *addr, struct sockaddr_un *sun,
 			 socklen_t *len, struct yb_err *err)

@@ -38,11 +38,11 @@
 #include <unistd.h>
 #include <libxenvchan.h>
 
-#include "../core/clock.h"
-#include "../core/ring.h"
-#include "ringep.h"
-#include "xenplace.h"
-#include "xenrv.h"
+#include "core/base/clock.h"
+#include "core/wire/ring.h"
+#include "transports/ringep.h"
+#include "transports/xenplace.h"
+#include "transports/xenrv.h"
 
 #define VC_VERSION 1
 #define VC_MAX_ORDER 20 /* libxenvchan's largest ring: 1 MiB */

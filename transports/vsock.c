@@ -23,8 +23,8 @@
 #include <unistd.h>
 #include <linux/vm_sockets.h>
 
-#include "sock.h"
-#include "vsock.h"
+#include "transports/sock.h"
+#include "transports/vsock.h"
 
 /* A port nobody should listen on: connecting to it only asks "who answers". */
 #define VSOCK_PROBE_PORT 47047u
@@ -66,6 +66,44 @@ int yb_vsock_answers(unsigned cid, int timeout_ms)
 	/* Refused or reset: a transport carried the request to a CID that
 	 * has nobody on this port.  That is the answer we want. */
 	return (e == ECONNREFUSED || e == ECONNRESET) ? 0 : e;
+}
+
+void yb_vsock_facts(struct yb_meta *m)
+{
+	unsigned cid = 0;
+	int e = yb_vsock_local_cid(&cid);
+
+	if (e == 0)
+		yb_meta_set_int(m, "vsock.local_cid", cid);
+	else
+		yb_meta_set(m, "vsock.local_cid", "unknown (/dev/vsock: %s)",
+			    strerror(e));
+	int s = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0) {
+		yb_meta_set(m, "vsock.sockets", "unavailable (%s)",
+			    strerror(errno));
+		return;
+	}
+	close(s);
+	yb_meta_set(m, "vsock.sockets", "can be created");
+	static const struct {
+		unsigned cid;
+		const char *key;
+	} to[] = { { VMADDR_CID_LOCAL, "vsock.loopback" },
+		   { VMADDR_CID_HOST, "vsock.host" } };
+	for (size_t i = 0; i < 2; i++) {
+		e = yb_vsock_answers(to[i].cid, 300);
+		if (e == 0)
+			yb_meta_set(m, to[i].key, "a transport answers");
+		else if (e == ETIMEDOUT)
+			yb_meta_set(m, to[i].key,
+				    "no answer within 300 ms (no transport "
+				    "delivers to CID %u)",
+				    to[i].cid);
+		else
+			yb_meta_set(m, to[i].key, "no transport (%s)",
+				    strerror(e));
+	}
 }
 
 static int parse_u32(const char *s, unsigned *out)

@@ -2,6 +2,8 @@
 #ifndef YB_VSOCK_H
 #define YB_VSOCK_H
 
+#include "core/base/meta.h"
+
 /* This machine's CID from /dev/vsock: 0, or an errno value. */
 int yb_vsock_local_cid(unsigned *cid);
 
@@ -11,5 +13,11 @@ int yb_vsock_local_cid(unsigned *cid);
  * value (ETIMEDOUT after timeout_ms, ENODEV when no transport exists).
  */
 int yb_vsock_answers(unsigned cid, int timeout_ms);
+
+/*
+ * For `diag`: vsock.local_cid, whether vsock sockets can be created, and
+ * whether a transport answers for the loopback and the host CIDs.
+ */
+void yb_vsock_facts(struct yb_meta *m);
 
 #endif /* YB_VSOCK_H */

@@ -1,5 +1,5 @@
 /* xenplace.c - where two Xen domains' vCPUs run (see xenplace.h). */
-#include "xenplace.h"
+#include "transports/xenplace.h"
 
 #include <errno.h>
 #include <stdio.h>

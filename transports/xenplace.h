@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../core/meta.h"
+#include "core/base/meta.h"
 
 /*
  * Where two Xen domains' vCPUs run, from dom0 (libxenctrl): under

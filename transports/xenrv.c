@@ -1,5 +1,5 @@
 /* xenrv.c - XenStore rendezvous for the Xen transports (see xenrv.h). */
-#include "xenrv.h"
+#include "transports/xenrv.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -178,7 +178,7 @@ enum yb_xrv_answer yb_xrv_parse_reply(const char *text, size_t len,
 #include <unistd.h>
 #include <xenstore.h>
 
-#include "../core/clock.h"
+#include "core/base/clock.h"
 
 #define XRV_CHECK_NS 500000000ull /* peer checks without a watch */
 #define XRV_RECHECK_NS 5000000000ull /* with one, in case it was lost */

@@ -50,9 +50,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../core/err.h"
-#include "../core/transport.h"
-#include "xswatch.h"
+#include "core/base/err.h"
+#include "core/wire/transport.h"
+#include "transports/xswatch.h"
 
 #define YB_XRV_DEFAULT_PORT 7470
 #define YB_XRV_ANY 0xffffu /* a server for any domain: "yasmin:any" */

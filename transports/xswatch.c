@@ -1,5 +1,5 @@
 /* xswatch.c - XenStore watches on a connection of our own (see xswatch.h). */
-#include "xswatch.h"
+#include "transports/xswatch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../core/clock.h"
+#include "core/base/clock.h"
 
 /* ---- the wire format ------------------------------------------------------- */
 

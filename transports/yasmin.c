@@ -43,12 +43,12 @@
 #include <xenevtchn.h>
 #include <xengnttab.h>
 
-#include "../core/le.h"
-#include "../core/clock.h"
-#include "../core/ring.h"
-#include "ringep.h"
-#include "xenplace.h"
-#include "xenrv.h"
+#include "core/base/le.h"
+#include "core/base/clock.h"
+#include "core/wire/ring.h"
+#include "transports/ringep.h"
+#include "transports/xenplace.h"
+#include "transports/xenrv.h"
 
 #define YX_VERSION 1
 #define YX_DEFAULT_ORDER 20      /* 1 MiB per direction: fits gntalloc's
