@@ -6,7 +6,8 @@
 #   make bench      the shm ring against memcpy, cache line, unix, tcp
 #   make check      the whole test suite (unit, end-to-end, man page lint)
 #   make check SANITIZE=address,undefined   the same under ASan + UBSan
-#   make install    PREFIX=/usr/local DESTDIR= : binary and man page
+#   make install    PREFIX=/usr/local DESTDIR= : binary, man page and bash
+#                   completion (COMPDIR=; make uninstall removes them)
 #   make STATIC=1   a static binary (build/static/), to drop into a guest
 #   make xen-check  only the Xen lab: Xen under QEMU, tests in its guests
 #
@@ -28,6 +29,7 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 DESTDIR  ?=
+COMPDIR  ?= $(PREFIX)/share/bash-completion/completions
 WERROR   ?= $(if $(wildcard .git),1,0)
 XEN      ?= 1
 DEPS     ?= 1
@@ -191,13 +193,18 @@ xen-check: $(BIN) $(HELP_BIN) static
 lint-man:
 	mandoc -T lint -W warning man/$(PROG).1
 
+# The bash completion asks the installed binary for its commands, options
+# and transports, so it never falls out of step with them.
 install: $(BIN)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(COMPDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/$(PROG)
 	install -m 644 man/$(PROG).1 $(DESTDIR)$(MANDIR)/man1/$(PROG).1
+	install -m 644 scripts/$(PROG).bash $(DESTDIR)$(COMPDIR)/$(PROG)
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/$(PROG) $(DESTDIR)$(MANDIR)/man1/$(PROG).1
+	rm -f $(DESTDIR)$(BINDIR)/$(PROG) $(DESTDIR)$(MANDIR)/man1/$(PROG).1 \
+	  $(DESTDIR)$(COMPDIR)/$(PROG)
 
 clean:
 	rm -rf $(BUILD)
