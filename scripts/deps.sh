@@ -10,6 +10,10 @@
 set -eu
 
 REQUIRED="gcc make pkg-config libc6-dev libjansson-dev libcmocka-dev mandoc gnuplot-nox clang libclang-rt-14-dev valgrind procps strace"
+# The Debian package and its test (tests/e2e/package.sh: dpkg-buildpackage,
+# debhelper's dh, lintian) and the completion's test beside the
+# bash-completion framework (tests/e2e/completion.sh).
+REQUIRED="$REQUIRED dpkg-dev debhelper lintian bash-completion"
 # The Xen libraries (headers and the static archives for make STATIC=1),
 # and what the Xen lab (scripts/xen-lab.sh) builds its images with.
 OPTIONAL="libxen-dev qemu-system-x86 debootstrap busybox-static cpio zstd xz-utils kmod file"
