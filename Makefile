@@ -6,7 +6,8 @@
 #   make bench      the shm ring against memcpy, cache line, unix, tcp
 #   make check      the whole test suite (unit, end-to-end, man page lint)
 #   make check SANITIZE=address,undefined   the same under ASan + UBSan
-#   make install    PREFIX=/usr/local DESTDIR= : binary and man page
+#   make install    PREFIX=/usr/local DESTDIR= : binary, man page and bash
+#                   completion (COMPDIR=; make uninstall removes them)
 #   make STATIC=1   a static binary (build/static/), to drop into a guest
 #   make xen-check  only the Xen lab: Xen under QEMU, tests in its guests
 #
@@ -14,7 +15,10 @@
 # own directory, and a stamp of the flags forces a rebuild when they change.
 # V=1 shows the commands.  XEN=0 builds without the Xen libraries.
 # WERROR=1 (the default in a git checkout, never for a release tarball)
-# turns warnings into errors.
+# turns warnings into errors.  DEPS=0 never runs scripts/deps.sh (a package
+# build: no apt-get, no network; a missing library then fails the compile).
+# make VERSION=X sets what --version prints (default: git describe).  CPPFLAGS,
+# CFLAGS and LDFLAGS from the environment are used (dpkg-buildflags).
 
 PROG     := yasmin-bench
 SANITIZE ?=
@@ -25,8 +29,14 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 DESTDIR  ?=
+COMPDIR  ?= $(PREFIX)/share/bash-completion/completions
 WERROR   ?= $(if $(wildcard .git),1,0)
 XEN      ?= 1
+DEPS     ?= 1
+# Only from the command line: a VERSION in the environment may mean anything.
+ifneq ($(origin VERSION),command line)
+VERSION  :=
+endif
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -49,13 +59,13 @@ endif
 
 # Facts about this machine (dependencies installed, Xen libraries found)
 # are gathered once into config.mk, which make builds and then re-reads.
-NO_CONFIG_GOALS := clean distclean
+NO_CONFIG_GOALS := clean distclean uninstall
 ifeq ($(filter-out $(NO_CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 else
 -include $(BUILD)/config.mk
 endif
 
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) \
               -I. -I$(BUILD)/gen $(CONFIG_CFLAGS) -MMD -MP \
               $(if $(filter 1,$(STATIC)),-DYB_STATIC=1)
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) $(if $(filter 1,$(STATIC)),-static)
@@ -83,7 +93,7 @@ all: $(BIN)
 
 $(BUILD)/config.mk: scripts/deps.sh scripts/configure.sh
 	@mkdir -p $(@D)
-	$(Q)scripts/deps.sh
+	$(Q)$(if $(filter 0,$(DEPS)),:,scripts/deps.sh)
 	$(Q)XEN=$(XEN) STATIC=$(STATIC) scripts/configure.sh > $@.tmp && mv $@.tmp $@
 
 deps:
@@ -95,10 +105,11 @@ $(BUILD)/.flags: FORCE
 	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LIBS)' > $@.new; \
 	  cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
 
-# The version from git, regenerated only when it changes.
+# The version from git (or VERSION=), regenerated only when it changes.
 $(BUILD)/gen/yb_version.h: FORCE
 	@mkdir -p $(@D)
-	@v=$$(git describe --tags --always --dirty 2>/dev/null || echo 0.1.0); \
+	@v='$(VERSION)'; [ -n "$$v" ] || \
+	  v=$$(git describe --tags --always --dirty 2>/dev/null || echo 0.1.0); \
 	  printf '#define YB_VERSION "%s"\n' "$$v" > $@.new; \
 	  cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
 
@@ -182,13 +193,18 @@ xen-check: $(BIN) $(HELP_BIN) static
 lint-man:
 	mandoc -T lint -W warning man/$(PROG).1
 
+# The bash completion asks the installed binary for its commands, options
+# and transports, so it never falls out of step with them.
 install: $(BIN)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(COMPDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/$(PROG)
 	install -m 644 man/$(PROG).1 $(DESTDIR)$(MANDIR)/man1/$(PROG).1
+	install -m 644 scripts/$(PROG).bash $(DESTDIR)$(COMPDIR)/$(PROG)
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/$(PROG) $(DESTDIR)$(MANDIR)/man1/$(PROG).1
+	rm -f $(DESTDIR)$(BINDIR)/$(PROG) $(DESTDIR)$(MANDIR)/man1/$(PROG).1 \
+	  $(DESTDIR)$(COMPDIR)/$(PROG)
 
 clean:
 	rm -rf $(BUILD)
