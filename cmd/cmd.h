@@ -132,12 +132,6 @@ unsigned cmd_parse_metrics(const struct argp_state *state, const char *arg);
 const char *cmd_parse_relative(const struct argp_state *state,
 			       const char *arg);
 
-/*
- * A time in seconds: 90, 90s, 500ms, 10m, 2h (a bare number is seconds),
- * at most max_s.  0 on success, -1 when arg is not such a time.
- */
-int cmd_parse_seconds(const char *arg, double max_s, double *out);
-
 /* Print "yasmin-bench: msg" and return the exit status for code. */
 int cmd_fail(int code, const char *msg);
 

@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "core/base/clock.h"
+#include "core/base/units.h"
 #include "core/report/compare.h"
 #include "core/report/plot.h"
 #include "cmd/cmd.h"
@@ -158,7 +159,7 @@ static error_t ab_parse(int key, char *arg, struct argp_state *state)
 		break;
 	}
 	case OPT_BUDGET:
-		if (cmd_parse_seconds(arg, 7 * 86400.0, &a->budget) ||
+		if (yb_parse_seconds(arg, 7 * 86400.0, &a->budget) ||
 		    a->budget <= 0)
 			cmd_usage_error(state, "bad --budget '%s': expected a "
 					       "time such as 170s or 5m, at "

@@ -8,6 +8,7 @@
 #include "core/report/plot.h"
 #include "core/wire/ring.h"
 #include "core/host/sysinfo.h"
+#include "core/base/units.h"
 #include "cmd/cmd.h"
 
 enum {
@@ -99,63 +100,6 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *v)
 	errno = 0;
 	*v = strtoul(s, &end, 10);
 	return (errno || *end || *v > max) ? -1 : 0;
-}
-
-/* A duration with a unit: ns, us, ms or s (a bare number is us). */
-static int parse_duration_ns(const char *s, double max_ns, uint64_t *ns)
-{
-	char *end;
-	static const struct {
-		const char *unit;
-		double scale;
-	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-		      { "", 1e3 } };
-
-	if (!*s || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || !(v >= 0))
-		return -1;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].unit) == 0) {
-			double x = v * units[i].scale;
-			if (x > max_ns)
-				return -1;
-			*ns = (uint64_t)x;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-int cmd_parse_seconds(const char *arg, double max_s, double *out)
-{
-	uint64_t ns;
-	char copy[64];
-	size_t l = strlen(arg);
-	double scale = 1;
-
-	if (l + 2 > sizeof(copy))
-		return -1;
-	snprintf(copy, sizeof(copy), "%s", arg);
-	/* Minutes and hours too: 10m, 2h. */
-	if (l > 1 && copy[l - 1] == 'm' && copy[l - 2] >= '0' &&
-	    copy[l - 2] <= '9') {
-		copy[l - 1] = 's';
-		scale = 60;
-	} else if (l > 1 && copy[l - 1] == 'h') {
-		copy[l - 1] = 's';
-		scale = 3600;
-	} else if (l > 0 && copy[l - 1] >= '0' && copy[l - 1] <= '9') {
-		/* A bare number is seconds here, as for timeout(1). */
-		copy[l] = 's';
-		copy[l + 1] = '\0';
-	}
-	if (parse_duration_ns(copy, max_s * 1e9 / scale, &ns))
-		return -1;
-	*out = (double)ns / 1e9 * scale;
-	return 0;
 }
 
 /* A soak's heartbeat on stdout, every 10 s, for unattended runs. */
@@ -381,7 +325,7 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 		break;
 	}
 	case OPT_SPIN_TIME:
-		if (parse_duration_ns(arg, (double)YB_RING_MAX_SPIN_NS,
+		if (yb_parse_duration_ns(arg, (double)YB_RING_MAX_SPIN_NS,
 				      &cs->spin_ns))
 			cmd_usage_error(state,
 					"bad --spin-time '%s': expected a time "
@@ -397,7 +341,7 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 		cs->no_plot = 1;
 		break;
 	case OPT_DURATION:
-		if (cmd_parse_seconds(arg, 30 * 86400.0, &cs->so.duration_s) ||
+		if (yb_parse_seconds(arg, 30 * 86400.0, &cs->so.duration_s) ||
 		    cs->so.duration_s == 0)
 			cmd_usage_error(state,
 					"bad --duration '%s': expected a time "
