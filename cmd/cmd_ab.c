@@ -707,15 +707,10 @@ static int judge(const struct ab_args *ap, const char *dir,
 		fprintf(stderr, "yasmin-bench ab: %s\n", err.msg);
 		status = rc == YB_EINVAL ? YB_EXIT_USAGE : YB_EXIT_OUTPUT;
 	} else {
-		if (a.json) {
-			json_t *o = yb_cmp_to_json(&c, a.tolerance, a.relative);
-			char *s = json_dumps(o, JSON_INDENT(2));
-			printf("%s\n", s);
-			free(s);
-			json_decref(o);
-		} else {
+		if (a.json)
+			cmd_cmp_print_json(&c, a.tolerance, a.relative);
+		else
 			cmd_cmp_print(&c, a.tolerance, a.relative);
-		}
 		status = c.regressed ? 1 : 0;
 		if (!a.no_plot && write) {
 			struct yb_plot_opts po = { .out_dir = dir,
