@@ -120,6 +120,112 @@ static size_t split_list(char *s, char **items, size_t max,
 	return n;
 }
 
+/* --mode: pingpong, stream or both, as a mask of YB_MODE_BIT()s. */
+static unsigned parse_modes(const struct argp_state *state, const char *arg)
+{
+	if (strcmp(arg, "pingpong") == 0)
+		return YB_MODE_BIT(YB_MODE_PINGPONG);
+	if (strcmp(arg, "stream") == 0)
+		return YB_MODE_BIT(YB_MODE_STREAM);
+	if (strcmp(arg, "both") == 0)
+		return YB_MODE_BIT(YB_MODE_PINGPONG) |
+		       YB_MODE_BIT(YB_MODE_STREAM);
+	cmd_usage_error(state,
+			"bad --mode '%s': expected pingpong, stream or both",
+			arg);
+}
+
+/* --ring-size LIST: powers of two from 4K to 1G, none twice. */
+static void parse_ring_sizes(const struct argp_state *state, const char *arg,
+			     struct cmd_sweep *cs)
+{
+	char *items[CMD_MAX_CONFIGS], copy[512];
+	struct yb_err err;
+	uint64_t sz;
+
+	snprintf(copy, sizeof(copy), "%s", arg);
+	size_t n = split_list(copy, items, CMD_MAX_CONFIGS, state,
+			      "ring-size");
+	cs->n_ring_sizes = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (yb_parse_size(items[i], &sz, &err))
+			cmd_usage_error(state, "--ring-size: %s", err.msg);
+		if (sz < (1u << YB_RING_MIN_ORDER) ||
+		    sz > (1u << YB_RING_MAX_ORDER) || (sz & (sz - 1)))
+			cmd_usage_error(state,
+					"bad --ring-size '%s': a power of two "
+					"from 4K to 1G",
+					items[i]);
+		for (size_t j = 0; j < cs->n_ring_sizes; j++)
+			if (cs->ring_sizes[j] == sz)
+				cmd_usage_error(state,
+						"--ring-size lists '%s' twice",
+						items[i]);
+		cs->ring_sizes[cs->n_ring_sizes++] = sz;
+	}
+}
+
+/* --wait LIST: poll, block or adaptive, none twice. */
+static void parse_waits(const struct argp_state *state, const char *arg,
+			struct cmd_sweep *cs)
+{
+	char *items[3], copy[128];
+
+	snprintf(copy, sizeof(copy), "%s", arg);
+	size_t n = split_list(copy, items, 3, state, "wait");
+	cs->n_waits = 0;
+	for (size_t i = 0; i < n; i++) {
+		int w = yb_wait_parse(items[i]);
+		if (w < 0)
+			cmd_usage_error(state,
+					"bad --wait '%s': expected poll, block "
+					"or adaptive",
+					items[i]);
+		for (size_t j = 0; j < cs->n_waits; j++)
+			if (cs->waits[j] == w)
+				cmd_usage_error(state,
+						"--wait lists '%s' twice",
+						items[i]);
+		cs->waits[cs->n_waits++] = w;
+	}
+}
+
+/*
+ * After the last option: what --duration and --quick imply for the
+ * options not given, then the bounds of the sizes.
+ */
+static void sweep_end(const struct argp_state *state, struct cmd_sweep *cs)
+{
+	if (cs->so.duration_s > 0) {
+		/* A soak streams one size. */
+		cs->so.modes = YB_MODE_BIT(YB_MODE_STREAM);
+		if (!cs->set_max)
+			cs->so.sched.max_bytes = 1u << 20;
+		cs->so.sched.min_bytes = cs->so.sched.max_bytes;
+		cs->so.soak = &cs->soak;
+		cs->so.soak_progress = cmd_soak_progress;
+	}
+	if (cs->quick) {
+		if (!cs->set_max)
+			cs->so.sched.max_bytes = 1u << 20;
+		if (!cs->set_pert)
+			cs->so.sched.perturbation = 0;
+		if (!cs->set_trial_time)
+			cs->so.trial_time_s = 0.02;
+	}
+	if (cs->so.sched.min_bytes < 1)
+		cmd_usage_error(state, "--min-bytes must be at least 1");
+	if (cs->so.sched.max_bytes > YB_MAX_MSG_BYTES)
+		cmd_usage_error(state, "--max-bytes must be at most 1G");
+	if (cs->so.sched.min_bytes > cs->so.sched.max_bytes)
+		cmd_usage_error(state,
+				"--min-bytes (%llu) is larger than "
+				"--max-bytes (%llu)",
+				(unsigned long long)cs->so.sched.min_bytes,
+				(unsigned long long)cs->so.sched.max_bytes);
+}
+
+/* One case per option of sweep_options; the long ones call the steps above. */
 static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 {
 	struct cmd_sweep *cs = state->input;
@@ -129,18 +235,7 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case OPT_MODE:
-		if (strcmp(arg, "pingpong") == 0)
-			cs->so.modes = YB_MODE_BIT(YB_MODE_PINGPONG);
-		else if (strcmp(arg, "stream") == 0)
-			cs->so.modes = YB_MODE_BIT(YB_MODE_STREAM);
-		else if (strcmp(arg, "both") == 0)
-			cs->so.modes = YB_MODE_BIT(YB_MODE_PINGPONG) |
-				       YB_MODE_BIT(YB_MODE_STREAM);
-		else
-			cmd_usage_error(state,
-				   "bad --mode '%s': expected pingpong, "
-				   "stream or both",
-				   arg);
+		cs->so.modes = parse_modes(state, arg);
 		break;
 	case OPT_MIN:
 	case OPT_MAX:
@@ -199,54 +294,12 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 	case OPT_FORCE:
 		cs->force = 1;
 		break;
-	case OPT_RING_SIZE: {
-		char *items[CMD_MAX_CONFIGS], copy[512];
-		snprintf(copy, sizeof(copy), "%s", arg);
-		size_t n = split_list(copy, items, CMD_MAX_CONFIGS, state,
-				      "ring-size");
-		cs->n_ring_sizes = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (yb_parse_size(items[i], &sz, &err))
-				cmd_usage_error(state, "--ring-size: %s",
-						err.msg);
-			if (sz < (1u << YB_RING_MIN_ORDER) ||
-			    sz > (1u << YB_RING_MAX_ORDER) || (sz & (sz - 1)))
-				cmd_usage_error(state,
-						"bad --ring-size '%s': a power "
-						"of two from 4K to 1G",
-						items[i]);
-			for (size_t j = 0; j < cs->n_ring_sizes; j++)
-				if (cs->ring_sizes[j] == sz)
-					cmd_usage_error(state,
-							"--ring-size lists "
-							"'%s' twice",
-							items[i]);
-			cs->ring_sizes[cs->n_ring_sizes++] = sz;
-		}
+	case OPT_RING_SIZE:
+		parse_ring_sizes(state, arg, cs);
 		break;
-	}
-	case OPT_WAIT: {
-		char *items[3], copy[128];
-		snprintf(copy, sizeof(copy), "%s", arg);
-		size_t n = split_list(copy, items, 3, state, "wait");
-		cs->n_waits = 0;
-		for (size_t i = 0; i < n; i++) {
-			int w = yb_wait_parse(items[i]);
-			if (w < 0)
-				cmd_usage_error(state,
-						"bad --wait '%s': expected "
-						"poll, block or adaptive",
-						items[i]);
-			for (size_t j = 0; j < cs->n_waits; j++)
-				if (cs->waits[j] == w)
-					cmd_usage_error(state,
-							"--wait lists '%s' "
-							"twice",
-							items[i]);
-			cs->waits[cs->n_waits++] = w;
-		}
+	case OPT_WAIT:
+		parse_waits(state, arg, cs);
 		break;
-	}
 	case OPT_SPIN_TIME:
 		if (yb_parse_duration_ns(arg, (double)YB_RING_MAX_SPIN_NS,
 				      &cs->spin_ns))
@@ -273,33 +326,7 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 					arg);
 		break;
 	case ARGP_KEY_END:
-		if (cs->so.duration_s > 0) {
-			/* A soak streams one size. */
-			cs->so.modes = YB_MODE_BIT(YB_MODE_STREAM);
-			if (!cs->set_max)
-				cs->so.sched.max_bytes = 1u << 20;
-			cs->so.sched.min_bytes = cs->so.sched.max_bytes;
-			cs->so.soak = &cs->soak;
-			cs->so.soak_progress = cmd_soak_progress;
-		}
-		if (cs->quick) {
-			if (!cs->set_max)
-				cs->so.sched.max_bytes = 1u << 20;
-			if (!cs->set_pert)
-				cs->so.sched.perturbation = 0;
-			if (!cs->set_trial_time)
-				cs->so.trial_time_s = 0.02;
-		}
-		if (cs->so.sched.min_bytes < 1)
-			cmd_usage_error(state, "--min-bytes must be at least 1");
-		if (cs->so.sched.max_bytes > YB_MAX_MSG_BYTES)
-			cmd_usage_error(state, "--max-bytes must be at most 1G");
-		if (cs->so.sched.min_bytes > cs->so.sched.max_bytes)
-			cmd_usage_error(state,
-				   "--min-bytes (%llu) is larger than "
-				   "--max-bytes (%llu)",
-				   (unsigned long long)cs->so.sched.min_bytes,
-				   (unsigned long long)cs->so.sched.max_bytes);
+		sweep_end(state, cs);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
