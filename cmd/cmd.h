@@ -1,8 +1,9 @@
 /*
  * cmd.h - the subcommands, and what the files of cmd/ share.  Each
  * subcommand (cmd_NAME.c) parses its arguments with argp and calls into
- * core/; no measurement or file logic lives here.  The shared helpers are
- * grouped below by the file that defines them.
+ * core/, where measuring, the results files and the graphs live; ab and
+ * bench write only their own summaries (ab.json, ab.csv, bench.json).
+ * The shared helpers are grouped below by the file that defines them.
  */
 #ifndef YB_CMD_H
 #define YB_CMD_H

@@ -14,13 +14,14 @@
  * state changes between them far less often (--whole-runs: one run a
  * side).  yb_compare_paired judges each curve by the
  * spread between runs, which on a shared machine is far larger than the
- * spread inside one run (see compare.h for its two tests; --rejudge
- * applies them again to a kept gate).
+ * spread inside one run (see compare.h for its three tests, --method;
+ * --rejudge applies them again to a kept gate).
  *
- * Everything stays under --out: runs/NN-old and runs/NN-new (each run's
- * results and its output), ab.json (the verdict, the rounds and the
- * commands), ab.csv (every round's change) and ab.png (the distribution
- * of the changes, drawn by plot from ab.json).
+ * Everything stays under --out: runs/NN-old and runs/NN-new (-TRANSPORT
+ * after them when each transport has runs of its own; each run's results
+ * and its output), ab.json (the verdict, the rounds and the commands),
+ * ab.csv (every round's change) and ab.png (the distribution of the
+ * changes; `plot ab.json` draws it again).
  *
  * Exit status: 0 no regression, 1 regression (or NEW failed a run: a
  * candidate that cannot finish cannot be shown not to regress), 2 bad

@@ -583,7 +583,7 @@ static int json_get_num(json_t *o, const char *k, double *v)
 	return isfinite(*v) && *v >= 0 ? 0 : -1;
 }
 
-/* Nested objects come back as dotted keys, the inverse of meta_to_json. */
+/* Nested objects come back as dotted keys, the inverse of yb_meta_to_json. */
 static int meta_from_json(json_t *obj, const char *prefix, struct yb_meta *m,
 			  int depth)
 {
