@@ -1,6 +1,9 @@
 /*
- * cmd.h - the subcommands.  Each parses its arguments with argp and calls
- * into core/; no measurement or file logic lives here.
+ * cmd.h - the subcommands, and what the files of cmd/ share.  Each
+ * subcommand (cmd_NAME.c) parses its arguments with argp and calls into
+ * core/, where measuring, the results files and the graphs live; ab and
+ * bench write only their own summaries (ab.json, ab.csv, bench.json).
+ * The shared helpers are grouped below by the file that defines them.
  */
 #ifndef YB_CMD_H
 #define YB_CMD_H
@@ -12,6 +15,8 @@
 #include "core/measure/sweep.h"
 #include "core/host/topo.h"
 
+/* ---- the subcommands (cmd_NAME.c; main.c's table lists them) ---------- */
+
 int cmd_run(int argc, char **argv);
 int cmd_server(int argc, char **argv);
 int cmd_client(int argc, char **argv);
@@ -21,6 +26,25 @@ int cmd_plot(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_ab(int argc, char **argv);
 int cmd_diag(int argc, char **argv);
+
+/* ---- main.c: signals, usage errors, failures -------------------------- */
+
+/* Set by SIGINT/SIGTERM; the sweep stops between trials. */
+extern volatile sig_atomic_t cmd_stop;
+void cmd_catch_signals(void);
+
+/*
+ * A bad option value: one line, "yasmin-bench CMD: message", and exit
+ * status 2.  (argp_error adds a second "Try --help" line; scripts and
+ * people both read one line more easily.)
+ */
+void cmd_usage_error(const struct argp_state *state, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+/* Print "yasmin-bench: msg" and return the exit status for code. */
+int cmd_fail(int code, const char *msg);
+
+/* ---- opts.c: options shared between commands -------------------------- */
 
 #define CMD_MAX_CONFIGS 16
 
@@ -55,6 +79,20 @@ extern const struct argp cmd_sweep_argp;
 /* Defaults, before parsing. */
 void cmd_sweep_init(struct cmd_sweep *cs);
 
+/*
+ * Options compare and ab share; each exits with a one-line usage error on
+ * a bad value.  --tolerance PCT (0 to 1000), --confidence PCT (50 to
+ * 99.99), --metric LIST (latency, p99, p99.9, bandwidth, both: a mask of
+ * YB_METRIC_*), --relative-to TRANSPORT (not empty).
+ */
+double cmd_parse_tolerance(const struct argp_state *state, const char *arg);
+double cmd_parse_confidence(const struct argp_state *state, const char *arg);
+unsigned cmd_parse_metrics(const struct argp_state *state, const char *arg);
+const char *cmd_parse_relative(const struct argp_state *state,
+			       const char *arg);
+
+/* ---- placement.c: which CPUs the two ends run on ---------------------- */
+
 /* --cpus A,B: two CPUs this process may use (exits on a bad value). */
 void cmd_parse_cpus(const struct argp_state *state, const char *arg,
 		    int cpus[2]);
@@ -74,6 +112,8 @@ const char *cmd_placement(int have_cpus, const int cpus[2],
  */
 const char *cmd_pairs_placement(struct yb_local_opts *lo);
 
+/* ---- finish.c: the output of run and client, before and after -------- */
+
 /*
  * Before measuring: the checks of yb_session_precheck, plus existing
  * graphs in the output directory when graphs will be drawn.
@@ -87,58 +127,32 @@ int cmd_precheck(const struct cmd_sweep *cs, struct yb_err *err);
 int cmd_session_end(struct yb_session *s, int rc, const struct yb_err *err,
 		    const struct cmd_sweep *cs);
 
+/* ---- soak.c: what a soak (--duration) reports ------------------------ */
+
+/* The sweep's soak_progress: a heartbeat on stdout every 10 s. */
+void cmd_soak_progress(void *ctx, const struct yb_soak *st);
+
 /*
  * After a soak (--duration) over the curve s->cur describes, however it
  * ended (rc: 0, YB_EINTR, or the error in err): the totals of its whole
  * trials on stdout and in the metadata under "soak.LABEL." (seconds,
- * bytes, verified_bytes, messages, ended), when it moved anything.  The
- * totals are then cleared, so that a later transport that fails before
- * its soak begins reports nothing.
+ * bytes, verified_bytes, messages, verified, mean_gbps, the client's
+ * rss at start, end and most, ended), unless it failed before a message
+ * was delivered.  The totals are then cleared, so that a later transport
+ * that fails before its soak begins reports nothing.
  */
 void cmd_soak_report(struct yb_session *s, const char *transport,
 		     struct cmd_sweep *cs, int rc, const struct yb_err *err);
 
-/* Set by SIGINT/SIGTERM; the sweep stops between trials. */
-extern volatile sig_atomic_t cmd_stop;
-void cmd_catch_signals(void);
+/* ---- verdict.c: the verdict of a comparison (compare, ab) ------------- */
 
 /*
- * A bad option value: one line, "yasmin-bench CMD: message", and exit
- * status 2.  (argp_error adds a second "Try --help" line; scripts and
- * people both read one line more easily.)
- */
-void cmd_usage_error(const struct argp_state *state, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3), noreturn));
-
-/*
- * The verdict of a comparison (compare, ab): a table on stdout, or JSON
- * (a new reference).  relative: the reference transport, or NULL.
+ * A table on stdout, or the JSON of yb_cmp_to_json on stdout (a new
+ * reference).  relative: the reference transport, or NULL.
  */
 struct yb_cmp;
-struct json_t;
 void cmd_cmp_print(const struct yb_cmp *c, double tol, const char *relative);
-struct json_t *cmd_cmp_json(const struct yb_cmp *c, double tol,
-			    const char *relative);
-
-/*
- * Options compare and ab share; each exits with a one-line usage error on
- * a bad value.  --tolerance PCT (0 to 1000), --confidence PCT (50 to
- * 99.99), --metric LIST (latency, p99, p99.9, bandwidth, both: a mask of
- * YB_METRIC_*), --relative-to TRANSPORT (not empty).
- */
-double cmd_parse_tolerance(const struct argp_state *state, const char *arg);
-double cmd_parse_confidence(const struct argp_state *state, const char *arg);
-unsigned cmd_parse_metrics(const struct argp_state *state, const char *arg);
-const char *cmd_parse_relative(const struct argp_state *state,
-			       const char *arg);
-
-/*
- * A time in seconds: 90, 90s, 500ms, 10m, 2h (a bare number is seconds),
- * at most max_s.  0 on success, -1 when arg is not such a time.
- */
-int cmd_parse_seconds(const char *arg, double max_s, double *out);
-
-/* Print "yasmin-bench: msg" and return the exit status for code. */
-int cmd_fail(int code, const char *msg);
+void cmd_cmp_print_json(const struct yb_cmp *c, double tol,
+			const char *relative);
 
 #endif /* YB_CMD_H */

@@ -14,13 +14,14 @@
  * state changes between them far less often (--whole-runs: one run a
  * side).  yb_compare_paired judges each curve by the
  * spread between runs, which on a shared machine is far larger than the
- * spread inside one run (see compare.h for its two tests; --rejudge
- * applies them again to a kept gate).
+ * spread inside one run (see compare.h for its three tests, --method;
+ * --rejudge applies them again to a kept gate).
  *
- * Everything stays under --out: runs/NN-old and runs/NN-new (each run's
- * results and its output), ab.json (the verdict, the rounds and the
- * commands), ab.csv (every round's change) and ab.png (the distribution
- * of the changes, drawn by plot from ab.json).
+ * Everything stays under --out: runs/NN-old and runs/NN-new (-TRANSPORT
+ * after them when each transport has runs of its own; each run's results
+ * and its output), ab.json (the verdict, the rounds and the commands),
+ * ab.csv (every round's change) and ab.png (the distribution of the
+ * changes; `plot ab.json` draws it again).
  *
  * Exit status: 0 no regression, 1 regression (or NEW failed a run: a
  * candidate that cannot finish cannot be shown not to regress), 2 bad
@@ -42,6 +43,7 @@
 #include <unistd.h>
 
 #include "core/base/clock.h"
+#include "core/base/units.h"
 #include "core/report/compare.h"
 #include "core/report/plot.h"
 #include "cmd/cmd.h"
@@ -158,7 +160,7 @@ static error_t ab_parse(int key, char *arg, struct argp_state *state)
 		break;
 	}
 	case OPT_BUDGET:
-		if (cmd_parse_seconds(arg, 7 * 86400.0, &a->budget) ||
+		if (yb_parse_seconds(arg, 7 * 86400.0, &a->budget) ||
 		    a->budget <= 0)
 			cmd_usage_error(state, "bad --budget '%s': expected a "
 					       "time such as 170s or 5m, at "
@@ -605,6 +607,127 @@ static int write_json(const char *path, const struct ab_args *a,
 }
 
 /*
+ * One side's results of one round: its pieces' runs (run[j] for piece j,
+ * stride apart in the runs array), read and put together in order, each
+ * over its own probes' floors with --relative-to probes, and relative to
+ * the reference transport with --relative-to TRANSPORT.  res is
+ * initialised by the caller; 0 or an error in err.
+ */
+static int read_side(const struct ab_args *a, const struct ab_run *run,
+		     size_t stride, unsigned np, struct yb_results *res,
+		     struct yb_err *err)
+{
+	int probes = a->relative &&
+		     strcmp(a->relative, YB_RELATIVE_PROBES) == 0;
+	int rc = 0;
+
+	for (unsigned j = 0; j < np && !rc; j++) {
+		char path[PATH_MAX + 32];
+		struct yb_results one;
+		yb_results_init(&one);
+		snprintf(path, sizeof(path), "%s/results.csv",
+			 run[j * stride].dir);
+		rc = yb_plot_read(path, &one, err);
+		/* Each run over its own probes' floors. */
+		if (!rc && probes) {
+			struct yb_results rel;
+			rc = yb_results_relative(&one, a->relative, &rel, err);
+			if (!rc) {
+				yb_results_free(&one);
+				one = rel;
+			}
+		}
+		if (!rc && j == 0) {
+			yb_results_free(res);
+			*res = one; /* its metadata too */
+			continue;
+		}
+		for (size_t k = 0; !rc && k < one.n; k++)
+			if (yb_results_add(res, &one.p[k]))
+				rc = yb_err_set(err, YB_ENOMEM,
+						"out of memory");
+		yb_results_free(&one);
+	}
+	if (!rc && a->relative && !probes) {
+		struct yb_results rel;
+		rc = yb_results_relative(res, a->relative, &rel, err);
+		if (!rc) {
+			yb_results_free(res);
+			*res = rel;
+		}
+	}
+	return rc;
+}
+
+/*
+ * Every round read (res[2 r] OLD's, res[2 r + 1] NEW's, both already
+ * initialised) and judged into c; 0 or an error in err.
+ */
+static int judge_rounds(const struct ab_args *a, const struct ab_run *runs,
+			unsigned np, struct yb_results *res,
+			const struct yb_results **old,
+			const struct yb_results **new_, struct yb_cmp *c,
+			struct yb_err *err)
+{
+	int probes = a->relative &&
+		     strcmp(a->relative, YB_RELATIVE_PROBES) == 0;
+	int rc = 0;
+
+	/* A ratio to another transport is taken within one run: a kept
+	 * gate of runs per transport has none to take it in. */
+	if (a->relative && !probes && np > 1)
+		return yb_err_set(err, YB_EINVAL,
+				  "--relative-to %s: this gate measured each "
+				  "transport in runs of its own; a ratio to "
+				  "another transport needs a gate of whole "
+				  "runs (--whole-runs)",
+				  a->relative);
+	/* i = 2 r + side: the side's pieces of round r, in order. */
+	for (unsigned i = 0; i < 2 * a->rounds && !rc; i++)
+		rc = read_side(a, &runs[2 * (i / 2) * np + i % 2], 2, np,
+			       &res[i], err);
+	for (unsigned i = 0; i < a->rounds && !rc; i++) {
+		old[i] = &res[2 * i];
+		new_[i] = &res[2 * i + 1];
+		if (yb_results_verified(old[i]) != yb_results_verified(new_[i]))
+			rc = yb_err_set(err, YB_EINVAL,
+					"round %u: OLD and NEW disagree on "
+					"--verify (different builds' "
+					"defaults?)",
+					i + 1);
+	}
+	if (!rc)
+		rc = yb_compare_paired(old, new_, a->rounds, a->metrics,
+				       a->tolerance, a->confidence / 100,
+				       a->method, c, err);
+	return rc;
+}
+
+/* The verdict on stdout; with write, ab.png drawn and the files named. */
+static void print_verdict(const struct ab_args *a, const char *dir,
+			  const struct yb_cmp *c, int write)
+{
+	struct yb_err err = { 0 };
+
+	if (a->json)
+		cmd_cmp_print_json(c, a->tolerance, a->relative);
+	else
+		cmd_cmp_print(c, a->tolerance, a->relative);
+	if (!a->no_plot && write) {
+		struct yb_plot_opts po = { .out_dir = dir,
+					   .formats = YB_PLOT_PNG,
+					   .force = 1 };
+		int written = 0;
+		if (yb_plot_ab(c, a->tolerance, &po, &written, &err))
+			fprintf(stderr, "yasmin-bench ab: no graph: %s\n",
+				err.msg);
+	}
+	if (!a->json && write)
+		printf("files: %s/ab.json, ab.csv%s, runs/\n", dir,
+		       a->no_plot ? "" : ", ab.png");
+}
+
+/*
  * Read every run of the gate (runs[2 (r np + j)] OLD's and runs[2 (r np +
  * j) + 1] NEW's in round r for piece j of np, for a->rounds rounds; a
  * side's pieces of one round make one set of results), judge, print the
@@ -617,81 +740,19 @@ static int judge(const struct ab_args *ap, const char *dir,
 {
 	struct ab_args a = *ap;
 	struct yb_err err = { 0 };
+	struct yb_cmp c = { 0 };
 	int status = 0;
 
-	/* Read every run; judge the rounds. */
 	struct yb_results *res = calloc(2 * (size_t)a.rounds, sizeof(*res));
 	const struct yb_results **old = calloc(a.rounds, sizeof(*old));
 	const struct yb_results **new_ = calloc(a.rounds, sizeof(*new_));
 	int rc = !res || !old || !new_ ?
 			 yb_err_set(&err, YB_ENOMEM, "out of memory") :
 			 0;
-	int probes = a.relative && strcmp(a.relative, YB_RELATIVE_PROBES) == 0;
 	for (unsigned i = 0; res && i < 2 * a.rounds; i++)
 		yb_results_init(&res[i]);
-	/* A ratio to another transport is taken within one run: a kept
-	 * gate of runs per transport has none to take it in. */
-	if (!rc && a.relative && !probes && np > 1)
-		rc = yb_err_set(&err, YB_EINVAL,
-				"--relative-to %s: this gate measured each "
-				"transport in runs of its own; a ratio to "
-				"another transport needs a gate of whole runs "
-				"(--whole-runs)",
-				a.relative);
-	for (unsigned i = 0; i < 2 * a.rounds && !rc; i++) {
-		/* i = 2 r + side: the side's pieces of round r, in order. */
-		for (unsigned j = 0; j < np && !rc; j++) {
-			const struct ab_run *run =
-				&runs[2 * ((i / 2) * np + j) + i % 2];
-			char path[PATH_MAX + 32];
-			struct yb_results one;
-			yb_results_init(&one);
-			snprintf(path, sizeof(path), "%s/results.csv", run->dir);
-			rc = yb_plot_read(path, &one, &err);
-			/* Each run over its own probes' floors. */
-			if (!rc && probes) {
-				struct yb_results rel;
-				rc = yb_results_relative(&one, a.relative, &rel,
-							 &err);
-				if (!rc) {
-					yb_results_free(&one);
-					one = rel;
-				}
-			}
-			if (!rc && j == 0) {
-				yb_results_free(&res[i]);
-				res[i] = one; /* its metadata too */
-				continue;
-			}
-			for (size_t k = 0; !rc && k < one.n; k++)
-				if (yb_results_add(&res[i], &one.p[k]))
-					rc = yb_err_set(&err, YB_ENOMEM,
-							"out of memory");
-			yb_results_free(&one);
-		}
-		if (!rc && a.relative && !probes) {
-			struct yb_results rel;
-			rc = yb_results_relative(&res[i], a.relative, &rel, &err);
-			if (!rc) {
-				yb_results_free(&res[i]);
-				res[i] = rel;
-			}
-		}
-	}
-	for (unsigned i = 0; i < a.rounds && !rc; i++) {
-		old[i] = &res[2 * i];
-		new_[i] = &res[2 * i + 1];
-		if (yb_results_verified(old[i]) != yb_results_verified(new_[i]))
-			rc = yb_err_set(&err, YB_EINVAL,
-					"round %u: OLD and NEW disagree on "
-					"--verify (different builds' defaults?)",
-					i + 1);
-	}
-	struct yb_cmp c = { 0 };
 	if (!rc)
-		rc = yb_compare_paired(old, new_, a.rounds, a.metrics,
-				       a.tolerance, a.confidence / 100,
-				       a.method, &c, &err);
+		rc = judge_rounds(&a, runs, np, res, old, new_, &c, &err);
 	char path[PATH_MAX + 16];
 	if (!rc && write) {
 		snprintf(path, sizeof(path), "%s/ab.csv", dir);
@@ -706,28 +767,8 @@ static int judge(const struct ab_args *ap, const char *dir,
 		fprintf(stderr, "yasmin-bench ab: %s\n", err.msg);
 		status = rc == YB_EINVAL ? YB_EXIT_USAGE : YB_EXIT_OUTPUT;
 	} else {
-		if (a.json) {
-			json_t *o = yb_cmp_to_json(&c, a.tolerance, a.relative);
-			char *s = json_dumps(o, JSON_INDENT(2));
-			printf("%s\n", s);
-			free(s);
-			json_decref(o);
-		} else {
-			cmd_cmp_print(&c, a.tolerance, a.relative);
-		}
+		print_verdict(&a, dir, &c, write);
 		status = c.regressed ? 1 : 0;
-		if (!a.no_plot && write) {
-			struct yb_plot_opts po = { .out_dir = dir,
-						   .formats = YB_PLOT_PNG,
-						   .force = 1 };
-			int written = 0;
-			if (yb_plot_ab(&c, a.tolerance, &po, &written, &err))
-				fprintf(stderr, "yasmin-bench ab: no graph: %s\n",
-					err.msg);
-		}
-		if (!a.json && write)
-			printf("files: %s/ab.json, ab.csv%s, runs/\n", dir,
-			       a.no_plot ? "" : ", ab.png");
 	}
 	yb_cmp_free(&c);
 	for (unsigned i = 0; res && i < 2 * a.rounds; i++)
@@ -858,145 +899,195 @@ int cmd_ab(int argc, char **argv)
 	return status;
 }
 
+/*
+ * Before the first run: OLD and NEW found (their absolute paths in exe),
+ * the output directory named (dir) and made ready, gnuplot there if
+ * graphs are wanted.  0, or the exit status of the failure (said).
+ */
+static int gate_prepare(const struct ab_args *a, char exe[2][PATH_MAX],
+			char dir[PATH_MAX])
+{
+	struct yb_err err = { 0 };
+
+	for (int i = 0; i < 2; i++)
+		if (resolve_exe(a->exe[i], exe[i], PATH_MAX, &err)) {
+			fprintf(stderr, "yasmin-bench ab: %s %s\n",
+				i ? "NEW" : "OLD", err.msg);
+			return YB_EXIT_USAGE;
+		}
+	if (a->out_dir) {
+		snprintf(dir, PATH_MAX, "%s", a->out_dir);
+	} else {
+		time_t now = time(NULL);
+		struct tm tm;
+		localtime_r(&now, &tm);
+		strftime(dir, PATH_MAX, "yasmin-results/ab-%Y%m%d-%H%M%S",
+			 &tm);
+	}
+	if (prepare_out(a, dir, &err)) {
+		fprintf(stderr, "yasmin-bench ab: %s\n", err.msg);
+		return YB_EXIT_OUTPUT;
+	}
+	if (!a->no_plot && yb_plot_available(&err) != 0) {
+		fprintf(stderr, "yasmin-bench ab: %s (or pass --no-plot)\n",
+			err.msg);
+		return YB_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* A gate under way: what every round's runs need. */
+struct gate {
+	const struct ab_args *a;
+	char exe[2][PATH_MAX];
+	char dir[PATH_MAX];
+	struct ab_pieces pc;
+	/* Each piece's part of its runs' directory names, told apart. */
+	char suffix[AB_MAX_PIECES][80];
+	int runc;
+	int width; /* digits of a round's number in the names */
+	struct ab_run *runs;
+	FILE *info; /* progress: stdout, or stderr with --json */
+};
+
+static void piece_suffixes(struct gate *g)
+{
+	for (unsigned j = 0; j < g->pc.n; j++) {
+		piece_suffix(g->pc.name[j], g->suffix[j], sizeof(g->suffix[j]));
+		for (unsigned k = 0; k < j; k++)
+			if (strcmp(g->suffix[k], g->suffix[j]) == 0) {
+				size_t l = strlen(g->suffix[j]);
+				snprintf(g->suffix[j] + l,
+					 sizeof(g->suffix[j]) - l, "-%u",
+					 j + 1);
+				break;
+			}
+	}
+}
+
+/* What the gate will do, before its first run. */
+static void gate_announce(const struct gate *g)
+{
+	const struct ab_args *a = g->a;
+
+	if (a->rounds)
+		fprintf(g->info, "yasmin-bench ab: %u rounds of %s and %s -> "
+				 "%s/\n",
+			a->rounds, g->exe[0], g->exe[1], g->dir);
+	else
+		fprintf(g->info, "yasmin-bench ab: rounds of %s and %s for "
+				 "%.0f s (--budget) -> %s/\n",
+			g->exe[0], g->exe[1], a->budget, g->dir);
+	if (g->pc.n > 1) {
+		fprintf(g->info,
+			"each transport in a pair of runs of its own:");
+		for (unsigned j = 0; j < g->pc.n; j++)
+			fprintf(g->info, "%s %s", j ? "," : "", g->pc.name[j]);
+		fprintf(g->info, " (--whole-runs: one run a side)\n");
+	}
+}
+
+/* A run that failed: which, and its last line of output. */
+static int run_failed(const struct ab_run *run, int side, unsigned r)
+{
+	char line[512], log[PATH_MAX + 8];
+
+	snprintf(log, sizeof(log), "%s.log", run->dir);
+	last_line(log, line, sizeof(line));
+	fprintf(stderr,
+		"yasmin-bench ab: %s failed in round %u%s%s (exit %d): %s\n",
+		side ? "NEW" : "OLD", r + 1, *run->piece ? " over " : "",
+		run->piece, run->status, *line ? line : "no output");
+	if (!side && run->status == YB_EXIT_USAGE)
+		return YB_EXIT_USAGE;
+	return side ? 1 : YB_EXIT_OUTPUT;
+}
+
+/*
+ * Round r: each piece's two runs back to back, OLD NEW or NEW OLD,
+ * alternating from piece to piece and from round to round: runs[2 (r np
+ * + j)] is OLD's, runs[2 (r np + j) + 1] NEW's.  took[side] adds up each
+ * side's seconds.  0, or the exit status that ends the gate.
+ */
+static int gate_round(struct gate *g, unsigned r, double took[2])
+{
+	unsigned np = g->pc.n;
+
+	for (unsigned j = 0; j < np; j++)
+	for (int k = 0; k < 2; k++) {
+		int side = ((r + j) % 2) ? 1 - k : k;
+		struct ab_run *run =
+			&g->runs[2 * (r * np + j) + (unsigned)side];
+		snprintf(run->dir, sizeof(run->dir), "%s/runs/%0*u-%s%s",
+			 g->dir, g->width, r + 1, side ? "new" : "old",
+			 g->suffix[j]);
+		snprintf(run->piece, sizeof(run->piece), "%s", g->pc.name[j]);
+		/* (Only this piece's runs; the round still counts.) */
+		if (cmd_stop)
+			break;
+		int e = one_run(g->exe[side], g->pc.runv[j], g->runc,
+				g->a->force, run);
+		took[side] += run->seconds;
+		if (e) {
+			errno = e;
+			perror("yasmin-bench ab: fork");
+			return YB_EXIT_FAIL;
+		}
+		if (cmd_stop || run->status == YB_EXIT_INTR)
+			return YB_EXIT_INTR;
+		if (run->status != 0)
+			return run_failed(run, side, r);
+	}
+	return 0;
+}
+
 /* The gate itself: every round, then the verdict and its files. */
 static int gate(const struct ab_args *ap, char **runv, int runc)
 {
 	struct ab_args a = *ap;
 	struct yb_err err = { 0 };
+	struct gate g = { .a = &a, .runc = runc };
 
-	char exe[2][PATH_MAX];
-	for (int i = 0; i < 2; i++)
-		if (resolve_exe(a.exe[i], exe[i], sizeof(exe[i]), &err)) {
-			fprintf(stderr, "yasmin-bench ab: %s %s\n",
-				i ? "NEW" : "OLD", err.msg);
-			return YB_EXIT_USAGE;
-		}
-	char dir[PATH_MAX];
-	if (a.out_dir) {
-		snprintf(dir, sizeof(dir), "%s", a.out_dir);
-	} else {
-		time_t now = time(NULL);
-		struct tm tm;
-		localtime_r(&now, &tm);
-		strftime(dir, sizeof(dir), "yasmin-results/ab-%Y%m%d-%H%M%S",
-			 &tm);
-	}
-	if (prepare_out(&a, dir, &err)) {
-		fprintf(stderr, "yasmin-bench ab: %s\n", err.msg);
-		return YB_EXIT_OUTPUT;
-	}
-	if (!a.no_plot && yb_plot_available(&err) != 0) {
-		fprintf(stderr, "yasmin-bench ab: %s (or pass --no-plot)\n",
-			err.msg);
-		return YB_EXIT_USAGE;
-	}
-
+	int status = gate_prepare(&a, g.exe, g.dir);
+	if (status)
+		return status;
 	/* A ratio to another transport needs both in one run. */
 	if (a.relative && strcmp(a.relative, YB_RELATIVE_PROBES) != 0)
 		a.whole = 1;
-	struct ab_pieces pc;
-	if (split_pieces(runv, runc, a.whole, &pc, &err)) {
+	if (split_pieces(runv, runc, a.whole, &g.pc, &err)) {
 		fprintf(stderr, "yasmin-bench ab: %s\n", err.msg);
 		return err.code == YB_ENOMEM ? YB_EXIT_FAIL : YB_EXIT_USAGE;
 	}
-	unsigned np = pc.n, most = a.rounds ? a.rounds : AB_MAX_ROUNDS;
-	struct ab_run *runs = calloc(2 * (size_t)most * np, sizeof(*runs));
-	if (!runs) {
-		free_pieces(&pc);
+	unsigned np = g.pc.n, most = a.rounds ? a.rounds : AB_MAX_ROUNDS;
+	g.runs = calloc(2 * (size_t)most * np, sizeof(*g.runs));
+	if (!g.runs) {
+		free_pieces(&g.pc);
 		return cmd_fail(YB_ENOMEM, "out of memory");
 	}
-	/* Each piece's part of its runs' directory names, told apart. */
-	char suffix[AB_MAX_PIECES][80];
-	for (unsigned j = 0; j < np; j++) {
-		piece_suffix(pc.name[j], suffix[j], sizeof(suffix[j]));
-		for (unsigned k = 0; k < j; k++)
-			if (strcmp(suffix[k], suffix[j]) == 0) {
-				size_t l = strlen(suffix[j]);
-				snprintf(suffix[j] + l, sizeof(suffix[j]) - l,
-					 "-%u", j + 1);
-				break;
-			}
-	}
-	int width = most >= 100 ? 3 : 2;
+	piece_suffixes(&g);
+	g.width = most >= 100 ? 3 : 2;
 	/* With --json, stdout holds the verdict alone. */
-	FILE *info = a.json ? stderr : stdout;
-	if (a.rounds)
-		fprintf(info, "yasmin-bench ab: %u rounds of %s and %s -> "
-			      "%s/\n",
-			a.rounds, exe[0], exe[1], dir);
-	else
-		fprintf(info, "yasmin-bench ab: rounds of %s and %s for %.0f "
-			      "s (--budget) -> %s/\n",
-			exe[0], exe[1], a.budget, dir);
-	if (np > 1) {
-		fprintf(info, "each transport in a pair of runs of its own:");
-		for (unsigned j = 0; j < np; j++)
-			fprintf(info, "%s %s", j ? "," : "", pc.name[j]);
-		fprintf(info, " (--whole-runs: one run a side)\n");
-	}
+	g.info = a.json ? stderr : stdout;
+	gate_announce(&g);
 	cmd_catch_signals();
 	ab_t0 = yb_now();
 	unsigned done = 0;
-	int status = 0;
 	for (unsigned r = 0; r < most && !status; r++) {
 		double took[2] = { 0, 0 };
-		/*
-		 * Each piece's two runs back to back, OLD NEW or NEW OLD,
-		 * alternating from piece to piece and from round to round:
-		 * runs[2 (r np + j)] is OLD's, runs[2 (r np + j) + 1] NEW's.
-		 */
-		for (unsigned j = 0; j < np && !status; j++)
-		for (int k = 0; k < 2 && !status; k++) {
-			int side = ((r + j) % 2) ? 1 - k : k;
-			struct ab_run *run = &runs[2 * (r * np + j) + (unsigned)side];
-			snprintf(run->dir, sizeof(run->dir), "%s/runs/%0*u-%s%s",
-				 dir, width, r + 1, side ? "new" : "old",
-				 suffix[j]);
-			snprintf(run->piece, sizeof(run->piece), "%s",
-				 pc.name[j]);
-			if (cmd_stop)
-				break;
-			int e = one_run(exe[side], pc.runv[j], runc, a.force,
-					run);
-			took[side] += run->seconds;
-			if (e) {
-				errno = e;
-				perror("yasmin-bench ab: fork");
-				status = YB_EXIT_FAIL;
-				break;
-			}
-			if (cmd_stop || run->status == YB_EXIT_INTR) {
-				status = YB_EXIT_INTR;
-				break;
-			}
-			if (run->status != 0) {
-				char line[512], log[PATH_MAX + 8];
-				snprintf(log, sizeof(log), "%s.log", run->dir);
-				last_line(log, line, sizeof(line));
-				fprintf(stderr,
-					"yasmin-bench ab: %s failed in round %u%s%s "
-					"(exit %d): %s\n",
-					side ? "NEW" : "OLD", r + 1,
-					*run->piece ? " over " : "", run->piece,
-					run->status, *line ? line : "no output");
-				if (!side && run->status == YB_EXIT_USAGE)
-					status = YB_EXIT_USAGE;
-				else
-					status = side ? 1 : YB_EXIT_OUTPUT;
-			}
-		}
+		status = gate_round(&g, r, took);
 		if (status)
 			break;
 		done = r + 1;
 		double spent = (double)(yb_now() - ab_t0) / 1e9;
 		if (a.rounds) {
-			fprintf(info, "round %*u/%u: old %.1f s, new %.1f s\n",
-				width, done, a.rounds, took[0], took[1]);
+			fprintf(g.info,
+				"round %*u/%u: old %.1f s, new %.1f s\n",
+				g.width, done, a.rounds, took[0], took[1]);
 			continue;
 		}
-		fprintf(info, "round %*u: old %.1f s, new %.1f s (%.0f of %.0f "
-			      "s)\n",
-			width, done, took[0], took[1], spent, a.budget);
+		fprintf(g.info, "round %*u: old %.1f s, new %.1f s (%.0f of "
+				"%.0f s)\n",
+			g.width, done, took[0], took[1], spent, a.budget);
 		/*
 		 * Rounds go in pairs (OLD NEW, NEW OLD), so that each side
 		 * runs first equally often; stop when the next pair would
@@ -1009,20 +1100,21 @@ static int gate(const struct ab_args *ap, char **runv, int runc)
 	if (!a.rounds && !status) {
 		if (done == AB_MIN_ROUNDS &&
 		    (double)(yb_now() - ab_t0) / 1e9 > a.budget)
-			fprintf(info, "yasmin-bench ab: %u rounds took longer "
-				      "than the budget of %.0f s (%u is the "
-				      "fewest ab runs); shorter runs or a "
-				      "larger --budget give a sharper test\n",
+			fprintf(g.info,
+				"yasmin-bench ab: %u rounds took longer than "
+				"the budget of %.0f s (%u is the fewest ab "
+				"runs); shorter runs or a larger --budget give "
+				"a sharper test\n",
 				done, a.budget, AB_MIN_ROUNDS);
 		a.rounds = done;
 	}
 	if (status == YB_EXIT_INTR)
 		fprintf(stderr, "yasmin-bench ab: interrupted after %u "
 				"complete rounds; their runs are in %s/runs\n",
-			done, dir);
+			done, g.dir);
 	if (!status)
-		status = judge(&a, dir, exe, runv, runc, runs, np, 1);
-	free(runs);
-	free_pieces(&pc);
+		status = judge(&a, g.dir, g.exe, runv, runc, g.runs, np, 1);
+	free(g.runs);
+	free_pieces(&g.pc);
 	return status;
 }

@@ -317,6 +317,84 @@ static int run_round(int round, const struct bench_args *a,
 	return rc;
 }
 
+/* The table of figures: each one's median, lowest and highest. */
+static void print_figures(double f[][NFIG], int done)
+{
+	double col[MAX_ROUNDS], med, lo_v, hi_v;
+
+	printf("\n%-40s %12s %12s %12s\n", "figure", "median", "lowest",
+	       "highest");
+	for (int k = 0; k < NFIG; k++) {
+		for (int i = 0; i < done; i++)
+			col[i] = f[i][k];
+		char unit[64];
+		snprintf(unit, sizeof(unit), "%s (%s)", figs[k].what,
+			 figs[k].unit);
+		if (summarize(col, done, &med, &lo_v, &hi_v))
+			printf("%-40s %12.3f %12.3f %12.3f\n", unit, med, lo_v,
+			       hi_v);
+		else
+			printf("%-40s %12s\n", unit, "not measured");
+	}
+}
+
+/* Every round's figures, for bench.json (null: not measured). */
+static json_t *rounds_json(double f[][NFIG], int done)
+{
+	json_t *jr = json_array();
+
+	for (int i = 0; i < done; i++) {
+		json_t *o = json_object();
+		for (int k = 0; k < NFIG; k++)
+			json_object_set_new(o, figs[k].key,
+					    isfinite(f[i][k]) ?
+						    json_real(f[i][k]) :
+						    json_null());
+		json_array_append_new(jr, o);
+	}
+	return jr;
+}
+
+/*
+ * The table of targets: each ratio's median over the rounds against its
+ * goal.  Those measured go into jt; met and known count them.
+ */
+static void print_targets(double f[][NFIG], int done, json_t *jt, int *met,
+			  int *known)
+{
+	double col[MAX_ROUNDS], med, lo_v, hi_v;
+
+	printf("\n%-44s %10s %18s %8s %s\n", "target (ratio, same round)",
+	       "median", "lowest..highest", "goal", "");
+	for (size_t t = 0; t < NTARGETS; t++) {
+		for (int i = 0; i < done; i++)
+			col[i] = f[i][targets[t].num] /
+				 f[i][targets[t].den] * targets[t].scale;
+		char goal[32], range[40] = "-", meds[16] = "-";
+		const char *verdict = "not measured";
+		snprintf(goal, sizeof(goal), "%s %g",
+			 targets[t].at_most ? "<=" : ">=", targets[t].limit);
+		if (summarize(col, done, &med, &lo_v, &hi_v)) {
+			int ok = targets[t].at_most ? med <= targets[t].limit :
+						      med >= targets[t].limit;
+			verdict = ok ? "met" : "MISSED";
+			*met += ok;
+			(*known)++;
+			snprintf(meds, sizeof(meds), "%.3g", med);
+			snprintf(range, sizeof(range), "%.3g..%.3g", lo_v,
+				 hi_v);
+			json_array_append_new(
+				jt, json_pack("{s:s, s:s, s:f, s:f, s:f, s:b}",
+					      "target", targets[t].what, "goal",
+					      goal, "median", med, "lowest",
+					      lo_v, "highest", hi_v, "met",
+					      ok));
+		}
+		printf("%-44s %10s %18s %8s %s\n", targets[t].what, meds, range,
+		       goal, verdict);
+	}
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	static const struct argp argp = {
@@ -369,68 +447,16 @@ int cmd_bench(int argc, char **argv)
 	if (rc && rc != YB_EINTR)
 		return yb_exit_status(rc);
 
-	double col[MAX_ROUNDS], med, lo_v, hi_v;
-	printf("\n%-40s %12s %12s %12s\n", "figure", "median", "lowest",
-	       "highest");
-	for (int k = 0; k < NFIG; k++) {
-		for (int i = 0; i < done; i++)
-			col[i] = f[i][k];
-		char unit[64];
-		snprintf(unit, sizeof(unit), "%s (%s)", figs[k].what,
-			 figs[k].unit);
-		if (summarize(col, done, &med, &lo_v, &hi_v))
-			printf("%-40s %12.3f %12.3f %12.3f\n", unit, med, lo_v,
-			       hi_v);
-		else
-			printf("%-40s %12s\n", unit, "not measured");
-	}
-
+	print_figures(f, done);
+	json_t *jt = json_array();
+	int met = 0, known = 0;
+	print_targets(f, done, jt, &met, &known);
 	/* bench.json: every round's figures and the targets. */
-	json_t *root = json_object(), *jr = json_array(), *jt = json_array();
+	json_t *root = json_object();
 	json_object_set_new(root, "format", json_string("yasmin-bench-bench"));
 	json_object_set_new(root, "rounds_completed", json_integer(done));
-	json_object_set_new(root, "rounds", jr);
+	json_object_set_new(root, "rounds", rounds_json(f, done));
 	json_object_set_new(root, "targets", jt);
-	for (int i = 0; i < done; i++) {
-		json_t *o = json_object();
-		for (int k = 0; k < NFIG; k++)
-			json_object_set_new(o, figs[k].key,
-					    isfinite(f[i][k]) ?
-						    json_real(f[i][k]) :
-						    json_null());
-		json_array_append_new(jr, o);
-	}
-
-	printf("\n%-44s %10s %18s %8s %s\n", "target (ratio, same round)",
-	       "median", "lowest..highest", "goal", "");
-	int met = 0, known = 0;
-	for (size_t t = 0; t < NTARGETS; t++) {
-		for (int i = 0; i < done; i++)
-			col[i] = f[i][targets[t].num] /
-				 f[i][targets[t].den] * targets[t].scale;
-		char goal[32], range[40] = "-", meds[16] = "-";
-		const char *verdict = "not measured";
-		snprintf(goal, sizeof(goal), "%s %g",
-			 targets[t].at_most ? "<=" : ">=", targets[t].limit);
-		if (summarize(col, done, &med, &lo_v, &hi_v)) {
-			int ok = targets[t].at_most ? med <= targets[t].limit :
-						      med >= targets[t].limit;
-			verdict = ok ? "met" : "MISSED";
-			met += ok;
-			known++;
-			snprintf(meds, sizeof(meds), "%.3g", med);
-			snprintf(range, sizeof(range), "%.3g..%.3g", lo_v,
-				 hi_v);
-			json_array_append_new(
-				jt, json_pack("{s:s, s:s, s:f, s:f, s:f, s:b}",
-					      "target", targets[t].what, "goal",
-					      goal, "median", med, "lowest",
-					      lo_v, "highest", hi_v, "met",
-					      ok));
-		}
-		printf("%-44s %10s %18s %8s %s\n", targets[t].what, meds, range,
-		       goal, verdict);
-	}
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof(path), "%s/bench.json", dir);
 	if (json_dump_file(root, path, JSON_INDENT(2)) != 0)

@@ -73,6 +73,7 @@ static int numeric_here(const struct yb_meta *mine, const char *key)
 	return 0;
 }
 
+/* The server's self-description, and where the two ends ran. */
 static void record_server(struct yb_meta *m, const struct yb_meta *server)
 {
 	for (size_t i = 0; i < server->n; i++) {
@@ -85,6 +86,11 @@ static void record_server(struct yb_meta *m, const struct yb_meta *server)
 			yb_meta_set_num(m, k, x);
 		else
 			yb_meta_set(m, k, "%s", v);
+	}
+	if (server->n > 0) {
+		struct yb_placement p;
+		yb_placement_client(m, server, &p);
+		yb_placement_client_meta(m, &p);
 	}
 }
 
@@ -218,11 +224,6 @@ int cmd_client(int argc, char **argv)
 		yb_session_counters(&s, &ep, prefix, &server);
 		/* The server describes itself once, under "server.". */
 		record_server(&s.meta, &server);
-		if (server.n > 0) {
-			struct yb_placement p;
-			yb_placement_client(&s.meta, &server, &p);
-			yb_placement_client_meta(&s.meta, &p);
-		}
 		yb_meta_free(&server);
 		yb_ep_close(&ep);
 	}

@@ -156,6 +156,37 @@ static int pick_transports(const char *list, const struct yb_transport **out,
 	return rc;
 }
 
+/* "shm,unix,tcp": the transports to measure, for the metadata. */
+static void transport_names(const struct yb_transport *const *list, size_t n,
+			    char *names, size_t len)
+{
+	names[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(names);
+		snprintf(names + l, len - l, "%s%s", i ? "," : "",
+			 list[i]->name);
+	}
+}
+
+/* --probe: the machine's floors into the metadata, and a line on stdout. */
+static void run_probes(struct yb_meta *m, const struct yb_local_opts *lo)
+{
+	yb_diag_probes(m, lo->cpu_client, lo->cpu_server);
+	const char *cl = yb_meta_get(m, "probe.cacheline_one_way_ns"),
+		   *mc = yb_meta_get(m, "probe.memcpy_1m_gbytes");
+	char lt[96], bw[96];
+	if (cl && isdigit((unsigned char)*cl))
+		snprintf(lt, sizeof(lt), "%.1f ns", strtod(cl, NULL));
+	else
+		snprintf(lt, sizeof(lt), "%s", cl ? cl : "not measured");
+	if (mc && isdigit((unsigned char)*mc))
+		snprintf(bw, sizeof(bw), "%.1f GB/s", strtod(mc, NULL));
+	else
+		snprintf(bw, sizeof(bw), "%s", mc ? mc : "not measured");
+	printf("probes: a cache line one way in %s, memcpy of 1M at %s\n", lt,
+	       bw);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct argp_child children[] = { { &cmd_sweep_argp, 0, 0,
@@ -208,12 +239,8 @@ int cmd_run(int argc, char **argv)
 	 * (with their relation) under placement.<transport>.pairN. */
 	if (!spread)
 		yb_placement_meta(&s.meta, "placement.", &pl);
-	char names[256] = "";
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(names);
-		snprintf(names + l, sizeof(names) - l, "%s%s", i ? "," : "",
-			 list[i]->name);
-	}
+	char names[256];
+	transport_names(list, n, names, sizeof(names));
 	yb_meta_set(&s.meta, "transports", "%s", names);
 	yb_meta_set_int(&s.meta, "pairs", a.pairs > 1 ? a.pairs : 1);
 
@@ -234,23 +261,8 @@ int cmd_run(int argc, char **argv)
 		printf("placement: %s\n",
 		       yb_placement_line(&pl, line, sizeof(line)));
 	}
-	if (a.probe) {
-		yb_diag_probes(&s.meta, lo.cpu_client, lo.cpu_server);
-		const char *cl = yb_meta_get(&s.meta, "probe.cacheline_one_way_ns"),
-			   *mc = yb_meta_get(&s.meta, "probe.memcpy_1m_gbytes");
-		char lt[96], bw[96];
-		if (cl && isdigit((unsigned char)*cl))
-			snprintf(lt, sizeof(lt), "%.1f ns", strtod(cl, NULL));
-		else
-			snprintf(lt, sizeof(lt), "%s", cl ? cl : "not measured");
-		if (mc && isdigit((unsigned char)*mc))
-			snprintf(bw, sizeof(bw), "%.1f GB/s", strtod(mc, NULL));
-		else
-			snprintf(bw, sizeof(bw), "%s", mc ? mc : "not measured");
-		printf("probes: a cache line one way in %s, memcpy of 1M at "
-		       "%s\n",
-		       lt, bw);
-	}
+	if (a.probe)
+		run_probes(&s.meta, &lo);
 	fflush(stdout);
 	for (size_t i = 0; i < n && !rc; i++) {
 		/* Ring transports: one sweep per ring size and wait mode. */

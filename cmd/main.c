@@ -1,8 +1,10 @@
 /*
- * main.c - yasmin-bench: dispatch to a subcommand.
+ * main.c - yasmin-bench: dispatch to a subcommand, and the plumbing every
+ * subcommand shares (signals, usage errors, failures).
  *
  * Every subcommand has its own argp parser, so `yasmin-bench CMD --help`,
- * `--usage` and `--version` work everywhere.
+ * `--usage` and `--version` work everywhere.  The table of commands is the
+ * one list of them: --help and the unknown-command message are made from it.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -56,44 +58,63 @@ int cmd_fail(int code, const char *msg)
 	return yb_exit_status(code);
 }
 
+/* The commands, in the order --help lists them; summaries are one line. */
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
+	const char *summary;
 } commands[] = {
-	{ "run", cmd_run },
-	{ "server", cmd_server },
-	{ "client", cmd_client },
-	{ "transports", cmd_transports },
-	{ "bench", cmd_bench },
-	{ "plot", cmd_plot },
-	{ "compare", cmd_compare },
-	{ "ab", cmd_ab },
-	{ "diag", cmd_diag },
+	{ "run", cmd_run,
+	  "measure every local transport, both ends on this host" },
+	{ "server", cmd_server, "serve clients on ADDRESS, one at a time" },
+	{ "client", cmd_client, "measure against a server at ADDRESS" },
+	{ "transports", cmd_transports,
+	  "list transports and whether they work here" },
+	{ "bench", cmd_bench,
+	  "the shm ring against memcpy, the cache line, unix and tcp" },
+	{ "plot", cmd_plot,
+	  "graphs of result files: latency, bandwidth, CPU, latency CDF" },
+	{ "compare", cmd_compare,
+	  "fail on a regression against a baseline, or on a ratio" },
+	{ "ab", cmd_ab,
+	  "a regression gate: two builds run alternately, judged by the "
+	  "spread between rounds" },
+	{ "diag", cmd_diag,
+	  "what this host or guest can do, and why a transport is not" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static char top_doc[] =
-	"Latency and bandwidth between co-located VMs and processes.\v"
-	"Commands:\n"
-	"  run          measure every local transport, both ends on this host\n"
-	"  server       serve clients on ADDRESS, one at a time\n"
-	"  client       measure against a server at ADDRESS\n"
-	"  transports   list transports and whether they work here\n"
-	"  bench        the shm ring against memcpy, the cache line, unix "
-	"and tcp\n"
-	"  plot         graphs of result files: latency, bandwidth, CPU, "
-	"latency CDF\n"
-	"  compare      fail on a regression against a baseline, or on a "
-	"ratio\n"
-	"  ab           a regression gate: two builds run alternately, "
-	"judged by the spread between rounds\n"
-	"  diag         what this host or guest can do, and why a transport "
-	"is not\n"
-	"\n"
-	"Addresses are TRANSPORT:ADDRESS, e.g. tcp:127.0.0.1:7470, "
-	"tcp:[::1]:7470, unix:/run/yb.sock.\n"
-	"`yasmin-bench COMMAND --help` describes a command; yasmin-bench(1) "
-	"has the details.";
+/* The top-level --help text, its list of commands made from the table. */
+static void top_doc(char *buf, size_t len)
+{
+	size_t l;
+
+	snprintf(buf, len, "Latency and bandwidth between co-located VMs and "
+			   "processes.\vCommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		l = strlen(buf);
+		snprintf(buf + l, len - l, "  %-12s %s\n", commands[i].name,
+			 commands[i].summary);
+	}
+	l = strlen(buf);
+	snprintf(buf + l, len - l,
+		 "\n"
+		 "Addresses are TRANSPORT:ADDRESS, e.g. tcp:127.0.0.1:7470, "
+		 "tcp:[::1]:7470, unix:/run/yb.sock.\n"
+		 "`yasmin-bench COMMAND --help` describes a command; "
+		 "yasmin-bench(1) has the details.");
+}
+
+/* "run, server, ...": every command, for the unknown-command message. */
+static void command_list(char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		size_t l = strlen(buf);
+		snprintf(buf + l, len - l, "%s%s", i ? ", " : "",
+			 commands[i].name);
+	}
+}
 
 static error_t top_parse(int key, char *arg, struct argp_state *state)
 {
@@ -105,8 +126,6 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 
 int main(int argc, char **argv)
 {
-	static const struct argp top = { 0, top_parse, "COMMAND [ARG...]",
-					 top_doc, 0, 0, 0 };
 
 	argp_err_exit_status = YB_EXIT_USAGE;
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -116,6 +135,10 @@ int main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 
 	if (argc < 2 || argv[1][0] == '-') {
+		static char doc[2048];
+		top_doc(doc, sizeof(doc));
+		const struct argp top = { 0, top_parse, "COMMAND [ARG...]",
+					  doc, 0, 0, 0 };
 		argp_parse(&top, argc, argv, 0, 0, NULL);
 		return YB_EXIT_USAGE;
 	}
@@ -128,10 +151,8 @@ int main(int argc, char **argv)
 		argv[1] = name;
 		return commands[i].fn(argc - 1, argv + 1);
 	}
-	char list[256] = "";
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		snprintf(list + strlen(list), sizeof(list) - strlen(list),
-			 "%s%s", i ? ", " : "", commands[i].name);
+	char list[256];
+	command_list(list, sizeof(list));
 	fprintf(stderr, "yasmin-bench: unknown command '%s' (commands: %s)\n",
 		argv[1], list);
 	return YB_EXIT_USAGE;

@@ -1,13 +1,13 @@
 /* opts.c - options shared between commands: the sweep options of `run`
  * and `client`, and the judging options of `compare` and `ab`. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/units.h"
 #include "core/report/compare.h"
-#include "core/report/plot.h"
 #include "core/wire/ring.h"
-#include "core/host/sysinfo.h"
 #include "cmd/cmd.h"
 
 enum {
@@ -101,139 +101,6 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *v)
 	return (errno || *end || *v > max) ? -1 : 0;
 }
 
-/* A duration with a unit: ns, us, ms or s (a bare number is us). */
-static int parse_duration_ns(const char *s, double max_ns, uint64_t *ns)
-{
-	char *end;
-	static const struct {
-		const char *unit;
-		double scale;
-	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-		      { "", 1e3 } };
-
-	if (!*s || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || !(v >= 0))
-		return -1;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].unit) == 0) {
-			double x = v * units[i].scale;
-			if (x > max_ns)
-				return -1;
-			*ns = (uint64_t)x;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-int cmd_parse_seconds(const char *arg, double max_s, double *out)
-{
-	uint64_t ns;
-	char copy[64];
-	size_t l = strlen(arg);
-	double scale = 1;
-
-	if (l + 2 > sizeof(copy))
-		return -1;
-	snprintf(copy, sizeof(copy), "%s", arg);
-	/* Minutes and hours too: 10m, 2h. */
-	if (l > 1 && copy[l - 1] == 'm' && copy[l - 2] >= '0' &&
-	    copy[l - 2] <= '9') {
-		copy[l - 1] = 's';
-		scale = 60;
-	} else if (l > 1 && copy[l - 1] == 'h') {
-		copy[l - 1] = 's';
-		scale = 3600;
-	} else if (l > 0 && copy[l - 1] >= '0' && copy[l - 1] <= '9') {
-		/* A bare number is seconds here, as for timeout(1). */
-		copy[l] = 's';
-		copy[l + 1] = '\0';
-	}
-	if (parse_duration_ns(copy, max_s * 1e9 / scale, &ns))
-		return -1;
-	*out = (double)ns / 1e9 * scale;
-	return 0;
-}
-
-/* A soak's heartbeat on stdout, every 10 s, for unattended runs. */
-static void soak_progress(void *ctx, const struct yb_soak *st)
-{
-	static double next;
-	(void)ctx;
-
-	if (st->trials == 1)
-		next = 10;
-	if (st->wall_s < next)
-		return;
-	next = st->wall_s + 10;
-	yb_session_progress_done(ctx);
-	printf("soak: %.0f s, %.3f GB, %.2f Gbit/s, rss %ld KiB\n",
-	       st->wall_s, (double)st->bytes / 1e9,
-	       st->seconds > 0 ? (double)st->bytes * 8 / st->seconds / 1e9 : 0,
-	       st->rss_now_kib);
-	fflush(stdout);
-}
-
-void cmd_soak_report(struct yb_session *s, const char *transport,
-		     struct cmd_sweep *cs, int rc, const struct yb_err *err)
-{
-	const struct yb_soak *st = &cs->soak;
-	struct yb_point p = { .ring_bytes = s->cur.ring_bytes };
-	char label[96], key[160], ended[300];
-
-	if (cs->so.duration_s <= 0 || (rc && rc != YB_EINTR && !st->messages))
-		return;
-	snprintf(p.transport, sizeof(p.transport), "%s", transport);
-	memcpy(p.wait, s->cur.wait, sizeof(p.wait));
-	yb_point_label(&p, label, sizeof(label));
-	double gbps = st->seconds > 0 ? (double)st->bytes * 8 / st->seconds / 1e9 :
-					0;
-	if (rc == 0)
-		snprintf(ended, sizeof(ended), "complete");
-	else if (rc == YB_EINTR)
-		snprintf(ended, sizeof(ended), "interrupted");
-	else
-		snprintf(ended, sizeof(ended), "error: %s",
-			 err && *err->msg ? err->msg : "unknown");
-	yb_session_progress_done(s);
-	/* Only whole trials count: a message a failure cut off is in no
-	 * total, so what is counted was delivered (and checked) in full. */
-	printf("soak %s: %.1f s, %llu messages of %llu bytes, %.3f GB %s, "
-	       "%.2f Gbit/s mean; client rss %ld KiB at start, %ld at end, "
-	       "%ld at most%s\n",
-	       label, st->wall_s, (unsigned long long)st->messages,
-	       (unsigned long long)cs->so.sched.max_bytes,
-	       (double)st->bytes / 1e9,
-	       !cs->so.verify ? "delivered (not verified)" :
-	       rc == 0 || rc == YB_EINTR ?
-				"delivered and verified, 0 corrupted bytes" :
-				"delivered and verified before it stopped",
-	       gbps, st->rss_start_kib, st->rss_now_kib, st->rss_max_kib,
-	       rc == 0 || rc == YB_EINTR ? "" : " (cut short by the error below)");
-	for (char *c = label; *c; c++)
-		if (*c == ' ')
-			*c = '-';
-#define SOAK(k, fmt, v)                                                    \
-	(snprintf(key, sizeof(key), "soak.%s.%s", label, k),               \
-	 yb_meta_set(&s->meta, key, fmt, v))
-	SOAK("seconds", "%.3f", st->wall_s);
-	SOAK("bytes", "%llu", (unsigned long long)st->bytes);
-	SOAK("verified_bytes", "%llu",
-	     (unsigned long long)(cs->so.verify ? st->bytes : 0));
-	SOAK("messages", "%llu", (unsigned long long)st->messages);
-	SOAK("verified", "%s", cs->so.verify ? "yes" : "no");
-	SOAK("mean_gbps", "%.3f", gbps);
-	SOAK("client_rss_start_kib", "%ld", st->rss_start_kib);
-	SOAK("client_rss_end_kib", "%ld", st->rss_now_kib);
-	SOAK("client_rss_max_kib", "%ld", st->rss_max_kib);
-	SOAK("ended", "%s", ended);
-#undef SOAK
-	memset(&cs->soak, 0, sizeof(cs->soak));
-}
-
 /* Split a comma list in place; empty items are an error. */
 static size_t split_list(char *s, char **items, size_t max,
 			 const struct argp_state *state, const char *opt)
@@ -253,6 +120,112 @@ static size_t split_list(char *s, char **items, size_t max,
 	return n;
 }
 
+/* --mode: pingpong, stream or both, as a mask of YB_MODE_BIT()s. */
+static unsigned parse_modes(const struct argp_state *state, const char *arg)
+{
+	if (strcmp(arg, "pingpong") == 0)
+		return YB_MODE_BIT(YB_MODE_PINGPONG);
+	if (strcmp(arg, "stream") == 0)
+		return YB_MODE_BIT(YB_MODE_STREAM);
+	if (strcmp(arg, "both") == 0)
+		return YB_MODE_BIT(YB_MODE_PINGPONG) |
+		       YB_MODE_BIT(YB_MODE_STREAM);
+	cmd_usage_error(state,
+			"bad --mode '%s': expected pingpong, stream or both",
+			arg);
+}
+
+/* --ring-size LIST: powers of two from 4K to 1G, none twice. */
+static void parse_ring_sizes(const struct argp_state *state, const char *arg,
+			     struct cmd_sweep *cs)
+{
+	char *items[CMD_MAX_CONFIGS], copy[512];
+	struct yb_err err;
+	uint64_t sz;
+
+	snprintf(copy, sizeof(copy), "%s", arg);
+	size_t n = split_list(copy, items, CMD_MAX_CONFIGS, state,
+			      "ring-size");
+	cs->n_ring_sizes = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (yb_parse_size(items[i], &sz, &err))
+			cmd_usage_error(state, "--ring-size: %s", err.msg);
+		if (sz < (1u << YB_RING_MIN_ORDER) ||
+		    sz > (1u << YB_RING_MAX_ORDER) || (sz & (sz - 1)))
+			cmd_usage_error(state,
+					"bad --ring-size '%s': a power of two "
+					"from 4K to 1G",
+					items[i]);
+		for (size_t j = 0; j < cs->n_ring_sizes; j++)
+			if (cs->ring_sizes[j] == sz)
+				cmd_usage_error(state,
+						"--ring-size lists '%s' twice",
+						items[i]);
+		cs->ring_sizes[cs->n_ring_sizes++] = sz;
+	}
+}
+
+/* --wait LIST: poll, block or adaptive, none twice. */
+static void parse_waits(const struct argp_state *state, const char *arg,
+			struct cmd_sweep *cs)
+{
+	char *items[3], copy[128];
+
+	snprintf(copy, sizeof(copy), "%s", arg);
+	size_t n = split_list(copy, items, 3, state, "wait");
+	cs->n_waits = 0;
+	for (size_t i = 0; i < n; i++) {
+		int w = yb_wait_parse(items[i]);
+		if (w < 0)
+			cmd_usage_error(state,
+					"bad --wait '%s': expected poll, block "
+					"or adaptive",
+					items[i]);
+		for (size_t j = 0; j < cs->n_waits; j++)
+			if (cs->waits[j] == w)
+				cmd_usage_error(state,
+						"--wait lists '%s' twice",
+						items[i]);
+		cs->waits[cs->n_waits++] = w;
+	}
+}
+
+/*
+ * After the last option: what --duration and --quick imply for the
+ * options not given, then the bounds of the sizes.
+ */
+static void sweep_end(const struct argp_state *state, struct cmd_sweep *cs)
+{
+	if (cs->so.duration_s > 0) {
+		/* A soak streams one size. */
+		cs->so.modes = YB_MODE_BIT(YB_MODE_STREAM);
+		if (!cs->set_max)
+			cs->so.sched.max_bytes = 1u << 20;
+		cs->so.sched.min_bytes = cs->so.sched.max_bytes;
+		cs->so.soak = &cs->soak;
+		cs->so.soak_progress = cmd_soak_progress;
+	}
+	if (cs->quick) {
+		if (!cs->set_max)
+			cs->so.sched.max_bytes = 1u << 20;
+		if (!cs->set_pert)
+			cs->so.sched.perturbation = 0;
+		if (!cs->set_trial_time)
+			cs->so.trial_time_s = 0.02;
+	}
+	if (cs->so.sched.min_bytes < 1)
+		cmd_usage_error(state, "--min-bytes must be at least 1");
+	if (cs->so.sched.max_bytes > YB_MAX_MSG_BYTES)
+		cmd_usage_error(state, "--max-bytes must be at most 1G");
+	if (cs->so.sched.min_bytes > cs->so.sched.max_bytes)
+		cmd_usage_error(state,
+				"--min-bytes (%llu) is larger than "
+				"--max-bytes (%llu)",
+				(unsigned long long)cs->so.sched.min_bytes,
+				(unsigned long long)cs->so.sched.max_bytes);
+}
+
+/* One case per option of sweep_options; the long ones call the steps above. */
 static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 {
 	struct cmd_sweep *cs = state->input;
@@ -262,18 +235,7 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case OPT_MODE:
-		if (strcmp(arg, "pingpong") == 0)
-			cs->so.modes = YB_MODE_BIT(YB_MODE_PINGPONG);
-		else if (strcmp(arg, "stream") == 0)
-			cs->so.modes = YB_MODE_BIT(YB_MODE_STREAM);
-		else if (strcmp(arg, "both") == 0)
-			cs->so.modes = YB_MODE_BIT(YB_MODE_PINGPONG) |
-				       YB_MODE_BIT(YB_MODE_STREAM);
-		else
-			cmd_usage_error(state,
-				   "bad --mode '%s': expected pingpong, "
-				   "stream or both",
-				   arg);
+		cs->so.modes = parse_modes(state, arg);
 		break;
 	case OPT_MIN:
 	case OPT_MAX:
@@ -332,56 +294,14 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 	case OPT_FORCE:
 		cs->force = 1;
 		break;
-	case OPT_RING_SIZE: {
-		char *items[CMD_MAX_CONFIGS], copy[512];
-		snprintf(copy, sizeof(copy), "%s", arg);
-		size_t n = split_list(copy, items, CMD_MAX_CONFIGS, state,
-				      "ring-size");
-		cs->n_ring_sizes = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (yb_parse_size(items[i], &sz, &err))
-				cmd_usage_error(state, "--ring-size: %s",
-						err.msg);
-			if (sz < (1u << YB_RING_MIN_ORDER) ||
-			    sz > (1u << YB_RING_MAX_ORDER) || (sz & (sz - 1)))
-				cmd_usage_error(state,
-						"bad --ring-size '%s': a power "
-						"of two from 4K to 1G",
-						items[i]);
-			for (size_t j = 0; j < cs->n_ring_sizes; j++)
-				if (cs->ring_sizes[j] == sz)
-					cmd_usage_error(state,
-							"--ring-size lists "
-							"'%s' twice",
-							items[i]);
-			cs->ring_sizes[cs->n_ring_sizes++] = sz;
-		}
+	case OPT_RING_SIZE:
+		parse_ring_sizes(state, arg, cs);
 		break;
-	}
-	case OPT_WAIT: {
-		char *items[3], copy[128];
-		snprintf(copy, sizeof(copy), "%s", arg);
-		size_t n = split_list(copy, items, 3, state, "wait");
-		cs->n_waits = 0;
-		for (size_t i = 0; i < n; i++) {
-			int w = yb_wait_parse(items[i]);
-			if (w < 0)
-				cmd_usage_error(state,
-						"bad --wait '%s': expected "
-						"poll, block or adaptive",
-						items[i]);
-			for (size_t j = 0; j < cs->n_waits; j++)
-				if (cs->waits[j] == w)
-					cmd_usage_error(state,
-							"--wait lists '%s' "
-							"twice",
-							items[i]);
-			cs->waits[cs->n_waits++] = w;
-		}
+	case OPT_WAIT:
+		parse_waits(state, arg, cs);
 		break;
-	}
 	case OPT_SPIN_TIME:
-		if (parse_duration_ns(arg, (double)YB_RING_MAX_SPIN_NS,
+		if (yb_parse_duration_ns(arg, (double)YB_RING_MAX_SPIN_NS,
 				      &cs->spin_ns))
 			cmd_usage_error(state,
 					"bad --spin-time '%s': expected a time "
@@ -397,7 +317,7 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 		cs->no_plot = 1;
 		break;
 	case OPT_DURATION:
-		if (cmd_parse_seconds(arg, 30 * 86400.0, &cs->so.duration_s) ||
+		if (yb_parse_seconds(arg, 30 * 86400.0, &cs->so.duration_s) ||
 		    cs->so.duration_s == 0)
 			cmd_usage_error(state,
 					"bad --duration '%s': expected a time "
@@ -406,33 +326,7 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 					arg);
 		break;
 	case ARGP_KEY_END:
-		if (cs->so.duration_s > 0) {
-			/* A soak streams one size. */
-			cs->so.modes = YB_MODE_BIT(YB_MODE_STREAM);
-			if (!cs->set_max)
-				cs->so.sched.max_bytes = 1u << 20;
-			cs->so.sched.min_bytes = cs->so.sched.max_bytes;
-			cs->so.soak = &cs->soak;
-			cs->so.soak_progress = soak_progress;
-		}
-		if (cs->quick) {
-			if (!cs->set_max)
-				cs->so.sched.max_bytes = 1u << 20;
-			if (!cs->set_pert)
-				cs->so.sched.perturbation = 0;
-			if (!cs->set_trial_time)
-				cs->so.trial_time_s = 0.02;
-		}
-		if (cs->so.sched.min_bytes < 1)
-			cmd_usage_error(state, "--min-bytes must be at least 1");
-		if (cs->so.sched.max_bytes > YB_MAX_MSG_BYTES)
-			cmd_usage_error(state, "--max-bytes must be at most 1G");
-		if (cs->so.sched.min_bytes > cs->so.sched.max_bytes)
-			cmd_usage_error(state,
-				   "--min-bytes (%llu) is larger than "
-				   "--max-bytes (%llu)",
-				   (unsigned long long)cs->so.sched.min_bytes,
-				   (unsigned long long)cs->so.sched.max_bytes);
+		sweep_end(state, cs);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -442,169 +336,6 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 
 const struct argp cmd_sweep_argp = { sweep_options, sweep_parse, 0, 0, 0,
 				     0, 0 };
-
-static int allowed(int cpu)
-{
-	int cpus[1024];
-	int n = yb_allowed_cpus(cpus, 1024);
-
-	for (int i = 0; i < n; i++)
-		if (cpus[i] == cpu)
-			return 1;
-	return 0;
-}
-
-void cmd_parse_cpus(const struct argp_state *state, const char *arg,
-		    int cpus[2])
-{
-	char *end;
-	long x = strtol(arg, &end, 10), y;
-
-	if (end == arg || *end != ',')
-		cmd_usage_error(state, "bad --cpus '%s': expected A,B", arg);
-	char *s = end + 1;
-	y = strtol(s, &end, 10);
-	if (end == s || *end || x < 0 || y < 0 || x > 1023 || y > 1023)
-		cmd_usage_error(state, "bad --cpus '%s': expected A,B", arg);
-	for (int i = 0; i < 2; i++) {
-		long c = i ? y : x;
-		if (!allowed((int)c))
-			cmd_usage_error(state,
-					"--cpus: CPU %ld is not online or not "
-					"allowed for this process",
-					c);
-	}
-	cpus[0] = (int)x;
-	cpus[1] = (int)y;
-}
-
-int cmd_parse_cpu(const struct argp_state *state, const char *arg)
-{
-	char *end;
-	long c = strtol(arg, &end, 10);
-
-	if (end == arg || *end || *arg == '-' || *arg == '+' || c > 1023)
-		cmd_usage_error(state,
-				"bad --cpus '%s': expected one CPU number "
-				"(this end's)",
-				arg);
-	if (!allowed((int)c))
-		cmd_usage_error(state,
-				"--cpus: CPU %ld is not online or not allowed "
-				"for this process",
-				c);
-	return (int)c;
-}
-
-const char *cmd_placement(int have_cpus, const int cpus[2],
-			  struct yb_local_opts *lo, struct yb_placement *pl)
-{
-	if (have_cpus)
-		yb_placement_of(cpus[0], cpus[1], pl);
-	else
-		yb_placement_default(pl);
-	lo->cpu_client = pl->client;
-	lo->cpu_server = pl->server;
-	if (have_cpus)
-		return "pinned (--cpus)";
-	if (pl->client >= 0)
-		/* "Two different CPUs" alone said nothing of SMT siblings;
-		 * the relation says what they are. */
-		return "pinned to two different CPUs (default): distinct "
-		       "cores sharing a last-level cache and a NUMA node "
-		       "where the topology allows";
-	return "unpinned (one CPU available)";
-}
-
-const char *cmd_pairs_placement(struct yb_local_opts *lo)
-{
-	int two[2];
-
-	lo->cpu_client = lo->cpu_server = -1;
-	if (yb_allowed_cpus(two, 2) < 2)
-		return "unpinned (one CPU available)";
-	return "pairs spread (default): pair i's client on CPU i mod n, its "
-	       "server on CPU i+1 mod n of the n allowed";
-}
-
-int cmd_precheck(const struct cmd_sweep *cs, struct yb_err *err)
-{
-	int rc = yb_session_precheck(cs->out_dir, cs->force, err);
-
-	if (!rc && !cs->no_plot && cs->out_dir) {
-		struct yb_plot_opts po = { cs->out_dir, YB_PLOT_PNG, cs->force };
-		rc = yb_plot_check_out(&po, err);
-	}
-	return rc;
-}
-
-/* Graphs of the run just written; 0 or an error in err. */
-static int draw(const char *dir, struct yb_err *err)
-{
-	char path[PATH_MAX + 32];
-	struct yb_results r;
-	int written;
-
-	snprintf(path, sizeof(path), "%s/results.json", dir);
-	yb_results_init(&r);
-	int rc = yb_plot_read(path, &r, err);
-	if (!rc && r.n > 0) {
-		const char *label = "results";
-		struct yb_plot_opts po = { dir, YB_PLOT_PNG, 1 };
-		rc = yb_plot(&r, &label, 1, &po, &written, err);
-	}
-	yb_results_free(&r);
-	return rc;
-}
-
-int cmd_session_end(struct yb_session *s, int rc, const struct yb_err *err,
-		    const struct cmd_sweep *cs)
-{
-	char dir[sizeof(s->dir)];
-	struct yb_err cerr = { 0 }, perr = { 0 };
-
-	yb_summary_print(stdout, &s->results);
-	const char *cr = yb_meta_get(&s->meta, "clock_read_ns");
-	char warn[400];
-	if (cr && yb_clock_cost_warning(&s->results, strtod(cr, NULL), warn,
-					sizeof(warn))) {
-		fprintf(stderr, "yasmin-bench: warning: %s\n", warn);
-		yb_meta_set(&s->meta, "clock_warning", "%s", warn);
-	}
-	uint64_t stalled = 0;
-	if (yb_clock_stall_warning(&s->results, warn, sizeof(warn), &stalled)) {
-		fprintf(stderr, "yasmin-bench: warning: %s\n", warn);
-		yb_meta_set(&s->meta, "clock_stall_warning", "%s", warn);
-	}
-	yb_meta_set_int(&s->meta, "clock_stalled_round_trips",
-			(long long)stalled);
-	snprintf(dir, sizeof(dir), "%s", s->dir);
-	size_t points = s->results.n;
-	int crc = yb_session_close(s, rc == 0, &cerr);
-	int prc = 0;
-	if (!crc && !cs->no_plot && points > 0)
-		prc = draw(dir, &perr);
-	if (rc == YB_EINTR) {
-		fprintf(stderr,
-			"yasmin-bench: interrupted; the points measured so far "
-			"are in %s/\n",
-			dir);
-		return YB_EXIT_INTR;
-	}
-	if (rc)
-		return cmd_fail(rc, err->msg);
-	if (crc)
-		return cmd_fail(crc, cerr.msg);
-	printf("results: %s/results.csv %s/results.json\n", dir, dir);
-	if (prc) {
-		fprintf(stderr, "yasmin-bench: graphs not drawn: %s\n",
-			perr.msg);
-		return yb_exit_status(prc);
-	}
-	if (!cs->no_plot)
-		yb_plot_print_graphs(stdout, dir, YB_PLOT_PNG);
-	return 0;
-}
 
 size_t cmd_sweep_configs(const struct cmd_sweep *cs)
 {

@@ -1,4 +1,4 @@
-/* unit_schedule.c - size schedule, repetition sizing, size parsing. */
+/* unit_schedule.c - size schedule, repetition sizing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,61 +132,6 @@ static void reps_sizing(void **state)
 			 1000);
 }
 
-static void parse_sizes(void **state)
-{
-	static const struct {
-		const char *s;
-		uint64_t v;
-	} good[] = {
-		{ "0", 0 },	   { "1", 1 },		 { "4096", 4096 },
-		{ "4K", 4096 },	   { "4k", 4096 },	 { "4KiB", 4096 },
-		{ "4KB", 4096 },   { "2M", 2u << 20 },	 { "1G", 1u << 30 },
-		{ " 12", 12 },	   { "100b", 100 },	 { "3m", 3u << 20 },
-		{ "16777216", 16777216 },
-	};
-	static const char *bad[] = { "",     "K",    "-1",  "+1", "1.5K",
-				     "1T",   "1KK",  "1 K", "x",  "12abc",
-				     "0x10", "1Kx",  "99999999999999999999",
-				     "17179869184G" };
-	struct yb_err err = { 0 };
-	uint64_t v;
-	(void)state;
-
-	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		v = 12345;
-		assert_int_equal(yb_parse_size(good[i].s, &v, &err), 0);
-		assert_int_equal(v, good[i].v);
-	}
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		v = 12345;
-		err.msg[0] = '\0';
-		assert_int_equal(yb_parse_size(bad[i], &v, &err), YB_EUSAGE);
-		assert_int_equal(v, 12345);
-		assert_non_null(strstr(err.msg, bad[i]));
-	}
-}
-
-static void format_sizes(void **state)
-{
-	char b[32];
-	(void)state;
-
-	yb_format_size(1, b, sizeof(b));
-	assert_string_equal(b, "1");
-	yb_format_size(1023, b, sizeof(b));
-	assert_string_equal(b, "1023");
-	yb_format_size(1024, b, sizeof(b));
-	assert_string_equal(b, "1K");
-	yb_format_size(1536, b, sizeof(b));
-	assert_string_equal(b, "1.5K");
-	yb_format_size(4u << 20, b, sizeof(b));
-	assert_string_equal(b, "4M");
-	yb_format_size(1u << 30, b, sizeof(b));
-	assert_string_equal(b, "1G");
-	yb_format_size(3ull << 40, b, sizeof(b));
-	assert_string_equal(b, "3072G");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,8 +141,6 @@ int main(void)
 		cmocka_unit_test(bounds_always_included),
 		cmocka_unit_test(schedule_errors),
 		cmocka_unit_test(reps_sizing),
-		cmocka_unit_test(parse_sizes),
-		cmocka_unit_test(format_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,8 +3,9 @@
  *
  * Transports and the engine describe themselves into a yb_meta; the JSON
  * writer turns it into an object.  Keeping it a flat string list means no
- * module but the JSON writer (yb_output_json in results.c) needs to know
- * about JSON.
+ * module that describes itself needs to know about JSON: only the results
+ * files (yb_meta_to_json for yb_output_json, and their reader, in
+ * results.c) turn it into an object and back.
  */
 #ifndef YB_META_H
 #define YB_META_H

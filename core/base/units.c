@@ -1,4 +1,5 @@
-/* units.c - byte counts as users write and read them; see units.h. */
+/* units.c - byte counts and durations as users write and read them; see
+ * units.h. */
 #include "core/base/units.h"
 
 #include <ctype.h>
@@ -6,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int yb_parse_size(const char *s, uint64_t *out, struct yb_err *err)
 {
@@ -72,4 +74,60 @@ void yb_format_size(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%.0f%c", v, units[u]);
 	else
 		snprintf(buf, len, "%.3g%c", v, units[u]);
+}
+
+int yb_parse_duration_ns(const char *s, double max_ns, uint64_t *ns)
+{
+	char *end;
+	static const struct {
+		const char *unit;
+		double scale;
+	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+		      { "", 1e3 } };
+
+	if (!*s || *s == '-' || *s == '+')
+		return YB_EUSAGE;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || !(v >= 0))
+		return YB_EUSAGE;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit) == 0) {
+			double x = v * units[i].scale;
+			if (x > max_ns)
+				return YB_EUSAGE;
+			*ns = (uint64_t)x;
+			return 0;
+		}
+	}
+	return YB_EUSAGE;
+}
+
+int yb_parse_seconds(const char *s, double max_s, double *out)
+{
+	uint64_t ns;
+	char copy[64];
+	size_t l = strlen(s);
+	double scale = 1;
+
+	if (l + 2 > sizeof(copy))
+		return YB_EUSAGE;
+	snprintf(copy, sizeof(copy), "%s", s);
+	/* Minutes and hours too: 10m, 2h. */
+	if (l > 1 && copy[l - 1] == 'm' && copy[l - 2] >= '0' &&
+	    copy[l - 2] <= '9') {
+		copy[l - 1] = 's';
+		scale = 60;
+	} else if (l > 1 && copy[l - 1] == 'h') {
+		copy[l - 1] = 's';
+		scale = 3600;
+	} else if (l > 0 && copy[l - 1] >= '0' && copy[l - 1] <= '9') {
+		/* A bare number is seconds here, as for timeout(1). */
+		copy[l] = 's';
+		copy[l + 1] = '\0';
+	}
+	if (yb_parse_duration_ns(copy, max_s * 1e9 / scale, &ns))
+		return YB_EUSAGE;
+	*out = (double)ns / 1e9 * scale;
+	return 0;
 }

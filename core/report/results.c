@@ -415,6 +415,83 @@ static int split_csv(char *line, char **f, int max)
 	return n;
 }
 
+/*
+ * The header line split into f (n fields): the twelve base columns in
+ * order, then optional ones in any order, whose positions go into col (-1
+ * for those absent).  0, or -1 when it is not our header.
+ */
+static int csv_header(char **f, int n, int col[NOPT])
+{
+	for (size_t i = 0; i < NOPT; i++)
+		col[i] = -1;
+	if (n < (int)NCOLS)
+		return -1;
+	for (size_t i = 0; i < NCOLS; i++)
+		if (strcmp(f[i], csv_cols[i]) != 0)
+			return -1;
+	for (int i = (int)NCOLS; i < n; i++)
+		for (size_t k = 0; k < NOPT; k++)
+			if (strcmp(f[i], opt_cols[k]) == 0)
+				col[k] = i;
+	return 0;
+}
+
+/*
+ * The optional columns of a row (positions in col) into p.  -1, or the
+ * index in f of the first bad value, with *name its column's name.
+ */
+static int csv_optional(char **f, const int col[NOPT], struct yb_point *p,
+			const char **name)
+{
+	uint64_t np = 1, pi = 1;
+	double *opt_d[NOPT] = { [C_P999] = &p->lat_p999_us,
+				[C_BWMIN] = &p->bw_min_gbps,
+				[C_BWMED] = &p->bw_median_gbps,
+				[C_CPUC] = &p->cpu_client_pct,
+				[C_CPUS] = &p->cpu_server_pct };
+
+	for (size_t k = 0; k < NOPT; k++) {
+		if (col[k] < 0)
+			continue;
+		const char *v = f[col[k]];
+		int ok = 1;
+		switch (k) {
+		case C_RING:
+			ok = !parse_u64(v, &p->ring_bytes) &&
+			     !(p->ring_bytes &&
+			       (p->ring_bytes & (p->ring_bytes - 1)));
+			break;
+		case C_WAIT:
+			ok = valid_wait(v, p);
+			break;
+		case C_PAIRS:
+			ok = !parse_u64(v, &np) && np >= 1 &&
+			     np <= YB_MAX_PAIRS;
+			break;
+		case C_PAIR:
+			ok = !parse_u64(v, &pi);
+			break;
+		case C_VERIFY:
+			ok = !parse_verify(v, &p->verify);
+			break;
+		default:
+			ok = !parse_dbl(v, opt_d[k]);
+			break;
+		}
+		if (!ok) {
+			*name = opt_cols[k];
+			return col[k];
+		}
+	}
+	if (pi > np) {
+		*name = "pair";
+		return col[C_PAIR];
+	}
+	p->pairs = (unsigned)np;
+	p->pair = (unsigned)pi;
+	return -1;
+}
+
 int yb_csv_read(const char *path, struct yb_results *r, struct yb_err *err)
 {
 	FILE *fp = fopen(path, "r");
@@ -424,8 +501,6 @@ int yb_csv_read(const char *path, struct yb_results *r, struct yb_err *err)
 
 	if (!fp)
 		return yb_err_sys(err, errno, "%s", path);
-	for (size_t i = 0; i < NOPT; i++)
-		col[i] = -1;
 	while (fgets(line, sizeof(line), fp)) {
 		lineno++;
 		size_t len = strlen(line);
@@ -445,15 +520,8 @@ int yb_csv_read(const char *path, struct yb_results *r, struct yb_err *err)
 			continue; /* tolerate blank lines */
 		int n = split_csv(line, f, CSV_MAX_FIELDS);
 		if (lineno == 1) {
-			if (n < (int)NCOLS)
+			if (csv_header(f, n, col))
 				goto bad_header;
-			for (size_t i = 0; i < NCOLS; i++)
-				if (strcmp(f[i], csv_cols[i]) != 0)
-					goto bad_header;
-			for (int i = (int)NCOLS; i < n; i++)
-				for (size_t k = 0; k < NOPT; k++)
-					if (strcmp(f[i], opt_cols[k]) == 0)
-						col[k] = i;
 			ncols = n;
 			continue;
 		}
@@ -465,7 +533,7 @@ int yb_csv_read(const char *path, struct yb_results *r, struct yb_err *err)
 			goto out;
 		}
 		struct yb_point p;
-		const char *bad_name = NULL;
+		const char *bad_name;
 		int bad = point_from_fields(f, &p);
 		if (bad >= 0) {
 			rc = yb_err_set(err, YB_EINVAL,
@@ -476,57 +544,13 @@ int yb_csv_read(const char *path, struct yb_results *r, struct yb_err *err)
 		point_defaults(&p);
 		if (col[C_VERIFY] < 0)
 			stream_no_latency(&p);
-		uint64_t np = 1, pi = 1;
-		double *opt_d[NOPT] = { [C_P999] = &p.lat_p999_us,
-					[C_BWMIN] = &p.bw_min_gbps,
-					[C_BWMED] = &p.bw_median_gbps,
-					[C_CPUC] = &p.cpu_client_pct,
-					[C_CPUS] = &p.cpu_server_pct };
-		for (size_t k = 0; k < NOPT && !bad_name; k++) {
-			if (col[k] < 0)
-				continue;
-			const char *v = f[col[k]];
-			int ok = 1;
-			switch (k) {
-			case C_RING:
-				ok = !parse_u64(v, &p.ring_bytes) &&
-				     !(p.ring_bytes &&
-				       (p.ring_bytes & (p.ring_bytes - 1)));
-				break;
-			case C_WAIT:
-				ok = valid_wait(v, &p);
-				break;
-			case C_PAIRS:
-				ok = !parse_u64(v, &np) && np >= 1 &&
-				     np <= YB_MAX_PAIRS;
-				break;
-			case C_PAIR:
-				ok = !parse_u64(v, &pi);
-				break;
-			case C_VERIFY:
-				ok = !parse_verify(v, &p.verify);
-				break;
-			default:
-				ok = !parse_dbl(v, opt_d[k]);
-				break;
-			}
-			if (!ok) {
-				bad_name = opt_cols[k];
-				bad = col[k];
-			}
-		}
-		if (!bad_name && pi > np) {
-			bad_name = "pair";
-			bad = col[C_PAIR];
-		}
-		if (bad_name) {
+		bad = csv_optional(f, col, &p, &bad_name);
+		if (bad >= 0) {
 			rc = yb_err_set(err, YB_EINVAL,
 					"%s:%d: bad value '%s' in column %s",
 					path, lineno, f[bad], bad_name);
 			goto out;
 		}
-		p.pairs = (unsigned)np;
-		p.pair = (unsigned)pi;
 		if (yb_results_add(r, &p)) {
 			rc = yb_err_set(err, YB_ENOMEM, "out of memory");
 			goto out;
@@ -559,7 +583,7 @@ static int json_get_num(json_t *o, const char *k, double *v)
 	return isfinite(*v) && *v >= 0 ? 0 : -1;
 }
 
-/* Nested objects come back as dotted keys, the inverse of meta_to_json. */
+/* Nested objects come back as dotted keys, the inverse of yb_meta_to_json. */
 static int meta_from_json(json_t *obj, const char *prefix, struct yb_meta *m,
 			  int depth)
 {
@@ -664,6 +688,85 @@ static int json_row_detail(json_t *row, struct yb_point *p,
 	return 0;
 }
 
+/*
+ * One row of "results" into p (its trial detail and histogram aside).
+ * 0, or -1 when the row is malformed.
+ */
+static int json_row(json_t *row, int version, struct yb_point *p)
+{
+	json_t *t = json_object_get(row, "transport");
+	json_t *m = json_object_get(row, "mode");
+	double bytes = 0, reps = 0, trials = 0; /* (set when bad stays 0) */
+	double *d[] = { &p->lat_min_us, &p->lat_mean_us, &p->lat_p50_us,
+			&p->lat_p99_us, &p->lat_max_us, &p->lat_stddev_us };
+
+	*p = (struct yb_point){ 0 };
+	point_defaults(p);
+	int bad = !json_is_string(t) || !json_is_string(m) ||
+		  strlen(json_string_value(t)) >= sizeof(p->transport) ||
+		  parse_mode(json_string_value(m), &p->mode) ||
+		  json_get_num(row, "bytes", &bytes) || bytes < 1 ||
+		  json_get_num(row, "reps", &reps) || reps < 1 ||
+		  json_get_num(row, "trials", &trials) || trials < 1 ||
+		  trials > 1000000 ||
+		  json_get_num(row, "bw_gbps", &p->bw_gbps);
+	for (int k = 0; !bad && k < 6; k++)
+		bad = json_get_opt(row, csv_cols[5 + k], d[k]);
+	static const char *const opt[] = { "lat_p999_us", "bw_min_gbps",
+					   "bw_median_gbps",
+					   "cpu_client_pct",
+					   "cpu_server_pct" };
+	double *od[] = { &p->lat_p999_us, &p->bw_min_gbps,
+			 &p->bw_median_gbps, &p->cpu_client_pct,
+			 &p->cpu_server_pct };
+	for (int k = 0; !bad && k < 5; k++)
+		bad = json_get_opt(row, opt[k], od[k]);
+	json_t *v = json_object_get(row, "verify");
+	if (!bad && v)
+		bad = !json_is_string(v) ||
+		      parse_verify(json_string_value(v), &p->verify);
+	json_t *csw = json_object_get(row, "csw_per_rep");
+	if (!bad && json_is_object(csw)) {
+		bad = json_get_opt(csw, "client_voluntary",
+				   &p->csw_client_vol) ||
+		      json_get_opt(csw, "client_involuntary",
+				   &p->csw_client_invol) ||
+		      json_get_opt(csw, "server_voluntary",
+				   &p->csw_server_vol) ||
+		      json_get_opt(csw, "server_involuntary",
+				   &p->csw_server_invol);
+	}
+	json_t *pe = json_object_get(row, "percentiles");
+	if (json_is_string(pe))
+		p->pct_exact = strcmp(json_string_value(pe), "exact") == 0;
+	if (bad)
+		return -1;
+	if (version < 2)
+		stream_no_latency(p);
+	double ring = 0;
+	json_t *w = json_object_get(row, "wait");
+	if ((json_object_get(row, "ring_bytes") &&
+	     json_get_num(row, "ring_bytes", &ring)) ||
+	    (w && (!json_is_string(w) ||
+		   !valid_wait(json_string_value(w), p))))
+		return -1;
+	p->ring_bytes = (uint64_t)ring;
+	double np = 1, pi = 1;
+	if ((json_object_get(row, "pairs") &&
+	     (json_get_num(row, "pairs", &np) || np < 1 ||
+	      np > YB_MAX_PAIRS)) ||
+	    (json_object_get(row, "pair") &&
+	     (json_get_num(row, "pair", &pi) || pi > np)))
+		return -1;
+	p->pairs = (unsigned)np;
+	p->pair = (unsigned)pi;
+	strcpy(p->transport, json_string_value(t));
+	p->bytes = (uint64_t)bytes;
+	p->reps = (uint64_t)reps;
+	p->trials = (unsigned)trials;
+	return 0;
+}
+
 int yb_json_read(const char *path, struct yb_results *r, struct yb_err *err)
 {
 	json_error_t je;
@@ -688,84 +791,12 @@ int yb_json_read(const char *path, struct yb_results *r, struct yb_err *err)
 	json_t *row;
 	json_array_foreach(res, i, row)
 	{
-		struct yb_point p = { 0 };
-		json_t *t = json_object_get(row, "transport");
-		json_t *m = json_object_get(row, "mode");
-		double bytes, reps, trials;
-		double *d[] = { &p.lat_min_us, &p.lat_mean_us, &p.lat_p50_us,
-				&p.lat_p99_us, &p.lat_max_us, &p.lat_stddev_us };
-		point_defaults(&p);
-		int bad = !json_is_string(t) || !json_is_string(m) ||
-			  strlen(json_string_value(t)) >= sizeof(p.transport) ||
-			  parse_mode(json_string_value(m), &p.mode) ||
-			  json_get_num(row, "bytes", &bytes) || bytes < 1 ||
-			  json_get_num(row, "reps", &reps) || reps < 1 ||
-			  json_get_num(row, "trials", &trials) || trials < 1 ||
-			  trials > 1000000 ||
-			  json_get_num(row, "bw_gbps", &p.bw_gbps);
-		for (int k = 0; !bad && k < 6; k++)
-			bad = json_get_opt(row, csv_cols[5 + k], d[k]);
-		static const char *const opt[] = { "lat_p999_us", "bw_min_gbps",
-						   "bw_median_gbps",
-						   "cpu_client_pct",
-						   "cpu_server_pct" };
-		double *od[] = { &p.lat_p999_us, &p.bw_min_gbps,
-				 &p.bw_median_gbps, &p.cpu_client_pct,
-				 &p.cpu_server_pct };
-		for (int k = 0; !bad && k < 5; k++)
-			bad = json_get_opt(row, opt[k], od[k]);
-		json_t *v = json_object_get(row, "verify");
-		if (!bad && v)
-			bad = !json_is_string(v) ||
-			      parse_verify(json_string_value(v), &p.verify);
-		json_t *csw = json_object_get(row, "csw_per_rep");
-		if (!bad && json_is_object(csw)) {
-			bad = json_get_opt(csw, "client_voluntary",
-					   &p.csw_client_vol) ||
-			      json_get_opt(csw, "client_involuntary",
-					   &p.csw_client_invol) ||
-			      json_get_opt(csw, "server_voluntary",
-					   &p.csw_server_vol) ||
-			      json_get_opt(csw, "server_involuntary",
-					   &p.csw_server_invol);
-		}
-		json_t *pe = json_object_get(row, "percentiles");
-		if (json_is_string(pe))
-			p.pct_exact = strcmp(json_string_value(pe), "exact") == 0;
-		if (bad) {
+		struct yb_point p;
+		if (json_row(row, version, &p)) {
 			rc = yb_err_set(err, YB_EINVAL,
 					"%s: result %zu is malformed", path, i);
 			goto out;
 		}
-		if (version < 2)
-			stream_no_latency(&p);
-		double ring = 0;
-		json_t *w = json_object_get(row, "wait");
-		if ((json_object_get(row, "ring_bytes") &&
-		     json_get_num(row, "ring_bytes", &ring)) ||
-		    (w && (!json_is_string(w) ||
-			   !valid_wait(json_string_value(w), &p)))) {
-			rc = yb_err_set(err, YB_EINVAL,
-					"%s: result %zu is malformed", path, i);
-			goto out;
-		}
-		p.ring_bytes = (uint64_t)ring;
-		double np = 1, pi = 1;
-		if ((json_object_get(row, "pairs") &&
-		     (json_get_num(row, "pairs", &np) || np < 1 ||
-		      np > YB_MAX_PAIRS)) ||
-		    (json_object_get(row, "pair") &&
-		     (json_get_num(row, "pair", &pi) || pi > np))) {
-			rc = yb_err_set(err, YB_EINVAL,
-					"%s: result %zu is malformed", path, i);
-			goto out;
-		}
-		p.pairs = (unsigned)np;
-		p.pair = (unsigned)pi;
-		strcpy(p.transport, json_string_value(t));
-		p.bytes = (uint64_t)bytes;
-		p.reps = (uint64_t)reps;
-		p.trials = (unsigned)trials;
 		struct yb_trial *tr;
 		struct yb_hbin *hb;
 		int drc = json_row_detail(row, &p, &tr, &hb);
