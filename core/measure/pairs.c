@@ -251,8 +251,7 @@ static int pair_client(unsigned idx, const struct yb_transport *t,
 		struct yb_meta d;
 		struct rec_meta m = { 0 };
 		yb_meta_init(&d);
-		if (t->describe)
-			t->describe(&ep, &d);
+		yb_ep_describe(&ep, &d);
 		yb_ring_settings(&d, &m.ring_bytes, m.wait, sizeof(m.wait));
 		yb_meta_free(&d);
 		write_rec(pc->fd, REC_META, &m, sizeof(m));
@@ -595,7 +594,7 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 				  YB_MAX_PAIRS);
 	/* Each server checks the memory for its own ring, but N servers
 	 * starting together all see the same room: check for all of them. */
-	uint64_t each = t->memory ? t->memory(lo->tp) : 0;
+	uint64_t each = yb_transport_memory(t, lo->tp);
 	unsigned long long room;
 	char lim[200];
 	const char *act;

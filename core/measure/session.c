@@ -201,8 +201,7 @@ void yb_session_connected(struct yb_session *s, const struct yb_ep *ep,
 	struct yb_meta d;
 
 	yb_meta_init(&d);
-	if (ep->t->describe)
-		ep->t->describe(ep, &d);
+	yb_ep_describe(ep, &d);
 	yb_ring_settings(&d, &s->cur.ring_bytes, s->cur.wait,
 			 sizeof(s->cur.wait));
 	if (s->cur.ring_bytes) {
@@ -241,15 +240,13 @@ void yb_session_counters(struct yb_session *s, const struct yb_ep *ep,
 	char key[256];
 	int any = 0;
 
-	if (ep->t->counters) {
-		struct yb_meta c;
-		yb_meta_init(&c);
-		ep->t->counters(ep, &c);
-		snprintf(key, sizeof(key), "%scounters.client.", prefix);
-		yb_meta_merge(&s->meta, &c, key);
-		any = c.n > 0;
-		yb_meta_free(&c);
-	}
+	struct yb_meta c;
+	yb_meta_init(&c);
+	yb_ep_counters(ep, &c);
+	snprintf(key, sizeof(key), "%scounters.client.", prefix);
+	yb_meta_merge(&s->meta, &c, key);
+	any = c.n > 0;
+	yb_meta_free(&c);
 	static const char sp[] = "server.counters.";
 	for (size_t i = 0; server_meta && i < server_meta->n; i++) {
 		const struct yb_meta_kv *kv = &server_meta->kv[i];
@@ -602,7 +599,7 @@ static int local_listen(const struct yb_transport *t, char *dir,
 	yb_ep_init(listener, t);
 	if (!mkdtemp(dir))
 		return yb_err_sys(err, errno, "cannot create a directory in /tmp");
-	rc = t->local_addr(local, sizeof(local), dir, err);
+	rc = yb_transport_local_addr(t, local, sizeof(local), dir, err);
 	if (!rc) {
 		snprintf(full, sizeof(full), "%s:%s", t->name, local);
 		rc = yb_ep_listen(listener, full, err);

@@ -1071,8 +1071,7 @@ static void meta_text(const struct yb_ep *ep, char *buf, size_t len)
 	struct yb_meta m;
 
 	yb_meta_init(&m);
-	if (ep->t->counters)
-		ep->t->counters(ep, &m);
+	yb_ep_counters(ep, &m);
 	yb_meta_set_int(&m, "rss_kib", yb_rss_kib());
 	yb_meta_lines(&m, buf, len);
 	yb_meta_free(&m);
