@@ -11,6 +11,7 @@
 #include "core/base/pattern.h"
 #include "core/base/stats.h"
 #include "core/base/version.h"
+#include "core/host/sysinfo.h"
 
 #define MAX_REPS 100000000ull
 #define CALIBRATE_MAX_ROUNDS 40
@@ -671,19 +672,6 @@ again:
 			rc = o->sink(o->sink_ctx, &p, err);
 	}
 	return rc;
-}
-
-long yb_rss_kib(void)
-{
-	FILE *fp = fopen("/proc/self/statm", "r");
-	long size = 0, rss = 0;
-
-	if (!fp)
-		return 0;
-	if (fscanf(fp, "%ld %ld", &size, &rss) != 2)
-		rss = 0;
-	fclose(fp);
-	return rss * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 /*

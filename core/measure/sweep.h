@@ -58,9 +58,6 @@ struct yb_soak {
 	long rss_start_kib, rss_now_kib, rss_max_kib; /* this process */
 };
 
-/* Resident set size of this process in KiB (0 if unknown). */
-long yb_rss_kib(void);
-
 struct yb_sweep_opts {
 	struct yb_schedule_opts sched;
 	unsigned modes;        /* YB_MODE_BIT(YB_MODE_PINGPONG) | ... */
