@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/measure/sweep.h"
+#include "core/measure/serve.h"
 #include "core/host/sysinfo.h"
 
 #define POLL_MS 200

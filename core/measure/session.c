@@ -17,6 +17,7 @@
 
 #include "core/base/stats.h"
 #include "core/host/sysinfo.h"
+#include "core/measure/serve.h"
 
 static const struct yb_output_ops *const session_outputs[] = {
 	&yb_output_csv,
