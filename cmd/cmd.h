@@ -8,8 +8,12 @@
 #include <argp.h>
 #include <signal.h>
 
+#include "core/measure/local.h"
+#include "core/measure/outdir.h"
+#include "core/measure/pairs.h"
 #include "core/measure/session.h"
 #include "core/measure/sweep.h"
+#include "core/report/summary.h"
 #include "core/host/topo.h"
 
 int cmd_run(int argc, char **argv);

@@ -17,6 +17,8 @@
  * A pair that fails breaks the barrier, so the others stop instead of
  * waiting; the parent then ends the rest and reports the first failure.
  */
+#include "core/measure/pairs.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -34,9 +36,9 @@
 #include <unistd.h>
 
 #include "core/base/clock.h"
-#include "core/measure/session.h"
 #include "core/base/stats.h"
 #include "core/host/sysinfo.h"
+#include "core/measure/outdir.h"
 
 #define BARRIER_TIMEOUT_NS (120ull * 1000000000ull)
 /* Memory each pair keeps free beside its ring when pairs are checked. */
