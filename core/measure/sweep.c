@@ -438,6 +438,117 @@ static uint64_t stream_floor(const struct yb__client *c, unsigned mode,
 	return want > reps ? want : reps;
 }
 
+/*
+ * The warm-up of a point: one unrecorded run, after concurrent sweeps
+ * agreed on *reps, which also catches an estimate that is far off and
+ * teaches the stream floor.  *reps comes back sized for the trials;
+ * timed is the repetitions of the last run that was timed.
+ */
+static int warm_up(struct yb__client *c, unsigned mode, uint64_t bytes,
+		   uint64_t timed, double target, uint64_t *reps,
+		   struct yb_err *err)
+{
+	const struct yb_sweep_opts *o = c->o;
+	int rc;
+
+	if (o->sync && (rc = o->sync(o->sync_ctx, reps, err)) != 0)
+		return rc;
+	/* Concurrent sweeps size their trials from it while they share
+	 * the CPUs, so theirs is long enough for the scheduler's turns to
+	 * average out. */
+	uint64_t w = *reps / (o->sync ? 4 : 16);
+	if (w == 0)
+		w = 1;
+	struct yb__trial_out t;
+	rc = yb__client_trial(c, mode, bytes, w, YB_RUN_WARMUP, 0, &t, err);
+	if (rc)
+		return rc;
+	double per = (double)t.wall / (double)w;
+	/* A warm-up the clock did not see tells nothing. */
+	if (!clock_stalled(t.wall) &&
+	    (per * (double)*reps > 1.5 * target ||
+	     per * (double)*reps < target / 1.5)) {
+		uint64_t most = MAX_GROWTH * (*reps > timed ? *reps : timed);
+		*reps = yb_reps_for(per, bytes, bytes, target, o->min_reps,
+				    YB__MAX_REPS);
+		if (*reps > most)
+			*reps = most;
+	}
+	learn_floor(c, t.backlog);
+	*reps = stream_floor(c, mode, bytes, *reps, per, target);
+	return 0;
+}
+
+/*
+ * The recorded trials of a point into a, of *reps repetitions each
+ * (concurrent sweeps agree on the count first).  They are measured again
+ * from the first when the clock stood still over a ping-pong trial, or
+ * when a stream trial was too short for the buffers between the ends;
+ * *reps comes back as the count the kept trials ran.
+ */
+static int point_trials(struct yb__client *c, unsigned mode, uint64_t bytes,
+			double target, uint64_t *repsp, struct yb__acc *a,
+			struct yb_err *err)
+{
+	const struct yb_sweep_opts *o = c->o;
+	uint64_t reps = *repsp;
+	unsigned retries = 0, stalls = 0;
+	struct yb__trial_out t;
+	int rc = 0;
+
+again:
+	yb_samples_reset(&c->samples);
+	yb__acc_reset(a);
+	for (unsigned k = 0; k < o->trials && !rc; k++) {
+		/* Concurrent sweeps agree on the first trial's
+		 * repetitions, so that their trials last alike. */
+		uint64_t agreed = reps;
+		if (o->sync && (rc = o->sync(o->sync_ctx, &agreed, err)) != 0)
+			break;
+		if (k == 0)
+			reps = agreed;
+		rc = yb__client_trial(c, mode, bytes, reps, 0, k, &t, err);
+		if (rc)
+			break;
+		/* A ping-pong trial over which the clock stood still
+		 * holds no times at all: the point's trials are
+		 * measured again (a single connection only). */
+		if (mode == YB_MODE_PINGPONG && !o->sync &&
+		    clock_stalled(t.elapsed) && stalls < CLOCK_STALL_RETRIES) {
+			stalls++;
+			goto again;
+		}
+		if (yb__acc_add(a, mode, reps, &t))
+			rc = yb_err_set(err, YB_ENOMEM, "out of memory");
+		else if (o->trial_done)
+			o->trial_done(o->sync_ctx, mode, bytes, k,
+				      &a->trial[a->n - 1]);
+		learn_floor(c, t.backlog);
+	}
+	/* A stream trial whose receiver found more than a tenth of it
+	 * waiting was too short for the buffers between the ends:
+	 * again with more (a single connection only: concurrent ones
+	 * must stay in step, and take the floor from the next size). */
+	if (!rc && !o->sync && retries < 3 && mode == YB_MODE_STREAM &&
+	    c->floor_bytes > bytes * reps) {
+		uint64_t more = stream_floor(c, mode, bytes, reps,
+					     a->wall_ns / (double)a->reps,
+					     target);
+		if (more > reps) {
+			reps = more;
+			retries++;
+			goto again;
+		}
+	}
+	*repsp = reps;
+	return rc;
+}
+
+/*
+ * One mode over every size: per point, repetitions from the previous
+ * point's time (the first point calibrated), the warm-up, the trials,
+ * the verification pass, and the row to the sink.
+ */
 static int sweep_mode(struct yb__client *c, const char *label, unsigned mode,
 		      const uint64_t *sizes, size_t n, struct yb__acc *a,
 		      struct yb_err *err)
@@ -469,82 +580,10 @@ static int sweep_mode(struct yb__client *c, const char *label, unsigned mode,
 				   YB__MAX_REPS);
 		if (reps > MAX_GROWTH * timed)
 			reps = MAX_GROWTH * timed;
-		if (o->sync && (rc = o->sync(o->sync_ctx, &reps, err)) != 0)
-			break;
-		/* Warm-up; also catches an estimate that is far off.
-		 * Concurrent sweeps size their trials from it while they
-		 * share the CPUs, so theirs is long enough for the
-		 * scheduler's turns to average out. */
-		uint64_t w = reps / (o->sync ? 4 : 16);
-		if (w == 0)
-			w = 1;
-		struct yb__trial_out t;
-		rc = yb__client_trial(c, mode, bytes, w, YB_RUN_WARMUP, 0, &t,
-				      err);
-		if (rc)
-			break;
-		double per = (double)t.wall / (double)w;
-		/* A warm-up the clock did not see tells nothing. */
-		if (!clock_stalled(t.wall) &&
-		    (per * (double)reps > 1.5 * target ||
-		     per * (double)reps < target / 1.5)) {
-			uint64_t most =
-				MAX_GROWTH * (reps > timed ? reps : timed);
-			reps = yb_reps_for(per, bytes, bytes, target,
-					   o->min_reps, YB__MAX_REPS);
-			if (reps > most)
-				reps = most;
-		}
-		learn_floor(c, t.backlog);
-		reps = stream_floor(c, mode, bytes, reps, per, target);
-		unsigned retries = 0, stalls = 0;
-again:
-		yb_samples_reset(&c->samples);
-		yb__acc_reset(a);
-		for (unsigned k = 0; k < o->trials && !rc; k++) {
-			/* Concurrent sweeps agree on the first trial's
-			 * repetitions, so that their trials last alike. */
-			uint64_t agreed = reps;
-			if (o->sync &&
-			    (rc = o->sync(o->sync_ctx, &agreed, err)) != 0)
-				break;
-			if (k == 0)
-				reps = agreed;
-			rc = yb__client_trial(c, mode, bytes, reps, 0, k, &t,
-					      err);
-			if (rc)
-				break;
-			/* A ping-pong trial over which the clock stood still
-			 * holds no times at all: the point's trials are
-			 * measured again (a single connection only). */
-			if (mode == YB_MODE_PINGPONG && !o->sync &&
-			    clock_stalled(t.elapsed) &&
-			    stalls < CLOCK_STALL_RETRIES) {
-				stalls++;
-				goto again;
-			}
-			if (yb__acc_add(a, mode, reps, &t))
-				rc = yb_err_set(err, YB_ENOMEM, "out of memory");
-			else if (o->trial_done)
-				o->trial_done(o->sync_ctx, mode, bytes, k,
-					      &a->trial[a->n - 1]);
-			learn_floor(c, t.backlog);
-		}
-		/* A stream trial whose receiver found more than a tenth of it
-		 * waiting was too short for the buffers between the ends:
-		 * again with more (a single connection only: concurrent ones
-		 * must stay in step, and take the floor from the next size). */
-		if (!rc && !o->sync && retries < 3 && mode == YB_MODE_STREAM &&
-		    c->floor_bytes > bytes * reps) {
-			uint64_t more = stream_floor(c, mode, bytes, reps,
-						     a->wall_ns / (double)a->reps,
-						     target);
-			if (more > reps) {
-				reps = more;
-				retries++;
-				goto again;
-			}
-		}
+		rc = warm_up(c, mode, bytes, timed, target, &reps, err);
+		if (!rc)
+			rc = point_trials(c, mode, bytes, target, &reps, a,
+					  err);
 		if (!rc && o->verify)
 			rc = client_verify(c, mode, bytes, reps, err);
 		if (rc)
