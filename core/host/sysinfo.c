@@ -1,4 +1,4 @@
-/* sysinfo.c - host facts and CPU pinning; see sysinfo.h. */
+/* sysinfo.c - host facts, CPU pinning and memory; see sysinfo.h. */
 #include "core/host/sysinfo.h"
 
 #include <sched.h>
