@@ -11,8 +11,12 @@
 #include <argp.h>
 #include <signal.h>
 
+#include "core/measure/local.h"
+#include "core/measure/outdir.h"
+#include "core/measure/pairs.h"
 #include "core/measure/session.h"
 #include "core/measure/sweep.h"
+#include "core/report/summary.h"
 #include "core/host/topo.h"
 
 /* ---- the subcommands (cmd_NAME.c; main.c's table lists them) ---------- */

@@ -107,7 +107,7 @@ static int pick_transports(const char *list, const struct yb_transport **out,
 			}
 			/* Without a loopback (vsock on most hosts) a transport
 			 * simply is not local here: no message for that. */
-			if (t->local_probe && t->local_probe(&e) != 0)
+			if (yb_transport_local_probe(t, &e) != 0)
 				continue;
 			if (*n < MAX_LIST)
 				out[(*n)++] = t;
@@ -135,7 +135,7 @@ static int pick_transports(const char *list, const struct yb_transport **out,
 					"use server and client",
 					name);
 		} else if (t->probe(err) != 0 ||
-			   (t->local_probe && t->local_probe(err) != 0)) {
+			   yb_transport_local_probe(t, err) != 0) {
 			char why[sizeof(err->msg)];
 			snprintf(why, sizeof(why), "%s", err->msg);
 			rc = yb_err_set(err, YB_ENOTSUP, "%s: %s", name, why);

@@ -63,7 +63,7 @@
 #include "core/wire/proto.h"
 #include "core/wire/ring.h"
 #include "core/report/results.h"
-#include "core/measure/sweep.h"
+#include "core/measure/serve.h"
 #include "core/wire/transport.h"
 
 static int die(const char *what, const struct yb_err *err)

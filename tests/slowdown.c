@@ -23,8 +23,9 @@
 #include "core/base/clock.h"
 #include "core/wire/proto.h"
 #include "core/report/results.h"
-#include "core/measure/session.h"
-#include "core/measure/sweep.h"
+#include "core/measure/local.h"
+#include "core/measure/outdir.h"
+#include "core/measure/serve.h"
 
 /* The fraction a variable asks for TRANSPORT, or -1 when it does not. */
 static double asked(const char *var, const char *transport)

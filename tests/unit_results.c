@@ -13,7 +13,7 @@
 
 #include "core/wire/proto.h"
 #include "core/report/results.h"
-#include "core/measure/session.h"
+#include "core/report/summary.h"
 
 static char dir[64];
 

@@ -1,7 +1,8 @@
 /*
  * unit_sweep.c - the measurement engine against a peer with known costs.
  *
- * The engine (core/sweep.c) is compiled into this test with its clock
+ * The client engine (core/measure/sweep.c, with the soak of soak.c and
+ * the CPU readings of window.h) is compiled into this test with its clock
  * replaced by a fake one that only the fake peer moves, so every figure
  * it reports has an exact expected value:
  *
@@ -42,6 +43,7 @@ static yb_ns fake_now(void)
 /* The engine under test reads this clock instead of CLOCK_MONOTONIC. */
 #define yb_now fake_now
 #include "core/measure/sweep.c"
+#include "core/measure/soak.c"
 #undef yb_now
 
 #include "core/base/le.h"

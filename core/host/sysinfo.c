@@ -1,4 +1,4 @@
-/* sysinfo.c - host facts and CPU pinning; see sysinfo.h. */
+/* sysinfo.c - host facts, CPU pinning and memory; see sysinfo.h. */
 #include "core/host/sysinfo.h"
 
 #include <sched.h>
@@ -351,4 +351,17 @@ int yb_mem_headroom(unsigned long long *bytes, char *what, size_t n,
 		return -1;
 	*bytes = best;
 	return 0;
+}
+
+long yb_rss_kib(void)
+{
+	FILE *fp = fopen("/proc/self/statm", "r");
+	long size = 0, rss = 0;
+
+	if (!fp)
+		return 0;
+	if (fscanf(fp, "%ld %ld", &size, &rss) != 2)
+		rss = 0;
+	fclose(fp);
+	return rss * (sysconf(_SC_PAGESIZE) / 1024);
 }

@@ -1,5 +1,6 @@
 /*
- * sysinfo.h - facts about this host for the run metadata, and CPU pinning.
+ * sysinfo.h - facts about this host for the run metadata, CPU pinning, and
+ * memory: what the host has room for and what this process holds.
  */
 #ifndef YB_SYSINFO_H
 #define YB_SYSINFO_H
@@ -52,5 +53,8 @@ int yb_pinned_cpu(void);
  */
 int yb_mem_headroom(unsigned long long *bytes, char *what, size_t n,
 		    const char **action);
+
+/* Resident set size of this process in KiB (0 if unknown). */
+long yb_rss_kib(void);
 
 #endif /* YB_SYSINFO_H */

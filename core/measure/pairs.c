@@ -17,6 +17,8 @@
  * A pair that fails breaks the barrier, so the others stop instead of
  * waiting; the parent then ends the rest and reports the first failure.
  */
+#include "core/measure/pairs.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -34,9 +36,9 @@
 #include <unistd.h>
 
 #include "core/base/clock.h"
-#include "core/measure/session.h"
 #include "core/base/stats.h"
 #include "core/host/sysinfo.h"
+#include "core/measure/outdir.h"
 
 #define BARRIER_TIMEOUT_NS (120ull * 1000000000ull)
 /* Memory each pair keeps free beside its ring when pairs are checked. */
@@ -251,8 +253,7 @@ static int pair_client(unsigned idx, const struct yb_transport *t,
 		struct yb_meta d;
 		struct rec_meta m = { 0 };
 		yb_meta_init(&d);
-		if (t->describe)
-			t->describe(&ep, &d);
+		yb_ep_describe(&ep, &d);
 		yb_ring_settings(&d, &m.ring_bytes, m.wait, sizeof(m.wait));
 		yb_meta_free(&d);
 		write_rec(pc->fd, REC_META, &m, sizeof(m));
@@ -577,28 +578,19 @@ static int record(struct yb_session *s, unsigned n, struct collected *c,
 	return 0;
 }
 
-int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
-		       const struct yb_sweep_opts *o,
-		       const struct yb_local_opts *lo, unsigned npairs,
-		       struct yb_err *err)
+/*
+ * Each server checks the memory for its own ring, but N servers starting
+ * together all see the same room: check for all of them.
+ */
+static int check_memory(const struct yb_transport *t,
+			const struct yb_local_opts *lo, unsigned npairs,
+			struct yb_err *err)
 {
-	struct yb_local_child *servers = NULL;
-	pid_t clients[YB_MAX_PAIRS];
-	int fds[YB_MAX_PAIRS];
-	unsigned nserv = 0, ncli = 0;
-	struct collected *c = NULL;
-	struct barrier *b = MAP_FAILED;
-	int rc, cpus[1024];
-
-	if (npairs < 2 || npairs > YB_MAX_PAIRS)
-		return yb_err_set(err, YB_EUSAGE, "--pairs must be 2 to %d",
-				  YB_MAX_PAIRS);
-	/* Each server checks the memory for its own ring, but N servers
-	 * starting together all see the same room: check for all of them. */
-	uint64_t each = t->memory ? t->memory(lo->tp) : 0;
+	uint64_t each = yb_transport_memory(t, lo->tp);
 	unsigned long long room;
 	char lim[200];
 	const char *act;
+
 	if (each && yb_mem_headroom(&room, lim, sizeof(lim), &act) == 0 &&
 	    (each + PAIR_MEM_SLACK) * npairs > room)
 		return yb_err_set(err, YB_ENOMEM,
@@ -608,69 +600,109 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 				  npairs, t->name,
 				  (unsigned long long)((each * npairs + (1 << 20) - 1) >> 20),
 				  lim, act);
-	int ncpu = yb_allowed_cpus(cpus, 1024);
-	b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	c = calloc(1, sizeof(*c));
-	servers = calloc(npairs, sizeof(*servers));
-	if (b == MAP_FAILED || !c || !servers) {
-		rc = yb_err_set(err, YB_ENOMEM, "out of memory");
-		goto out;
-	}
-	memset(b, 0, sizeof(*b));
-	b->n = npairs;
-	for (unsigned i = 0; i < npairs; i++) {
-		yb_results_init(&c->r[i]);
-		c->place[i] = (struct rec_place){ -1, -1 };
-	}
-	c->s = s;
-	c->npairs = npairs;
+	return 0;
+}
 
-	/* A server and an address per pair: pair i's client meets pair i's
-	 * server, so the placement below is the placement that runs. */
-	for (unsigned i = 0; i < npairs; i++) {
-		struct yb_local_opts slo = *lo;
-		if (ncpu >= 2 && lo->cpu_server < 0)
-			slo.cpu_server = cpus[(i + 1) % (unsigned)ncpu];
-		rc = yb_local_spawn(t, &slo, &servers[i], err);
-		if (rc)
-			goto out;
-		nserv++;
+/* What a run of pairs holds while it runs; pairs_free releases it. */
+struct pairs_run {
+	unsigned npairs;
+	struct barrier *b;               /* shared with the clients */
+	struct collected *c;
+	struct yb_local_child *servers;
+	unsigned nserv;                  /* servers started */
+	pid_t clients[YB_MAX_PAIRS];
+	int fds[YB_MAX_PAIRS];           /* pipes from the clients */
+	unsigned ncli;                   /* clients whose pipe is open */
+	int cpus[1024], ncpu;            /* the CPUs this process may use */
+};
+
+/* The barrier, the collected records and the server table. */
+static int pairs_setup(struct pairs_run *r, struct yb_session *s,
+		       struct yb_err *err)
+{
+	r->b = mmap(NULL, sizeof(*r->b), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	r->c = calloc(1, sizeof(*r->c));
+	r->servers = calloc(r->npairs, sizeof(*r->servers));
+	if (r->b == MAP_FAILED || !r->c || !r->servers)
+		return yb_err_set(err, YB_ENOMEM, "out of memory");
+	memset(r->b, 0, sizeof(*r->b));
+	r->b->n = r->npairs;
+	for (unsigned i = 0; i < r->npairs; i++) {
+		yb_results_init(&r->c->r[i]);
+		r->c->place[i] = (struct rec_place){ -1, -1 };
 	}
+	r->c->s = s;
+	r->c->npairs = r->npairs;
+	return 0;
+}
+
+/*
+ * A server and an address per pair: pair i's client meets pair i's
+ * server, so the placement below is the placement that runs.
+ */
+static int spawn_servers(struct pairs_run *r, const struct yb_transport *t,
+			 const struct yb_local_opts *lo, struct yb_err *err)
+{
+	for (unsigned i = 0; i < r->npairs; i++) {
+		struct yb_local_opts slo = *lo;
+		if (r->ncpu >= 2 && lo->cpu_server < 0)
+			slo.cpu_server = r->cpus[(i + 1) % (unsigned)r->ncpu];
+		int rc = yb_local_spawn(t, &slo, &r->servers[i], err);
+		if (rc)
+			return rc;
+		r->nserv++;
+	}
+	return 0;
+}
+
+/* Fork pair i's client for every pair, each with a pipe to us. */
+static int start_clients(struct pairs_run *r, const struct yb_transport *t,
+			 const struct yb_sweep_opts *o,
+			 const struct yb_local_opts *lo, struct yb_err *err)
+{
 	fflush(NULL);
-	for (unsigned i = 0; i < npairs; i++) {
+	for (unsigned i = 0; i < r->npairs; i++) {
 		int p[2];
-		if (pipe2(p, O_CLOEXEC) < 0) {
-			rc = yb_err_sys(err, errno, "pipe");
-			goto out;
-		}
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return yb_err_sys(err, errno, "pipe");
 		int cpu = lo->cpu_client;
-		if (ncpu >= 2 && cpu < 0)
-			cpu = cpus[i % (unsigned)ncpu];
+		if (r->ncpu >= 2 && cpu < 0)
+			cpu = r->cpus[i % (unsigned)r->ncpu];
 		pid_t pid = fork();
 		if (pid < 0) {
 			close(p[0]);
 			close(p[1]);
-			rc = yb_err_fork(err, errno, "fork");
-			goto out;
+			return yb_err_fork(err, errno, "fork");
 		}
 		if (pid == 0) {
 			close(p[0]);
-			for (unsigned j = 0; j < ncli; j++)
-				close(fds[j]);
-			struct pair_ctx pc = { b, o->stop, p[1] };
-			_exit(pair_client(i, t, servers[i].addr, o, lo, cpu,
+			for (unsigned j = 0; j < r->ncli; j++)
+				close(r->fds[j]);
+			struct pair_ctx pc = { r->b, o->stop, p[1] };
+			_exit(pair_client(i, t, r->servers[i].addr, o, lo, cpu,
 					  &pc));
 		}
 		close(p[1]);
-		fds[ncli] = p[0];
-		clients[ncli++] = pid;
+		r->fds[r->ncli] = p[0];
+		r->clients[r->ncli++] = pid;
 	}
-	collect(fds, ncli, c, o->stop, clients);
-	ncli = 0; /* collect closed the pipes */
-	for (unsigned i = 0; i < npairs; i++) {
+	return 0;
+}
+
+/*
+ * Once every client has closed its pipe: wait for them, end the progress
+ * line, and turn what they reported into the run's result.
+ */
+static int pairs_outcome(struct pairs_run *r, struct yb_session *s,
+			 const struct yb_sweep_opts *o, struct yb_err *err)
+{
+	struct collected *c = r->c;
+	int rc = 0;
+
+	for (unsigned i = 0; i < r->npairs; i++) {
 		int st;
-		while (waitpid(clients[i], &st, 0) < 0 && errno == EINTR)
+		while (waitpid(r->clients[i], &st, 0) < 0 && errno == EINTR)
 			;
 	}
 	/* Pair 1's child drew the progress line; end it here. */
@@ -688,31 +720,73 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 	/* Everything every pair measured is recorded, cut short or not. */
 	if (c->record_rc && !rc)
 		rc = yb_err_set(err, c->record_rc, "%s", c->record_err.msg);
+	return rc;
+}
+
+/* The number of pairs and where each pair's ends ran, in the metadata. */
+static void record_placement(struct yb_session *s,
+			     const struct yb_transport *t,
+			     const struct pairs_run *r)
+{
 	char key[128];
+
 	snprintf(key, sizeof(key), "transport.%s.pairs", t->name);
-	yb_meta_set_int(&s->meta, key, npairs);
-	for (unsigned i = 0; i < npairs; i++) {
+	yb_meta_set_int(&s->meta, key, r->npairs);
+	for (unsigned i = 0; i < r->npairs; i++) {
 		snprintf(key, sizeof(key), "placement.%s.pair%u.client_cpu",
 			 t->name, i + 1);
-		yb_meta_set_int(&s->meta, key, c->place[i].client_cpu);
+		yb_meta_set_int(&s->meta, key, r->c->place[i].client_cpu);
 		snprintf(key, sizeof(key), "placement.%s.pair%u.server_cpu",
 			 t->name, i + 1);
-		yb_meta_set_int(&s->meta, key, c->place[i].server_cpu);
+		yb_meta_set_int(&s->meta, key, r->c->place[i].server_cpu);
 	}
-out:
-	for (unsigned i = 0; i < ncli; i++)
-		close(fds[i]);
-	for (unsigned i = 0; i < nserv; i++)
-		yb_local_reap(&servers[i], rc != 0, NULL);
-	free(servers);
-	if (c)
-		for (unsigned i = 0; i < npairs; i++) {
-			yb_results_free(&c->r[i]);
-			free(c->tr[i].t);
-			free(c->hist[i].b);
+}
+
+/* Close what is open, reap the servers (killed when rc says failure). */
+static void pairs_free(struct pairs_run *r, int rc)
+{
+	for (unsigned i = 0; i < r->ncli; i++)
+		close(r->fds[i]);
+	for (unsigned i = 0; i < r->nserv; i++)
+		yb_local_reap(&r->servers[i], rc != 0, NULL);
+	free(r->servers);
+	if (r->c)
+		for (unsigned i = 0; i < r->npairs; i++) {
+			yb_results_free(&r->c->r[i]);
+			free(r->c->tr[i].t);
+			free(r->c->hist[i].b);
 		}
-	free(c);
-	if (b != MAP_FAILED)
-		munmap(b, sizeof(*b));
+	free(r->c);
+	if (r->b != MAP_FAILED)
+		munmap(r->b, sizeof(*r->b));
+}
+
+int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
+		       const struct yb_sweep_opts *o,
+		       const struct yb_local_opts *lo, unsigned npairs,
+		       struct yb_err *err)
+{
+	struct pairs_run r = { .npairs = npairs, .b = MAP_FAILED };
+	int rc;
+
+	if (npairs < 2 || npairs > YB_MAX_PAIRS)
+		return yb_err_set(err, YB_EUSAGE, "--pairs must be 2 to %d",
+				  YB_MAX_PAIRS);
+	rc = check_memory(t, lo, npairs, err);
+	if (rc)
+		return rc;
+	r.ncpu = yb_allowed_cpus(r.cpus, 1024);
+	rc = pairs_setup(&r, s, err);
+	if (!rc)
+		rc = spawn_servers(&r, t, lo, err);
+	if (!rc)
+		rc = start_clients(&r, t, o, lo, err);
+	if (!rc) {
+		collect(r.fds, r.ncli, r.c, o->stop, r.clients);
+		r.ncli = 0; /* collect closed the pipes */
+		rc = pairs_outcome(&r, s, o, err);
+		record_placement(s, t, &r);
+	}
+	pairs_free(&r, rc);
 	return rc;
 }

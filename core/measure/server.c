@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/measure/sweep.h"
+#include "core/measure/serve.h"
 #include "core/host/sysinfo.h"
 
 #define POLL_MS 200
@@ -79,13 +79,112 @@ static int serve_child(struct yb_ep *listener, struct yb_ep *conn,
 	return yb_exit_status(rc);
 }
 
+/*
+ * The one client being served: its child process until it is reaped, and
+ * the pipe on which that child says it is done.
+ */
+struct slot {
+	pid_t busy;               /* child serving a client, until reaped */
+	int done_fd;              /* read end of that child's "done" pipe */
+	char peer[YB_ADDR_MAX];   /* the client it serves */
+	int last;                 /* exit status of the last child reaped */
+	int finished;             /* a client finished since the last start */
+};
+
+/* Reap the child if it has ended, keeping its exit status. */
+static void reap(struct slot *sl, const struct yb_server_opts *o)
+{
+	int status;
+
+	if (sl->busy > 0 && waitpid(sl->busy, &status, WNOHANG) == sl->busy) {
+		sl->last = WIFEXITED(status) ? WEXITSTATUS(status) :
+					       YB_EXIT_FAIL;
+		if (!WIFEXITED(status))
+			logf_(o, "client %s: server process died "
+				 "(signal %d)",
+			      sl->peer, WTERMSIG(status));
+		sl->busy = 0;
+		sl->finished = 1;
+	}
+}
+
+/*
+ * Busy: say so before the newcomer costs anything.  Accepting it first
+ * would build a whole ring (a memfd, granted pages, an event channel)
+ * beside the measurement, only to refuse it.
+ */
+static void refuse_busy(struct yb_ep *listener, const struct slot *sl,
+			const struct yb_server_opts *o)
+{
+	struct yb_ep conn;
+	struct yb_err aerr;
+	char why[YB_ADDR_MAX + 128];
+
+	snprintf(why, sizeof(why),
+		 "server busy: it is measuring another client "
+		 "(%s); try again when that run ends",
+		 sl->peer);
+	int arc = yb_ep_refuse(listener, &conn, why, yb_serve_refuse, &aerr);
+	if (arc == 0)
+		logf_(o, "refused %s: busy with %s", conn.peer, sl->peer);
+	else if (arc != YB_EAGAIN)
+		logf_(o, "%s", aerr.msg);
+}
+
+/* Accept the next client and serve it in a child process of its own. */
+static void serve_next(struct yb_ep *listener, struct slot *sl,
+		       const struct yb_server_opts *o)
+{
+	struct yb_ep conn;
+	struct yb_err aerr;
+	int arc = yb_ep_accept(listener, &conn, &aerr);
+
+	if (arc == YB_EAGAIN) /* woken, but nobody there (XenStore) */
+		return;
+	if (arc != 0) {
+		logf_(o, "%s", aerr.msg);
+		return;
+	}
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) != 0) {
+		logf_(o, "cannot serve %s: pipe: %s", conn.peer,
+		      strerror(errno));
+		yb_ep_close(&conn);
+		return;
+	}
+	/* A previous child may still be exiting: let it. */
+	if (sl->busy > 0)
+		waitpid(sl->busy, NULL, 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		struct yb_err ferr = { 0 };
+		yb_err_fork(&ferr, errno, "cannot fork for %s", conn.peer);
+		logf_(o, "%s", ferr.msg);
+		close(p[0]);
+		close(p[1]);
+		yb_ep_close(&conn);
+		return;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		_exit(serve_child(listener, &conn, o, p[1]));
+	}
+	close(p[1]);
+	sl->done_fd = p[0];
+	sl->finished = 0;
+	logf_(o, "client %s: connected, served by pid %d", conn.peer,
+	      (int)pid);
+	snprintf(sl->peer, sizeof(sl->peer), "%s", conn.peer);
+	sl->busy = pid;
+	/* The child owns the connection; drop our copy only. */
+	yb_ep_forget(&conn);
+}
+
 int yb_server_loop(struct yb_ep *listener, const struct yb_server_opts *o,
 		   struct yb_err *err)
 {
-	pid_t busy = 0;    /* child serving a client, until reaped */
-	int done_fd = -1;  /* read end of that child's "done" pipe */
-	char busy_peer[YB_ADDR_MAX] = "";
-	int last = 0, finished = 0;
+	struct slot sl = { .busy = 0, .done_fd = -1 };
 
 	int pinned = yb_pinned_cpu();
 	if (pinned >= 0)
@@ -96,23 +195,12 @@ int yb_server_loop(struct yb_ep *listener, const struct yb_server_opts *o,
 	for (;;) {
 		if (o->stop && *o->stop)
 			break;
-		/* Reap a finished client. */
-		int status;
-		if (busy > 0 && waitpid(busy, &status, WNOHANG) == busy) {
-			last = WIFEXITED(status) ? WEXITSTATUS(status) :
-						   YB_EXIT_FAIL;
-			if (!WIFEXITED(status))
-				logf_(o, "client %s: server process died "
-					 "(signal %d)",
-				      busy_peer, WTERMSIG(status));
-			busy = 0;
-			finished = 1;
-		}
-		if (o->once && finished && busy == 0)
-			return last ? YB_EPEER : 0;
+		reap(&sl, o);
+		if (o->once && sl.finished && sl.busy == 0)
+			return sl.last ? YB_EPEER : 0;
 
 		struct pollfd pfd[2] = {
-			{ .fd = done_fd, .events = POLLIN },
+			{ .fd = sl.done_fd, .events = POLLIN },
 			{ .fd = yb_ep_poll_fd(listener), .events = POLLIN },
 		};
 		int n = poll(pfd, 2, POLL_MS);
@@ -121,85 +209,23 @@ int yb_server_loop(struct yb_ep *listener, const struct yb_server_opts *o,
 		if (n <= 0)
 			continue;
 		/* Done (or died: EOF) comes first, then new clients. */
-		if (done_fd >= 0 && pfd[0].revents) {
-			close(done_fd);
-			done_fd = -1;
-			finished = 1;
+		if (sl.done_fd >= 0 && pfd[0].revents) {
+			close(sl.done_fd);
+			sl.done_fd = -1;
+			sl.finished = 1;
 		}
 		if (!pfd[1].revents)
 			continue;
-
-		struct yb_ep conn;
-		struct yb_err aerr;
-		int arc;
-		if (done_fd >= 0 || (o->once && finished)) {
-			/*
-			 * Busy: say so before the newcomer costs anything.
-			 * Accepting it first would build a whole ring (a
-			 * memfd, granted pages, an event channel) beside the
-			 * measurement, only to refuse it.
-			 */
-			char why[YB_ADDR_MAX + 128];
-			snprintf(why, sizeof(why),
-				 "server busy: it is measuring another client "
-				 "(%s); try again when that run ends",
-				 busy_peer);
-			arc = yb_ep_refuse(listener, &conn, why,
-					   yb_serve_refuse, &aerr);
-			if (arc == 0)
-				logf_(o, "refused %s: busy with %s", conn.peer,
-				      busy_peer);
-			else if (arc != YB_EAGAIN)
-				logf_(o, "%s", aerr.msg);
-			continue;
-		}
-		arc = yb_ep_accept(listener, &conn, &aerr);
-		if (arc == YB_EAGAIN) /* woken, but nobody there (XenStore) */
-			continue;
-		if (arc != 0) {
-			logf_(o, "%s", aerr.msg);
-			continue;
-		}
-		int p[2];
-		if (pipe2(p, O_CLOEXEC) != 0) {
-			logf_(o, "cannot serve %s: pipe: %s", conn.peer,
-			      strerror(errno));
-			yb_ep_close(&conn);
-			continue;
-		}
-		/* A previous child may still be exiting: let it. */
-		if (busy > 0)
-			waitpid(busy, NULL, 0);
-		fflush(NULL);
-		pid_t pid = fork();
-		if (pid < 0) {
-			struct yb_err ferr = { 0 };
-			yb_err_fork(&ferr, errno, "cannot fork for %s", conn.peer);
-			logf_(o, "%s", ferr.msg);
-			close(p[0]);
-			close(p[1]);
-			yb_ep_close(&conn);
-			continue;
-		}
-		if (pid == 0) {
-			close(p[0]);
-			_exit(serve_child(listener, &conn, o, p[1]));
-		}
-		close(p[1]);
-		done_fd = p[0];
-		finished = 0;
-		logf_(o, "client %s: connected, served by pid %d", conn.peer,
-		      (int)pid);
-		snprintf(busy_peer, sizeof(busy_peer), "%s", conn.peer);
-		busy = pid;
-		/* The child owns the connection; drop our copy only. */
-		yb_ep_forget(&conn);
+		if (sl.done_fd >= 0 || (o->once && sl.finished))
+			refuse_busy(listener, &sl, o);
+		else
+			serve_next(listener, &sl, o);
 	}
-	if (done_fd >= 0)
-		close(done_fd);
-	if (busy > 0) {
-		kill(busy, SIGTERM);
-		waitpid(busy, NULL, 0);
+	if (sl.done_fd >= 0)
+		close(sl.done_fd);
+	if (sl.busy > 0) {
+		kill(sl.busy, SIGTERM);
+		waitpid(sl.busy, NULL, 0);
 	}
 	logf_(o, "stopped");
 	return 0;

@@ -1,7 +1,8 @@
 /*
  * server.h - the server daemon: serves one client after another.
  *
- * Each client is served in a child process, so a client that misbehaves or
+ * Each client is served in a child process (which runs the server's side
+ * of the measurement, yb_serve in serve.h), so a client that misbehaves or
  * vanishes takes only that child down.  While one client is being
  * measured, a second one is told plainly that the server is busy (the
  * measurement would be spoiled by sharing it) and the first goes on.  The

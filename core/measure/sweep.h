@@ -26,7 +26,8 @@
  * slows a timed figure.
  *
  * The engine never asks which transport it drives (no transport names
- * appear in sweep.c) and never knows which output format it feeds.
+ * appear in sweep.c, soak.c or serve.c) and never knows which output
+ * format it feeds.
  */
 #ifndef YB_SWEEP_H
 #define YB_SWEEP_H
@@ -57,9 +58,6 @@ struct yb_soak {
 	unsigned trials;
 	long rss_start_kib, rss_now_kib, rss_max_kib; /* this process */
 };
-
-/* Resident set size of this process in KiB (0 if unknown). */
-long yb_rss_kib(void);
 
 struct yb_sweep_opts {
 	struct yb_schedule_opts sched;
@@ -111,31 +109,5 @@ void yb_sweep_defaults(struct yb_sweep_opts *o);
 int yb_sweep_run(struct yb_ep *ep, const char *label,
 		 const struct yb_sweep_opts *o, struct yb_meta *server_meta,
 		 struct yb_err *err);
-
-struct yb_serve_opts {
-	int timeout_ms;            /* wait for the next command; -1 none */
-	const struct yb_meta *info; /* sent to the client in WELCOME */
-	/* Called when the client says END, before the reply goes out. */
-	void (*on_end)(void *ctx);
-	void *on_end_ctx;
-	/*
-	 * Optional: called inside the timed window after message index of a
-	 * run arrives (ping-pong: before it is echoed; stream: counting from
-	 * the first message completed after the receiver's first read, whose
-	 * bytes are outside the window).  The known-answer
-	 * tests use it to add a known delay or to drain at a known rate;
-	 * nothing else should.
-	 */
-	void (*on_data)(void *ctx, unsigned mode, uint64_t bytes,
-			uint64_t index);
-	void *on_data_ctx;
-};
-
-/* Serve one client on a connected endpoint until it says END. */
-int yb_serve(struct yb_ep *ep, const struct yb_serve_opts *o,
-	     struct yb_err *err);
-
-/* Refuse a client politely (busy server): one ERROR message, no wait. */
-void yb_serve_refuse(struct yb_ep *ep, const char *why);
 
 #endif /* YB_SWEEP_H */

@@ -64,7 +64,6 @@
  */
 #define YB_RING_DEFAULT_SPIN_NS 200000
 #define YB_RING_MAX_SPIN_NS 10000000000ull /* the most a peer may ask: 10 s */
-#define YB_RING_MAX_ORDER 30 /* 1 GiB */
 
 #define YB_RING_OFF_MAGIC 0
 #define YB_RING_OFF_VERSION 4
@@ -120,9 +119,12 @@ struct yb_ring_stats {
 };
 
 /*
- * One side's view of a connected ring.  Only ring.c writes its fields;
- * ringep.c reads the settings (sizes, wait mode, spin time, chunk) to
- * describe the ring in a run's metadata.
+ * One side's view of a connected ring.  Only ring.c writes its fields
+ * (a back end embeds the struct zero-filled and hands it to
+ * yb_ring_attach), but they are not private to it: transports/ringep.c
+ * reads the settings (tx_size, wait_mode, spin_ns, chunk) to describe the
+ * ring in a run's metadata, and transports/yasmin.c reads ctrl to tell
+ * whether the ring was ever attached before it closes it.
  */
 struct yb_ring {
 	uint8_t *ctrl;

@@ -123,7 +123,7 @@ int yb_ep_listen(struct yb_ep *ep, const char *full_addr, struct yb_err *err)
 	if (rc)
 		return rc;
 	yb_ep_init(ep, t);
-	if (t->check_addr && (rc = t->check_addr(rest, 1, err)) != 0)
+	if ((rc = yb_transport_check_addr(t, rest, 1, err)) != 0)
 		return rc;
 	rc = probe_named(t, err);
 	if (rc)
@@ -147,7 +147,7 @@ int yb_ep_connect(struct yb_ep *ep, const char *full_addr,
 		return rc;
 	yb_ep_init(ep, t);
 	ep->params = tp;
-	if (t->check_addr && (rc = t->check_addr(rest, 0, err)) != 0)
+	if ((rc = yb_transport_check_addr(t, rest, 0, err)) != 0)
 		return rc;
 	rc = probe_named(t, err);
 	if (rc)
@@ -212,6 +212,51 @@ int yb_ep_poll_fd(const struct yb_ep *ep)
 	return ep->fd;
 }
 
+void yb_ep_describe(const struct yb_ep *ep, struct yb_meta *m)
+{
+	if (ep->t->describe)
+		ep->t->describe(ep, m);
+}
+
+void yb_ep_counters(const struct yb_ep *ep, struct yb_meta *m)
+{
+	if (ep->t->counters)
+		ep->t->counters(ep, m);
+}
+
+const char *yb_ep_last_error(const struct yb_ep *ep)
+{
+	return ep->t->last_error ? ep->t->last_error(ep) : NULL;
+}
+
+int yb_transport_check_addr(const struct yb_transport *t, const char *addr,
+			    int listening, struct yb_err *err)
+{
+	return t->check_addr ? t->check_addr(addr, listening, err) : 0;
+}
+
+int yb_transport_local_probe(const struct yb_transport *t,
+			     struct yb_err *err)
+{
+	return t->local_probe ? t->local_probe(err) : 0;
+}
+
+uint64_t yb_transport_memory(const struct yb_transport *t,
+			     const struct yb_tparams *tp)
+{
+	return t->memory ? t->memory(tp) : 0;
+}
+
+int yb_transport_local_addr(const struct yb_transport *t, char *buf,
+			    size_t len, const char *dir, struct yb_err *err)
+{
+	if (!t->local_addr)
+		return yb_err_set(err, YB_ENOTSUP,
+				  "%s cannot run both ends on one host",
+				  t->name);
+	return t->local_addr(buf, len, dir, err);
+}
+
 int yb_ep_wait(struct yb_ep *ep, unsigned events, int timeout_ms)
 {
 	if (ep->t->wait && !ep->listener)
@@ -236,7 +281,7 @@ int yb_ep_wait(struct yb_ep *ep, unsigned events, int timeout_ms)
 /* The transport's own account of a failure, if it has one. */
 static const char *detail(const struct yb_ep *ep, int code)
 {
-	const char *d = ep->t->last_error ? ep->t->last_error(ep) : NULL;
+	const char *d = yb_ep_last_error(ep);
 	return d && *d ? d : yb_strerror(code);
 }
 
@@ -284,8 +329,7 @@ static int recv_loop(struct yb_ep *ep, char *p, size_t len, int timeout_ms,
 		ssize_t n = yb_ep_recv(ep, p + got, len - got);
 		if (n == 0) {
 			/* A transport that knows the peer vanished says so. */
-			const char *d = ep->t->last_error ?
-						ep->t->last_error(ep) : NULL;
+			const char *d = yb_ep_last_error(ep);
 			if (d && *d)
 				return yb_err_set(err, YB_EEOF,
 						  "%s: peer went away (%s)",

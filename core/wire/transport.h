@@ -2,9 +2,9 @@
  * transport.h - the interface every transport implements.
  *
  * One `static const struct yb_transport` per file in transports/, listed
- * once in transport_list.h.  The measurement engine (sweep.c) sees only this
- * interface: it never asks which transport it is driving.  Capabilities are
- * flags, not name checks.
+ * once in transport_list.h.  The measurement engine (core/measure:
+ * sweep.c, soak.c, serve.c) sees only this interface: it never asks which
+ * transport it is driving.  Capabilities are flags, not name checks.
  *
  * Endpoints are plain structs owned by the caller.  A transport may keep
  * private state behind ep->priv; close() must accept an endpoint in any
@@ -165,6 +165,29 @@ int yb_ep_refuse(struct yb_ep *listener, struct yb_ep *who, const char *why,
 void yb_ep_close(struct yb_ep *ep);
 void yb_ep_forget(struct yb_ep *ep);
 int yb_ep_poll_fd(const struct yb_ep *ep);
+/* The transport's settings worth recording (nothing if it has none). */
+void yb_ep_describe(const struct yb_ep *ep, struct yb_meta *m);
+/* The transport's counters for --stats (nothing if it has none). */
+void yb_ep_counters(const struct yb_ep *ep, struct yb_meta *m);
+/* Detail of the last data-path failure, or NULL if there is none. */
+const char *yb_ep_last_error(const struct yb_ep *ep);
+
+/*
+ * The optional operations of a transport that need no endpoint; each
+ * answers for a transport without the operation.
+ */
+/* Is addr well formed (see check_addr)?  0 when t cannot tell. */
+int yb_transport_check_addr(const struct yb_transport *t, const char *addr,
+			    int listening, struct yb_err *err);
+/* Can both ends run on this host now?  0 when t sets no extra condition. */
+int yb_transport_local_probe(const struct yb_transport *t,
+			     struct yb_err *err);
+/* Shared memory of one connection with tp, both ends; 0 if none or unknown. */
+uint64_t yb_transport_memory(const struct yb_transport *t,
+			     const struct yb_tparams *tp);
+/* Address to listen on for a local run inside dir; YB_ENOTSUP without one. */
+int yb_transport_local_addr(const struct yb_transport *t, char *buf,
+			    size_t len, const char *dir, struct yb_err *err);
 
 /* Like write(2): short writes possible. */
 static inline ssize_t yb_ep_send(struct yb_ep *ep, const void *buf, size_t len)
