@@ -1,7 +1,7 @@
 /*
  * unit_sweep.c - the measurement engine against a peer with known costs.
  *
- * The client engine (core/measure/sweep.c, with the soak of soak.c and
+ * The client engine (core/measure/sweep.c and trial.c, with soak.c and
  * the CPU readings of window.h) is compiled into this test with its clock
  * replaced by a fake one that only the fake peer moves, so every figure
  * it reports has an exact expected value:
@@ -42,6 +42,7 @@ static yb_ns fake_now(void)
 }
 /* The engine under test reads this clock instead of CLOCK_MONOTONIC. */
 #define yb_now fake_now
+#include "core/measure/trial.c"
 #include "core/measure/sweep.c"
 #include "core/measure/soak.c"
 #undef yb_now
@@ -380,7 +381,7 @@ static void pingpong_exact(void **state)
 				   1e-9);
 		/* Repetitions sized so that a trial lasts about 10 ms. */
 		double trial_ns = (double)p->reps * (BASE_NS + p->bytes +
-						    SLOW_NS / (double)SLOW_EVERY);
+						     SLOW_NS / (double)SLOW_EVERY);
 		assert_true(trial_ns > 1e7 / 1.5 && trial_ns < 1e7 * 1.5);
 		/* Every trial alike: no spread, bandwidth the same three
 		 * times, from the mean one-way time of a trial. */

@@ -8,16 +8,16 @@
  * window (the row says so: verify "inline"), unlike a sweep, which
  * verifies in untimed passes.  A stop (Ctrl-C) or an error ends it early
  * with the row of the trials done in full.  The trials, calibration and
- * the row are the client engine's (sweep.c, through sweep_internal.h).
+ * the row are the client engine's (trial.c).
  */
-#include "core/measure/sweep_internal.h"
+#include "core/measure/soak.h"
 
 #include "core/base/clock.h"
 #include "core/host/sysinfo.h"
 #include "core/measure/schedule.h"
 
-int yb__soak_run(struct yb__client *c, const char *label, uint64_t bytes,
-		 struct yb__acc *a, struct yb_err *err)
+int yb_soak_run(struct yb_client *c, const char *label, uint64_t bytes,
+		struct yb_acc *a, struct yb_err *err)
 {
 	const struct yb_sweep_opts *o = c->o;
 	struct yb_soak st = { 0 };
@@ -27,28 +27,28 @@ int yb__soak_run(struct yb__client *c, const char *label, uint64_t bytes,
 
 	/* Sized as the trials will run: checked inline, which is slower. */
 	uint64_t timed = 0;
-	rc = yb__calibrate(c, YB_MODE_STREAM, bytes, flags, &last, &timed,
-			   err);
+	rc = yb_calibrate(c, YB_MODE_STREAM, bytes, flags, &last, &timed,
+			  err);
 	/* A quarter-second first trial: a short calibration can be far
 	 * from the rate a soak sustains, and the next trials are sized
 	 * from this one. */
 	uint64_t reps = yb_reps_for(last, bytes, bytes, 0.25e9, 1,
-				    YB__MAX_REPS);
+				    YB_MAX_REPS);
 	yb_ns start = yb_now();
 	st.rss_start_kib = st.rss_max_kib = yb_rss_kib();
 	yb_samples_reset(&c->samples);
-	yb__acc_reset(a);
+	yb_acc_reset(a);
 	while (!rc && (double)(yb_now() - start) < o->duration_s * 1e9) {
-		if (yb__stopped(o)) {
+		if (yb_sweep_stopped(o)) {
 			rc = YB_EINTR;
 			break;
 		}
-		struct yb__trial_out t;
-		rc = yb__client_trial(c, YB_MODE_STREAM, bytes, reps, flags,
-				      a->n, &t, err);
+		struct yb_trial_out t;
+		rc = yb_client_trial(c, YB_MODE_STREAM, bytes, reps, flags,
+				     a->n, &t, err);
 		if (rc)
 			break;
-		if (yb__acc_add(a, YB_MODE_STREAM, reps, &t)) {
+		if (yb_acc_add(a, YB_MODE_STREAM, reps, &t)) {
 			rc = yb_err_set(err, YB_ENOMEM, "out of memory");
 			break;
 		}
@@ -66,14 +66,14 @@ int yb__soak_run(struct yb__client *c, const char *label, uint64_t bytes,
 		double per = (double)t.wall / (double)reps;
 		if (per * (double)reps > 1.5e9 || per * (double)reps < 0.6e9)
 			reps = yb_reps_for(per, bytes, bytes, 1e9, 1,
-					   YB__MAX_REPS);
+					   YB_MAX_REPS);
 	}
 	/* The row of the whole trials, however the soak ended: a peer
 	 * that went away does not undo what was moved and checked. */
 	if (a->n > 0) {
 		struct yb_point p;
-		yb__fill_point(c, &p, label, YB_MODE_STREAM, bytes,
-			       st.messages / a->n, a);
+		yb_fill_point(c, &p, label, YB_MODE_STREAM, bytes,
+			      st.messages / a->n, a);
 		p.verify = o->verify ? YB_VERIFY_INLINE : 0;
 		int src = o->sink ? o->sink(o->sink_ctx, &p, err) : 0;
 		if (src && !rc)

@@ -26,8 +26,8 @@
  * slows a timed figure.
  *
  * The engine never asks which transport it drives (no transport names
- * appear in sweep.c, soak.c or serve.c) and never knows which output
- * format it feeds.
+ * appear in sweep.c, trial.c, soak.c or serve.c) and never knows which
+ * output format it feeds.
  */
 #ifndef YB_SWEEP_H
 #define YB_SWEEP_H

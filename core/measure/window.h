@@ -1,7 +1,7 @@
 /*
  * window.h - what both ends of a measurement do around a timed window:
  * fault their buffers in before it, and read their CPU use just before
- * and just after it, never inside.  The client (sweep.c) and the server
+ * and just after it, never inside.  The client (trial.c) and the server
  * (serve.c) share these.
  *
  * They are inline, as they were while both ends lived in one file: the

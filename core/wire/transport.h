@@ -3,8 +3,9 @@
  *
  * One `static const struct yb_transport` per file in transports/, listed
  * once in transport_list.h.  The measurement engine (core/measure:
- * sweep.c, soak.c, serve.c) sees only this interface: it never asks which
- * transport it is driving.  Capabilities are flags, not name checks.
+ * sweep.c, trial.c, soak.c, serve.c) sees only this interface: it never
+ * asks which transport it is driving.  Capabilities are flags, not name
+ * checks.
  *
  * Endpoints are plain structs owned by the caller.  A transport may keep
  * private state behind ep->priv; close() must accept an endpoint in any

@@ -1,15 +1,15 @@
 /*
- * sweep_internal.h - inside the client engine: the parts of sweep.c that
- * the soak (soak.c) runs too.  Only those two files include this; every
- * other caller sees sweep.h.
+ * trial.h - inside the client engine: the pieces the sweep (sweep.c) and
+ * the soak (soak.c) are both made of - one timed run, the verification
+ * pass, calibration, and a point's trials summed into its row.  Only the
+ * engine includes this; every other caller sees sweep.h.
  *
- * The soak lives in a file of its own because it is a different loop over
- * the same pieces (one size, trials of a second for as long as asked, one
- * row), not because its pieces differ: a timed trial, calibration and the
- * accumulation of trials into a point are the sweep's, and exist once.
+ * The sweep and the soak are two loops over the same pieces (the soak:
+ * one size, trials of a second for as long as asked, one row), so the
+ * pieces exist once, here.
  */
-#ifndef YB_SWEEP_INTERNAL_H
-#define YB_SWEEP_INTERNAL_H
+#ifndef YB_TRIAL_H
+#define YB_TRIAL_H
 
 #include <stdint.h>
 
@@ -20,10 +20,10 @@
 #include "core/measure/window.h"
 
 /* The most repetitions one run is ever sized at. */
-#define YB__MAX_REPS 100000000ull
+#define YB_MAX_REPS 100000000ull
 
 /* The client's side of one connection. */
-struct yb__client {
+struct yb_client {
 	struct yb_ep *ep;
 	const struct yb_sweep_opts *o;
 	struct yb_pattern pat;
@@ -43,7 +43,7 @@ struct yb__client {
 };
 
 /* What one timed trial measured. */
-struct yb__trial_out {
+struct yb_trial_out {
 	yb_ns start;   /* client's clock when timing began */
 	yb_ns elapsed; /* ping-pong: the round trips; stream: receiver's */
 	/*
@@ -60,7 +60,7 @@ struct yb__trial_out {
 };
 
 /* The trials of one point, as they come. */
-struct yb__acc {
+struct yb_acc {
 	double *per_msg;         /* per trial: ns per message (ping-pong:
 				    one way) */
 	struct yb_trial *trial;  /* per trial: what the JSON keeps */
@@ -71,35 +71,47 @@ struct yb__acc {
 };
 
 /* Has the caller asked the sweep to stop (o->stop set)? */
-static inline int yb__stopped(const struct yb_sweep_opts *o)
+static inline int yb_sweep_stopped(const struct yb_sweep_opts *o)
 {
 	return o->stop && *o->stop;
 }
 
 /* One run of reps messages, timed (flags YB_RUN_WARMUP: not recorded). */
-int yb__client_trial(struct yb__client *c, unsigned mode, uint64_t bytes,
-		     uint64_t reps, unsigned flags, uint32_t trial,
-		     struct yb__trial_out *out, struct yb_err *err);
+int yb_client_trial(struct yb_client *c, unsigned mode, uint64_t bytes,
+		    uint64_t reps, unsigned flags, uint32_t trial,
+		    struct yb_trial_out *out, struct yb_err *err);
 /*
  * Unrecorded runs of growing length until one lasts an eighth of a
  * trial: *ns_per_rep from it, *timed its repetitions.
  */
-int yb__calibrate(struct yb__client *c, unsigned mode, uint64_t bytes,
-		  unsigned flags, double *ns_per_rep, uint64_t *timed,
-		  struct yb_err *err);
+int yb_calibrate(struct yb_client *c, unsigned mode, uint64_t bytes,
+		 unsigned flags, double *ns_per_rep, uint64_t *timed,
+		 struct yb_err *err);
+
+/*
+ * The untimed verification pass of a point: reps messages both ends
+ * check byte for byte; YB_EVERIFY with the first difference.
+ */
+int yb_client_verify(struct yb_client *c, unsigned mode, uint64_t bytes,
+		     uint64_t reps, struct yb_err *err);
+/*
+ * Did the clock stand still over a run of elapsed ns that exchanged
+ * messages (0 ns on a clock of 1 us resolution or finer)?
+ */
+int yb_clock_stalled(yb_ns elapsed);
+/* A stream receiver found backlog bytes waiting: raise c->floor_bytes. */
+void yb_learn_floor(struct yb_client *c, uint64_t backlog);
 
 /* Add a recorded trial of reps repetitions to a point; YB_ENOMEM. */
-int yb__acc_add(struct yb__acc *a, unsigned mode, uint64_t reps,
-		const struct yb__trial_out *t);
+int yb_acc_add(struct yb_acc *a, unsigned mode, uint64_t reps,
+	       const struct yb_trial_out *t);
 /* Forget a point's trials (keeping the memory). */
-void yb__acc_reset(struct yb__acc *a);
+void yb_acc_reset(struct yb_acc *a);
+/* Release a point's trials. */
+void yb_acc_free(struct yb_acc *a);
 /* The row of a point from its trials (and c->samples for ping-pong). */
-void yb__fill_point(struct yb__client *c, struct yb_point *p,
-		    const char *label, unsigned mode, uint64_t bytes,
-		    uint64_t reps, const struct yb__acc *a);
+void yb_fill_point(struct yb_client *c, struct yb_point *p,
+		   const char *label, unsigned mode, uint64_t bytes,
+		   uint64_t reps, const struct yb_acc *a);
 
-/* The soak (soak.c): o->duration_s of bytes-sized messages, one row. */
-int yb__soak_run(struct yb__client *c, const char *label, uint64_t bytes,
-		 struct yb__acc *a, struct yb_err *err);
-
-#endif /* YB_SWEEP_INTERNAL_H */
+#endif /* YB_TRIAL_H */
