@@ -74,8 +74,6 @@
 #define SHM_HANDSHAKE_MS 5000
 #define SHM_DEFAULT_ORDER 22   /* 4 MiB per direction */
 
-extern const struct yb_transport yb_transport_unix;
-
 struct shm_conn {
 	struct yb_ring ring; /* first: the ringep functions use it */
 	uint8_t *map;
@@ -220,70 +218,6 @@ static int conn_start(struct yb_ep *ep, struct shm_conn *c, int memfd,
 	return 0;
 }
 
-/* Read exactly len bytes from a socket within timeout_ms. */
-static int read_full(int fd, void *buf, size_t len, int timeout_ms,
-		     struct msghdr *with_fds)
-{
-	size_t got = 0;
-	uint64_t end = yb_now() + (uint64_t)timeout_ms * 1000000;
-
-	while (got < len) {
-		uint64_t now = yb_now();
-		if (now >= end)
-			return YB_ETIMEDOUT;
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int n = poll(&pfd, 1, (int)((end - now + 999999) / 1000000));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return yb_from_errno(errno);
-		if (n == 0)
-			return YB_ETIMEDOUT;
-		ssize_t r;
-		if (with_fds && got == 0) {
-			struct iovec iov = { (uint8_t *)buf, len };
-			with_fds->msg_iov = &iov;
-			with_fds->msg_iovlen = 1;
-			r = recvmsg(fd, with_fds, MSG_CMSG_CLOEXEC);
-			with_fds->msg_iov = NULL;
-		} else {
-			r = recv(fd, (uint8_t *)buf + got, len - got, 0);
-		}
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return yb_from_errno(errno);
-		if (r == 0)
-			return YB_EEOF;
-		got += (size_t)r;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const void *buf, size_t len,
-		      const struct msghdr *with_fds)
-{
-	ssize_t n;
-
-	if (with_fds) {
-		struct msghdr m = *with_fds;
-		struct iovec iov = { (void *)buf, len };
-		m.msg_iov = &iov;
-		m.msg_iovlen = 1;
-		do
-			n = sendmsg(fd, &m, MSG_NOSIGNAL);
-		while (n < 0 && errno == EINTR);
-	} else {
-		do
-			n = send(fd, buf, len, MSG_NOSIGNAL);
-		while (n < 0 && errno == EINTR);
-	}
-	if (n < 0)
-		return yb_from_errno(errno);
-	/* The messages are far below any socket buffer: all or nothing. */
-	return (size_t)n == len ? 0 : YB_EIO;
-}
-
 /* Name a rendezvous failure the way the user wrote the address. */
 static int handshake_error(struct yb_ep *ep, int rc, const char *stage,
 			   struct yb_err *err)
@@ -314,32 +248,12 @@ static int shm_probe(struct yb_err *err)
 static int shm_local_addr(char *buf, size_t len, const char *dir,
 			  struct yb_err *err)
 {
-	int n = snprintf(buf, len, "%s/shm.sock", dir);
-	if (n < 0 || (size_t)n >= len)
-		return yb_err_set(err, YB_EINVAL, "temporary path too long");
-	return 0;
-}
-
-/* Messages from the unix transport name "unix:"; ours say "shm:". */
-static void rename_prefix(char *s)
-{
-	if (strncmp(s, "unix:", 5) == 0) {
-		memmove(s + 3, s + 4, strlen(s + 4) + 1);
-		memcpy(s, "shm", 3);
-	}
+	return yb_sock_local_path(buf, len, dir, "shm.sock", err);
 }
 
 static int shm_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
 {
-	int rc = yb_transport_unix.listen(ep, addr, err);
-
-	if (rc) {
-		if (err)
-			rename_prefix(err->msg);
-		return rc;
-	}
-	snprintf(ep->addr, sizeof(ep->addr), "shm:%s", addr);
-	return 0;
+	return yb_sock_unix_listen(ep, "shm", addr, err);
 }
 
 static int valid_order(unsigned o)
@@ -408,7 +322,7 @@ static void refuse_status(int fd, unsigned status, const char *why)
 {
 	uint8_t buf[YB_SHM_REFUSAL_MAX];
 
-	write_full(fd, buf, yb_shm_enc_refusal(buf, status, why), NULL);
+	yb_sock_write_full(fd, buf, yb_shm_enc_refusal(buf, status, why), -1);
 }
 
 static void refuse(int fd, const char *why)
@@ -419,7 +333,7 @@ static void refuse(int fd, const char *why)
 static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 		      struct yb_err *err)
 {
-	int rc = yb_transport_unix.accept(listener, conn, err);
+	int rc = yb_sock_unix_accept(listener, conn, err);
 	int memfd = -1;
 	struct shm_conn *c = NULL;
 	uint8_t req[SHM_REQ_LEN], rep[SHM_REP_LEN] = { 0 };
@@ -428,10 +342,8 @@ static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 
 	if (rc)
 		return rc;
-	rename_prefix(conn->peer);
-	snprintf(conn->addr, sizeof(conn->addr), "%s", listener->addr);
 
-	rc = read_full(conn->fd, req, sizeof(req), SHM_HANDSHAKE_MS, NULL);
+	rc = yb_sock_read_full(conn->fd, req, sizeof(req), SHM_HANDSHAKE_MS, NULL, 0, NULL);
 	if (rc)
 		return handshake_error(conn, rc, "shm request", err);
 	if (yb_get32(req) != SHM_MAGIC) {
@@ -514,20 +426,7 @@ static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 	rep[10] = (uint8_t)wait;
 	yb_put64(rep + 12, spin);
 	yb_put64(rep + 20, total);
-	int fds[1] = { memfd };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(fds))];
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr mh = { .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(fds));
-	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
-	rc = write_full(conn->fd, rep, sizeof(rep), &mh);
+	rc = yb_sock_write_full(conn->fd, rep, sizeof(rep), memfd);
 	if (rc) {
 		rc = handshake_error(conn, rc, "shm reply", err);
 		goto fail;
@@ -535,7 +434,7 @@ static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 	close(memfd);
 	memfd = -1;
 	uint8_t ack;
-	rc = read_full(conn->fd, &ack, 1, SHM_HANDSHAKE_MS, NULL);
+	rc = yb_sock_read_full(conn->fd, &ack, 1, SHM_HANDSHAKE_MS, NULL, 0, NULL);
 	if (rc) {
 		rc = handshake_error(conn, rc, "shm acknowledgement", err);
 		goto fail;
@@ -582,12 +481,11 @@ static int shm_refuse(struct yb_ep *listener, struct yb_ep *conn,
 		      const char *why, struct yb_err *err)
 {
 	uint8_t req[SHM_REQ_LEN];
-	int rc = yb_transport_unix.accept(listener, conn, err);
+	int rc = yb_sock_unix_accept(listener, conn, err);
 
 	if (rc)
 		return rc;
-	rename_prefix(conn->peer);
-	rc = read_full(conn->fd, req, sizeof(req), SHM_HANDSHAKE_MS, NULL);
+	rc = yb_sock_read_full(conn->fd, req, sizeof(req), SHM_HANDSHAKE_MS, NULL, 0, NULL);
 	if (rc)
 		return handshake_error(conn, rc, "shm request", err);
 	/* Only the magic matters here: a client of another version still
@@ -636,19 +534,14 @@ static size_t read_refusal(int fd, const uint8_t *rep,
 static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 		       struct yb_err *err)
 {
-	int rc = yb_transport_unix.connect(ep, addr, timeout_ms, err);
+	int rc = yb_sock_unix_connect(ep, "shm", addr, timeout_ms, err);
 	const struct yb_tparams *tp = ep->params;
 	uint8_t req[SHM_REQ_LEN] = { 0 }, rep[SHM_REP_LEN];
 	int fds[1] = { -1 };
 	struct shm_conn *c = NULL;
 
-	if (rc) {
-		if (err)
-			rename_prefix(err->msg);
+	if (rc)
 		return rc;
-	}
-	snprintf(ep->peer, sizeof(ep->peer), "shm:%s", addr);
-	snprintf(ep->addr, sizeof(ep->addr), "shm:%s", addr);
 
 	int order = 0;
 	if (tp && tp->ring_bytes) {
@@ -665,36 +558,15 @@ static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 	req[8] = req[9] = (uint8_t)order;
 	yb_put64(req + 12, tp && tp->spin_ns ? tp->spin_ns :
 					       YB_RING_DEFAULT_SPIN_NS);
-	rc = write_full(ep->fd, req, sizeof(req), NULL);
+	rc = yb_sock_write_full(ep->fd, req, sizeof(req), -1);
 	if (rc)
 		return handshake_error(ep, rc, "shm request", err);
 
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(fds))];
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr mh = { .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf) };
-	rc = read_full(ep->fd, rep, sizeof(rep),
-		       timeout_ms < 0 ? SHM_HANDSHAKE_MS : timeout_ms, &mh);
-	/* Take ownership of whatever descriptors arrived, whatever else. */
-	int nfds = 0;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm;
-	     cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
-			if (nfds < 1)
-				fds[nfds] = fd;
-			else
-				close(fd);
-			nfds++;
-		}
-	}
+	/* We own whatever descriptor arrived, whatever else. */
+	int nfds;
+	rc = yb_sock_read_full(ep->fd, rep, sizeof(rep),
+			       timeout_ms < 0 ? SHM_HANDSHAKE_MS : timeout_ms,
+			       fds, 1, &nfds);
 	if (rc) {
 		rc = handshake_error(ep, rc, "shm reply", err);
 		goto fail;
@@ -764,7 +636,7 @@ static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 		goto fail;
 	close(fds[0]);
 	fds[0] = -1;
-	rc = write_full(ep->fd, "A", 1, NULL);
+	rc = yb_sock_write_full(ep->fd, "A", 1, -1);
 	if (rc) {
 		rc = handshake_error(ep, rc, "shm acknowledgement", err);
 		goto fail;
