@@ -6,21 +6,17 @@
  * doorbell is the rendezvous socket instead of an event channel, and the
  * rendezvous is a UNIX socket instead of XenStore.
  *
- * Rendezvous, on the socket named by "shm:/path" (or "shm:@name"):
+ * Rendezvous, on the socket named by "shm:/path" (or "shm:@name"); the
+ * messages, byte by byte, are in shm.h:
  *
- *   client -> server  request, 32 bytes: magic "YSHM", u16 version,
- *                     u8 wait mode, u8 0, u8 order of ring 0 (server to
- *                     client), u8 order of ring 1, u16 0, u64 spin_ns,
- *                     u64 0.  An order of 0 asks for the server's default.
- *   server -> client  reply, 128 bytes: magic, u16 version, u16 status
- *                     (0 accepted, 1 refused, 2 the server lacks memory
- *                     or descriptors, 3 busy with another client), u8
- *                     order0, u8 order1, u8 wait, u8 0, u64 spin_ns, u64
- *                     size of the shared memory, text[104] (why, when
- *                     refused; a longer text goes on after the 128 bytes,
- *                     up to a NUL, at most YB_SHM_WHY_MAX bytes in all:
- *                     shm.h).  An accepted reply carries the memfd
- *                     (SCM_RIGHTS).
+ *   client -> server  request, 32 bytes: the wait mode, ring orders (0
+ *                     for the server's default) and spin budget it wants.
+ *   server -> client  reply, 128 bytes: status (accepted; refused; the
+ *                     server lacks memory or descriptors; busy with
+ *                     another client) and what was set up, or why not (a
+ *                     reason longer than fits goes on after the 128
+ *                     bytes, up to a NUL).  An accepted reply carries the
+ *                     memfd (SCM_RIGHTS).
  *   client -> server  one byte 'A' once it has checked and mapped the
  *                     memory and marked itself live in the ring.
  *
@@ -66,7 +62,7 @@
 
 #define SHM_MAGIC YB_SHM_MAGIC
 #define SHM_VERSION YB_SHM_VERSION
-#define SHM_REQ_LEN 32
+#define SHM_REQ_LEN YB_SHM_REQ_LEN
 #define SHM_REP_LEN YB_SHM_REP_LEN
 #define SHM_WHY_MAX YB_SHM_WHY_MAX
 /* Memory the server keeps free beside the rings when it checks. */
@@ -261,8 +257,61 @@ static int valid_order(unsigned o)
 	return o >= YB_RING_MIN_ORDER && o <= YB_RING_MAX_ORDER;
 }
 
-/* ---- the refusal as bytes (shm.h) --------------------------------------------- */
+/* ---- the messages as bytes (shm.h) --------------------------------------------- */
 
+void yb_shm_enc_request(uint8_t *buf, const struct yb_shm_request *req)
+{
+	memset(buf, 0, SHM_REQ_LEN);
+	yb_put32(buf + YB_SHM_OFF_MAGIC, SHM_MAGIC);
+	yb_put16(buf + YB_SHM_OFF_VERSION, (uint16_t)req->version);
+	buf[YB_SHM_REQ_OFF_WAIT] = (uint8_t)req->wait;
+	buf[YB_SHM_OFF_ORDER0] = (uint8_t)req->order0;
+	buf[YB_SHM_OFF_ORDER1] = (uint8_t)req->order1;
+	yb_put64(buf + YB_SHM_OFF_SPIN, req->spin_ns);
+}
+
+int yb_shm_dec_request(const uint8_t *buf, struct yb_shm_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	if (yb_get32(buf + YB_SHM_OFF_MAGIC) != SHM_MAGIC)
+		return YB_EPROTO;
+	req->version = yb_get16(buf + YB_SHM_OFF_VERSION);
+	req->wait = buf[YB_SHM_REQ_OFF_WAIT];
+	req->order0 = buf[YB_SHM_OFF_ORDER0];
+	req->order1 = buf[YB_SHM_OFF_ORDER1];
+	req->spin_ns = yb_get64(buf + YB_SHM_OFF_SPIN);
+	return 0;
+}
+
+void yb_shm_enc_reply(uint8_t *buf, const struct yb_shm_reply *rep)
+{
+	memset(buf, 0, SHM_REP_LEN);
+	yb_put32(buf + YB_SHM_OFF_MAGIC, SHM_MAGIC);
+	yb_put16(buf + YB_SHM_OFF_VERSION, (uint16_t)rep->version);
+	yb_put16(buf + YB_SHM_REP_OFF_STATUS, (uint16_t)rep->status);
+	buf[YB_SHM_OFF_ORDER0] = (uint8_t)rep->order0;
+	buf[YB_SHM_OFF_ORDER1] = (uint8_t)rep->order1;
+	buf[YB_SHM_REP_OFF_WAIT] = (uint8_t)rep->wait;
+	yb_put64(buf + YB_SHM_OFF_SPIN, rep->spin_ns);
+	yb_put64(buf + YB_SHM_REP_OFF_SIZE, rep->size);
+}
+
+int yb_shm_dec_reply(const uint8_t *buf, struct yb_shm_reply *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	if (yb_get32(buf + YB_SHM_OFF_MAGIC) != SHM_MAGIC)
+		return YB_EPROTO;
+	rep->version = yb_get16(buf + YB_SHM_OFF_VERSION);
+	rep->status = yb_get16(buf + YB_SHM_REP_OFF_STATUS);
+	rep->order0 = buf[YB_SHM_OFF_ORDER0];
+	rep->order1 = buf[YB_SHM_OFF_ORDER1];
+	rep->wait = buf[YB_SHM_REP_OFF_WAIT];
+	rep->spin_ns = yb_get64(buf + YB_SHM_OFF_SPIN);
+	rep->size = yb_get64(buf + YB_SHM_REP_OFF_SIZE);
+	return 0;
+}
+
+/* The reason's bytes inside the reply. */
 #define SHM_HEAD_TEXT (SHM_REP_LEN - YB_SHM_OFF_TEXT)
 
 size_t yb_shm_enc_refusal(uint8_t *buf, unsigned status, const char *why)
@@ -270,9 +319,9 @@ size_t yb_shm_enc_refusal(uint8_t *buf, unsigned status, const char *why)
 	size_t len = strnlen(why, SHM_WHY_MAX - 1);
 
 	memset(buf, 0, SHM_REP_LEN);
-	yb_put32(buf, SHM_MAGIC);
-	yb_put16(buf + 4, SHM_VERSION);
-	yb_put16(buf + 6, (uint16_t)status);
+	yb_put32(buf + YB_SHM_OFF_MAGIC, SHM_MAGIC);
+	yb_put16(buf + YB_SHM_OFF_VERSION, SHM_VERSION);
+	yb_put16(buf + YB_SHM_REP_OFF_STATUS, (uint16_t)status);
 	memcpy(buf + YB_SHM_OFF_TEXT, why,
 	       len < SHM_HEAD_TEXT ? len : SHM_HEAD_TEXT);
 	if (len < SHM_HEAD_TEXT)
@@ -292,7 +341,7 @@ int yb_shm_dec_refusal(const uint8_t *buf, size_t len,
 		       char why[YB_SHM_WHY_MAX])
 {
 	why[0] = '\0';
-	if (len < SHM_REP_LEN || yb_get32(buf) != SHM_MAGIC)
+	if (len < SHM_REP_LEN || yb_get32(buf + YB_SHM_OFF_MAGIC) != SHM_MAGIC)
 		return YB_EPROTO;
 	/* The reason runs from the reply's text field to the first NUL,
 	 * the end of what arrived or the longest reason, whichever is
@@ -306,7 +355,7 @@ int yb_shm_dec_refusal(const uint8_t *buf, size_t len,
 		why[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
 	}
 	why[n] = '\0';
-	switch (yb_get16(buf + 6)) {
+	switch (yb_get16(buf + YB_SHM_REP_OFF_STATUS)) {
 	case YB_SHM_BUSY:
 		return YB_EBUSY;
 	case YB_SHM_NO_RESOURCES:
@@ -336,34 +385,35 @@ static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 	int rc = yb_sock_unix_accept(listener, conn, err);
 	int memfd = -1;
 	struct shm_conn *c = NULL;
-	uint8_t req[SHM_REQ_LEN], rep[SHM_REP_LEN] = { 0 };
+	uint8_t buf[SHM_REP_LEN];
+	struct yb_shm_request req;
 	char why[SHM_WHY_MAX];
 	int replied = 0;
 
 	if (rc)
 		return rc;
 
-	rc = yb_sock_read_full(conn->fd, req, sizeof(req), SHM_HANDSHAKE_MS, NULL, 0, NULL);
+	rc = yb_sock_read_full(conn->fd, buf, SHM_REQ_LEN, SHM_HANDSHAKE_MS, NULL, 0, NULL);
 	if (rc)
 		return handshake_error(conn, rc, "shm request", err);
-	if (yb_get32(req) != SHM_MAGIC) {
+	if (yb_shm_dec_request(buf, &req)) {
 		refuse(conn->fd, "not a yasmin-bench shm request");
 		return yb_err_set(err, YB_EPROTO,
 				  "%s: client does not speak the shm "
 				  "rendezvous (bad magic)",
 				  conn->peer);
 	}
-	if (yb_get16(req + 4) != SHM_VERSION) {
+	if (req.version != SHM_VERSION) {
 		snprintf(why, sizeof(why),
 			 "server speaks shm rendezvous version %d, client %u",
-			 SHM_VERSION, yb_get16(req + 4));
+			 SHM_VERSION, req.version);
 		refuse(conn->fd, why);
 		return yb_err_set(err, YB_EPROTO, "%s: %s", conn->peer, why);
 	}
-	unsigned wait = req[6];
-	unsigned o0 = req[8] ? req[8] : SHM_DEFAULT_ORDER;
-	unsigned o1 = req[9] ? req[9] : SHM_DEFAULT_ORDER;
-	uint64_t spin = yb_get64(req + 12);
+	unsigned wait = req.wait;
+	unsigned o0 = req.order0 ? req.order0 : SHM_DEFAULT_ORDER;
+	unsigned o1 = req.order1 ? req.order1 : SHM_DEFAULT_ORDER;
+	uint64_t spin = req.spin_ns;
 	if (!valid_order(o0) || !valid_order(o1) || wait > YB_WAIT_BLOCK ||
 	    spin > YB_RING_MAX_SPIN_NS) {
 		snprintf(why, sizeof(why),
@@ -419,14 +469,15 @@ static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 		goto fail;
 	replied = 1;
 
-	yb_put32(rep, SHM_MAGIC);
-	yb_put16(rep + 4, SHM_VERSION);
-	rep[8] = (uint8_t)o0;
-	rep[9] = (uint8_t)o1;
-	rep[10] = (uint8_t)wait;
-	yb_put64(rep + 12, spin);
-	yb_put64(rep + 20, total);
-	rc = yb_sock_write_full(conn->fd, rep, sizeof(rep), memfd);
+	struct yb_shm_reply ok = { .version = SHM_VERSION,
+				   .status = YB_SHM_ACCEPTED,
+				   .order0 = o0,
+				   .order1 = o1,
+				   .wait = wait,
+				   .spin_ns = spin,
+				   .size = total };
+	yb_shm_enc_reply(buf, &ok);
+	rc = yb_sock_write_full(conn->fd, buf, SHM_REP_LEN, memfd);
 	if (rc) {
 		rc = handshake_error(conn, rc, "shm reply", err);
 		goto fail;
@@ -480,17 +531,18 @@ fail:
 static int shm_refuse(struct yb_ep *listener, struct yb_ep *conn,
 		      const char *why, struct yb_err *err)
 {
-	uint8_t req[SHM_REQ_LEN];
+	uint8_t buf[SHM_REQ_LEN];
+	struct yb_shm_request req;
 	int rc = yb_sock_unix_accept(listener, conn, err);
 
 	if (rc)
 		return rc;
-	rc = yb_sock_read_full(conn->fd, req, sizeof(req), SHM_HANDSHAKE_MS, NULL, 0, NULL);
+	rc = yb_sock_read_full(conn->fd, buf, sizeof(buf), SHM_HANDSHAKE_MS, NULL, 0, NULL);
 	if (rc)
 		return handshake_error(conn, rc, "shm request", err);
 	/* Only the magic matters here: a client of another version still
 	 * reads the reply's fixed head and hears that we are busy. */
-	if (yb_get32(req) != SHM_MAGIC) {
+	if (yb_shm_dec_request(buf, &req)) {
 		refuse(conn->fd, "not a yasmin-bench shm request");
 		return yb_err_set(err, YB_EPROTO,
 				  "%s: client does not speak the shm "
@@ -536,7 +588,8 @@ static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 {
 	int rc = yb_sock_unix_connect(ep, "shm", addr, timeout_ms, err);
 	const struct yb_tparams *tp = ep->params;
-	uint8_t req[SHM_REQ_LEN] = { 0 }, rep[SHM_REP_LEN];
+	uint8_t buf[SHM_REP_LEN];
+	struct yb_shm_reply rep;
 	int fds[1] = { -1 };
 	struct shm_conn *c = NULL;
 
@@ -552,37 +605,41 @@ static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 					  "of two from 4K to 1G",
 					  (unsigned long long)tp->ring_bytes);
 	}
-	yb_put32(req, SHM_MAGIC);
-	yb_put16(req + 4, SHM_VERSION);
-	req[6] = (uint8_t)(tp && tp->wait_set ? tp->wait : YB_WAIT_ADAPTIVE);
-	req[8] = req[9] = (uint8_t)order;
-	yb_put64(req + 12, tp && tp->spin_ns ? tp->spin_ns :
-					       YB_RING_DEFAULT_SPIN_NS);
-	rc = yb_sock_write_full(ep->fd, req, sizeof(req), -1);
+	struct yb_shm_request req = {
+		.version = SHM_VERSION,
+		.wait = (unsigned)(tp && tp->wait_set ? tp->wait :
+							YB_WAIT_ADAPTIVE),
+		.order0 = (unsigned)order,
+		.order1 = (unsigned)order,
+		.spin_ns = tp && tp->spin_ns ? tp->spin_ns :
+					       YB_RING_DEFAULT_SPIN_NS,
+	};
+	yb_shm_enc_request(buf, &req);
+	rc = yb_sock_write_full(ep->fd, buf, SHM_REQ_LEN, -1);
 	if (rc)
 		return handshake_error(ep, rc, "shm request", err);
 
 	/* We own whatever descriptor arrived, whatever else. */
 	int nfds;
-	rc = yb_sock_read_full(ep->fd, rep, sizeof(rep),
+	rc = yb_sock_read_full(ep->fd, buf, SHM_REP_LEN,
 			       timeout_ms < 0 ? SHM_HANDSHAKE_MS : timeout_ms,
 			       fds, 1, &nfds);
 	if (rc) {
 		rc = handshake_error(ep, rc, "shm reply", err);
 		goto fail;
 	}
-	if (yb_get32(rep) != SHM_MAGIC) {
+	if (yb_shm_dec_reply(buf, &rep)) {
 		rc = yb_err_set(err, YB_EPROTO,
 				"%s: server does not speak the shm rendezvous "
 				"(bad magic)",
 				ep->peer);
 		goto fail;
 	}
-	if (yb_get16(rep + 6) != YB_SHM_ACCEPTED) {
-		uint8_t buf[YB_SHM_REFUSAL_MAX];
+	if (rep.status != YB_SHM_ACCEPTED) {
+		uint8_t all[YB_SHM_REFUSAL_MAX];
 		char why[SHM_WHY_MAX];
-		size_t n = read_refusal(ep->fd, rep, buf);
-		rc = yb_shm_dec_refusal(buf, n, why);
+		size_t n = read_refusal(ep->fd, buf, all);
+		rc = yb_shm_dec_refusal(all, n, why);
 		/* Busy reads as it does over every transport: the server's
 		 * own line, which names what it is busy with. */
 		if (rc == YB_EBUSY && why[0])
@@ -592,15 +649,15 @@ static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 				   why[0] ? why : yb_strerror(rc));
 		goto fail;
 	}
-	if (yb_get16(rep + 4) != SHM_VERSION) {
+	if (rep.version != SHM_VERSION) {
 		rc = yb_err_set(err, YB_EPROTO,
 				"%s: server speaks shm rendezvous version %u, "
 				"we speak %d",
-				ep->peer, yb_get16(rep + 4), SHM_VERSION);
+				ep->peer, rep.version, SHM_VERSION);
 		goto fail;
 	}
-	unsigned o0 = rep[8], o1 = rep[9], wait = rep[10];
-	uint64_t spin = yb_get64(rep + 12), total = yb_get64(rep + 20);
+	unsigned o0 = rep.order0, o1 = rep.order1, wait = rep.wait;
+	uint64_t spin = rep.spin_ns, total = rep.size;
 	if (!valid_order(o0) || !valid_order(o1) || wait > YB_WAIT_BLOCK ||
 	    (order && (o0 != (unsigned)order || o1 != (unsigned)order)) ||
 	    total != yb_ring_shared_bytes(o0, o1) || nfds != 1) {
