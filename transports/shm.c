@@ -80,6 +80,14 @@ struct shm_conn {
 	unsigned order0, order1;
 };
 
+/* The rings, wait mode and spin budget a handshake settles on. */
+struct shm_setup {
+	unsigned order0, order1;
+	unsigned wait;
+	uint64_t spin_ns;
+	uint64_t size; /* of the shared memory: both rings, control page */
+};
+
 /* ---- signalling back end --------------------------------------------------- */
 
 static int shm_notify(void *ctx)
@@ -95,7 +103,7 @@ static int shm_notify(void *ctx)
 }
 
 /* Read the pending wake-ups: 1 if any, 2 if the peer hung up, 0 if none. */
-static int drain(struct shm_conn *c, int flags)
+static int shm_drain(struct shm_conn *c, int flags)
 {
 	char buf[256];
 	ssize_t n = recv(c->sock, buf, sizeof(buf), flags);
@@ -118,14 +126,14 @@ static int shm_wait(void *ctx, int timeout_ms)
 	/* The common case, the ring's usual slice: one blocking recv with
 	 * the socket's receive timeout, like a sleeping socket reader. */
 	if (timeout_ms == c->rcvtimeo_ms)
-		return drain(c, 0);
+		return shm_drain(c, 0);
 	struct pollfd pfd = { .fd = c->sock, .events = POLLIN | POLLRDHUP };
 	int n = poll(&pfd, 1, timeout_ms);
 	if (n < 0)
 		return errno == EINTR ? YB_EINTR : yb_from_errno(errno);
 	if (n == 0)
 		return 0;
-	int r = drain(c, MSG_DONTWAIT);
+	int r = shm_drain(c, MSG_DONTWAIT);
 	return r == 0 ? 1 : r;
 }
 
@@ -153,7 +161,7 @@ static int shm_fd(void *ctx)
 
 /* ---- connection state ------------------------------------------------------ */
 
-static void conn_free(struct shm_conn *c)
+static void shm_conn_free(struct shm_conn *c)
 {
 	if (!c)
 		return;
@@ -162,7 +170,7 @@ static void conn_free(struct shm_conn *c)
 	free(c);
 }
 
-static struct shm_conn *conn_new(void)
+static struct shm_conn *shm_conn_new(void)
 {
 	struct shm_conn *c = calloc(1, sizeof(*c));
 
@@ -171,18 +179,25 @@ static struct shm_conn *conn_new(void)
 	return c;
 }
 
-/* Map the memory, build the poll set and attach our side of the ring. */
-static int conn_start(struct yb_ep *ep, struct shm_conn *c, int memfd,
-		      int side, int wait_mode, uint64_t spin_ns,
-		      struct yb_err *err)
+/*
+ * Map the memory, format (side 0) or check (side 1) the ring in it, make
+ * the socket the doorbell and attach our side of the ring; ep->priv = c
+ * once done.  Our own messages start with pfx ("shm: ", or "" for a
+ * server, whose refusal names the cause its own way).
+ */
+static int shm_conn_start(struct yb_ep *ep, struct shm_conn *c, int memfd,
+			  int side, const struct shm_setup *s,
+			  const char *pfx, struct yb_err *err)
 {
+	c->order0 = s->order0;
+	c->order1 = s->order1;
 	c->sock = ep->fd;
 	c->map_len = (size_t)yb_ring_shared_bytes(c->order0, c->order1);
 	/* MAP_POPULATE: fault the pages in now, not in the first trial. */
 	void *m = mmap(NULL, c->map_len, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_POPULATE, memfd, 0);
 	if (m == MAP_FAILED)
-		return yb_err_sys(err, errno, "shm: cannot map %zu bytes",
+		return yb_err_sys(err, errno, "%scannot map %zu bytes", pfx,
 				  c->map_len);
 	c->map = m;
 	if (side == 0)
@@ -196,7 +211,7 @@ static int conn_start(struct yb_ep *ep, struct shm_conn *c, int memfd,
 	/* Sleeps are bounded by the ring's slice; let recv(2) enforce it. */
 	struct timeval tv = { 0, YB_RING_SLEEP_SLICE_MS * 1000 };
 	if (setsockopt(c->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
-		return yb_err_sys(err, errno, "shm: SO_RCVTIMEO");
+		return yb_err_sys(err, errno, "%sSO_RCVTIMEO", pfx);
 	c->rcvtimeo_ms = YB_RING_SLEEP_SLICE_MS;
 
 	struct yb_ring_signal sig = { .notify = shm_notify,
@@ -209,13 +224,13 @@ static int conn_start(struct yb_ep *ep, struct shm_conn *c, int memfd,
 	uint8_t *base = c->map;
 	yb_ring_attach(&c->ring, base, base + YB_RING_PAGE,
 		       base + YB_RING_PAGE + (1ull << c->order0), c->order0,
-		       c->order1, side, wait_mode, spin_ns, &sig);
+		       c->order1, side, (int)s->wait, s->spin_ns, &sig);
 	ep->priv = c;
 	return 0;
 }
 
 /* Name a rendezvous failure the way the user wrote the address. */
-static int handshake_error(struct yb_ep *ep, int rc, const char *stage,
+static int shm_handshake_error(struct yb_ep *ep, int rc, const char *stage,
 			   struct yb_err *err)
 {
 	if (rc == YB_ETIMEDOUT)
@@ -252,7 +267,7 @@ static int shm_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
 	return yb_sock_unix_listen(ep, "shm", addr, err);
 }
 
-static int valid_order(unsigned o)
+static int shm_valid_order(unsigned o)
 {
 	return o >= YB_RING_MIN_ORDER && o <= YB_RING_MAX_ORDER;
 }
@@ -365,160 +380,216 @@ int yb_shm_dec_refusal(const uint8_t *buf, size_t len,
 	}
 }
 
-/* ---- the rendezvous ------------------------------------------------------------- */
+/* ---- the rendezvous: server ------------------------------------------------------ */
 
-static void refuse_status(int fd, unsigned status, const char *why)
+static void shm_send_refusal(int fd, unsigned status, const char *why)
 {
 	uint8_t buf[YB_SHM_REFUSAL_MAX];
 
 	yb_sock_write_full(fd, buf, yb_shm_enc_refusal(buf, status, why), -1);
 }
 
-static void refuse(int fd, const char *why)
+static void shm_send_refused(int fd, const char *why)
 {
-	refuse_status(fd, YB_SHM_REFUSED, why);
+	shm_send_refusal(fd, YB_SHM_REFUSED, why);
 }
 
-static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
-		      struct yb_err *err)
+/* Read and decode a request; one that is not ours is refused here. */
+static int shm_read_request(struct yb_ep *conn, struct yb_shm_request *req,
+			    struct yb_err *err)
 {
-	int rc = yb_sock_unix_accept(listener, conn, err);
-	int memfd = -1;
-	struct shm_conn *c = NULL;
-	uint8_t buf[SHM_REP_LEN];
-	struct yb_shm_request req;
-	char why[SHM_WHY_MAX];
-	int replied = 0;
+	uint8_t buf[SHM_REQ_LEN];
+	int rc = yb_sock_read_full(conn->fd, buf, sizeof(buf),
+				   SHM_HANDSHAKE_MS, NULL, 0, NULL);
 
 	if (rc)
-		return rc;
-
-	rc = yb_sock_read_full(conn->fd, buf, SHM_REQ_LEN, SHM_HANDSHAKE_MS, NULL, 0, NULL);
-	if (rc)
-		return handshake_error(conn, rc, "shm request", err);
-	if (yb_shm_dec_request(buf, &req)) {
-		refuse(conn->fd, "not a yasmin-bench shm request");
+		return shm_handshake_error(conn, rc, "shm request", err);
+	if (yb_shm_dec_request(buf, req)) {
+		shm_send_refused(conn->fd, "not a yasmin-bench shm request");
 		return yb_err_set(err, YB_EPROTO,
 				  "%s: client does not speak the shm "
 				  "rendezvous (bad magic)",
 				  conn->peer);
 	}
+	return 0;
+}
+
+/*
+ * Read the request and check it: the rings, wait mode and spin budget to
+ * set up go to s (the server's default order for an order of 0), or the
+ * client is refused with why.
+ */
+static int shm_take_request(struct yb_ep *conn, struct shm_setup *s,
+			    struct yb_err *err)
+{
+	struct yb_shm_request req;
+	char why[SHM_WHY_MAX];
+	int rc = shm_read_request(conn, &req, err);
+
+	if (rc)
+		return rc;
 	if (req.version != SHM_VERSION) {
 		snprintf(why, sizeof(why),
 			 "server speaks shm rendezvous version %d, client %u",
 			 SHM_VERSION, req.version);
-		refuse(conn->fd, why);
+		shm_send_refused(conn->fd, why);
 		return yb_err_set(err, YB_EPROTO, "%s: %s", conn->peer, why);
 	}
-	unsigned wait = req.wait;
-	unsigned o0 = req.order0 ? req.order0 : SHM_DEFAULT_ORDER;
-	unsigned o1 = req.order1 ? req.order1 : SHM_DEFAULT_ORDER;
-	uint64_t spin = req.spin_ns;
-	if (!valid_order(o0) || !valid_order(o1) || wait > YB_WAIT_BLOCK ||
-	    spin > YB_RING_MAX_SPIN_NS) {
+	s->wait = req.wait;
+	s->order0 = req.order0 ? req.order0 : SHM_DEFAULT_ORDER;
+	s->order1 = req.order1 ? req.order1 : SHM_DEFAULT_ORDER;
+	s->spin_ns = req.spin_ns;
+	if (!shm_valid_order(s->order0) || !shm_valid_order(s->order1) ||
+	    s->wait > YB_WAIT_BLOCK || s->spin_ns > YB_RING_MAX_SPIN_NS) {
 		snprintf(why, sizeof(why),
 			 "server refuses ring orders %u/%u, wait %u, spin %llu "
 			 "ns (allowed: 4K to 1G rings, spin up to 10 s)",
-			 o0, o1, wait, (unsigned long long)spin);
-		refuse(conn->fd, why);
+			 s->order0, s->order1, s->wait,
+			 (unsigned long long)s->spin_ns);
+		shm_send_refused(conn->fd, why);
 		return yb_err_set(err, YB_EPROTO, "%s: %s", conn->peer, why);
 	}
+	s->size = yb_ring_shared_bytes(s->order0, s->order1);
+	return 0;
+}
 
-	c = conn_new();
-	if (!c) {
-		refuse(conn->fd, "server out of memory");
-		return yb_err_set(err, YB_ENOMEM, "out of memory");
-	}
-	c->order0 = o0;
-	c->order1 = o1;
-	uint64_t total = yb_ring_shared_bytes(o0, o1);
+/*
+ * Create the shared memory for s - a memfd, sized and sealed - and start
+ * the server's side of the ring in it.  The memfd goes to *memfd as soon
+ * as it exists (the caller closes it).  A failure is told to why without
+ * the "shm: " of our own messages: shm_refuse_setup says it both to the
+ * client and to the server's user.
+ */
+static int shm_serve_memory(struct yb_ep *conn, struct shm_conn *c,
+			    const struct shm_setup *s, int *memfd,
+			    struct yb_err *why)
+{
 	/* Touching pages past a memory cgroup's limit gets us OOM-killed,
 	 * and MAP_POPULATE touches them all: check first. */
 	unsigned long long room;
 	char lim[200];
 	const char *act;
 	if (yb_mem_headroom(&room, lim, sizeof(lim), &act) == 0 &&
-	    total + SHM_MEM_SLACK > room) {
-		rc = yb_err_set(err, YB_ENOMEM,
-				"shm: the rings need %llu MiB of memory, but %s: %s",
-				(unsigned long long)(total + (1 << 20) - 1) >> 20,
-				lim, act);
-		if (err)
-			err->remedy = 1;
-		goto fail;
+	    s->size + SHM_MEM_SLACK > room) {
+		int rc = yb_err_set(why, YB_ENOMEM,
+				    "the rings need %llu MiB of memory, but "
+				    "%s: %s",
+				    (unsigned long long)(s->size + (1 << 20) -
+							 1) >> 20,
+				    lim, act);
+		why->remedy = 1;
+		return rc;
 	}
-	memfd = memfd_create("yasmin-bench-ring", MFD_CLOEXEC |
-							MFD_ALLOW_SEALING);
-	if (memfd < 0) {
-		rc = yb_err_sys(err, errno, "shm: memfd_create");
-		goto fail;
-	}
-	if (ftruncate(memfd, (off_t)total) < 0) {
-		rc = yb_err_sys(err, errno,
-				"shm: cannot size the shared memory to %llu bytes",
-				(unsigned long long)total);
-		goto fail;
-	}
-	if (fcntl(memfd, F_ADD_SEALS,
-		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
-		rc = yb_err_sys(err, errno, "shm: sealing the memfd");
-		goto fail;
-	}
-	rc = conn_start(conn, c, memfd, 0, (int)wait, spin, err);
-	if (rc)
-		goto fail;
-	replied = 1;
+	*memfd = memfd_create("yasmin-bench-ring", MFD_CLOEXEC |
+							 MFD_ALLOW_SEALING);
+	if (*memfd < 0)
+		return yb_err_sys(why, errno, "memfd_create");
+	if (ftruncate(*memfd, (off_t)s->size) < 0)
+		return yb_err_sys(why, errno,
+				  "cannot size the shared memory to %llu bytes",
+				  (unsigned long long)s->size);
+	if (fcntl(*memfd, F_ADD_SEALS,
+		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+		return yb_err_sys(why, errno, "sealing the memfd");
+	return shm_conn_start(conn, c, *memfd, 0, s, "", why);
+}
 
+/*
+ * The memory could not be set up (why): tell the client, and what to
+ * change, and the server's user.  Returns rc.
+ */
+static int shm_refuse_setup(struct yb_ep *conn, int rc,
+			    const struct yb_err *why, struct yb_err *err)
+{
+	int big = rc == YB_ENOMEM || rc == -ENOSPC || rc == -EFBIG;
+	int mem = big || rc == -EMFILE || rc == -ENFILE;
+	char text[SHM_WHY_MAX];
+
+	yb_err_set(err, rc, "shm: %s", why->msg);
+	if (err)
+		err->remedy = why->remedy;
+	/* After a remedy ("...: raise it"), the alternative. */
+	snprintf(text, sizeof(text), "server: %s%s", why->msg,
+		 !big ? "" :
+		 why->remedy ? " or try a smaller --ring-size" :
+			       " (try a smaller --ring-size)");
+	shm_send_refusal(conn->fd, mem ? YB_SHM_NO_RESOURCES : YB_SHM_REFUSED,
+			 text);
+	if (mem)
+		yb_err_set(err, rc, "%s", text);
+	return rc;
+}
+
+/*
+ * Accept: send the reply with the memfd (closed here once sent: the
+ * client holds it now), then wait for the client's acknowledgement.
+ */
+static int shm_answer(struct yb_ep *conn, const struct shm_setup *s,
+		      int *memfd, struct yb_err *err)
+{
 	struct yb_shm_reply ok = { .version = SHM_VERSION,
 				   .status = YB_SHM_ACCEPTED,
-				   .order0 = o0,
-				   .order1 = o1,
-				   .wait = wait,
-				   .spin_ns = spin,
-				   .size = total };
-	yb_shm_enc_reply(buf, &ok);
-	rc = yb_sock_write_full(conn->fd, buf, SHM_REP_LEN, memfd);
-	if (rc) {
-		rc = handshake_error(conn, rc, "shm reply", err);
-		goto fail;
-	}
-	close(memfd);
-	memfd = -1;
+				   .order0 = s->order0,
+				   .order1 = s->order1,
+				   .wait = s->wait,
+				   .spin_ns = s->spin_ns,
+				   .size = s->size };
+	uint8_t buf[SHM_REP_LEN];
 	uint8_t ack;
-	rc = yb_sock_read_full(conn->fd, &ack, 1, SHM_HANDSHAKE_MS, NULL, 0, NULL);
-	if (rc) {
-		rc = handshake_error(conn, rc, "shm acknowledgement", err);
-		goto fail;
-	}
-	if (ack != 'A') {
-		rc = yb_err_set(err, YB_EPROTO,
-				"%s: client sent a bad shm acknowledgement",
-				conn->peer);
-		goto fail;
-	}
+
+	yb_shm_enc_reply(buf, &ok);
+	int rc = yb_sock_write_full(conn->fd, buf, sizeof(buf), *memfd);
+	if (rc)
+		return shm_handshake_error(conn, rc, "shm reply", err);
+	close(*memfd);
+	*memfd = -1;
+	rc = yb_sock_read_full(conn->fd, &ack, 1, SHM_HANDSHAKE_MS, NULL, 0,
+			       NULL);
+	if (rc)
+		return shm_handshake_error(conn, rc, "shm acknowledgement", err);
+	if (ack != 'A')
+		return yb_err_set(err, YB_EPROTO,
+				  "%s: client sent a bad shm acknowledgement",
+				  conn->peer);
 	return 0;
-fail:
-	if (!replied) {
-		/* Tell the client why, and what to change. */
-		int big = rc == YB_ENOMEM || rc == -ENOSPC || rc == -EFBIG;
-		int mem = big || rc == -EMFILE || rc == -ENFILE;
-		const char *msg = !err ? "failed" :
-				  err->msg + (strncmp(err->msg, "shm: ", 5) ? 0 : 5);
-		/* After a remedy ("...: raise it"), the alternative. */
-		snprintf(why, sizeof(why), "server: %s%s", msg,
-			 !big ? "" :
-			 err && err->remedy ? " or try a smaller --ring-size" :
-					      " (try a smaller --ring-size)");
-		refuse_status(conn->fd, mem ? YB_SHM_NO_RESOURCES : YB_SHM_REFUSED,
-			      why);
-		if (err && mem)
-			yb_err_set(err, rc, "%s", why);
+}
+
+/*
+ * Accept a client: take its request, set up the memory and our side of
+ * the ring (or refuse, saying why), answer with the memfd and wait for
+ * the client to attach.  On any failure everything made here is undone;
+ * the accepted socket is conn->fd, which close() releases.
+ */
+static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
+		      struct yb_err *err)
+{
+	struct shm_setup s = { 0 };
+	struct yb_err why = { 0 };
+	int memfd = -1;
+	int rc = yb_sock_unix_accept(listener, conn, err);
+
+	if (rc)
+		return rc;
+	rc = shm_take_request(conn, &s, err);
+	if (rc)
+		return rc;
+	struct shm_conn *c = shm_conn_new();
+	if (!c) {
+		shm_send_refused(conn->fd, "server out of memory");
+		return yb_err_set(err, YB_ENOMEM, "out of memory");
 	}
+	rc = shm_serve_memory(conn, c, &s, &memfd, &why);
+	if (rc)
+		rc = shm_refuse_setup(conn, rc, &why, err);
+	else
+		rc = shm_answer(conn, &s, &memfd, err);
 	if (memfd >= 0)
 		close(memfd);
-	if (conn->priv == c)
-		conn->priv = NULL;
-	conn_free(c);
+	if (rc) {
+		if (conn->priv == c)
+			conn->priv = NULL;
+		shm_conn_free(c);
+	}
 	return rc;
 }
 
@@ -531,26 +602,50 @@ fail:
 static int shm_refuse(struct yb_ep *listener, struct yb_ep *conn,
 		      const char *why, struct yb_err *err)
 {
-	uint8_t buf[SHM_REQ_LEN];
 	struct yb_shm_request req;
 	int rc = yb_sock_unix_accept(listener, conn, err);
 
 	if (rc)
 		return rc;
-	rc = yb_sock_read_full(conn->fd, buf, sizeof(buf), SHM_HANDSHAKE_MS, NULL, 0, NULL);
-	if (rc)
-		return handshake_error(conn, rc, "shm request", err);
 	/* Only the magic matters here: a client of another version still
 	 * reads the reply's fixed head and hears that we are busy. */
-	if (yb_shm_dec_request(buf, &req)) {
-		refuse(conn->fd, "not a yasmin-bench shm request");
-		return yb_err_set(err, YB_EPROTO,
-				  "%s: client does not speak the shm "
-				  "rendezvous (bad magic)",
-				  conn->peer);
-	}
-	refuse_status(conn->fd, YB_SHM_BUSY, why);
+	rc = shm_read_request(conn, &req, err);
+	if (rc)
+		return rc;
+	shm_send_refusal(conn->fd, YB_SHM_BUSY, why);
 	return 0;
+}
+
+/* ---- the rendezvous: client ------------------------------------------------------ */
+
+/* Ask for the rings the parameters name (0: the server's default). */
+static int shm_send_request(struct yb_ep *ep, struct yb_shm_request *req,
+			    struct yb_err *err)
+{
+	const struct yb_tparams *tp = ep->params;
+	uint8_t buf[SHM_REQ_LEN];
+	int order = 0;
+
+	if (tp && tp->ring_bytes) {
+		order = yb_ring_order_of(tp->ring_bytes);
+		if (order < YB_RING_MIN_ORDER || order > YB_RING_MAX_ORDER)
+			return yb_err_set(err, YB_EUSAGE,
+					  "shm: ring size %llu is not a power "
+					  "of two from 4K to 1G",
+					  (unsigned long long)tp->ring_bytes);
+	}
+	*req = (struct yb_shm_request){
+		.version = SHM_VERSION,
+		.wait = (unsigned)(tp && tp->wait_set ? tp->wait :
+							YB_WAIT_ADAPTIVE),
+		.order0 = (unsigned)order,
+		.order1 = (unsigned)order,
+		.spin_ns = tp && tp->spin_ns ? tp->spin_ns :
+					       YB_RING_DEFAULT_SPIN_NS,
+	};
+	yb_shm_enc_request(buf, req);
+	int rc = yb_sock_write_full(ep->fd, buf, sizeof(buf), -1);
+	return rc ? shm_handshake_error(ep, rc, "shm request", err) : 0;
 }
 
 /*
@@ -559,8 +654,8 @@ static int shm_refuse(struct yb_ep *listener, struct yb_ep *conn,
  * second or the longest reason.  buf receives the reply and the rest;
  * returns how many bytes that is.
  */
-static size_t read_refusal(int fd, const uint8_t *rep,
-			   uint8_t buf[YB_SHM_REFUSAL_MAX])
+static size_t shm_read_refusal(int fd, const uint8_t *rep,
+			       uint8_t buf[YB_SHM_REFUSAL_MAX])
 {
 	size_t len = SHM_REP_LEN;
 	uint64_t end = yb_now() + 500000000ull;
@@ -583,128 +678,145 @@ static size_t read_refusal(int fd, const uint8_t *rep,
 	return len;
 }
 
+/* The server refused (the reply rep): its reason, as the error. */
+static int shm_refused(struct yb_ep *ep, const uint8_t *rep,
+		       struct yb_err *err)
+{
+	uint8_t all[YB_SHM_REFUSAL_MAX];
+	char why[SHM_WHY_MAX];
+	size_t n = shm_read_refusal(ep->fd, rep, all);
+	int rc = yb_shm_dec_refusal(all, n, why);
+
+	/* Busy reads as it does over every transport: the server's own
+	 * line, which names what it is busy with. */
+	if (rc == YB_EBUSY && why[0])
+		return yb_err_set(err, rc, "%s", why);
+	return yb_err_set(err, rc, "%s: %s", ep->peer,
+			  why[0] ? why : yb_strerror(rc));
+}
+
+/*
+ * Read the reply to req and check it: what the server set up goes to s,
+ * the memfd that came with it to *memfd (which the caller closes,
+ * whatever the result).
+ */
+static int shm_take_reply(struct yb_ep *ep, const struct yb_shm_request *req,
+			  int timeout_ms, struct shm_setup *s, int *memfd,
+			  struct yb_err *err)
+{
+	uint8_t buf[SHM_REP_LEN];
+	struct yb_shm_reply rep;
+	int nfds;
+	int rc = yb_sock_read_full(ep->fd, buf, sizeof(buf),
+				   timeout_ms < 0 ? SHM_HANDSHAKE_MS :
+						    timeout_ms,
+				   memfd, 1, &nfds);
+
+	if (rc)
+		return shm_handshake_error(ep, rc, "shm reply", err);
+	if (yb_shm_dec_reply(buf, &rep))
+		return yb_err_set(err, YB_EPROTO,
+				  "%s: server does not speak the shm "
+				  "rendezvous (bad magic)",
+				  ep->peer);
+	if (rep.status != YB_SHM_ACCEPTED)
+		return shm_refused(ep, buf, err);
+	if (rep.version != SHM_VERSION)
+		return yb_err_set(err, YB_EPROTO,
+				  "%s: server speaks shm rendezvous version "
+				  "%u, we speak %d",
+				  ep->peer, rep.version, SHM_VERSION);
+	unsigned want = req->order0;
+	if (!shm_valid_order(rep.order0) || !shm_valid_order(rep.order1) ||
+	    rep.wait > YB_WAIT_BLOCK ||
+	    (want && (rep.order0 != want || rep.order1 != want)) ||
+	    rep.size != yb_ring_shared_bytes(rep.order0, rep.order1) ||
+	    nfds != 1)
+		return yb_err_set(err, YB_EPROTO,
+				  "%s: server answered with an unusable shm "
+				  "setup (rings 2^%u/2^%u, %llu bytes, %d "
+				  "descriptors where 1 belongs)",
+				  ep->peer, rep.order0, rep.order1,
+				  (unsigned long long)rep.size, nfds);
+	*s = (struct shm_setup){ .order0 = rep.order0,
+				 .order1 = rep.order1,
+				 .wait = rep.wait,
+				 .spin_ns = rep.spin_ns,
+				 .size = rep.size };
+	return 0;
+}
+
+/* Is memfd what the server says: a regular file of size bytes that can
+ * neither shrink nor grow? */
+static int shm_check_memfd(struct yb_ep *ep, int memfd, uint64_t size,
+			   struct yb_err *err)
+{
+	struct stat st;
+	int seals = fcntl(memfd, F_GET_SEALS);
+
+	if (fstat(memfd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size != size || seals < 0 ||
+	    (seals & (F_SEAL_SHRINK | F_SEAL_GROW)) !=
+		    (F_SEAL_SHRINK | F_SEAL_GROW))
+		return yb_err_set(err, YB_EPROTO,
+				  "%s: server passed a descriptor that is not a "
+				  "sealed %llu-byte memfd",
+				  ep->peer, (unsigned long long)size);
+	return 0;
+}
+
+/*
+ * Map the memory, check the server's ring and join it, then acknowledge.
+ * The memfd is closed once mapped; on failure the connection state is
+ * undone here.
+ */
+static int shm_join(struct yb_ep *ep, const struct shm_setup *s, int *memfd,
+		    struct yb_err *err)
+{
+	struct shm_conn *c = shm_conn_new();
+
+	if (!c)
+		return yb_err_set(err, YB_ENOMEM, "out of memory");
+	int rc = shm_conn_start(ep, c, *memfd, 1, s, "shm: ", err);
+	if (rc == 0) {
+		close(*memfd);
+		*memfd = -1;
+		rc = yb_sock_write_full(ep->fd, "A", 1, -1);
+		if (rc)
+			rc = shm_handshake_error(ep, rc, "shm acknowledgement",
+						 err);
+	}
+	if (rc) {
+		if (ep->priv == c)
+			ep->priv = NULL;
+		shm_conn_free(c);
+	}
+	return rc;
+}
+
+/*
+ * Connect: ask for rings, check the reply and the memfd, map it and join
+ * the ring.  What is set up half way is undone; the socket is ep->fd,
+ * which close() releases.
+ */
 static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 		       struct yb_err *err)
 {
+	struct yb_shm_request req;
+	struct shm_setup s = { 0 };
+	int memfd = -1;
 	int rc = yb_sock_unix_connect(ep, "shm", addr, timeout_ms, err);
-	const struct yb_tparams *tp = ep->params;
-	uint8_t buf[SHM_REP_LEN];
-	struct yb_shm_reply rep;
-	int fds[1] = { -1 };
-	struct shm_conn *c = NULL;
 
-	if (rc)
-		return rc;
-
-	int order = 0;
-	if (tp && tp->ring_bytes) {
-		order = yb_ring_order_of(tp->ring_bytes);
-		if (order < YB_RING_MIN_ORDER || order > YB_RING_MAX_ORDER)
-			return yb_err_set(err, YB_EUSAGE,
-					  "shm: ring size %llu is not a power "
-					  "of two from 4K to 1G",
-					  (unsigned long long)tp->ring_bytes);
-	}
-	struct yb_shm_request req = {
-		.version = SHM_VERSION,
-		.wait = (unsigned)(tp && tp->wait_set ? tp->wait :
-							YB_WAIT_ADAPTIVE),
-		.order0 = (unsigned)order,
-		.order1 = (unsigned)order,
-		.spin_ns = tp && tp->spin_ns ? tp->spin_ns :
-					       YB_RING_DEFAULT_SPIN_NS,
-	};
-	yb_shm_enc_request(buf, &req);
-	rc = yb_sock_write_full(ep->fd, buf, SHM_REQ_LEN, -1);
-	if (rc)
-		return handshake_error(ep, rc, "shm request", err);
-
-	/* We own whatever descriptor arrived, whatever else. */
-	int nfds;
-	rc = yb_sock_read_full(ep->fd, buf, SHM_REP_LEN,
-			       timeout_ms < 0 ? SHM_HANDSHAKE_MS : timeout_ms,
-			       fds, 1, &nfds);
-	if (rc) {
-		rc = handshake_error(ep, rc, "shm reply", err);
-		goto fail;
-	}
-	if (yb_shm_dec_reply(buf, &rep)) {
-		rc = yb_err_set(err, YB_EPROTO,
-				"%s: server does not speak the shm rendezvous "
-				"(bad magic)",
-				ep->peer);
-		goto fail;
-	}
-	if (rep.status != YB_SHM_ACCEPTED) {
-		uint8_t all[YB_SHM_REFUSAL_MAX];
-		char why[SHM_WHY_MAX];
-		size_t n = read_refusal(ep->fd, buf, all);
-		rc = yb_shm_dec_refusal(all, n, why);
-		/* Busy reads as it does over every transport: the server's
-		 * own line, which names what it is busy with. */
-		if (rc == YB_EBUSY && why[0])
-			yb_err_set(err, rc, "%s", why);
-		else
-			yb_err_set(err, rc, "%s: %s", ep->peer,
-				   why[0] ? why : yb_strerror(rc));
-		goto fail;
-	}
-	if (rep.version != SHM_VERSION) {
-		rc = yb_err_set(err, YB_EPROTO,
-				"%s: server speaks shm rendezvous version %u, "
-				"we speak %d",
-				ep->peer, rep.version, SHM_VERSION);
-		goto fail;
-	}
-	unsigned o0 = rep.order0, o1 = rep.order1, wait = rep.wait;
-	uint64_t spin = rep.spin_ns, total = rep.size;
-	if (!valid_order(o0) || !valid_order(o1) || wait > YB_WAIT_BLOCK ||
-	    (order && (o0 != (unsigned)order || o1 != (unsigned)order)) ||
-	    total != yb_ring_shared_bytes(o0, o1) || nfds != 1) {
-		rc = yb_err_set(err, YB_EPROTO,
-				"%s: server answered with an unusable shm "
-				"setup (rings 2^%u/2^%u, %llu bytes, %d "
-				"descriptors where 1 belongs)",
-				ep->peer, o0, o1, (unsigned long long)total,
-				nfds);
-		goto fail;
-	}
-	struct stat st;
-	int seals = fcntl(fds[0], F_GET_SEALS);
-	if (fstat(fds[0], &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size != total || seals < 0 ||
-	    (seals & (F_SEAL_SHRINK | F_SEAL_GROW)) !=
-		    (F_SEAL_SHRINK | F_SEAL_GROW)) {
-		rc = yb_err_set(err, YB_EPROTO,
-				"%s: server passed a descriptor that is not a "
-				"sealed %llu-byte memfd",
-				ep->peer, (unsigned long long)total);
-		goto fail;
-	}
-	c = conn_new();
-	if (!c) {
-		rc = yb_err_set(err, YB_ENOMEM, "out of memory");
-		goto fail;
-	}
-	c->order0 = o0;
-	c->order1 = o1;
-	rc = conn_start(ep, c, fds[0], 1, (int)wait, spin, err);
-	if (rc)
-		goto fail;
-	close(fds[0]);
-	fds[0] = -1;
-	rc = yb_sock_write_full(ep->fd, "A", 1, -1);
-	if (rc) {
-		rc = handshake_error(ep, rc, "shm acknowledgement", err);
-		goto fail;
-	}
-	return 0;
-fail:
-	if (fds[0] >= 0)
-		close(fds[0]);
-	if (ep->priv == c)
-		ep->priv = NULL;
-	conn_free(c);
+	if (rc == 0)
+		rc = shm_send_request(ep, &req, err);
+	if (rc == 0)
+		rc = shm_take_reply(ep, &req, timeout_ms, &s, &memfd, err);
+	if (rc == 0)
+		rc = shm_check_memfd(ep, memfd, s.size, err);
+	if (rc == 0)
+		rc = shm_join(ep, &s, &memfd, err);
+	if (memfd >= 0)
+		close(memfd);
 	return rc;
 }
 
@@ -732,7 +844,7 @@ static void shm_close(struct yb_ep *ep)
 
 	if (c) {
 		yb_ring_close(&c->ring);
-		conn_free(c);
+		shm_conn_free(c);
 		ep->priv = NULL;
 	}
 	yb_sock_close(ep);
@@ -741,7 +853,7 @@ static void shm_close(struct yb_ep *ep)
 /* After fork: drop this process's mapping and descriptors, tell nobody. */
 static void shm_forget(struct yb_ep *ep)
 {
-	conn_free(ep->priv);
+	shm_conn_free(ep->priv);
 	ep->priv = NULL;
 	if (ep->fd >= 0) {
 		close(ep->fd);
