@@ -258,84 +258,92 @@ static int refuse(struct yb_xrv *rv, const struct yb_xrv_request *req, int rc,
 	return yb_err_set(err, rc, "yasmin: domain %u: %s", req->dom, why);
 }
 
-/* Grant the pages, bind the port, answer, and wait for the client. */
-static int yx_accept(struct yb_ep *listener, struct yb_ep *conn,
-		     struct yb_err *err)
+/* Refuse a request of another version, or for rings we do not make. */
+static int yx_check_request(struct yb_xrv *rv, const struct yb_xrv_request *req,
+			    struct yb_err *err)
 {
-	struct yx_listener *l = listener->priv;
-	struct yb_xrv_request req;
-	int rc = yb_xrv_next_request(&l->rv, &req, err);
-
-	if (rc)
-		return rc;
-	if (req.version != YX_VERSION)
-		return refuse(&l->rv, &req, YB_EPROTO, err,
+	if (req->version != YX_VERSION)
+		return refuse(rv, req, YB_EPROTO, err,
 			      "client speaks yasmin version %u, this server %u "
 			      "(use the same yasmin-bench on both sides)",
-			      req.version, YX_VERSION);
-	if (req.order0 < YB_RING_MIN_ORDER || req.order0 > YB_RING_MAX_ORDER ||
-	    req.order1 < YB_RING_MIN_ORDER || req.order1 > YB_RING_MAX_ORDER ||
-	    req.spin_ns > YB_RING_MAX_SPIN_NS)
-		return refuse(&l->rv, &req, YB_EPROTO, err,
+			      req->version, YX_VERSION);
+	if (req->order0 < YB_RING_MIN_ORDER || req->order0 > YB_RING_MAX_ORDER ||
+	    req->order1 < YB_RING_MIN_ORDER || req->order1 > YB_RING_MAX_ORDER ||
+	    req->spin_ns > YB_RING_MAX_SPIN_NS)
+		return refuse(rv, req, YB_EPROTO, err,
 			      "ring orders %u/%u or spin %llu ns out of range "
 			      "(4K to 1G rings, spin up to 10 s)",
-			      req.order0, req.order1, req.spin_ns);
+			      req->order0, req->order1, req->spin_ns);
+	return 0;
+}
 
-	struct yx_conn *c = conn_new(0);
-	if (!c)
-		return refuse(&l->rv, &req, YB_ENOMEM, err, "out of memory");
-	yb_xrv_conn_from(&c->rv, &l->rv, req.dom);
-	c->order0 = req.order0;
-	c->order1 = req.order1;
-	c->n_data = (uint32_t)(((1ull << req.order0) + (1ull << req.order1)) /
+/*
+ * Count the pages the rings take (*need in all, against gntalloc's *limit,
+ * 0 when unknown); refuse rings whose grant list does not fit in the
+ * control page, or that gntalloc would not grant.
+ */
+static int yx_size_grants(struct yx_conn *c, struct yb_xrv *rv,
+			  const struct yb_xrv_request *req, unsigned long *need,
+			  unsigned long *limit, struct yb_err *err)
+{
+	c->order0 = req->order0;
+	c->order1 = req->order1;
+	c->n_data = (uint32_t)(((1ull << req->order0) + (1ull << req->order1)) /
 			       YB_RING_PAGE);
 	c->n_list = (c->n_data + YX_REFS_PER_PAGE - 1) / YX_REFS_PER_PAGE;
-	unsigned long need = 1ul + c->n_list + c->n_data;
-	unsigned long limit = yb_xen_gntalloc_limit();
-	if (c->n_list > YX_MAX_LIST) {
-		rc = refuse(&l->rv, &req, YB_EPROTO, err,
-			    "rings of %u + %u pages need more grant list pages "
-			    "than the control page holds",
-			    1u << (req.order0 - 12), 1u << (req.order1 - 12));
-		goto fail;
-	}
-	if (limit && need > limit) {
-		rc = refuse(&l->rv, &req, YB_ENOMEM, err,
-			    "rings of 2x%llu KiB need %lu granted pages; gntalloc "
-			    "in domain %u allows %lu (raise it: echo %lu > "
-			    "/sys/module/xen_gntalloc/parameters/limit)",
-			    (1ull << req.order0) >> 10, need, l->rv.self, limit,
-			    need);
-		goto fail;
-	}
+	*need = 1ul + c->n_list + c->n_data;
+	*limit = yb_xen_gntalloc_limit();
+	if (c->n_list > YX_MAX_LIST)
+		return refuse(rv, req, YB_EPROTO, err,
+			      "rings of %u + %u pages need more grant list pages "
+			      "than the control page holds",
+			      1u << (req->order0 - 12), 1u << (req->order1 - 12));
+	if (*limit && *need > *limit)
+		return refuse(rv, req, YB_ENOMEM, err,
+			      "rings of 2x%llu KiB need %lu granted pages; gntalloc "
+			      "in domain %u allows %lu (raise it: echo %lu > "
+			      "/sys/module/xen_gntalloc/parameters/limit)",
+			      (1ull << req->order0) >> 10, *need, rv->self,
+			      *limit, *need);
+	return 0;
+}
+
+/* Open the gntalloc and event channel handles; bind a port for the peer. */
+static int yx_serve_port(struct yx_conn *c, struct yb_xrv *rv,
+			 const struct yb_xrv_request *req, struct yb_err *err)
+{
 	c->gs = xengntshr_open(NULL, 0);
 	c->ev = xenevtchn_open(NULL, 0);
-	if (!c->gs || !c->ev) {
-		rc = refuse(&l->rv, &req, YB_ENOTSUP, err,
-			    "cannot open %s: %s",
-			    c->gs ? "/dev/xen/evtchn" : "/dev/xen/gntalloc",
-			    strerror(errno));
-		goto fail;
-	}
+	if (!c->gs || !c->ev)
+		return refuse(rv, req, YB_ENOTSUP, err, "cannot open %s: %s",
+			      c->gs ? "/dev/xen/evtchn" : "/dev/xen/gntalloc",
+			      strerror(errno));
 	xenevtchn_port_or_error_t port = xenevtchn_bind_unbound_port(c->ev, c->rv.peer);
-	if (port < 0) {
-		rc = refuse(&l->rv, &req, YB_ENOMEM, err,
-			    "cannot allocate an event channel: %s",
-			    strerror(errno));
-		goto fail;
-	}
+	if (port < 0)
+		return refuse(rv, req, YB_ENOMEM, err,
+			      "cannot allocate an event channel: %s",
+			      strerror(errno));
 	c->lport = (evtchn_port_t)port;
 	c->bound = 1;
+	return 0;
+}
 
-	uint32_t ctrl_ref;
+/*
+ * Grant the control, data and list pages (need in all, limit as above),
+ * format the ring and write the grant references into the control and
+ * list pages; the control page's reference goes to *ctrl_ref.
+ */
+static int yx_serve_pages(struct yx_conn *c, struct yb_xrv *rv,
+			  const struct yb_xrv_request *req, unsigned long need,
+			  unsigned long limit, uint32_t *ctrl_ref,
+			  struct yb_err *err)
+{
 	uint32_t *refs = calloc(c->n_data + c->n_list, sizeof(uint32_t));
-	if (!refs) {
-		rc = refuse(&l->rv, &req, YB_ENOMEM, err, "out of memory");
-		goto fail;
-	}
+	if (!refs)
+		return refuse(rv, req, YB_ENOMEM, err, "out of memory");
 	/* Unmap notification: if this process dies, its kernel clears our
 	 * live byte and signals the port. */
-	c->ctrl = xengntshr_share_page_notify(c->gs, c->rv.peer, &ctrl_ref, 1,
+	c->ctrl = xengntshr_share_page_notify(c->gs, c->rv.peer, ctrl_ref, 1,
 					      YB_RING_OFF_LIVE + 0, c->lport);
 	if (c->ctrl)
 		c->data = xengntshr_share_pages(c->gs, c->rv.peer,
@@ -348,16 +356,13 @@ static int yx_accept(struct yb_ep *listener, struct yb_ep *conn,
 		int e = errno;
 		free(refs);
 		if (e == ENOSPC || e == ENOMEM)
-			rc = refuse(&l->rv, &req, YB_ENOMEM, err,
-				    "gntalloc cannot grant %lu more pages (limit "
-				    "%lu in /sys/module/xen_gntalloc/parameters/"
-				    "limit, shared by every user in domain %u)",
-				    need, limit, l->rv.self);
-		else
-			rc = refuse(&l->rv, &req, YB_ENOMEM, err,
-				    "cannot grant %lu pages: %s", need,
-				    strerror(e));
-		goto fail;
+			return refuse(rv, req, YB_ENOMEM, err,
+				      "gntalloc cannot grant %lu more pages (limit "
+				      "%lu in /sys/module/xen_gntalloc/parameters/"
+				      "limit, shared by every user in domain %u)",
+				      need, limit, rv->self);
+		return refuse(rv, req, YB_ENOMEM, err,
+			      "cannot grant %lu pages: %s", need, strerror(e));
 	}
 	yb_ring_format(c->ctrl, c->order0, c->order1);
 	yb_put32(c->ctrl + YX_OFF_NDATA, c->n_data);
@@ -367,31 +372,77 @@ static int yx_accept(struct yb_ep *listener, struct yb_ep *conn,
 	for (uint32_t i = 0; i < c->n_data; i++)
 		yb_put32(c->list + 4 * i, refs[i]);
 	free(refs);
-	attach(c, (int)req.wait, req.spin_ns);
+	return 0;
+}
 
+/*
+ * Answer with the control page's reference and our port, then wait for
+ * the client to map, mark itself live and signal.
+ */
+static int yx_serve_wait(struct yx_conn *c, struct yb_xrv *rv,
+			 const struct yb_xrv_request *req, uint32_t ctrl_ref,
+			 struct yb_err *err)
+{
 	char text[64];
+	int rc;
+
 	snprintf(text, sizeof(text), "ok ref=%u port=%u", ctrl_ref, c->lport);
-	if ((rc = yb_xrv_reply(&l->rv, req.nonce, text)) != 0) {
-		rc = yb_err_set(err, rc, "yasmin: cannot answer domain %u",
-				c->rv.peer);
-		goto fail;
-	}
-	/* The client maps, marks itself live and signals. */
+	if ((rc = yb_xrv_reply(rv, req->nonce, text)) != 0)
+		return yb_err_set(err, rc, "yasmin: cannot answer domain %u",
+				  c->rv.peer);
 	uint64_t deadline = yb_now() + (uint64_t)YB_XRV_HANDSHAKE_MS * 1000000;
 	for (;;) {
 		uint8_t live = __atomic_load_n(c->ctrl + YB_RING_OFF_LIVE + 1,
 					       __ATOMIC_ACQUIRE);
 		if (live == 1)
-			break;
+			return 0;
 		if (yb_now() > deadline || yb_xrv_peer_gone(&c->rv)) {
-			yb_xrv_done(&l->rv);
-			rc = yb_err_set(err, YB_ETIMEDOUT,
-					"yasmin: the client in domain %u did not "
-					"attach within %d ms",
-					c->rv.peer, YB_XRV_HANDSHAKE_MS);
-			goto fail;
+			yb_xrv_done(rv);
+			return yb_err_set(err, YB_ETIMEDOUT,
+					  "yasmin: the client in domain %u did not "
+					  "attach within %d ms",
+					  c->rv.peer, YB_XRV_HANDSHAKE_MS);
 		}
 		take_events(c, 100);
+	}
+}
+
+/*
+ * Accept the next request: check it, size, bind and grant what it asks
+ * for, answer, and wait for the client.  Whatever was set up when a step
+ * fails is released (conn_free takes a connection in any state).
+ */
+static int yx_accept(struct yb_ep *listener, struct yb_ep *conn,
+		     struct yb_err *err)
+{
+	struct yx_listener *l = listener->priv;
+	struct yb_xrv_request req;
+	unsigned long need, limit;
+	uint32_t ctrl_ref;
+	int rc = yb_xrv_next_request(&l->rv, &req, err);
+
+	if (rc)
+		return rc;
+	rc = yx_check_request(&l->rv, &req, err);
+	if (rc)
+		return rc;
+	struct yx_conn *c = conn_new(0);
+	if (!c)
+		return refuse(&l->rv, &req, YB_ENOMEM, err, "out of memory");
+	yb_xrv_conn_from(&c->rv, &l->rv, req.dom);
+	rc = yx_size_grants(c, &l->rv, &req, &need, &limit, err);
+	if (rc == 0)
+		rc = yx_serve_port(c, &l->rv, &req, err);
+	if (rc == 0)
+		rc = yx_serve_pages(c, &l->rv, &req, need, limit, &ctrl_ref,
+				    err);
+	if (rc == 0) {
+		attach(c, (int)req.wait, req.spin_ns);
+		rc = yx_serve_wait(c, &l->rv, &req, ctrl_ref, err);
+	}
+	if (rc) {
+		conn_free(c, 1);
+		return rc;
 	}
 	yb_xrv_done(&l->rv);
 	conn->priv = c;
@@ -399,9 +450,6 @@ static int yx_accept(struct yb_ep *listener, struct yb_ep *conn,
 	snprintf(conn->peer, sizeof(conn->peer), "yasmin:%u (domain %u)",
 		 c->rv.peer, c->rv.peer);
 	return 0;
-fail:
-	conn_free(c, 1);
-	return rc;
 }
 
 /*
@@ -424,15 +472,10 @@ static int yx_refuse(struct yb_ep *listener, struct yb_ep *conn,
 	return rc;
 }
 
-static int yx_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
-		      struct yb_err *err)
+/* The request the parameters make: ring orders, wait mode, spin budget. */
+static int yx_make_request(const struct yb_tparams *tp,
+			   struct yb_xrv_request *req, struct yb_err *err)
 {
-	const struct yb_tparams *tp = ep->params;
-	struct yb_xrv_request req = { .version = YX_VERSION,
-				      .order0 = YX_DEFAULT_ORDER,
-				      .order1 = YX_DEFAULT_ORDER,
-				      .wait = YB_WAIT_ADAPTIVE,
-				      .spin_ns = YB_RING_DEFAULT_SPIN_NS };
 	struct timespec ts;
 
 	if (tp && tp->ring_bytes) {
@@ -442,18 +485,115 @@ static int yx_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 					  "yasmin: ring size %llu: expected a "
 					  "power of two from 4K to 1G",
 					  (unsigned long long)tp->ring_bytes);
-		req.order0 = req.order1 = (unsigned)o;
+		req->order0 = req->order1 = (unsigned)o;
 	}
 	if (tp && tp->wait_set)
-		req.wait = (unsigned)tp->wait;
+		req->wait = (unsigned)tp->wait;
 	if (tp && tp->spin_ns)
-		req.spin_ns = tp->spin_ns;
+		req->spin_ns = tp->spin_ns;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	req.nonce = ((unsigned long long)ts.tv_nsec << 20) ^
-		    (unsigned long long)ts.tv_sec ^ (unsigned long long)getpid();
+	req->nonce = ((unsigned long long)ts.tv_nsec << 20) ^
+		     (unsigned long long)ts.tv_sec ^ (unsigned long long)getpid();
+	return 0;
+}
+
+/*
+ * Bind to the server's port rport and map its control page (grant ref),
+ * asking for an unmap notification on our live byte; check the ring the
+ * server formatted there.
+ */
+static int yx_map_control(struct yx_conn *c, const char *addr, unsigned ref,
+			  unsigned rport, struct yb_err *err)
+{
+	unsigned peer = c->rv.peer;
+	xenevtchn_port_or_error_t port =
+		xenevtchn_bind_interdomain(c->ev, peer, rport);
+	if (port < 0)
+		return yb_err_sys(err, errno,
+				  "yasmin:%s: cannot bind event channel %u of "
+				  "domain %u",
+				  addr, rport, peer);
+	c->lport = (evtchn_port_t)port;
+	c->bound = 1;
+	c->ctrl = xengnttab_map_grant_ref_notify(c->gt, peer, ref,
+						 PROT_READ | PROT_WRITE,
+						 YB_RING_OFF_LIVE + 1, c->lport);
+	if (!c->ctrl)
+		return yb_err_sys(err, errno,
+				  "yasmin:%s: cannot map grant %u of domain %u",
+				  addr, ref, peer);
+	return yb_ring_check(c->ctrl, c->order0, c->order1, err);
+}
+
+/*
+ * Map the data pages: the grant list is read once from the control page,
+ * checked against the rings we asked for, and only the copy is used; the
+ * list pages are mapped, read and unmapped again.
+ */
+static int yx_map_data(struct yx_conn *c, const char *addr,
+		       struct yb_err *err)
+{
+	unsigned peer = c->rv.peer;
+	uint32_t want = (uint32_t)(((1ull << c->order0) + (1ull << c->order1)) /
+				   YB_RING_PAGE);
+	uint32_t nd = yb_get32(c->ctrl + YX_OFF_NDATA);
+	uint32_t nl = yb_get32(c->ctrl + YX_OFF_NLIST);
+	if (nd != want || nl != (want + YX_REFS_PER_PAGE - 1) / YX_REFS_PER_PAGE ||
+	    nl > YX_MAX_LIST)
+		return yb_err_set(err, YB_EPEER,
+				  "peer corrupted ring: control page lists %u "
+				  "data pages in %u list pages, the rings need "
+				  "%u",
+				  nd, nl, want);
+	c->n_data = nd;
+	c->n_list = nl;
+	uint32_t list_refs[YX_MAX_LIST];
+	for (uint32_t i = 0; i < nl; i++)
+		list_refs[i] = yb_get32(c->ctrl + YX_OFF_LIST + 4 * i);
+	uint32_t *refs = calloc(nd, sizeof(uint32_t));
+	if (!refs)
+		return yb_err_set(err, YB_ENOMEM, "out of memory");
+	uint8_t *list = xengnttab_map_domain_grant_refs(c->gt, nl, peer,
+							 list_refs, PROT_READ);
+	if (!list) {
+		free(refs);
+		return yb_err_sys(err, errno,
+				  "yasmin:%s: cannot map %u grant list pages",
+				  addr, nl);
+	}
+	for (uint32_t i = 0; i < nd; i++)
+		refs[i] = yb_get32(list + 4 * i);
+	xengnttab_unmap(c->gt, list, nl);
+	c->data = xengnttab_map_domain_grant_refs(c->gt, nd, peer, refs,
+						  PROT_READ | PROT_WRITE);
+	free(refs);
+	if (!c->data)
+		return yb_err_sys(err, errno,
+				  "yasmin:%s: cannot map %u data pages of "
+				  "domain %u (gntdev limit?)",
+				  addr, nd, peer);
+	return 0;
+}
+
+/*
+ * Open the handles, ask the server (XenStore), map what it granted and
+ * join the ring.  Whatever was set up when a step fails is released
+ * (conn_free takes a connection in any state).
+ */
+static int yx_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
+		      struct yb_err *err)
+{
+	struct yb_xrv_request req = { .version = YX_VERSION,
+				      .order0 = YX_DEFAULT_ORDER,
+				      .order1 = YX_DEFAULT_ORDER,
+				      .wait = YB_WAIT_ADAPTIVE,
+				      .spin_ns = YB_RING_DEFAULT_SPIN_NS };
+	int rc = yx_make_request(ep->params, &req, err);
+
+	if (rc)
+		return rc;
 	if (timeout_ms < YB_XRV_HANDSHAKE_MS)
 		timeout_ms = YB_XRV_HANDSHAKE_MS;
-
 	struct yx_conn *c = conn_new(1);
 	if (!c)
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
@@ -463,7 +603,6 @@ static int yx_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 	 * grant pages for nothing. */
 	c->gt = xengnttab_open(NULL, 0);
 	c->ev = xenevtchn_open(NULL, 0);
-	int rc;
 	if (!c->gt || !c->ev) {
 		rc = yb_err_sys(err, errno, "yasmin: cannot open %s",
 				c->gt ? "/dev/xen/evtchn" : "/dev/xen/gntdev");
@@ -482,75 +621,11 @@ static int yx_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 				"yasmin:%s: malformed reply from the server", addr);
 		goto fail;
 	}
-	unsigned peer = c->rv.peer;
-	xenevtchn_port_or_error_t port =
-		xenevtchn_bind_interdomain(c->ev, peer, rport);
-	if (port < 0) {
-		rc = yb_err_sys(err, errno,
-				"yasmin:%s: cannot bind event channel %u of "
-				"domain %u",
-				addr, rport, peer);
-		goto fail;
-	}
-	c->lport = (evtchn_port_t)port;
-	c->bound = 1;
-	c->ctrl = xengnttab_map_grant_ref_notify(c->gt, peer, ref,
-						 PROT_READ | PROT_WRITE,
-						 YB_RING_OFF_LIVE + 1, c->lport);
-	if (!c->ctrl) {
-		rc = yb_err_sys(err, errno,
-				"yasmin:%s: cannot map grant %u of domain %u",
-				addr, ref, peer);
-		goto fail;
-	}
-	rc = yb_ring_check(c->ctrl, c->order0, c->order1, err);
+	rc = yx_map_control(c, addr, ref, rport, err);
+	if (rc == 0)
+		rc = yx_map_data(c, addr, err);
 	if (rc)
 		goto fail;
-	/* Read the grant list once, check it, then use the copy. */
-	uint32_t want = (uint32_t)(((1ull << c->order0) + (1ull << c->order1)) /
-				   YB_RING_PAGE);
-	uint32_t nd = yb_get32(c->ctrl + YX_OFF_NDATA);
-	uint32_t nl = yb_get32(c->ctrl + YX_OFF_NLIST);
-	if (nd != want || nl != (want + YX_REFS_PER_PAGE - 1) / YX_REFS_PER_PAGE ||
-	    nl > YX_MAX_LIST) {
-		rc = yb_err_set(err, YB_EPEER,
-				"peer corrupted ring: control page lists %u data "
-				"pages in %u list pages, the rings need %u",
-				nd, nl, want);
-		goto fail;
-	}
-	c->n_data = nd;
-	c->n_list = nl;
-	uint32_t list_refs[YX_MAX_LIST];
-	for (uint32_t i = 0; i < nl; i++)
-		list_refs[i] = yb_get32(c->ctrl + YX_OFF_LIST + 4 * i);
-	uint32_t *refs = calloc(nd, sizeof(uint32_t));
-	if (!refs) {
-		rc = yb_err_set(err, YB_ENOMEM, "out of memory");
-		goto fail;
-	}
-	uint8_t *list = xengnttab_map_domain_grant_refs(c->gt, nl, peer,
-							 list_refs, PROT_READ);
-	if (!list) {
-		free(refs);
-		rc = yb_err_sys(err, errno,
-				"yasmin:%s: cannot map %u grant list pages", addr,
-				nl);
-		goto fail;
-	}
-	for (uint32_t i = 0; i < nd; i++)
-		refs[i] = yb_get32(list + 4 * i);
-	xengnttab_unmap(c->gt, list, nl);
-	c->data = xengnttab_map_domain_grant_refs(c->gt, nd, peer, refs,
-						  PROT_READ | PROT_WRITE);
-	free(refs);
-	if (!c->data) {
-		rc = yb_err_sys(err, errno,
-				"yasmin:%s: cannot map %u data pages of domain %u "
-				"(gntdev limit?)",
-				addr, nd, peer);
-		goto fail;
-	}
 	attach(c, (int)req.wait, req.spin_ns);
 	yx_notify(c); /* we are live: the server waits for this */
 	ep->priv = c;
