@@ -31,6 +31,12 @@ ssize_t yb_sock_recv(struct yb_ep *ep, void *buf, size_t len)
 	return n < 0 ? yb_from_errno(errno) : n;
 }
 
+int yb_sock_probe(struct yb_err *err)
+{
+	(void)err;
+	return 0;
+}
+
 int yb_sock_poll_fd(const struct yb_ep *ep)
 {
 	return ep->fd;

@@ -14,6 +14,8 @@
 
 #include "core/wire/transport.h"
 
+/* probe of tcp and unix: every Linux kernel has them. */
+int yb_sock_probe(struct yb_err *err);
 ssize_t yb_sock_send(struct yb_ep *ep, const void *buf, size_t len);
 ssize_t yb_sock_recv(struct yb_ep *ep, void *buf, size_t len);
 int yb_sock_poll_fd(const struct yb_ep *ep);

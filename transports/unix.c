@@ -13,12 +13,6 @@
  */
 #include "transports/sock.h"
 
-static int unix_probe(struct yb_err *err)
-{
-	(void)err;
-	return 0;
-}
-
 static int unix_local_addr(char *buf, size_t len, const char *dir,
 			   struct yb_err *err)
 {
@@ -50,7 +44,7 @@ const struct yb_transport yb_transport_unix = {
 	.name = "unix",
 	.summary = "UNIX-domain stream sockets (path or @abstract name)",
 	.caps = YB_CAP_STREAM | YB_CAP_POLLFD | YB_CAP_LOCAL,
-	.probe = unix_probe,
+	.probe = yb_sock_probe,
 	.local_addr = unix_local_addr,
 	.listen = unix_listen,
 	.accept = yb_sock_unix_accept,

@@ -38,7 +38,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 #include <xenevtchn.h>
 #include <xengnttab.h>
@@ -50,20 +49,20 @@
 #include "transports/xenplace.h"
 #include "transports/xenrv.h"
 
-#define YX_VERSION 1
-#define YX_DEFAULT_ORDER 20      /* 1 MiB per direction: fits gntalloc's
+#define YASMIN_VERSION 1
+#define YASMIN_DEFAULT_ORDER 20      /* 1 MiB per direction: fits gntalloc's
 				    default limit of 1024 pages */
-#define YX_REFS_PER_PAGE (YB_RING_PAGE / 4)
-#define YX_OFF_NDATA YB_RING_OFF_BACKEND
-#define YX_OFF_NLIST (YB_RING_OFF_BACKEND + 4)
-#define YX_OFF_LIST (YB_RING_OFF_BACKEND + 8)
-#define YX_MAX_LIST ((YB_RING_PAGE - YX_OFF_LIST) / 4)
+#define YASMIN_REFS_PER_PAGE (YB_RING_PAGE / 4)
+#define YASMIN_OFF_NDATA YB_RING_OFF_BACKEND
+#define YASMIN_OFF_NLIST (YB_RING_OFF_BACKEND + 4)
+#define YASMIN_OFF_LIST (YB_RING_OFF_BACKEND + 8)
+#define YASMIN_MAX_LIST ((YB_RING_PAGE - YASMIN_OFF_LIST) / 4)
 
-struct yx_listener {
+struct yasmin_listener {
 	struct yb_xrv rv;
 };
 
-struct yx_conn {
+struct yasmin_conn {
 	struct yb_ring ring; /* first: the ringep functions use it */
 	struct yb_xrv rv;
 	xengntshr_handle *gs; /* server */
@@ -80,9 +79,9 @@ struct yx_conn {
 
 /* ---- signalling back end ---------------------------------------------------- */
 
-static int yx_notify(void *ctx)
+static int yasmin_notify(void *ctx)
 {
-	struct yx_conn *c = ctx;
+	struct yasmin_conn *c = ctx;
 	return xenevtchn_notify(c->ev, c->lport) < 0 ? yb_from_errno(errno) : 0;
 }
 
@@ -91,7 +90,7 @@ static int yx_notify(void *ctx)
  * Waiting, the peer's XenStore watch wakes us too (0 then: the caller
  * asks whether the peer is gone).
  */
-static int take_events(struct yx_conn *c, int timeout_ms)
+static int yasmin_take_events(struct yasmin_conn *c, int timeout_ms)
 {
 	struct pollfd p[2] = {
 		{ .fd = xenevtchn_fd(c->ev), .events = POLLIN },
@@ -113,31 +112,31 @@ static int take_events(struct yx_conn *c, int timeout_ms)
 	}
 }
 
-static int yx_peer_gone(void *ctx)
+static int yasmin_peer_gone(void *ctx)
 {
-	struct yx_conn *c = ctx;
+	struct yasmin_conn *c = ctx;
 	return yb_xrv_peer_gone(&c->rv);
 }
 
-static int yx_wait(void *ctx, int timeout_ms)
+static int yasmin_wait(void *ctx, int timeout_ms)
 {
-	struct yx_conn *c = ctx;
-	int r = take_events(c, timeout_ms);
+	struct yasmin_conn *c = ctx;
+	int r = yasmin_take_events(c, timeout_ms);
 
 	if (r == 0 && yb_xrv_peer_gone(&c->rv))
 		return 2;
 	return r;
 }
 
-static int yx_fd(void *ctx)
+static int yasmin_fd(void *ctx)
 {
-	struct yx_conn *c = ctx;
+	struct yasmin_conn *c = ctx;
 	return xenevtchn_fd(c->ev);
 }
 
 /* ---- connection state --------------------------------------------------------- */
 
-static void conn_free(struct yx_conn *c, int tell_peer)
+static void yasmin_conn_free(struct yasmin_conn *c, int tell_peer)
 {
 	if (!c)
 		return;
@@ -173,9 +172,9 @@ static void conn_free(struct yx_conn *c, int tell_peer)
 	free(c);
 }
 
-static struct yx_conn *conn_new(int side)
+static struct yasmin_conn *yasmin_conn_new(int side)
 {
-	struct yx_conn *c = calloc(1, sizeof(*c));
+	struct yasmin_conn *c = calloc(1, sizeof(*c));
 	if (c) {
 		c->side = side;
 		c->owner = getpid();
@@ -184,14 +183,15 @@ static struct yx_conn *conn_new(int side)
 	return c;
 }
 
-static void attach(struct yx_conn *c, int wait_mode, uint64_t spin_ns)
+static void yasmin_attach(struct yasmin_conn *c, int wait_mode,
+			  uint64_t spin_ns)
 {
-	struct yb_ring_signal sig = { .notify = yx_notify,
-				      .wait = yx_wait,
-				      .peer_gone = yx_peer_gone,
+	struct yb_ring_signal sig = { .notify = yasmin_notify,
+				      .wait = yasmin_wait,
+				      .peer_gone = yasmin_peer_gone,
 				      .gone_why = "its domain was destroyed or "
 						  "crashed",
-				      .fd = yx_fd,
+				      .fd = yasmin_fd,
 				      .ctx = c,
 				      /* vCPU numbers of two domains */
 				      .foreign_cpus = 1 };
@@ -202,24 +202,22 @@ static void attach(struct yx_conn *c, int wait_mode, uint64_t spin_ns)
 
 /* ---- transport operations -------------------------------------------------------- */
 
-static const char *const yx_devices[] = { "/dev/xen/evtchn", "/dev/xen/gntalloc",
-					  "/dev/xen/gntdev", NULL };
-
-static int yx_check_addr(const char *addr, int listening, struct yb_err *err)
+static int yasmin_check_addr(const char *addr, int listening,
+			     struct yb_err *err)
 {
 	unsigned dom, port;
 
 	return yb_xrv_parse_addr("yasmin", addr, listening, &dom, &port, err);
 }
 
-static int yx_probe(struct yb_err *err)
+static int yasmin_probe(struct yb_err *err)
 {
-	return yb_xrv_probe(yx_devices, err);
+	return yb_xrv_probe(yb_xrv_devices, err);
 }
 
-static int yx_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
+static int yasmin_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
 {
-	struct yx_listener *l = calloc(1, sizeof(*l));
+	struct yasmin_listener *l = calloc(1, sizeof(*l));
 
 	if (!l)
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
@@ -239,12 +237,14 @@ static int yx_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
 	return 0;
 }
 
-static int refuse(struct yb_xrv *rv, const struct yb_xrv_request *req, int rc,
-		  struct yb_err *err, const char *fmt, ...)
+static int yasmin_refuse_request(struct yb_xrv *rv,
+				 const struct yb_xrv_request *req, int rc,
+				 struct yb_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
-static int refuse(struct yb_xrv *rv, const struct yb_xrv_request *req, int rc,
-		  struct yb_err *err, const char *fmt, ...)
+static int yasmin_refuse_request(struct yb_xrv *rv,
+				 const struct yb_xrv_request *req, int rc,
+				 struct yb_err *err, const char *fmt, ...)
 {
 	char why[200], text[220];
 	va_list ap;
@@ -259,18 +259,21 @@ static int refuse(struct yb_xrv *rv, const struct yb_xrv_request *req, int rc,
 }
 
 /* Refuse a request of another version, or for rings we do not make. */
-static int yx_check_request(struct yb_xrv *rv, const struct yb_xrv_request *req,
-			    struct yb_err *err)
+static int yasmin_check_request(struct yb_xrv *rv,
+				const struct yb_xrv_request *req,
+				struct yb_err *err)
 {
-	if (req->version != YX_VERSION)
-		return refuse(rv, req, YB_EPROTO, err,
+	if (req->version != YASMIN_VERSION)
+		return yasmin_refuse_request(rv, req, YB_EPROTO, err,
 			      "client speaks yasmin version %u, this server %u "
 			      "(use the same yasmin-bench on both sides)",
-			      req->version, YX_VERSION);
-	if (req->order0 < YB_RING_MIN_ORDER || req->order0 > YB_RING_MAX_ORDER ||
-	    req->order1 < YB_RING_MIN_ORDER || req->order1 > YB_RING_MAX_ORDER ||
+			      req->version, YASMIN_VERSION);
+	if (req->order0 < YB_RING_MIN_ORDER ||
+	    req->order0 > YB_RING_MAX_ORDER ||
+	    req->order1 < YB_RING_MIN_ORDER ||
+	    req->order1 > YB_RING_MAX_ORDER ||
 	    req->spin_ns > YB_RING_MAX_SPIN_NS)
-		return refuse(rv, req, YB_EPROTO, err,
+		return yasmin_refuse_request(rv, req, YB_EPROTO, err,
 			      "ring orders %u/%u or spin %llu ns out of range "
 			      "(4K to 1G rings, spin up to 10 s)",
 			      req->order0, req->order1, req->spin_ns);
@@ -282,24 +285,25 @@ static int yx_check_request(struct yb_xrv *rv, const struct yb_xrv_request *req,
  * 0 when unknown); refuse rings whose grant list does not fit in the
  * control page, or that gntalloc would not grant.
  */
-static int yx_size_grants(struct yx_conn *c, struct yb_xrv *rv,
-			  const struct yb_xrv_request *req, unsigned long *need,
-			  unsigned long *limit, struct yb_err *err)
+static int yasmin_size_grants(struct yasmin_conn *c, struct yb_xrv *rv,
+			      const struct yb_xrv_request *req, unsigned long *need,
+			      unsigned long *limit, struct yb_err *err)
 {
 	c->order0 = req->order0;
 	c->order1 = req->order1;
 	c->n_data = (uint32_t)(((1ull << req->order0) + (1ull << req->order1)) /
 			       YB_RING_PAGE);
-	c->n_list = (c->n_data + YX_REFS_PER_PAGE - 1) / YX_REFS_PER_PAGE;
+	c->n_list = (c->n_data + YASMIN_REFS_PER_PAGE - 1) /
+		    YASMIN_REFS_PER_PAGE;
 	*need = 1ul + c->n_list + c->n_data;
 	*limit = yb_xen_gntalloc_limit();
-	if (c->n_list > YX_MAX_LIST)
-		return refuse(rv, req, YB_EPROTO, err,
+	if (c->n_list > YASMIN_MAX_LIST)
+		return yasmin_refuse_request(rv, req, YB_EPROTO, err,
 			      "rings of %u + %u pages need more grant list pages "
 			      "than the control page holds",
 			      1u << (req->order0 - 12), 1u << (req->order1 - 12));
 	if (*limit && *need > *limit)
-		return refuse(rv, req, YB_ENOMEM, err,
+		return yasmin_refuse_request(rv, req, YB_ENOMEM, err,
 			      "rings of 2x%llu KiB need %lu granted pages; gntalloc "
 			      "in domain %u allows %lu (raise it: echo %lu > "
 			      "/sys/module/xen_gntalloc/parameters/limit)",
@@ -309,18 +313,19 @@ static int yx_size_grants(struct yx_conn *c, struct yb_xrv *rv,
 }
 
 /* Open the gntalloc and event channel handles; bind a port for the peer. */
-static int yx_serve_port(struct yx_conn *c, struct yb_xrv *rv,
-			 const struct yb_xrv_request *req, struct yb_err *err)
+static int yasmin_serve_port(struct yasmin_conn *c, struct yb_xrv *rv,
+			     const struct yb_xrv_request *req, struct yb_err *err)
 {
 	c->gs = xengntshr_open(NULL, 0);
 	c->ev = xenevtchn_open(NULL, 0);
 	if (!c->gs || !c->ev)
-		return refuse(rv, req, YB_ENOTSUP, err, "cannot open %s: %s",
+		return yasmin_refuse_request(rv, req, YB_ENOTSUP, err,
+					     "cannot open %s: %s",
 			      c->gs ? "/dev/xen/evtchn" : "/dev/xen/gntalloc",
 			      strerror(errno));
 	xenevtchn_port_or_error_t port = xenevtchn_bind_unbound_port(c->ev, c->rv.peer);
 	if (port < 0)
-		return refuse(rv, req, YB_ENOMEM, err,
+		return yasmin_refuse_request(rv, req, YB_ENOMEM, err,
 			      "cannot allocate an event channel: %s",
 			      strerror(errno));
 	c->lport = (evtchn_port_t)port;
@@ -333,14 +338,15 @@ static int yx_serve_port(struct yx_conn *c, struct yb_xrv *rv,
  * format the ring and write the grant references into the control and
  * list pages; the control page's reference goes to *ctrl_ref.
  */
-static int yx_serve_pages(struct yx_conn *c, struct yb_xrv *rv,
-			  const struct yb_xrv_request *req, unsigned long need,
-			  unsigned long limit, uint32_t *ctrl_ref,
-			  struct yb_err *err)
+static int yasmin_serve_pages(struct yasmin_conn *c, struct yb_xrv *rv,
+			      const struct yb_xrv_request *req, unsigned long need,
+			      unsigned long limit, uint32_t *ctrl_ref,
+			      struct yb_err *err)
 {
 	uint32_t *refs = calloc(c->n_data + c->n_list, sizeof(uint32_t));
 	if (!refs)
-		return refuse(rv, req, YB_ENOMEM, err, "out of memory");
+		return yasmin_refuse_request(rv, req, YB_ENOMEM, err,
+					     "out of memory");
 	/* Unmap notification: if this process dies, its kernel clears our
 	 * live byte and signals the port. */
 	c->ctrl = xengntshr_share_page_notify(c->gs, c->rv.peer, ctrl_ref, 1,
@@ -356,19 +362,19 @@ static int yx_serve_pages(struct yx_conn *c, struct yb_xrv *rv,
 		int e = errno;
 		free(refs);
 		if (e == ENOSPC || e == ENOMEM)
-			return refuse(rv, req, YB_ENOMEM, err,
+			return yasmin_refuse_request(rv, req, YB_ENOMEM, err,
 				      "gntalloc cannot grant %lu more pages (limit "
 				      "%lu in /sys/module/xen_gntalloc/parameters/"
 				      "limit, shared by every user in domain %u)",
 				      need, limit, rv->self);
-		return refuse(rv, req, YB_ENOMEM, err,
+		return yasmin_refuse_request(rv, req, YB_ENOMEM, err,
 			      "cannot grant %lu pages: %s", need, strerror(e));
 	}
 	yb_ring_format(c->ctrl, c->order0, c->order1);
-	yb_put32(c->ctrl + YX_OFF_NDATA, c->n_data);
-	yb_put32(c->ctrl + YX_OFF_NLIST, c->n_list);
+	yb_put32(c->ctrl + YASMIN_OFF_NDATA, c->n_data);
+	yb_put32(c->ctrl + YASMIN_OFF_NLIST, c->n_list);
 	for (uint32_t i = 0; i < c->n_list; i++)
-		yb_put32(c->ctrl + YX_OFF_LIST + 4 * i, refs[c->n_data + i]);
+		yb_put32(c->ctrl + YASMIN_OFF_LIST + 4 * i, refs[c->n_data + i]);
 	for (uint32_t i = 0; i < c->n_data; i++)
 		yb_put32(c->list + 4 * i, refs[i]);
 	free(refs);
@@ -379,9 +385,9 @@ static int yx_serve_pages(struct yx_conn *c, struct yb_xrv *rv,
  * Answer with the control page's reference and our port, then wait for
  * the client to map, mark itself live and signal.
  */
-static int yx_serve_wait(struct yx_conn *c, struct yb_xrv *rv,
-			 const struct yb_xrv_request *req, uint32_t ctrl_ref,
-			 struct yb_err *err)
+static int yasmin_serve_wait(struct yasmin_conn *c, struct yb_xrv *rv,
+			     const struct yb_xrv_request *req, uint32_t ctrl_ref,
+			     struct yb_err *err)
 {
 	char text[64];
 	int rc;
@@ -403,19 +409,20 @@ static int yx_serve_wait(struct yx_conn *c, struct yb_xrv *rv,
 					  "attach within %d ms",
 					  c->rv.peer, YB_XRV_HANDSHAKE_MS);
 		}
-		take_events(c, 100);
+		yasmin_take_events(c, 100);
 	}
 }
 
 /*
  * Accept the next request: check it, size, bind and grant what it asks
  * for, answer, and wait for the client.  Whatever was set up when a step
- * fails is released (conn_free takes a connection in any state).
+ * fails is released (yasmin_conn_free takes a connection in any
+ * state).
  */
-static int yx_accept(struct yb_ep *listener, struct yb_ep *conn,
-		     struct yb_err *err)
+static int yasmin_accept(struct yb_ep *listener, struct yb_ep *conn,
+			 struct yb_err *err)
 {
-	struct yx_listener *l = listener->priv;
+	struct yasmin_listener *l = listener->priv;
 	struct yb_xrv_request req;
 	unsigned long need, limit;
 	uint32_t ctrl_ref;
@@ -423,25 +430,26 @@ static int yx_accept(struct yb_ep *listener, struct yb_ep *conn,
 
 	if (rc)
 		return rc;
-	rc = yx_check_request(&l->rv, &req, err);
+	rc = yasmin_check_request(&l->rv, &req, err);
 	if (rc)
 		return rc;
-	struct yx_conn *c = conn_new(0);
+	struct yasmin_conn *c = yasmin_conn_new(0);
 	if (!c)
-		return refuse(&l->rv, &req, YB_ENOMEM, err, "out of memory");
+		return yasmin_refuse_request(&l->rv, &req, YB_ENOMEM, err,
+					     "out of memory");
 	yb_xrv_conn_from(&c->rv, &l->rv, req.dom);
-	rc = yx_size_grants(c, &l->rv, &req, &need, &limit, err);
+	rc = yasmin_size_grants(c, &l->rv, &req, &need, &limit, err);
 	if (rc == 0)
-		rc = yx_serve_port(c, &l->rv, &req, err);
+		rc = yasmin_serve_port(c, &l->rv, &req, err);
 	if (rc == 0)
-		rc = yx_serve_pages(c, &l->rv, &req, need, limit, &ctrl_ref,
+		rc = yasmin_serve_pages(c, &l->rv, &req, need, limit, &ctrl_ref,
 				    err);
 	if (rc == 0) {
-		attach(c, (int)req.wait, req.spin_ns);
-		rc = yx_serve_wait(c, &l->rv, &req, ctrl_ref, err);
+		yasmin_attach(c, (int)req.wait, req.spin_ns);
+		rc = yasmin_serve_wait(c, &l->rv, &req, ctrl_ref, err);
 	}
 	if (rc) {
-		conn_free(c, 1);
+		yasmin_conn_free(c, 1);
 		return rc;
 	}
 	yb_xrv_done(&l->rv);
@@ -453,16 +461,16 @@ static int yx_accept(struct yb_ep *listener, struct yb_ep *conn,
 }
 
 /*
- * Busy: answer from the XenStore request alone.  Everything yx_accept
+ * Busy: answer from the XenStore request alone.  Everything yasmin_accept
  * would set up first - the gntalloc and event channel handles, an unbound
  * port, the granted control, data and list pages - is never made for the
  * newcomer: its refusal takes nothing from the gntalloc limit, the event
  * channels or the grant table that the measured connection draws on.
  */
-static int yx_refuse(struct yb_ep *listener, struct yb_ep *conn,
-		     const char *why, struct yb_err *err)
+static int yasmin_refuse(struct yb_ep *listener, struct yb_ep *conn,
+			 const char *why, struct yb_err *err)
 {
-	struct yx_listener *l = listener->priv;
+	struct yasmin_listener *l = listener->priv;
 	unsigned dom;
 	int rc = yb_xrv_refuse(&l->rv, why, &dom, err);
 
@@ -473,11 +481,9 @@ static int yx_refuse(struct yb_ep *listener, struct yb_ep *conn,
 }
 
 /* The request the parameters make: ring orders, wait mode, spin budget. */
-static int yx_make_request(const struct yb_tparams *tp,
-			   struct yb_xrv_request *req, struct yb_err *err)
+static int yasmin_make_request(const struct yb_tparams *tp,
+			       struct yb_xrv_request *req, struct yb_err *err)
 {
-	struct timespec ts;
-
 	if (tp && tp->ring_bytes) {
 		int o = yb_ring_order_of(tp->ring_bytes);
 		if (o < YB_RING_MIN_ORDER || o > YB_RING_MAX_ORDER)
@@ -491,9 +497,7 @@ static int yx_make_request(const struct yb_tparams *tp,
 		req->wait = (unsigned)tp->wait;
 	if (tp && tp->spin_ns)
 		req->spin_ns = tp->spin_ns;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	req->nonce = ((unsigned long long)ts.tv_nsec << 20) ^
-		     (unsigned long long)ts.tv_sec ^ (unsigned long long)getpid();
+	req->nonce = yb_xrv_nonce();
 	return 0;
 }
 
@@ -502,8 +506,9 @@ static int yx_make_request(const struct yb_tparams *tp,
  * asking for an unmap notification on our live byte; check the ring the
  * server formatted there.
  */
-static int yx_map_control(struct yx_conn *c, const char *addr, unsigned ref,
-			  unsigned rport, struct yb_err *err)
+static int yasmin_map_control(struct yasmin_conn *c, const char *addr,
+			      unsigned ref,
+			      unsigned rport, struct yb_err *err)
 {
 	unsigned peer = c->rv.peer;
 	xenevtchn_port_or_error_t port =
@@ -530,16 +535,17 @@ static int yx_map_control(struct yx_conn *c, const char *addr, unsigned ref,
  * checked against the rings we asked for, and only the copy is used; the
  * list pages are mapped, read and unmapped again.
  */
-static int yx_map_data(struct yx_conn *c, const char *addr,
-		       struct yb_err *err)
+static int yasmin_map_data(struct yasmin_conn *c, const char *addr,
+			   struct yb_err *err)
 {
 	unsigned peer = c->rv.peer;
 	uint32_t want = (uint32_t)(((1ull << c->order0) + (1ull << c->order1)) /
 				   YB_RING_PAGE);
-	uint32_t nd = yb_get32(c->ctrl + YX_OFF_NDATA);
-	uint32_t nl = yb_get32(c->ctrl + YX_OFF_NLIST);
-	if (nd != want || nl != (want + YX_REFS_PER_PAGE - 1) / YX_REFS_PER_PAGE ||
-	    nl > YX_MAX_LIST)
+	uint32_t nd = yb_get32(c->ctrl + YASMIN_OFF_NDATA);
+	uint32_t nl = yb_get32(c->ctrl + YASMIN_OFF_NLIST);
+	if (nd != want ||
+	    nl != (want + YASMIN_REFS_PER_PAGE - 1) / YASMIN_REFS_PER_PAGE ||
+	    nl > YASMIN_MAX_LIST)
 		return yb_err_set(err, YB_EPEER,
 				  "peer corrupted ring: control page lists %u "
 				  "data pages in %u list pages, the rings need "
@@ -547,9 +553,9 @@ static int yx_map_data(struct yx_conn *c, const char *addr,
 				  nd, nl, want);
 	c->n_data = nd;
 	c->n_list = nl;
-	uint32_t list_refs[YX_MAX_LIST];
+	uint32_t list_refs[YASMIN_MAX_LIST];
 	for (uint32_t i = 0; i < nl; i++)
-		list_refs[i] = yb_get32(c->ctrl + YX_OFF_LIST + 4 * i);
+		list_refs[i] = yb_get32(c->ctrl + YASMIN_OFF_LIST + 4 * i);
 	uint32_t *refs = calloc(nd, sizeof(uint32_t));
 	if (!refs)
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
@@ -578,23 +584,23 @@ static int yx_map_data(struct yx_conn *c, const char *addr,
 /*
  * Open the handles, ask the server (XenStore), map what it granted and
  * join the ring.  Whatever was set up when a step fails is released
- * (conn_free takes a connection in any state).
+ * (yasmin_conn_free takes a connection in any state).
  */
-static int yx_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
-		      struct yb_err *err)
+static int yasmin_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
+			  struct yb_err *err)
 {
-	struct yb_xrv_request req = { .version = YX_VERSION,
-				      .order0 = YX_DEFAULT_ORDER,
-				      .order1 = YX_DEFAULT_ORDER,
+	struct yb_xrv_request req = { .version = YASMIN_VERSION,
+				      .order0 = YASMIN_DEFAULT_ORDER,
+				      .order1 = YASMIN_DEFAULT_ORDER,
 				      .wait = YB_WAIT_ADAPTIVE,
 				      .spin_ns = YB_RING_DEFAULT_SPIN_NS };
-	int rc = yx_make_request(ep->params, &req, err);
+	int rc = yasmin_make_request(ep->params, &req, err);
 
 	if (rc)
 		return rc;
 	if (timeout_ms < YB_XRV_HANDSHAKE_MS)
 		timeout_ms = YB_XRV_HANDSHAKE_MS;
-	struct yx_conn *c = conn_new(1);
+	struct yasmin_conn *c = yasmin_conn_new(1);
 	if (!c)
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
 	c->order0 = req.order0;
@@ -621,37 +627,37 @@ static int yx_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 				"yasmin:%s: malformed reply from the server", addr);
 		goto fail;
 	}
-	rc = yx_map_control(c, addr, ref, rport, err);
+	rc = yasmin_map_control(c, addr, ref, rport, err);
 	if (rc == 0)
-		rc = yx_map_data(c, addr, err);
+		rc = yasmin_map_data(c, addr, err);
 	if (rc)
 		goto fail;
-	attach(c, (int)req.wait, req.spin_ns);
-	yx_notify(c); /* we are live: the server waits for this */
+	yasmin_attach(c, (int)req.wait, req.spin_ns);
+	yasmin_notify(c); /* we are live: the server waits for this */
 	ep->priv = c;
 	snprintf(ep->peer, sizeof(ep->peer), "yasmin:%s", addr);
 	snprintf(ep->addr, sizeof(ep->addr), "yasmin (domain %u)", c->rv.self);
 	return 0;
 fail:
-	conn_free(c, 1);
+	yasmin_conn_free(c, 1);
 	return rc;
 }
 
-static int yx_poll_fd(const struct yb_ep *ep)
+static int yasmin_poll_fd(const struct yb_ep *ep)
 {
 	if (!ep->priv)
 		return -1;
 	if (ep->listener) {
-		struct yx_listener *l = ep->priv;
+		struct yasmin_listener *l = ep->priv;
 		return yb_xrv_listen_fd(&l->rv);
 	}
-	const struct yx_conn *c = ep->priv;
+	const struct yasmin_conn *c = ep->priv;
 	return xenevtchn_fd(c->ev);
 }
 
-static void yx_describe(const struct yb_ep *ep, struct yb_meta *m)
+static void yasmin_describe(const struct yb_ep *ep, struct yb_meta *m)
 {
-	const struct yx_conn *c = ep->priv;
+	const struct yasmin_conn *c = ep->priv;
 
 	if (!c || ep->listener)
 		return;
@@ -664,28 +670,28 @@ static void yx_describe(const struct yb_ep *ep, struct yb_meta *m)
 	yb_xen_placement(m, "placement.", c->rv.self, c->rv.peer);
 }
 
-static void yx_close(struct yb_ep *ep)
+static void yasmin_close(struct yb_ep *ep)
 {
 	if (ep->priv && ep->listener) {
-		struct yx_listener *l = ep->priv;
+		struct yasmin_listener *l = ep->priv;
 		yb_xrv_close(&l->rv);
 		free(l);
 	} else if (ep->priv) {
-		conn_free(ep->priv, 1);
+		yasmin_conn_free(ep->priv, 1);
 	}
 	ep->priv = NULL;
 }
 
-static void yx_forget(struct yb_ep *ep)
+static void yasmin_forget(struct yb_ep *ep)
 {
 	if (ep->priv && ep->listener) {
-		struct yx_listener *l = ep->priv;
+		struct yasmin_listener *l = ep->priv;
 		yb_xrv_forget(&l->rv);
 		free(l);
 	} else if (ep->priv) {
-		struct yx_conn *c = ep->priv;
+		struct yasmin_conn *c = ep->priv;
 		c->owner = 0; /* not ours to tear down: drop our view only */
-		conn_free(c, 0);
+		yasmin_conn_free(c, 0);
 	}
 	ep->priv = NULL;
 }
@@ -695,21 +701,21 @@ const struct yb_transport yb_transport_yasmin = {
 	.summary = "the YASMIN ring between Xen domains: granted pages, an "
 		   "event channel, XenStore rendezvous",
 	.caps = YB_CAP_STREAM | YB_CAP_POLLFD | YB_CAP_NEEDS_XEN | YB_CAP_RING,
-	.probe = yx_probe,
-	.check_addr = yx_check_addr,
-	.listen = yx_listen,
-	.accept = yx_accept,
-	.connect = yx_connect,
-	.refuse = yx_refuse,
+	.probe = yasmin_probe,
+	.check_addr = yasmin_check_addr,
+	.listen = yasmin_listen,
+	.accept = yasmin_accept,
+	.connect = yasmin_connect,
+	.refuse = yasmin_refuse,
 	.send = yb_ringep_send,
 	.recv = yb_ringep_recv,
 	.wait = yb_ringep_wait,
-	.poll_fd = yx_poll_fd,
+	.poll_fd = yasmin_poll_fd,
 	.last_error = yb_ringep_last_error,
-	.describe = yx_describe,
+	.describe = yasmin_describe,
 	.counters = yb_ringep_counters,
-	.close = yx_close,
-	.forget = yx_forget,
+	.close = yasmin_close,
+	.forget = yasmin_forget,
 };
 
 #endif /* YB_HAVE_XEN */
