@@ -1,7 +1,8 @@
 /*
- * unit_shm.c - the shm rendezvous refusal as bytes: what a server writes
- * when it turns a client away, and what the client makes of bytes that
- * claim to be one (the server is untrusted).
+ * unit_shm.c - the shm rendezvous as bytes: the request and the accepted
+ * reply against bytes of the wire format that clients and servers already
+ * speak, what a server writes when it turns a client away, and what each
+ * side makes of bytes from the other (neither is trusted).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +13,109 @@
 #include <cmocka.h>
 
 #include "core/base/le.h"
+#include "core/wire/ring.h"
 #include "transports/shm.h"
+
+/* A request as a client with --wait poll --ring-size 4K sends it. */
+static const uint8_t request_wire[YB_SHM_REQ_LEN] = {
+	0x59, 0x53, 0x48, 0x4d, /* "YSHM" */
+	0x01, 0x00,             /* version 1 */
+	0x01, 0x00,             /* wait: poll */
+	0x0c, 0x0c,             /* orders 12, 12 */
+	0x00, 0x00,
+	0x40, 0x0d, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, /* spin 200000 ns */
+	/* 12 bytes of 0 */
+};
+
+static void request_bytes(void **state)
+{
+	struct yb_shm_request req = { .version = YB_SHM_VERSION,
+				      .wait = YB_WAIT_POLL,
+				      .order0 = 12,
+				      .order1 = 12,
+				      .spin_ns = 200000 },
+			      back;
+	uint8_t buf[YB_SHM_REQ_LEN];
+	(void)state;
+
+	memset(buf, 0xaa, sizeof(buf));
+	yb_shm_enc_request(buf, &req);
+	assert_memory_equal(buf, request_wire, sizeof(buf));
+	assert_int_equal(yb_shm_dec_request(request_wire, &back), 0);
+	assert_int_equal(back.version, req.version);
+	assert_int_equal(back.wait, req.wait);
+	assert_int_equal(back.order0, req.order0);
+	assert_int_equal(back.order1, req.order1);
+	assert_int_equal(back.spin_ns, req.spin_ns);
+}
+
+/* An accepted reply: rings 2^12/2^13, block, spin 50 us, 16 KiB. */
+static void reply_bytes(void **state)
+{
+	uint8_t want[YB_SHM_REP_LEN] = {
+		0x59, 0x53, 0x48, 0x4d, 0x01, 0x00, /* magic, version 1 */
+		0x00, 0x00,                         /* status: accepted */
+		0x0c, 0x0d, 0x02, 0x00,             /* orders, wait: block */
+		0x50, 0xc3, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* 50000 */
+		0x00, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* 16384 */
+		/* the rest 0 */
+	};
+	struct yb_shm_reply rep = { .version = YB_SHM_VERSION,
+				    .status = YB_SHM_ACCEPTED,
+				    .order0 = 12,
+				    .order1 = 13,
+				    .wait = YB_WAIT_BLOCK,
+				    .spin_ns = 50000,
+				    .size = 16384 },
+			    back;
+	uint8_t buf[YB_SHM_REP_LEN];
+	(void)state;
+
+	memset(buf, 0xaa, sizeof(buf));
+	yb_shm_enc_reply(buf, &rep);
+	assert_memory_equal(buf, want, sizeof(buf));
+	assert_int_equal(yb_shm_dec_reply(want, &back), 0);
+	assert_int_equal(back.version, rep.version);
+	assert_int_equal(back.status, rep.status);
+	assert_int_equal(back.order0, rep.order0);
+	assert_int_equal(back.order1, rep.order1);
+	assert_int_equal(back.wait, rep.wait);
+	assert_int_equal(back.spin_ns, rep.spin_ns);
+	assert_int_equal(back.size, rep.size);
+
+	/* A refusal's head reads as one: its status, no size, no rings
+	 * (the reason covers the size's upper half, which is then 0). */
+	yb_shm_enc_refusal(buf, YB_SHM_BUSY, "");
+	assert_int_equal(yb_shm_dec_reply(buf, &back), 0);
+	assert_int_equal(back.status, YB_SHM_BUSY);
+	assert_int_equal(back.size, 0);
+	assert_int_equal(back.order0, 0);
+}
+
+/* Bytes that are not a message, or fields no sender would write: the
+ * decoders copy each field once and leave the judging to the caller. */
+static void hostile_messages(void **state)
+{
+	uint8_t buf[YB_SHM_REP_LEN];
+	struct yb_shm_request req;
+	struct yb_shm_reply rep;
+	(void)state;
+
+	memset(buf, 0xff, sizeof(buf));
+	assert_int_equal(yb_shm_dec_request(buf, &req), YB_EPROTO);
+	assert_int_equal(req.version, 0);
+	assert_int_equal(yb_shm_dec_reply(buf, &rep), YB_EPROTO);
+	assert_int_equal(rep.size, 0);
+	yb_put32(buf + YB_SHM_OFF_MAGIC, YB_SHM_MAGIC);
+	assert_int_equal(yb_shm_dec_request(buf, &req), 0);
+	assert_int_equal(req.version, 0xffff);
+	assert_int_equal(req.order0, 255);
+	assert_int_equal(req.wait, 255);
+	assert_int_equal(req.spin_ns, UINT64_MAX);
+	assert_int_equal(yb_shm_dec_reply(buf, &rep), 0);
+	assert_int_equal(rep.status, 0xffff);
+	assert_int_equal(rep.size, UINT64_MAX);
+}
 
 /* Encode, then decode as the client would: code and reason. */
 static int round_trip(unsigned status, const char *why, char out[YB_SHM_WHY_MAX],
@@ -88,14 +191,16 @@ static void fixed_head(void **state)
 
 	yb_shm_enc_refusal(buf, YB_SHM_BUSY, "x");
 	assert_int_equal(yb_get32(buf), YB_SHM_MAGIC);
-	assert_int_equal(yb_get16(buf + 4), YB_SHM_VERSION);
-	assert_int_equal(yb_get16(buf + 6), YB_SHM_BUSY);
+	assert_int_equal(yb_get16(buf + YB_SHM_OFF_VERSION), YB_SHM_VERSION);
+	assert_int_equal(yb_get16(buf + YB_SHM_REP_OFF_STATUS), YB_SHM_BUSY);
 	assert_int_equal(buf[YB_SHM_OFF_TEXT], 'x');
 	assert_int_equal(buf[YB_SHM_OFF_TEXT + 1], 0);
 	/* Status is all an old client looks at besides the text; anything
 	 * but 0 and 2 reads as a refusal there. */
-	assert_int_not_equal(yb_get16(buf + 6), YB_SHM_ACCEPTED);
-	assert_int_not_equal(yb_get16(buf + 6), YB_SHM_NO_RESOURCES);
+	assert_int_not_equal(yb_get16(buf + YB_SHM_REP_OFF_STATUS),
+			     YB_SHM_ACCEPTED);
+	assert_int_not_equal(yb_get16(buf + YB_SHM_REP_OFF_STATUS),
+			     YB_SHM_NO_RESOURCES);
 	assert_int_equal(yb_shm_dec_refusal(buf, YB_SHM_REP_LEN, why), YB_EBUSY);
 }
 
@@ -134,6 +239,9 @@ static void hostile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(request_bytes),
+		cmocka_unit_test(reply_bytes),
+		cmocka_unit_test(hostile_messages),
 		cmocka_unit_test(statuses),
 		cmocka_unit_test(lengths),
 		cmocka_unit_test(fixed_head),

@@ -1,7 +1,7 @@
 /* ringep.c - the connected-endpoint operations shared by shm and yasmin. */
 #include "transports/ringep.h"
 
-static struct yb_ring *ring_of(const struct yb_ep *ep)
+static struct yb_ring *ringep_ring(const struct yb_ep *ep)
 {
 	/* priv of a ring transport's connection starts with its ring. */
 	return ep->priv;
@@ -9,12 +9,12 @@ static struct yb_ring *ring_of(const struct yb_ep *ep)
 
 ssize_t yb_ringep_send(struct yb_ep *ep, const void *buf, size_t len)
 {
-	return yb_ring_send(ring_of(ep), buf, len, 0);
+	return yb_ring_send(ringep_ring(ep), buf, len, 0);
 }
 
 ssize_t yb_ringep_recv(struct yb_ep *ep, void *buf, size_t len)
 {
-	return yb_ring_recv(ring_of(ep), buf, len, 0);
+	return yb_ring_recv(ringep_ring(ep), buf, len, 0);
 }
 
 int yb_ringep_wait(struct yb_ep *ep, unsigned events, int timeout_ms)
@@ -25,25 +25,25 @@ int yb_ringep_wait(struct yb_ep *ep, unsigned events, int timeout_ms)
 		re |= YB_RING_READ;
 	if (events & YB_WAIT_WRITE)
 		re |= YB_RING_WRITE;
-	return yb_ring_wait(ring_of(ep), re, timeout_ms);
+	return yb_ring_wait(ringep_ring(ep), re, timeout_ms);
 }
 
 const char *yb_ringep_last_error(const struct yb_ep *ep)
 {
-	const struct yb_ring *r = ring_of(ep);
+	const struct yb_ring *r = ringep_ring(ep);
 	return r ? yb_ring_error(r) : NULL;
 }
 
 void yb_ringep_counters(const struct yb_ep *ep, struct yb_meta *m)
 {
-	const struct yb_ring *r = ring_of(ep);
+	const struct yb_ring *r = ringep_ring(ep);
 	if (r)
 		yb_ring_stats_meta(r, m);
 }
 
 void yb_ringep_describe(const struct yb_ep *ep, struct yb_meta *m)
 {
-	const struct yb_ring *r = ring_of(ep);
+	const struct yb_ring *r = ringep_ring(ep);
 
 	if (!r)
 		return;

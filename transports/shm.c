@@ -6,21 +6,17 @@
  * doorbell is the rendezvous socket instead of an event channel, and the
  * rendezvous is a UNIX socket instead of XenStore.
  *
- * Rendezvous, on the socket named by "shm:/path" (or "shm:@name"):
+ * Rendezvous, on the socket named by "shm:/path" (or "shm:@name"); the
+ * messages, byte by byte, are in shm.h:
  *
- *   client -> server  request, 32 bytes: magic "YSHM", u16 version,
- *                     u8 wait mode, u8 0, u8 order of ring 0 (server to
- *                     client), u8 order of ring 1, u16 0, u64 spin_ns,
- *                     u64 0.  An order of 0 asks for the server's default.
- *   server -> client  reply, 128 bytes: magic, u16 version, u16 status
- *                     (0 accepted, 1 refused, 2 the server lacks memory
- *                     or descriptors, 3 busy with another client), u8
- *                     order0, u8 order1, u8 wait, u8 0, u64 spin_ns, u64
- *                     size of the shared memory, text[104] (why, when
- *                     refused; a longer text goes on after the 128 bytes,
- *                     up to a NUL, at most YB_SHM_WHY_MAX bytes in all:
- *                     shm.h).  An accepted reply carries the memfd
- *                     (SCM_RIGHTS).
+ *   client -> server  request, 32 bytes: the wait mode, ring orders (0
+ *                     for the server's default) and spin budget it wants.
+ *   server -> client  reply, 128 bytes: status (accepted; refused; the
+ *                     server lacks memory or descriptors; busy with
+ *                     another client) and what was set up, or why not (a
+ *                     reason longer than fits goes on after the 128
+ *                     bytes, up to a NUL).  An accepted reply carries the
+ *                     memfd (SCM_RIGHTS).
  *   client -> server  one byte 'A' once it has checked and mapped the
  *                     memory and marked itself live in the ring.
  *
@@ -66,15 +62,13 @@
 
 #define SHM_MAGIC YB_SHM_MAGIC
 #define SHM_VERSION YB_SHM_VERSION
-#define SHM_REQ_LEN 32
+#define SHM_REQ_LEN YB_SHM_REQ_LEN
 #define SHM_REP_LEN YB_SHM_REP_LEN
 #define SHM_WHY_MAX YB_SHM_WHY_MAX
 /* Memory the server keeps free beside the rings when it checks. */
 #define SHM_MEM_SLACK (8ull << 20)
 #define SHM_HANDSHAKE_MS 5000
 #define SHM_DEFAULT_ORDER 22   /* 4 MiB per direction */
-
-extern const struct yb_transport yb_transport_unix;
 
 struct shm_conn {
 	struct yb_ring ring; /* first: the ringep functions use it */
@@ -84,6 +78,14 @@ struct shm_conn {
 	int gone;     /* the socket hung up */
 	int rcvtimeo_ms; /* the socket's receive timeout */
 	unsigned order0, order1;
+};
+
+/* The rings, wait mode and spin budget a handshake settles on. */
+struct shm_setup {
+	unsigned order0, order1;
+	unsigned wait;
+	uint64_t spin_ns;
+	uint64_t size; /* of the shared memory: both rings, control page */
 };
 
 /* ---- signalling back end --------------------------------------------------- */
@@ -101,7 +103,7 @@ static int shm_notify(void *ctx)
 }
 
 /* Read the pending wake-ups: 1 if any, 2 if the peer hung up, 0 if none. */
-static int drain(struct shm_conn *c, int flags)
+static int shm_drain(struct shm_conn *c, int flags)
 {
 	char buf[256];
 	ssize_t n = recv(c->sock, buf, sizeof(buf), flags);
@@ -124,14 +126,14 @@ static int shm_wait(void *ctx, int timeout_ms)
 	/* The common case, the ring's usual slice: one blocking recv with
 	 * the socket's receive timeout, like a sleeping socket reader. */
 	if (timeout_ms == c->rcvtimeo_ms)
-		return drain(c, 0);
+		return shm_drain(c, 0);
 	struct pollfd pfd = { .fd = c->sock, .events = POLLIN | POLLRDHUP };
 	int n = poll(&pfd, 1, timeout_ms);
 	if (n < 0)
 		return errno == EINTR ? YB_EINTR : yb_from_errno(errno);
 	if (n == 0)
 		return 0;
-	int r = drain(c, MSG_DONTWAIT);
+	int r = shm_drain(c, MSG_DONTWAIT);
 	return r == 0 ? 1 : r;
 }
 
@@ -159,7 +161,7 @@ static int shm_fd(void *ctx)
 
 /* ---- connection state ------------------------------------------------------ */
 
-static void conn_free(struct shm_conn *c)
+static void shm_conn_free(struct shm_conn *c)
 {
 	if (!c)
 		return;
@@ -168,7 +170,7 @@ static void conn_free(struct shm_conn *c)
 	free(c);
 }
 
-static struct shm_conn *conn_new(void)
+static struct shm_conn *shm_conn_new(void)
 {
 	struct shm_conn *c = calloc(1, sizeof(*c));
 
@@ -177,18 +179,25 @@ static struct shm_conn *conn_new(void)
 	return c;
 }
 
-/* Map the memory, build the poll set and attach our side of the ring. */
-static int conn_start(struct yb_ep *ep, struct shm_conn *c, int memfd,
-		      int side, int wait_mode, uint64_t spin_ns,
-		      struct yb_err *err)
+/*
+ * Map the memory, format (side 0) or check (side 1) the ring in it, make
+ * the socket the doorbell and attach our side of the ring; ep->priv = c
+ * once done.  Our own messages start with pfx ("shm: ", or "" for a
+ * server, whose refusal names the cause its own way).
+ */
+static int shm_conn_start(struct yb_ep *ep, struct shm_conn *c, int memfd,
+			  int side, const struct shm_setup *s,
+			  const char *pfx, struct yb_err *err)
 {
+	c->order0 = s->order0;
+	c->order1 = s->order1;
 	c->sock = ep->fd;
 	c->map_len = (size_t)yb_ring_shared_bytes(c->order0, c->order1);
 	/* MAP_POPULATE: fault the pages in now, not in the first trial. */
 	void *m = mmap(NULL, c->map_len, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_POPULATE, memfd, 0);
 	if (m == MAP_FAILED)
-		return yb_err_sys(err, errno, "shm: cannot map %zu bytes",
+		return yb_err_sys(err, errno, "%scannot map %zu bytes", pfx,
 				  c->map_len);
 	c->map = m;
 	if (side == 0)
@@ -202,7 +211,7 @@ static int conn_start(struct yb_ep *ep, struct shm_conn *c, int memfd,
 	/* Sleeps are bounded by the ring's slice; let recv(2) enforce it. */
 	struct timeval tv = { 0, YB_RING_SLEEP_SLICE_MS * 1000 };
 	if (setsockopt(c->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
-		return yb_err_sys(err, errno, "shm: SO_RCVTIMEO");
+		return yb_err_sys(err, errno, "%sSO_RCVTIMEO", pfx);
 	c->rcvtimeo_ms = YB_RING_SLEEP_SLICE_MS;
 
 	struct yb_ring_signal sig = { .notify = shm_notify,
@@ -215,77 +224,13 @@ static int conn_start(struct yb_ep *ep, struct shm_conn *c, int memfd,
 	uint8_t *base = c->map;
 	yb_ring_attach(&c->ring, base, base + YB_RING_PAGE,
 		       base + YB_RING_PAGE + (1ull << c->order0), c->order0,
-		       c->order1, side, wait_mode, spin_ns, &sig);
+		       c->order1, side, (int)s->wait, s->spin_ns, &sig);
 	ep->priv = c;
 	return 0;
 }
 
-/* Read exactly len bytes from a socket within timeout_ms. */
-static int read_full(int fd, void *buf, size_t len, int timeout_ms,
-		     struct msghdr *with_fds)
-{
-	size_t got = 0;
-	uint64_t end = yb_now() + (uint64_t)timeout_ms * 1000000;
-
-	while (got < len) {
-		uint64_t now = yb_now();
-		if (now >= end)
-			return YB_ETIMEDOUT;
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int n = poll(&pfd, 1, (int)((end - now + 999999) / 1000000));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return yb_from_errno(errno);
-		if (n == 0)
-			return YB_ETIMEDOUT;
-		ssize_t r;
-		if (with_fds && got == 0) {
-			struct iovec iov = { (uint8_t *)buf, len };
-			with_fds->msg_iov = &iov;
-			with_fds->msg_iovlen = 1;
-			r = recvmsg(fd, with_fds, MSG_CMSG_CLOEXEC);
-			with_fds->msg_iov = NULL;
-		} else {
-			r = recv(fd, (uint8_t *)buf + got, len - got, 0);
-		}
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return yb_from_errno(errno);
-		if (r == 0)
-			return YB_EEOF;
-		got += (size_t)r;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const void *buf, size_t len,
-		      const struct msghdr *with_fds)
-{
-	ssize_t n;
-
-	if (with_fds) {
-		struct msghdr m = *with_fds;
-		struct iovec iov = { (void *)buf, len };
-		m.msg_iov = &iov;
-		m.msg_iovlen = 1;
-		do
-			n = sendmsg(fd, &m, MSG_NOSIGNAL);
-		while (n < 0 && errno == EINTR);
-	} else {
-		do
-			n = send(fd, buf, len, MSG_NOSIGNAL);
-		while (n < 0 && errno == EINTR);
-	}
-	if (n < 0)
-		return yb_from_errno(errno);
-	/* The messages are far below any socket buffer: all or nothing. */
-	return (size_t)n == len ? 0 : YB_EIO;
-}
-
 /* Name a rendezvous failure the way the user wrote the address. */
-static int handshake_error(struct yb_ep *ep, int rc, const char *stage,
+static int shm_handshake_error(struct yb_ep *ep, int rc, const char *stage,
 			   struct yb_err *err)
 {
 	if (rc == YB_ETIMEDOUT)
@@ -314,41 +259,74 @@ static int shm_probe(struct yb_err *err)
 static int shm_local_addr(char *buf, size_t len, const char *dir,
 			  struct yb_err *err)
 {
-	int n = snprintf(buf, len, "%s/shm.sock", dir);
-	if (n < 0 || (size_t)n >= len)
-		return yb_err_set(err, YB_EINVAL, "temporary path too long");
-	return 0;
-}
-
-/* Messages from the unix transport name "unix:"; ours say "shm:". */
-static void rename_prefix(char *s)
-{
-	if (strncmp(s, "unix:", 5) == 0) {
-		memmove(s + 3, s + 4, strlen(s + 4) + 1);
-		memcpy(s, "shm", 3);
-	}
+	return yb_sock_local_path(buf, len, dir, "shm.sock", err);
 }
 
 static int shm_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
 {
-	int rc = yb_transport_unix.listen(ep, addr, err);
-
-	if (rc) {
-		if (err)
-			rename_prefix(err->msg);
-		return rc;
-	}
-	snprintf(ep->addr, sizeof(ep->addr), "shm:%s", addr);
-	return 0;
+	return yb_sock_unix_listen(ep, "shm", addr, err);
 }
 
-static int valid_order(unsigned o)
+static int shm_valid_order(unsigned o)
 {
 	return o >= YB_RING_MIN_ORDER && o <= YB_RING_MAX_ORDER;
 }
 
-/* ---- the refusal as bytes (shm.h) --------------------------------------------- */
+/* ---- the messages as bytes (shm.h) --------------------------------------------- */
 
+void yb_shm_enc_request(uint8_t *buf, const struct yb_shm_request *req)
+{
+	memset(buf, 0, SHM_REQ_LEN);
+	yb_put32(buf + YB_SHM_OFF_MAGIC, SHM_MAGIC);
+	yb_put16(buf + YB_SHM_OFF_VERSION, (uint16_t)req->version);
+	buf[YB_SHM_REQ_OFF_WAIT] = (uint8_t)req->wait;
+	buf[YB_SHM_OFF_ORDER0] = (uint8_t)req->order0;
+	buf[YB_SHM_OFF_ORDER1] = (uint8_t)req->order1;
+	yb_put64(buf + YB_SHM_OFF_SPIN, req->spin_ns);
+}
+
+int yb_shm_dec_request(const uint8_t *buf, struct yb_shm_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	if (yb_get32(buf + YB_SHM_OFF_MAGIC) != SHM_MAGIC)
+		return YB_EPROTO;
+	req->version = yb_get16(buf + YB_SHM_OFF_VERSION);
+	req->wait = buf[YB_SHM_REQ_OFF_WAIT];
+	req->order0 = buf[YB_SHM_OFF_ORDER0];
+	req->order1 = buf[YB_SHM_OFF_ORDER1];
+	req->spin_ns = yb_get64(buf + YB_SHM_OFF_SPIN);
+	return 0;
+}
+
+void yb_shm_enc_reply(uint8_t *buf, const struct yb_shm_reply *rep)
+{
+	memset(buf, 0, SHM_REP_LEN);
+	yb_put32(buf + YB_SHM_OFF_MAGIC, SHM_MAGIC);
+	yb_put16(buf + YB_SHM_OFF_VERSION, (uint16_t)rep->version);
+	yb_put16(buf + YB_SHM_REP_OFF_STATUS, (uint16_t)rep->status);
+	buf[YB_SHM_OFF_ORDER0] = (uint8_t)rep->order0;
+	buf[YB_SHM_OFF_ORDER1] = (uint8_t)rep->order1;
+	buf[YB_SHM_REP_OFF_WAIT] = (uint8_t)rep->wait;
+	yb_put64(buf + YB_SHM_OFF_SPIN, rep->spin_ns);
+	yb_put64(buf + YB_SHM_REP_OFF_SIZE, rep->size);
+}
+
+int yb_shm_dec_reply(const uint8_t *buf, struct yb_shm_reply *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	if (yb_get32(buf + YB_SHM_OFF_MAGIC) != SHM_MAGIC)
+		return YB_EPROTO;
+	rep->version = yb_get16(buf + YB_SHM_OFF_VERSION);
+	rep->status = yb_get16(buf + YB_SHM_REP_OFF_STATUS);
+	rep->order0 = buf[YB_SHM_OFF_ORDER0];
+	rep->order1 = buf[YB_SHM_OFF_ORDER1];
+	rep->wait = buf[YB_SHM_REP_OFF_WAIT];
+	rep->spin_ns = yb_get64(buf + YB_SHM_OFF_SPIN);
+	rep->size = yb_get64(buf + YB_SHM_REP_OFF_SIZE);
+	return 0;
+}
+
+/* The reason's bytes inside the reply. */
 #define SHM_HEAD_TEXT (SHM_REP_LEN - YB_SHM_OFF_TEXT)
 
 size_t yb_shm_enc_refusal(uint8_t *buf, unsigned status, const char *why)
@@ -356,9 +334,9 @@ size_t yb_shm_enc_refusal(uint8_t *buf, unsigned status, const char *why)
 	size_t len = strnlen(why, SHM_WHY_MAX - 1);
 
 	memset(buf, 0, SHM_REP_LEN);
-	yb_put32(buf, SHM_MAGIC);
-	yb_put16(buf + 4, SHM_VERSION);
-	yb_put16(buf + 6, (uint16_t)status);
+	yb_put32(buf + YB_SHM_OFF_MAGIC, SHM_MAGIC);
+	yb_put16(buf + YB_SHM_OFF_VERSION, SHM_VERSION);
+	yb_put16(buf + YB_SHM_REP_OFF_STATUS, (uint16_t)status);
 	memcpy(buf + YB_SHM_OFF_TEXT, why,
 	       len < SHM_HEAD_TEXT ? len : SHM_HEAD_TEXT);
 	if (len < SHM_HEAD_TEXT)
@@ -378,7 +356,7 @@ int yb_shm_dec_refusal(const uint8_t *buf, size_t len,
 		       char why[YB_SHM_WHY_MAX])
 {
 	why[0] = '\0';
-	if (len < SHM_REP_LEN || yb_get32(buf) != SHM_MAGIC)
+	if (len < SHM_REP_LEN || yb_get32(buf + YB_SHM_OFF_MAGIC) != SHM_MAGIC)
 		return YB_EPROTO;
 	/* The reason runs from the reply's text field to the first NUL,
 	 * the end of what arrived or the longest reason, whichever is
@@ -392,7 +370,7 @@ int yb_shm_dec_refusal(const uint8_t *buf, size_t len,
 		why[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
 	}
 	why[n] = '\0';
-	switch (yb_get16(buf + 6)) {
+	switch (yb_get16(buf + YB_SHM_REP_OFF_STATUS)) {
 	case YB_SHM_BUSY:
 		return YB_EBUSY;
 	case YB_SHM_NO_RESOURCES:
@@ -402,173 +380,216 @@ int yb_shm_dec_refusal(const uint8_t *buf, size_t len,
 	}
 }
 
-/* ---- the rendezvous ------------------------------------------------------------- */
+/* ---- the rendezvous: server ------------------------------------------------------ */
 
-static void refuse_status(int fd, unsigned status, const char *why)
+static void shm_send_refusal(int fd, unsigned status, const char *why)
 {
 	uint8_t buf[YB_SHM_REFUSAL_MAX];
 
-	write_full(fd, buf, yb_shm_enc_refusal(buf, status, why), NULL);
+	yb_sock_write_full(fd, buf, yb_shm_enc_refusal(buf, status, why), -1);
 }
 
-static void refuse(int fd, const char *why)
+static void shm_send_refused(int fd, const char *why)
 {
-	refuse_status(fd, YB_SHM_REFUSED, why);
+	shm_send_refusal(fd, YB_SHM_REFUSED, why);
 }
 
-static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
-		      struct yb_err *err)
+/* Read and decode a request; one that is not ours is refused here. */
+static int shm_read_request(struct yb_ep *conn, struct yb_shm_request *req,
+			    struct yb_err *err)
 {
-	int rc = yb_transport_unix.accept(listener, conn, err);
-	int memfd = -1;
-	struct shm_conn *c = NULL;
-	uint8_t req[SHM_REQ_LEN], rep[SHM_REP_LEN] = { 0 };
-	char why[SHM_WHY_MAX];
-	int replied = 0;
+	uint8_t buf[SHM_REQ_LEN];
+	int rc = yb_sock_read_full(conn->fd, buf, sizeof(buf),
+				   SHM_HANDSHAKE_MS, NULL, 0, NULL);
 
 	if (rc)
-		return rc;
-	rename_prefix(conn->peer);
-	snprintf(conn->addr, sizeof(conn->addr), "%s", listener->addr);
-
-	rc = read_full(conn->fd, req, sizeof(req), SHM_HANDSHAKE_MS, NULL);
-	if (rc)
-		return handshake_error(conn, rc, "shm request", err);
-	if (yb_get32(req) != SHM_MAGIC) {
-		refuse(conn->fd, "not a yasmin-bench shm request");
+		return shm_handshake_error(conn, rc, "shm request", err);
+	if (yb_shm_dec_request(buf, req)) {
+		shm_send_refused(conn->fd, "not a yasmin-bench shm request");
 		return yb_err_set(err, YB_EPROTO,
 				  "%s: client does not speak the shm "
 				  "rendezvous (bad magic)",
 				  conn->peer);
 	}
-	if (yb_get16(req + 4) != SHM_VERSION) {
+	return 0;
+}
+
+/*
+ * Read the request and check it: the rings, wait mode and spin budget to
+ * set up go to s (the server's default order for an order of 0), or the
+ * client is refused with why.
+ */
+static int shm_take_request(struct yb_ep *conn, struct shm_setup *s,
+			    struct yb_err *err)
+{
+	struct yb_shm_request req;
+	char why[SHM_WHY_MAX];
+	int rc = shm_read_request(conn, &req, err);
+
+	if (rc)
+		return rc;
+	if (req.version != SHM_VERSION) {
 		snprintf(why, sizeof(why),
 			 "server speaks shm rendezvous version %d, client %u",
-			 SHM_VERSION, yb_get16(req + 4));
-		refuse(conn->fd, why);
+			 SHM_VERSION, req.version);
+		shm_send_refused(conn->fd, why);
 		return yb_err_set(err, YB_EPROTO, "%s: %s", conn->peer, why);
 	}
-	unsigned wait = req[6];
-	unsigned o0 = req[8] ? req[8] : SHM_DEFAULT_ORDER;
-	unsigned o1 = req[9] ? req[9] : SHM_DEFAULT_ORDER;
-	uint64_t spin = yb_get64(req + 12);
-	if (!valid_order(o0) || !valid_order(o1) || wait > YB_WAIT_BLOCK ||
-	    spin > YB_RING_MAX_SPIN_NS) {
+	s->wait = req.wait;
+	s->order0 = req.order0 ? req.order0 : SHM_DEFAULT_ORDER;
+	s->order1 = req.order1 ? req.order1 : SHM_DEFAULT_ORDER;
+	s->spin_ns = req.spin_ns;
+	if (!shm_valid_order(s->order0) || !shm_valid_order(s->order1) ||
+	    s->wait > YB_WAIT_BLOCK || s->spin_ns > YB_RING_MAX_SPIN_NS) {
 		snprintf(why, sizeof(why),
 			 "server refuses ring orders %u/%u, wait %u, spin %llu "
 			 "ns (allowed: 4K to 1G rings, spin up to 10 s)",
-			 o0, o1, wait, (unsigned long long)spin);
-		refuse(conn->fd, why);
+			 s->order0, s->order1, s->wait,
+			 (unsigned long long)s->spin_ns);
+		shm_send_refused(conn->fd, why);
 		return yb_err_set(err, YB_EPROTO, "%s: %s", conn->peer, why);
 	}
+	s->size = yb_ring_shared_bytes(s->order0, s->order1);
+	return 0;
+}
 
-	c = conn_new();
-	if (!c) {
-		refuse(conn->fd, "server out of memory");
-		return yb_err_set(err, YB_ENOMEM, "out of memory");
-	}
-	c->order0 = o0;
-	c->order1 = o1;
-	uint64_t total = yb_ring_shared_bytes(o0, o1);
+/*
+ * Create the shared memory for s - a memfd, sized and sealed - and start
+ * the server's side of the ring in it.  The memfd goes to *memfd as soon
+ * as it exists (the caller closes it).  A failure is told to why without
+ * the "shm: " of our own messages: shm_refuse_setup says it both to the
+ * client and to the server's user.
+ */
+static int shm_serve_memory(struct yb_ep *conn, struct shm_conn *c,
+			    const struct shm_setup *s, int *memfd,
+			    struct yb_err *why)
+{
 	/* Touching pages past a memory cgroup's limit gets us OOM-killed,
 	 * and MAP_POPULATE touches them all: check first. */
 	unsigned long long room;
 	char lim[200];
 	const char *act;
 	if (yb_mem_headroom(&room, lim, sizeof(lim), &act) == 0 &&
-	    total + SHM_MEM_SLACK > room) {
-		rc = yb_err_set(err, YB_ENOMEM,
-				"shm: the rings need %llu MiB of memory, but %s: %s",
-				(unsigned long long)(total + (1 << 20) - 1) >> 20,
-				lim, act);
-		if (err)
-			err->remedy = 1;
-		goto fail;
+	    s->size + SHM_MEM_SLACK > room) {
+		int rc = yb_err_set(why, YB_ENOMEM,
+				    "the rings need %llu MiB of memory, but "
+				    "%s: %s",
+				    (unsigned long long)(s->size + (1 << 20) -
+							 1) >> 20,
+				    lim, act);
+		why->remedy = 1;
+		return rc;
 	}
-	memfd = memfd_create("yasmin-bench-ring", MFD_CLOEXEC |
-							MFD_ALLOW_SEALING);
-	if (memfd < 0) {
-		rc = yb_err_sys(err, errno, "shm: memfd_create");
-		goto fail;
-	}
-	if (ftruncate(memfd, (off_t)total) < 0) {
-		rc = yb_err_sys(err, errno,
-				"shm: cannot size the shared memory to %llu bytes",
-				(unsigned long long)total);
-		goto fail;
-	}
-	if (fcntl(memfd, F_ADD_SEALS,
-		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
-		rc = yb_err_sys(err, errno, "shm: sealing the memfd");
-		goto fail;
-	}
-	rc = conn_start(conn, c, memfd, 0, (int)wait, spin, err);
-	if (rc)
-		goto fail;
-	replied = 1;
+	*memfd = memfd_create("yasmin-bench-ring", MFD_CLOEXEC |
+							 MFD_ALLOW_SEALING);
+	if (*memfd < 0)
+		return yb_err_sys(why, errno, "memfd_create");
+	if (ftruncate(*memfd, (off_t)s->size) < 0)
+		return yb_err_sys(why, errno,
+				  "cannot size the shared memory to %llu bytes",
+				  (unsigned long long)s->size);
+	if (fcntl(*memfd, F_ADD_SEALS,
+		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+		return yb_err_sys(why, errno, "sealing the memfd");
+	return shm_conn_start(conn, c, *memfd, 0, s, "", why);
+}
 
-	yb_put32(rep, SHM_MAGIC);
-	yb_put16(rep + 4, SHM_VERSION);
-	rep[8] = (uint8_t)o0;
-	rep[9] = (uint8_t)o1;
-	rep[10] = (uint8_t)wait;
-	yb_put64(rep + 12, spin);
-	yb_put64(rep + 20, total);
-	int fds[1] = { memfd };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(fds))];
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr mh = { .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(fds));
-	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
-	rc = write_full(conn->fd, rep, sizeof(rep), &mh);
-	if (rc) {
-		rc = handshake_error(conn, rc, "shm reply", err);
-		goto fail;
-	}
-	close(memfd);
-	memfd = -1;
+/*
+ * The memory could not be set up (why): tell the client, and what to
+ * change, and the server's user.  Returns rc.
+ */
+static int shm_refuse_setup(struct yb_ep *conn, int rc,
+			    const struct yb_err *why, struct yb_err *err)
+{
+	int big = rc == YB_ENOMEM || rc == -ENOSPC || rc == -EFBIG;
+	int mem = big || rc == -EMFILE || rc == -ENFILE;
+	char text[SHM_WHY_MAX];
+
+	yb_err_set(err, rc, "shm: %s", why->msg);
+	if (err)
+		err->remedy = why->remedy;
+	/* After a remedy ("...: raise it"), the alternative. */
+	snprintf(text, sizeof(text), "server: %s%s", why->msg,
+		 !big ? "" :
+		 why->remedy ? " or try a smaller --ring-size" :
+			       " (try a smaller --ring-size)");
+	shm_send_refusal(conn->fd, mem ? YB_SHM_NO_RESOURCES : YB_SHM_REFUSED,
+			 text);
+	if (mem)
+		yb_err_set(err, rc, "%s", text);
+	return rc;
+}
+
+/*
+ * Accept: send the reply with the memfd (closed here once sent: the
+ * client holds it now), then wait for the client's acknowledgement.
+ */
+static int shm_answer(struct yb_ep *conn, const struct shm_setup *s,
+		      int *memfd, struct yb_err *err)
+{
+	struct yb_shm_reply ok = { .version = SHM_VERSION,
+				   .status = YB_SHM_ACCEPTED,
+				   .order0 = s->order0,
+				   .order1 = s->order1,
+				   .wait = s->wait,
+				   .spin_ns = s->spin_ns,
+				   .size = s->size };
+	uint8_t buf[SHM_REP_LEN];
 	uint8_t ack;
-	rc = read_full(conn->fd, &ack, 1, SHM_HANDSHAKE_MS, NULL);
-	if (rc) {
-		rc = handshake_error(conn, rc, "shm acknowledgement", err);
-		goto fail;
-	}
-	if (ack != 'A') {
-		rc = yb_err_set(err, YB_EPROTO,
-				"%s: client sent a bad shm acknowledgement",
-				conn->peer);
-		goto fail;
-	}
+
+	yb_shm_enc_reply(buf, &ok);
+	int rc = yb_sock_write_full(conn->fd, buf, sizeof(buf), *memfd);
+	if (rc)
+		return shm_handshake_error(conn, rc, "shm reply", err);
+	close(*memfd);
+	*memfd = -1;
+	rc = yb_sock_read_full(conn->fd, &ack, 1, SHM_HANDSHAKE_MS, NULL, 0,
+			       NULL);
+	if (rc)
+		return shm_handshake_error(conn, rc, "shm acknowledgement", err);
+	if (ack != 'A')
+		return yb_err_set(err, YB_EPROTO,
+				  "%s: client sent a bad shm acknowledgement",
+				  conn->peer);
 	return 0;
-fail:
-	if (!replied) {
-		/* Tell the client why, and what to change. */
-		int big = rc == YB_ENOMEM || rc == -ENOSPC || rc == -EFBIG;
-		int mem = big || rc == -EMFILE || rc == -ENFILE;
-		const char *msg = !err ? "failed" :
-				  err->msg + (strncmp(err->msg, "shm: ", 5) ? 0 : 5);
-		/* After a remedy ("...: raise it"), the alternative. */
-		snprintf(why, sizeof(why), "server: %s%s", msg,
-			 !big ? "" :
-			 err && err->remedy ? " or try a smaller --ring-size" :
-					      " (try a smaller --ring-size)");
-		refuse_status(conn->fd, mem ? YB_SHM_NO_RESOURCES : YB_SHM_REFUSED,
-			      why);
-		if (err && mem)
-			yb_err_set(err, rc, "%s", why);
+}
+
+/*
+ * Accept a client: take its request, set up the memory and our side of
+ * the ring (or refuse, saying why), answer with the memfd and wait for
+ * the client to attach.  On any failure everything made here is undone;
+ * the accepted socket is conn->fd, which close() releases.
+ */
+static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
+		      struct yb_err *err)
+{
+	struct shm_setup s = { 0 };
+	struct yb_err why = { 0 };
+	int memfd = -1;
+	int rc = yb_sock_unix_accept(listener, conn, err);
+
+	if (rc)
+		return rc;
+	rc = shm_take_request(conn, &s, err);
+	if (rc)
+		return rc;
+	struct shm_conn *c = shm_conn_new();
+	if (!c) {
+		shm_send_refused(conn->fd, "server out of memory");
+		return yb_err_set(err, YB_ENOMEM, "out of memory");
 	}
+	rc = shm_serve_memory(conn, c, &s, &memfd, &why);
+	if (rc)
+		rc = shm_refuse_setup(conn, rc, &why, err);
+	else
+		rc = shm_answer(conn, &s, &memfd, err);
 	if (memfd >= 0)
 		close(memfd);
-	if (conn->priv == c)
-		conn->priv = NULL;
-	conn_free(c);
+	if (rc) {
+		if (conn->priv == c)
+			conn->priv = NULL;
+		shm_conn_free(c);
+	}
 	return rc;
 }
 
@@ -581,26 +602,50 @@ fail:
 static int shm_refuse(struct yb_ep *listener, struct yb_ep *conn,
 		      const char *why, struct yb_err *err)
 {
-	uint8_t req[SHM_REQ_LEN];
-	int rc = yb_transport_unix.accept(listener, conn, err);
+	struct yb_shm_request req;
+	int rc = yb_sock_unix_accept(listener, conn, err);
 
 	if (rc)
 		return rc;
-	rename_prefix(conn->peer);
-	rc = read_full(conn->fd, req, sizeof(req), SHM_HANDSHAKE_MS, NULL);
-	if (rc)
-		return handshake_error(conn, rc, "shm request", err);
 	/* Only the magic matters here: a client of another version still
 	 * reads the reply's fixed head and hears that we are busy. */
-	if (yb_get32(req) != SHM_MAGIC) {
-		refuse(conn->fd, "not a yasmin-bench shm request");
-		return yb_err_set(err, YB_EPROTO,
-				  "%s: client does not speak the shm "
-				  "rendezvous (bad magic)",
-				  conn->peer);
-	}
-	refuse_status(conn->fd, YB_SHM_BUSY, why);
+	rc = shm_read_request(conn, &req, err);
+	if (rc)
+		return rc;
+	shm_send_refusal(conn->fd, YB_SHM_BUSY, why);
 	return 0;
+}
+
+/* ---- the rendezvous: client ------------------------------------------------------ */
+
+/* Ask for the rings the parameters name (0: the server's default). */
+static int shm_send_request(struct yb_ep *ep, struct yb_shm_request *req,
+			    struct yb_err *err)
+{
+	const struct yb_tparams *tp = ep->params;
+	uint8_t buf[SHM_REQ_LEN];
+	int order = 0;
+
+	if (tp && tp->ring_bytes) {
+		order = yb_ring_order_of(tp->ring_bytes);
+		if (order < YB_RING_MIN_ORDER || order > YB_RING_MAX_ORDER)
+			return yb_err_set(err, YB_EUSAGE,
+					  "shm: ring size %llu is not a power "
+					  "of two from 4K to 1G",
+					  (unsigned long long)tp->ring_bytes);
+	}
+	*req = (struct yb_shm_request){
+		.version = SHM_VERSION,
+		.wait = (unsigned)(tp && tp->wait_set ? tp->wait :
+							YB_WAIT_ADAPTIVE),
+		.order0 = (unsigned)order,
+		.order1 = (unsigned)order,
+		.spin_ns = tp && tp->spin_ns ? tp->spin_ns :
+					       YB_RING_DEFAULT_SPIN_NS,
+	};
+	yb_shm_enc_request(buf, req);
+	int rc = yb_sock_write_full(ep->fd, buf, sizeof(buf), -1);
+	return rc ? shm_handshake_error(ep, rc, "shm request", err) : 0;
 }
 
 /*
@@ -609,8 +654,8 @@ static int shm_refuse(struct yb_ep *listener, struct yb_ep *conn,
  * second or the longest reason.  buf receives the reply and the rest;
  * returns how many bytes that is.
  */
-static size_t read_refusal(int fd, const uint8_t *rep,
-			   uint8_t buf[YB_SHM_REFUSAL_MAX])
+static size_t shm_read_refusal(int fd, const uint8_t *rep,
+			       uint8_t buf[YB_SHM_REFUSAL_MAX])
 {
 	size_t len = SHM_REP_LEN;
 	uint64_t end = yb_now() + 500000000ull;
@@ -633,149 +678,145 @@ static size_t read_refusal(int fd, const uint8_t *rep,
 	return len;
 }
 
+/* The server refused (the reply rep): its reason, as the error. */
+static int shm_refused(struct yb_ep *ep, const uint8_t *rep,
+		       struct yb_err *err)
+{
+	uint8_t all[YB_SHM_REFUSAL_MAX];
+	char why[SHM_WHY_MAX];
+	size_t n = shm_read_refusal(ep->fd, rep, all);
+	int rc = yb_shm_dec_refusal(all, n, why);
+
+	/* Busy reads as it does over every transport: the server's own
+	 * line, which names what it is busy with. */
+	if (rc == YB_EBUSY && why[0])
+		return yb_err_set(err, rc, "%s", why);
+	return yb_err_set(err, rc, "%s: %s", ep->peer,
+			  why[0] ? why : yb_strerror(rc));
+}
+
+/*
+ * Read the reply to req and check it: what the server set up goes to s,
+ * the memfd that came with it to *memfd (which the caller closes,
+ * whatever the result).
+ */
+static int shm_take_reply(struct yb_ep *ep, const struct yb_shm_request *req,
+			  int timeout_ms, struct shm_setup *s, int *memfd,
+			  struct yb_err *err)
+{
+	uint8_t buf[SHM_REP_LEN];
+	struct yb_shm_reply rep;
+	int nfds;
+	int rc = yb_sock_read_full(ep->fd, buf, sizeof(buf),
+				   timeout_ms < 0 ? SHM_HANDSHAKE_MS :
+						    timeout_ms,
+				   memfd, 1, &nfds);
+
+	if (rc)
+		return shm_handshake_error(ep, rc, "shm reply", err);
+	if (yb_shm_dec_reply(buf, &rep))
+		return yb_err_set(err, YB_EPROTO,
+				  "%s: server does not speak the shm "
+				  "rendezvous (bad magic)",
+				  ep->peer);
+	if (rep.status != YB_SHM_ACCEPTED)
+		return shm_refused(ep, buf, err);
+	if (rep.version != SHM_VERSION)
+		return yb_err_set(err, YB_EPROTO,
+				  "%s: server speaks shm rendezvous version "
+				  "%u, we speak %d",
+				  ep->peer, rep.version, SHM_VERSION);
+	unsigned want = req->order0;
+	if (!shm_valid_order(rep.order0) || !shm_valid_order(rep.order1) ||
+	    rep.wait > YB_WAIT_BLOCK ||
+	    (want && (rep.order0 != want || rep.order1 != want)) ||
+	    rep.size != yb_ring_shared_bytes(rep.order0, rep.order1) ||
+	    nfds != 1)
+		return yb_err_set(err, YB_EPROTO,
+				  "%s: server answered with an unusable shm "
+				  "setup (rings 2^%u/2^%u, %llu bytes, %d "
+				  "descriptors where 1 belongs)",
+				  ep->peer, rep.order0, rep.order1,
+				  (unsigned long long)rep.size, nfds);
+	*s = (struct shm_setup){ .order0 = rep.order0,
+				 .order1 = rep.order1,
+				 .wait = rep.wait,
+				 .spin_ns = rep.spin_ns,
+				 .size = rep.size };
+	return 0;
+}
+
+/* Is memfd what the server says: a regular file of size bytes that can
+ * neither shrink nor grow? */
+static int shm_check_memfd(struct yb_ep *ep, int memfd, uint64_t size,
+			   struct yb_err *err)
+{
+	struct stat st;
+	int seals = fcntl(memfd, F_GET_SEALS);
+
+	if (fstat(memfd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size != size || seals < 0 ||
+	    (seals & (F_SEAL_SHRINK | F_SEAL_GROW)) !=
+		    (F_SEAL_SHRINK | F_SEAL_GROW))
+		return yb_err_set(err, YB_EPROTO,
+				  "%s: server passed a descriptor that is not a "
+				  "sealed %llu-byte memfd",
+				  ep->peer, (unsigned long long)size);
+	return 0;
+}
+
+/*
+ * Map the memory, check the server's ring and join it, then acknowledge.
+ * The memfd is closed once mapped; on failure the connection state is
+ * undone here.
+ */
+static int shm_join(struct yb_ep *ep, const struct shm_setup *s, int *memfd,
+		    struct yb_err *err)
+{
+	struct shm_conn *c = shm_conn_new();
+
+	if (!c)
+		return yb_err_set(err, YB_ENOMEM, "out of memory");
+	int rc = shm_conn_start(ep, c, *memfd, 1, s, "shm: ", err);
+	if (rc == 0) {
+		close(*memfd);
+		*memfd = -1;
+		rc = yb_sock_write_full(ep->fd, "A", 1, -1);
+		if (rc)
+			rc = shm_handshake_error(ep, rc, "shm acknowledgement",
+						 err);
+	}
+	if (rc) {
+		if (ep->priv == c)
+			ep->priv = NULL;
+		shm_conn_free(c);
+	}
+	return rc;
+}
+
+/*
+ * Connect: ask for rings, check the reply and the memfd, map it and join
+ * the ring.  What is set up half way is undone; the socket is ep->fd,
+ * which close() releases.
+ */
 static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 		       struct yb_err *err)
 {
-	int rc = yb_transport_unix.connect(ep, addr, timeout_ms, err);
-	const struct yb_tparams *tp = ep->params;
-	uint8_t req[SHM_REQ_LEN] = { 0 }, rep[SHM_REP_LEN];
-	int fds[1] = { -1 };
-	struct shm_conn *c = NULL;
+	struct yb_shm_request req;
+	struct shm_setup s = { 0 };
+	int memfd = -1;
+	int rc = yb_sock_unix_connect(ep, "shm", addr, timeout_ms, err);
 
-	if (rc) {
-		if (err)
-			rename_prefix(err->msg);
-		return rc;
-	}
-	snprintf(ep->peer, sizeof(ep->peer), "shm:%s", addr);
-	snprintf(ep->addr, sizeof(ep->addr), "shm:%s", addr);
-
-	int order = 0;
-	if (tp && tp->ring_bytes) {
-		order = yb_ring_order_of(tp->ring_bytes);
-		if (order < YB_RING_MIN_ORDER || order > YB_RING_MAX_ORDER)
-			return yb_err_set(err, YB_EUSAGE,
-					  "shm: ring size %llu is not a power "
-					  "of two from 4K to 1G",
-					  (unsigned long long)tp->ring_bytes);
-	}
-	yb_put32(req, SHM_MAGIC);
-	yb_put16(req + 4, SHM_VERSION);
-	req[6] = (uint8_t)(tp && tp->wait_set ? tp->wait : YB_WAIT_ADAPTIVE);
-	req[8] = req[9] = (uint8_t)order;
-	yb_put64(req + 12, tp && tp->spin_ns ? tp->spin_ns :
-					       YB_RING_DEFAULT_SPIN_NS);
-	rc = write_full(ep->fd, req, sizeof(req), NULL);
-	if (rc)
-		return handshake_error(ep, rc, "shm request", err);
-
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(fds))];
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr mh = { .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf) };
-	rc = read_full(ep->fd, rep, sizeof(rep),
-		       timeout_ms < 0 ? SHM_HANDSHAKE_MS : timeout_ms, &mh);
-	/* Take ownership of whatever descriptors arrived, whatever else. */
-	int nfds = 0;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm;
-	     cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
-			if (nfds < 1)
-				fds[nfds] = fd;
-			else
-				close(fd);
-			nfds++;
-		}
-	}
-	if (rc) {
-		rc = handshake_error(ep, rc, "shm reply", err);
-		goto fail;
-	}
-	if (yb_get32(rep) != SHM_MAGIC) {
-		rc = yb_err_set(err, YB_EPROTO,
-				"%s: server does not speak the shm rendezvous "
-				"(bad magic)",
-				ep->peer);
-		goto fail;
-	}
-	if (yb_get16(rep + 6) != YB_SHM_ACCEPTED) {
-		uint8_t buf[YB_SHM_REFUSAL_MAX];
-		char why[SHM_WHY_MAX];
-		size_t n = read_refusal(ep->fd, rep, buf);
-		rc = yb_shm_dec_refusal(buf, n, why);
-		/* Busy reads as it does over every transport: the server's
-		 * own line, which names what it is busy with. */
-		if (rc == YB_EBUSY && why[0])
-			yb_err_set(err, rc, "%s", why);
-		else
-			yb_err_set(err, rc, "%s: %s", ep->peer,
-				   why[0] ? why : yb_strerror(rc));
-		goto fail;
-	}
-	if (yb_get16(rep + 4) != SHM_VERSION) {
-		rc = yb_err_set(err, YB_EPROTO,
-				"%s: server speaks shm rendezvous version %u, "
-				"we speak %d",
-				ep->peer, yb_get16(rep + 4), SHM_VERSION);
-		goto fail;
-	}
-	unsigned o0 = rep[8], o1 = rep[9], wait = rep[10];
-	uint64_t spin = yb_get64(rep + 12), total = yb_get64(rep + 20);
-	if (!valid_order(o0) || !valid_order(o1) || wait > YB_WAIT_BLOCK ||
-	    (order && (o0 != (unsigned)order || o1 != (unsigned)order)) ||
-	    total != yb_ring_shared_bytes(o0, o1) || nfds != 1) {
-		rc = yb_err_set(err, YB_EPROTO,
-				"%s: server answered with an unusable shm "
-				"setup (rings 2^%u/2^%u, %llu bytes, %d "
-				"descriptors where 1 belongs)",
-				ep->peer, o0, o1, (unsigned long long)total,
-				nfds);
-		goto fail;
-	}
-	struct stat st;
-	int seals = fcntl(fds[0], F_GET_SEALS);
-	if (fstat(fds[0], &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size != total || seals < 0 ||
-	    (seals & (F_SEAL_SHRINK | F_SEAL_GROW)) !=
-		    (F_SEAL_SHRINK | F_SEAL_GROW)) {
-		rc = yb_err_set(err, YB_EPROTO,
-				"%s: server passed a descriptor that is not a "
-				"sealed %llu-byte memfd",
-				ep->peer, (unsigned long long)total);
-		goto fail;
-	}
-	c = conn_new();
-	if (!c) {
-		rc = yb_err_set(err, YB_ENOMEM, "out of memory");
-		goto fail;
-	}
-	c->order0 = o0;
-	c->order1 = o1;
-	rc = conn_start(ep, c, fds[0], 1, (int)wait, spin, err);
-	if (rc)
-		goto fail;
-	close(fds[0]);
-	fds[0] = -1;
-	rc = write_full(ep->fd, "A", 1, NULL);
-	if (rc) {
-		rc = handshake_error(ep, rc, "shm acknowledgement", err);
-		goto fail;
-	}
-	return 0;
-fail:
-	if (fds[0] >= 0)
-		close(fds[0]);
-	if (ep->priv == c)
-		ep->priv = NULL;
-	conn_free(c);
+	if (rc == 0)
+		rc = shm_send_request(ep, &req, err);
+	if (rc == 0)
+		rc = shm_take_reply(ep, &req, timeout_ms, &s, &memfd, err);
+	if (rc == 0)
+		rc = shm_check_memfd(ep, memfd, s.size, err);
+	if (rc == 0)
+		rc = shm_join(ep, &s, &memfd, err);
+	if (memfd >= 0)
+		close(memfd);
 	return rc;
 }
 
@@ -803,7 +844,7 @@ static void shm_close(struct yb_ep *ep)
 
 	if (c) {
 		yb_ring_close(&c->ring);
-		conn_free(c);
+		shm_conn_free(c);
 		ep->priv = NULL;
 	}
 	yb_sock_close(ep);
@@ -812,7 +853,7 @@ static void shm_close(struct yb_ep *ep)
 /* After fork: drop this process's mapping and descriptors, tell nobody. */
 static void shm_forget(struct yb_ep *ep)
 {
-	conn_free(ep->priv);
+	shm_conn_free(ep->priv);
 	ep->priv = NULL;
 	if (ep->fd >= 0) {
 		close(ep->fd);

@@ -125,12 +125,6 @@ static int tcp_resolve(const char *addr, int listening, struct addrinfo **res,
 	return 0;
 }
 
-static int tcp_probe(struct yb_err *err)
-{
-	(void)err;
-	return 0;
-}
-
 static int tcp_local_addr(char *buf, size_t len, const char *dir,
 			  struct yb_err *err)
 {
@@ -257,7 +251,7 @@ const struct yb_transport yb_transport_tcp = {
 	.name = "tcp",
 	.summary = "TCP sockets, IPv4 or IPv6, TCP_NODELAY",
 	.caps = YB_CAP_STREAM | YB_CAP_POLLFD | YB_CAP_LOCAL,
-	.probe = tcp_probe,
+	.probe = yb_sock_probe,
 	.local_addr = tcp_local_addr,
 	.listen = tcp_listen,
 	.accept = tcp_accept,

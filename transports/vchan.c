@@ -34,7 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 #include <libxenvchan.h>
 
@@ -44,15 +43,15 @@
 #include "transports/xenplace.h"
 #include "transports/xenrv.h"
 
-#define VC_VERSION 1
-#define VC_MAX_ORDER 20 /* libxenvchan's largest ring: 1 MiB */
-#define VC_DEFAULT_ORDER 20
-#define VC_SLICE_MS 250
+#define VCHAN_VERSION 1
+#define VCHAN_MAX_ORDER 20 /* libxenvchan's largest ring: 1 MiB */
+#define VCHAN_DEFAULT_ORDER 20
+#define VCHAN_SLICE_MS 250
 /* A write that fails on a channel its peer never closed: how long the
  * peer's XenStore node has to vanish for us to name the cause. */
-#define VC_CAUSE_MS 3000
+#define VCHAN_CAUSE_MS 3000
 
-struct vc_conn {
+struct vchan_conn {
 	struct libxenvchan *ch;
 	struct yb_xrv rv;
 	unsigned order;
@@ -60,22 +59,19 @@ struct vc_conn {
 	char error[160]; /* why the peer is gone, when we know */
 };
 
-static const char *const vc_devices[] = { "/dev/xen/evtchn", "/dev/xen/gntalloc",
-					  "/dev/xen/gntdev", NULL };
-
-static int vc_check_addr(const char *addr, int listening, struct yb_err *err)
+static int vchan_check_addr(const char *addr, int listening, struct yb_err *err)
 {
 	unsigned dom, port;
 
 	return yb_xrv_parse_addr("vchan", addr, listening, &dom, &port, err);
 }
 
-static int vc_probe(struct yb_err *err)
+static int vchan_probe(struct yb_err *err)
 {
-	return yb_xrv_probe(vc_devices, err);
+	return yb_xrv_probe(yb_xrv_devices, err);
 }
 
-static void vc_free(struct vc_conn *c, int mine)
+static void vchan_free(struct vchan_conn *c, int mine)
 {
 	if (!c)
 		return;
@@ -88,7 +84,7 @@ static void vc_free(struct vc_conn *c, int mine)
 	free(c);
 }
 
-static int vc_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
+static int vchan_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
 {
 	struct yb_xrv *l = calloc(1, sizeof(*l));
 
@@ -114,7 +110,7 @@ static int vc_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
  * Take one delivered event, waiting at most timeout_ms: 1 taken, 0 none
  * (also when the peer's XenStore watch fired: ask whether it is gone).
  */
-static int take_event(struct vc_conn *c, int timeout_ms)
+static int vchan_take_event(struct vchan_conn *c, int timeout_ms)
 {
 	struct pollfd p[2] = {
 		{ .fd = libxenvchan_fd_for_select(c->ch), .events = POLLIN },
@@ -131,8 +127,8 @@ static int take_event(struct vc_conn *c, int timeout_ms)
 	return 1;
 }
 
-static int vc_accept(struct yb_ep *listener, struct yb_ep *conn,
-		     struct yb_err *err)
+static int vchan_accept(struct yb_ep *listener, struct yb_ep *conn,
+			struct yb_err *err)
 {
 	struct yb_xrv *l = listener->priv;
 	struct yb_xrv_request req;
@@ -141,8 +137,8 @@ static int vc_accept(struct yb_ep *listener, struct yb_ep *conn,
 
 	if (rc)
 		return rc;
-	if (req.version != VC_VERSION || req.order0 < YB_RING_MIN_ORDER ||
-	    req.order0 > VC_MAX_ORDER || req.order1 != req.order0) {
+	if (req.version != VCHAN_VERSION || req.order0 < YB_RING_MIN_ORDER ||
+	    req.order0 > VCHAN_MAX_ORDER || req.order1 != req.order0) {
 		snprintf(text, sizeof(text),
 			 "refused libxenvchan rings are 4K to 1M per direction "
 			 "(asked for 2^%u bytes)",
@@ -151,7 +147,7 @@ static int vc_accept(struct yb_ep *listener, struct yb_ep *conn,
 		return yb_err_set(err, YB_EPROTO, "vchan: domain %u: %s", req.dom,
 				  text + 8);
 	}
-	struct vc_conn *c = calloc(1, sizeof(*c));
+	struct vchan_conn *c = calloc(1, sizeof(*c));
 	if (!c)
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
 	c->owner = getpid();
@@ -169,7 +165,7 @@ static int vc_accept(struct yb_ep *listener, struct yb_ep *conn,
 			 "(gntalloc limit %lu pages)",
 			 strerror(e), lim);
 		yb_xrv_reply(l, req.nonce, text);
-		vc_free(c, 1);
+		vchan_free(c, 1);
 		return yb_err_set(err, YB_ENOMEM, "vchan: domain %u: %s", req.dom,
 				  text + 13);
 	}
@@ -181,13 +177,13 @@ static int vc_accept(struct yb_ep *listener, struct yb_ep *conn,
 	while (libxenvchan_is_open(c->ch) != 1) {
 		if (yb_now() > deadline || yb_xrv_peer_gone(&c->rv)) {
 			yb_xrv_done(l);
-			vc_free(c, 1);
+			vchan_free(c, 1);
 			return yb_err_set(err, YB_ETIMEDOUT,
 					  "vchan: the client in domain %u did "
 					  "not connect within %d ms",
 					  req.dom, YB_XRV_HANDSHAKE_MS);
 		}
-		take_event(c, 100);
+		vchan_take_event(c, 100);
 	}
 	yb_xrv_done(l);
 	conn->priv = c;
@@ -198,8 +194,8 @@ static int vc_accept(struct yb_ep *listener, struct yb_ep *conn,
 }
 
 /* Busy: answer the request; libxenvchan is not called (see the top). */
-static int vc_refuse(struct yb_ep *listener, struct yb_ep *conn,
-		     const char *why, struct yb_err *err)
+static int vchan_refuse(struct yb_ep *listener, struct yb_ep *conn,
+			const char *why, struct yb_err *err)
 {
 	unsigned dom;
 	int rc = yb_xrv_refuse(listener->priv, why, &dom, err);
@@ -210,18 +206,16 @@ static int vc_refuse(struct yb_ep *listener, struct yb_ep *conn,
 	return rc;
 }
 
-static int vc_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
-		      struct yb_err *err)
+static int vchan_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
+			 struct yb_err *err)
 {
 	const struct yb_tparams *tp = ep->params;
-	struct yb_xrv_request req = { .version = VC_VERSION,
-				      .order0 = VC_DEFAULT_ORDER,
-				      .order1 = VC_DEFAULT_ORDER };
-	struct timespec ts;
-
+	struct yb_xrv_request req = { .version = VCHAN_VERSION,
+				      .order0 = VCHAN_DEFAULT_ORDER,
+				      .order1 = VCHAN_DEFAULT_ORDER };
 	if (tp && tp->ring_bytes) {
 		int o = yb_ring_order_of(tp->ring_bytes);
-		if (o < YB_RING_MIN_ORDER || o > VC_MAX_ORDER)
+		if (o < YB_RING_MIN_ORDER || o > VCHAN_MAX_ORDER)
 			return yb_err_set(err, YB_EUSAGE,
 					  "vchan: ring size %llu: libxenvchan "
 					  "takes powers of two from 4K to 1M "
@@ -229,12 +223,10 @@ static int vc_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 					  (unsigned long long)tp->ring_bytes);
 		req.order0 = req.order1 = (unsigned)o;
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	req.nonce = ((unsigned long long)ts.tv_nsec << 20) ^
-		    (unsigned long long)ts.tv_sec ^ (unsigned long long)getpid();
+	req.nonce = yb_xrv_nonce();
 	if (timeout_ms < YB_XRV_HANDSHAKE_MS)
 		timeout_ms = YB_XRV_HANDSHAKE_MS;
-	struct vc_conn *c = calloc(1, sizeof(*c));
+	struct vchan_conn *c = calloc(1, sizeof(*c));
 	if (!c)
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
 	c->owner = getpid();
@@ -263,11 +255,11 @@ static int vc_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 	snprintf(ep->addr, sizeof(ep->addr), "vchan (domain %u)", c->rv.self);
 	return 0;
 fail:
-	vc_free(c, 1);
+	vchan_free(c, 1);
 	return rc;
 }
 
-static int vc_closed(struct vc_conn *c)
+static int vchan_closed(struct vchan_conn *c)
 {
 	return !libxenvchan_is_open(c->ch) || yb_xrv_peer_gone(&c->rv);
 }
@@ -278,7 +270,7 @@ static int vc_closed(struct vc_conn *c)
  * went, and its XenStore tree with it.  Name that cause, waiting at most
  * wait_ms for the tree to go.
  */
-static void vc_name_cause(struct vc_conn *c, int wait_ms)
+static void vchan_name_cause(struct vchan_conn *c, int wait_ms)
 {
 	uint64_t end = yb_now() + (uint64_t)wait_ms * 1000000;
 
@@ -297,40 +289,40 @@ static void vc_name_cause(struct vc_conn *c, int wait_ms)
 }
 
 /* Wait for an event or a slice; YB_EPIPE once the peer is gone. */
-static int vc_block(struct vc_conn *c, int timeout_ms)
+static int vchan_block(struct vchan_conn *c, int timeout_ms)
 {
-	int r = take_event(c, timeout_ms);
+	int r = vchan_take_event(c, timeout_ms);
 	if (r == 0 && yb_xrv_peer_gone(&c->rv)) {
-		vc_name_cause(c, 0);
+		vchan_name_cause(c, 0);
 		return YB_EPIPE;
 	}
 	return r < 0 ? r : 0;
 }
 
-static ssize_t vc_send(struct yb_ep *ep, const void *buf, size_t len)
+static ssize_t vchan_send(struct yb_ep *ep, const void *buf, size_t len)
 {
-	struct vc_conn *c = ep->priv;
+	struct vchan_conn *c = ep->priv;
 
 	/* libxenvchan_write fails once the peer closed, or when its event
 	 * channel is gone with its domain; a destroyed peer is also seen
-	 * when we have to wait (vc_block). */
+	 * when we have to wait (vchan_block). */
 	for (;;) {
 		int n = libxenvchan_write(c->ch, buf, len);
 		if (n > 0)
 			return n;
 		if (n < 0) {
-			vc_name_cause(c, VC_CAUSE_MS);
+			vchan_name_cause(c, VCHAN_CAUSE_MS);
 			return YB_EPIPE;
 		}
-		int r = vc_block(c, VC_SLICE_MS);
+		int r = vchan_block(c, VCHAN_SLICE_MS);
 		if (r < 0 && r != YB_EINTR)
 			return r;
 	}
 }
 
-static ssize_t vc_recv(struct yb_ep *ep, void *buf, size_t len)
+static ssize_t vchan_recv(struct yb_ep *ep, void *buf, size_t len)
 {
-	struct vc_conn *c = ep->priv;
+	struct vchan_conn *c = ep->priv;
 
 	for (;;) {
 		int n = libxenvchan_read(c->ch, buf, len);
@@ -338,7 +330,7 @@ static ssize_t vc_recv(struct yb_ep *ep, void *buf, size_t len)
 			return n;
 		if (n < 0)
 			return 0; /* closed, and everything read */
-		int r = vc_block(c, VC_SLICE_MS);
+		int r = vchan_block(c, VCHAN_SLICE_MS);
 		if (r == YB_EPIPE)
 			return 0;
 		if (r < 0 && r != YB_EINTR)
@@ -346,24 +338,24 @@ static ssize_t vc_recv(struct yb_ep *ep, void *buf, size_t len)
 	}
 }
 
-static int vc_wait(struct yb_ep *ep, unsigned events, int timeout_ms)
+static int vchan_wait(struct yb_ep *ep, unsigned events, int timeout_ms)
 {
-	struct vc_conn *c = ep->priv;
+	struct vchan_conn *c = ep->priv;
 	uint64_t end = timeout_ms < 0 ? UINT64_MAX :
 					yb_now() + (uint64_t)timeout_ms * 1000000;
 
 	for (;;) {
 		if ((events & YB_WAIT_READ) &&
-		    (libxenvchan_data_ready(c->ch) > 0 || vc_closed(c)))
+		    (libxenvchan_data_ready(c->ch) > 0 || vchan_closed(c)))
 			return 1;
 		if ((events & YB_WAIT_WRITE) &&
-		    (libxenvchan_buffer_space(c->ch) > 0 || vc_closed(c)))
+		    (libxenvchan_buffer_space(c->ch) > 0 || vchan_closed(c)))
 			return 1;
 		uint64_t now = yb_now();
 		if (now >= end)
 			return 0;
 		uint64_t left = (end - now) / 1000000 + 1;
-		int r = vc_block(c, left > VC_SLICE_MS ? VC_SLICE_MS : (int)left);
+		int r = vchan_block(c, left > VCHAN_SLICE_MS ? VCHAN_SLICE_MS : (int)left);
 		if (r == YB_EPIPE)
 			return 1; /* the next read or write says so */
 		if (r < 0 && r != YB_EINTR)
@@ -372,26 +364,26 @@ static int vc_wait(struct yb_ep *ep, unsigned events, int timeout_ms)
 }
 
 /* Why the peer is gone, when that is known (else the error's own). */
-static const char *vc_last_error(const struct yb_ep *ep)
+static const char *vchan_last_error(const struct yb_ep *ep)
 {
-	const struct vc_conn *c = ep->priv;
+	const struct vchan_conn *c = ep->priv;
 
 	return c && !ep->listener && c->error[0] ? c->error : NULL;
 }
 
-static int vc_poll_fd(const struct yb_ep *ep)
+static int vchan_poll_fd(const struct yb_ep *ep)
 {
 	if (!ep->priv)
 		return -1;
 	if (ep->listener)
 		return yb_xrv_listen_fd(ep->priv);
-	const struct vc_conn *c = ep->priv;
+	const struct vchan_conn *c = ep->priv;
 	return libxenvchan_fd_for_select(c->ch);
 }
 
-static void vc_describe(const struct yb_ep *ep, struct yb_meta *m)
+static void vchan_describe(const struct yb_ep *ep, struct yb_meta *m)
 {
-	const struct vc_conn *c = ep->priv;
+	const struct vchan_conn *c = ep->priv;
 
 	if (!c || ep->listener)
 		return;
@@ -402,19 +394,19 @@ static void vc_describe(const struct yb_ep *ep, struct yb_meta *m)
 	yb_xen_placement(m, "placement.", c->rv.self, c->rv.peer);
 }
 
-static void vc_close(struct yb_ep *ep)
+static void vchan_close(struct yb_ep *ep)
 {
 	if (ep->priv && ep->listener) {
 		yb_xrv_close(ep->priv);
 		free(ep->priv);
 	} else if (ep->priv) {
-		struct vc_conn *c = ep->priv;
-		vc_free(c, c->owner == getpid());
+		struct vchan_conn *c = ep->priv;
+		vchan_free(c, c->owner == getpid());
 	}
 	ep->priv = NULL;
 }
 
-static void vc_forget(struct yb_ep *ep)
+static void vchan_forget(struct yb_ep *ep)
 {
 	if (ep->priv && ep->listener) {
 		yb_xrv_forget(ep->priv);
@@ -426,7 +418,7 @@ static void vc_forget(struct yb_ep *ep)
 		 * handles by hand instead; the forked child holds its own
 		 * references, so the grants and ports stay alive for it.
 		 */
-		struct vc_conn *c = ep->priv;
+		struct vchan_conn *c = ep->priv;
 		struct libxenvchan *ch = c->ch;
 		if (ch) {
 			if (ch->read.order >= 12)
@@ -455,20 +447,20 @@ const struct yb_transport yb_transport_vchan = {
 	.summary = "libxenvchan between Xen domains (rings up to 1 MiB), for "
 		   "comparison with yasmin",
 	.caps = YB_CAP_STREAM | YB_CAP_POLLFD | YB_CAP_NEEDS_XEN | YB_CAP_RING,
-	.probe = vc_probe,
-	.check_addr = vc_check_addr,
-	.listen = vc_listen,
-	.accept = vc_accept,
-	.connect = vc_connect,
-	.refuse = vc_refuse,
-	.send = vc_send,
-	.recv = vc_recv,
-	.wait = vc_wait,
-	.poll_fd = vc_poll_fd,
-	.describe = vc_describe,
-	.last_error = vc_last_error,
-	.close = vc_close,
-	.forget = vc_forget,
+	.probe = vchan_probe,
+	.check_addr = vchan_check_addr,
+	.listen = vchan_listen,
+	.accept = vchan_accept,
+	.connect = vchan_connect,
+	.refuse = vchan_refuse,
+	.send = vchan_send,
+	.recv = vchan_recv,
+	.wait = vchan_wait,
+	.poll_fd = vchan_poll_fd,
+	.describe = vchan_describe,
+	.last_error = vchan_last_error,
+	.close = vchan_close,
+	.forget = vchan_forget,
 };
 
 #endif /* YB_HAVE_XEN */

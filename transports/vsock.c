@@ -106,7 +106,7 @@ void yb_vsock_facts(struct yb_meta *m)
 	}
 }
 
-static int parse_u32(const char *s, unsigned *out)
+static int vsock_parse_u32(const char *s, unsigned *out)
 {
 	char *end;
 	errno = 0;
@@ -137,7 +137,7 @@ static int vsock_parse(const char *addr, int listening, struct sockaddr_vm *sa,
 					  addr);
 		memcpy(cidbuf, addr, n);
 		cidbuf[n] = '\0';
-		if (parse_u32(cidbuf, &cid))
+		if (vsock_parse_u32(cidbuf, &cid))
 			return yb_err_set(err, YB_EUSAGE,
 					  "bad vsock CID '%s': expected a "
 					  "number (1 is this machine, 2 the "
@@ -149,7 +149,7 @@ static int vsock_parse(const char *addr, int listening, struct sockaddr_vm *sa,
 				  addr);
 	}
 	const char *p = colon ? colon + 1 : addr;
-	if (parse_u32(p, &port) || (port == 0 && !listening) ||
+	if (vsock_parse_u32(p, &port) || (port == 0 && !listening) ||
 	    port == VMADDR_PORT_ANY)
 		return yb_err_set(err, YB_EUSAGE,
 				  "bad vsock port '%s': expected 1-%u", p,

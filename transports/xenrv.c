@@ -199,6 +199,18 @@ unsigned long yb_xen_gntalloc_limit(void)
 	return v;
 }
 
+const char *const yb_xrv_devices[] = { "/dev/xen/evtchn", "/dev/xen/gntalloc",
+					"/dev/xen/gntdev", NULL };
+
+unsigned long long yb_xrv_nonce(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((unsigned long long)ts.tv_nsec << 20) ^
+	       (unsigned long long)ts.tv_sec ^ (unsigned long long)getpid();
+}
+
 int yb_xrv_probe(const char *const *devices, struct yb_err *err)
 {
 	char type[32] = "";

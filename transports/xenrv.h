@@ -108,6 +108,7 @@ int yb_xrv_parse_addr(const char *name, const char *addr, int listening,
 		      unsigned *dom, unsigned *port, struct yb_err *err);
 
 /* Is this a Xen domain with the devices a transport needs?  "why" filled. */
+extern const char *const yb_xrv_devices[]; /* evtchn, gntalloc, gntdev */
 int yb_xrv_probe(const char *const *devices, struct yb_err *err);
 
 /*
@@ -145,6 +146,9 @@ int yb_xrv_refuse(struct yb_xrv *x, const char *why, unsigned *dom,
 /* Server: after accept, a copy for the connection with domain peer. */
 void yb_xrv_conn_from(struct yb_xrv *conn, const struct yb_xrv *listener,
 		      unsigned peer);
+
+/* Client: a nonce for a request (the time and our pid, mixed). */
+unsigned long long yb_xrv_nonce(void);
 
 /*
  * Client: wait for the server, publish presence and the request, wait for

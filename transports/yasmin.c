@@ -38,7 +38,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 #include <xenevtchn.h>
 #include <xengnttab.h>
@@ -50,20 +49,20 @@
 #include "transports/xenplace.h"
 #include "transports/xenrv.h"
 
-#define YX_VERSION 1
-#define YX_DEFAULT_ORDER 20      /* 1 MiB per direction: fits gntalloc's
+#define YASMIN_VERSION 1
+#define YASMIN_DEFAULT_ORDER 20      /* 1 MiB per direction: fits gntalloc's
 				    default limit of 1024 pages */
-#define YX_REFS_PER_PAGE (YB_RING_PAGE / 4)
-#define YX_OFF_NDATA YB_RING_OFF_BACKEND
-#define YX_OFF_NLIST (YB_RING_OFF_BACKEND + 4)
-#define YX_OFF_LIST (YB_RING_OFF_BACKEND + 8)
-#define YX_MAX_LIST ((YB_RING_PAGE - YX_OFF_LIST) / 4)
+#define YASMIN_REFS_PER_PAGE (YB_RING_PAGE / 4)
+#define YASMIN_OFF_NDATA YB_RING_OFF_BACKEND
+#define YASMIN_OFF_NLIST (YB_RING_OFF_BACKEND + 4)
+#define YASMIN_OFF_LIST (YB_RING_OFF_BACKEND + 8)
+#define YASMIN_MAX_LIST ((YB_RING_PAGE - YASMIN_OFF_LIST) / 4)
 
-struct yx_listener {
+struct yasmin_listener {
 	struct yb_xrv rv;
 };
 
-struct yx_conn {
+struct yasmin_conn {
 	struct yb_ring ring; /* first: the ringep functions use it */
 	struct yb_xrv rv;
 	xengntshr_handle *gs; /* server */
@@ -80,9 +79,9 @@ struct yx_conn {
 
 /* ---- signalling back end ---------------------------------------------------- */
 
-static int yx_notify(void *ctx)
+static int yasmin_notify(void *ctx)
 {
-	struct yx_conn *c = ctx;
+	struct yasmin_conn *c = ctx;
 	return xenevtchn_notify(c->ev, c->lport) < 0 ? yb_from_errno(errno) : 0;
 }
 
@@ -91,7 +90,7 @@ static int yx_notify(void *ctx)
  * Waiting, the peer's XenStore watch wakes us too (0 then: the caller
  * asks whether the peer is gone).
  */
-static int take_events(struct yx_conn *c, int timeout_ms)
+static int yasmin_take_events(struct yasmin_conn *c, int timeout_ms)
 {
 	struct pollfd p[2] = {
 		{ .fd = xenevtchn_fd(c->ev), .events = POLLIN },
@@ -113,31 +112,31 @@ static int take_events(struct yx_conn *c, int timeout_ms)
 	}
 }
 
-static int yx_peer_gone(void *ctx)
+static int yasmin_peer_gone(void *ctx)
 {
-	struct yx_conn *c = ctx;
+	struct yasmin_conn *c = ctx;
 	return yb_xrv_peer_gone(&c->rv);
 }
 
-static int yx_wait(void *ctx, int timeout_ms)
+static int yasmin_wait(void *ctx, int timeout_ms)
 {
-	struct yx_conn *c = ctx;
-	int r = take_events(c, timeout_ms);
+	struct yasmin_conn *c = ctx;
+	int r = yasmin_take_events(c, timeout_ms);
 
 	if (r == 0 && yb_xrv_peer_gone(&c->rv))
 		return 2;
 	return r;
 }
 
-static int yx_fd(void *ctx)
+static int yasmin_fd(void *ctx)
 {
-	struct yx_conn *c = ctx;
+	struct yasmin_conn *c = ctx;
 	return xenevtchn_fd(c->ev);
 }
 
 /* ---- connection state --------------------------------------------------------- */
 
-static void conn_free(struct yx_conn *c, int tell_peer)
+static void yasmin_conn_free(struct yasmin_conn *c, int tell_peer)
 {
 	if (!c)
 		return;
@@ -173,9 +172,9 @@ static void conn_free(struct yx_conn *c, int tell_peer)
 	free(c);
 }
 
-static struct yx_conn *conn_new(int side)
+static struct yasmin_conn *yasmin_conn_new(int side)
 {
-	struct yx_conn *c = calloc(1, sizeof(*c));
+	struct yasmin_conn *c = calloc(1, sizeof(*c));
 	if (c) {
 		c->side = side;
 		c->owner = getpid();
@@ -184,14 +183,15 @@ static struct yx_conn *conn_new(int side)
 	return c;
 }
 
-static void attach(struct yx_conn *c, int wait_mode, uint64_t spin_ns)
+static void yasmin_attach(struct yasmin_conn *c, int wait_mode,
+			  uint64_t spin_ns)
 {
-	struct yb_ring_signal sig = { .notify = yx_notify,
-				      .wait = yx_wait,
-				      .peer_gone = yx_peer_gone,
+	struct yb_ring_signal sig = { .notify = yasmin_notify,
+				      .wait = yasmin_wait,
+				      .peer_gone = yasmin_peer_gone,
 				      .gone_why = "its domain was destroyed or "
 						  "crashed",
-				      .fd = yx_fd,
+				      .fd = yasmin_fd,
 				      .ctx = c,
 				      /* vCPU numbers of two domains */
 				      .foreign_cpus = 1 };
@@ -202,24 +202,22 @@ static void attach(struct yx_conn *c, int wait_mode, uint64_t spin_ns)
 
 /* ---- transport operations -------------------------------------------------------- */
 
-static const char *const yx_devices[] = { "/dev/xen/evtchn", "/dev/xen/gntalloc",
-					  "/dev/xen/gntdev", NULL };
-
-static int yx_check_addr(const char *addr, int listening, struct yb_err *err)
+static int yasmin_check_addr(const char *addr, int listening,
+			     struct yb_err *err)
 {
 	unsigned dom, port;
 
 	return yb_xrv_parse_addr("yasmin", addr, listening, &dom, &port, err);
 }
 
-static int yx_probe(struct yb_err *err)
+static int yasmin_probe(struct yb_err *err)
 {
-	return yb_xrv_probe(yx_devices, err);
+	return yb_xrv_probe(yb_xrv_devices, err);
 }
 
-static int yx_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
+static int yasmin_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
 {
-	struct yx_listener *l = calloc(1, sizeof(*l));
+	struct yasmin_listener *l = calloc(1, sizeof(*l));
 
 	if (!l)
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
@@ -239,12 +237,14 @@ static int yx_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
 	return 0;
 }
 
-static int refuse(struct yb_xrv *rv, const struct yb_xrv_request *req, int rc,
-		  struct yb_err *err, const char *fmt, ...)
+static int yasmin_refuse_request(struct yb_xrv *rv,
+				 const struct yb_xrv_request *req, int rc,
+				 struct yb_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
-static int refuse(struct yb_xrv *rv, const struct yb_xrv_request *req, int rc,
-		  struct yb_err *err, const char *fmt, ...)
+static int yasmin_refuse_request(struct yb_xrv *rv,
+				 const struct yb_xrv_request *req, int rc,
+				 struct yb_err *err, const char *fmt, ...)
 {
 	char why[200], text[220];
 	va_list ap;
@@ -258,84 +258,98 @@ static int refuse(struct yb_xrv *rv, const struct yb_xrv_request *req, int rc,
 	return yb_err_set(err, rc, "yasmin: domain %u: %s", req->dom, why);
 }
 
-/* Grant the pages, bind the port, answer, and wait for the client. */
-static int yx_accept(struct yb_ep *listener, struct yb_ep *conn,
-		     struct yb_err *err)
+/* Refuse a request of another version, or for rings we do not make. */
+static int yasmin_check_request(struct yb_xrv *rv,
+				const struct yb_xrv_request *req,
+				struct yb_err *err)
 {
-	struct yx_listener *l = listener->priv;
-	struct yb_xrv_request req;
-	int rc = yb_xrv_next_request(&l->rv, &req, err);
-
-	if (rc)
-		return rc;
-	if (req.version != YX_VERSION)
-		return refuse(&l->rv, &req, YB_EPROTO, err,
+	if (req->version != YASMIN_VERSION)
+		return yasmin_refuse_request(rv, req, YB_EPROTO, err,
 			      "client speaks yasmin version %u, this server %u "
 			      "(use the same yasmin-bench on both sides)",
-			      req.version, YX_VERSION);
-	if (req.order0 < YB_RING_MIN_ORDER || req.order0 > YB_RING_MAX_ORDER ||
-	    req.order1 < YB_RING_MIN_ORDER || req.order1 > YB_RING_MAX_ORDER ||
-	    req.spin_ns > YB_RING_MAX_SPIN_NS)
-		return refuse(&l->rv, &req, YB_EPROTO, err,
+			      req->version, YASMIN_VERSION);
+	if (req->order0 < YB_RING_MIN_ORDER ||
+	    req->order0 > YB_RING_MAX_ORDER ||
+	    req->order1 < YB_RING_MIN_ORDER ||
+	    req->order1 > YB_RING_MAX_ORDER ||
+	    req->spin_ns > YB_RING_MAX_SPIN_NS)
+		return yasmin_refuse_request(rv, req, YB_EPROTO, err,
 			      "ring orders %u/%u or spin %llu ns out of range "
 			      "(4K to 1G rings, spin up to 10 s)",
-			      req.order0, req.order1, req.spin_ns);
+			      req->order0, req->order1, req->spin_ns);
+	return 0;
+}
 
-	struct yx_conn *c = conn_new(0);
-	if (!c)
-		return refuse(&l->rv, &req, YB_ENOMEM, err, "out of memory");
-	yb_xrv_conn_from(&c->rv, &l->rv, req.dom);
-	c->order0 = req.order0;
-	c->order1 = req.order1;
-	c->n_data = (uint32_t)(((1ull << req.order0) + (1ull << req.order1)) /
+/*
+ * Count the pages the rings take (*need in all, against gntalloc's *limit,
+ * 0 when unknown); refuse rings whose grant list does not fit in the
+ * control page, or that gntalloc would not grant.
+ */
+static int yasmin_size_grants(struct yasmin_conn *c, struct yb_xrv *rv,
+			      const struct yb_xrv_request *req, unsigned long *need,
+			      unsigned long *limit, struct yb_err *err)
+{
+	c->order0 = req->order0;
+	c->order1 = req->order1;
+	c->n_data = (uint32_t)(((1ull << req->order0) + (1ull << req->order1)) /
 			       YB_RING_PAGE);
-	c->n_list = (c->n_data + YX_REFS_PER_PAGE - 1) / YX_REFS_PER_PAGE;
-	unsigned long need = 1ul + c->n_list + c->n_data;
-	unsigned long limit = yb_xen_gntalloc_limit();
-	if (c->n_list > YX_MAX_LIST) {
-		rc = refuse(&l->rv, &req, YB_EPROTO, err,
-			    "rings of %u + %u pages need more grant list pages "
-			    "than the control page holds",
-			    1u << (req.order0 - 12), 1u << (req.order1 - 12));
-		goto fail;
-	}
-	if (limit && need > limit) {
-		rc = refuse(&l->rv, &req, YB_ENOMEM, err,
-			    "rings of 2x%llu KiB need %lu granted pages; gntalloc "
-			    "in domain %u allows %lu (raise it: echo %lu > "
-			    "/sys/module/xen_gntalloc/parameters/limit)",
-			    (1ull << req.order0) >> 10, need, l->rv.self, limit,
-			    need);
-		goto fail;
-	}
+	c->n_list = (c->n_data + YASMIN_REFS_PER_PAGE - 1) /
+		    YASMIN_REFS_PER_PAGE;
+	*need = 1ul + c->n_list + c->n_data;
+	*limit = yb_xen_gntalloc_limit();
+	if (c->n_list > YASMIN_MAX_LIST)
+		return yasmin_refuse_request(rv, req, YB_EPROTO, err,
+			      "rings of %u + %u pages need more grant list pages "
+			      "than the control page holds",
+			      1u << (req->order0 - 12), 1u << (req->order1 - 12));
+	if (*limit && *need > *limit)
+		return yasmin_refuse_request(rv, req, YB_ENOMEM, err,
+			      "rings of 2x%llu KiB need %lu granted pages; gntalloc "
+			      "in domain %u allows %lu (raise it: echo %lu > "
+			      "/sys/module/xen_gntalloc/parameters/limit)",
+			      (1ull << req->order0) >> 10, *need, rv->self,
+			      *limit, *need);
+	return 0;
+}
+
+/* Open the gntalloc and event channel handles; bind a port for the peer. */
+static int yasmin_serve_port(struct yasmin_conn *c, struct yb_xrv *rv,
+			     const struct yb_xrv_request *req, struct yb_err *err)
+{
 	c->gs = xengntshr_open(NULL, 0);
 	c->ev = xenevtchn_open(NULL, 0);
-	if (!c->gs || !c->ev) {
-		rc = refuse(&l->rv, &req, YB_ENOTSUP, err,
-			    "cannot open %s: %s",
-			    c->gs ? "/dev/xen/evtchn" : "/dev/xen/gntalloc",
-			    strerror(errno));
-		goto fail;
-	}
+	if (!c->gs || !c->ev)
+		return yasmin_refuse_request(rv, req, YB_ENOTSUP, err,
+					     "cannot open %s: %s",
+			      c->gs ? "/dev/xen/evtchn" : "/dev/xen/gntalloc",
+			      strerror(errno));
 	xenevtchn_port_or_error_t port = xenevtchn_bind_unbound_port(c->ev, c->rv.peer);
-	if (port < 0) {
-		rc = refuse(&l->rv, &req, YB_ENOMEM, err,
-			    "cannot allocate an event channel: %s",
-			    strerror(errno));
-		goto fail;
-	}
+	if (port < 0)
+		return yasmin_refuse_request(rv, req, YB_ENOMEM, err,
+			      "cannot allocate an event channel: %s",
+			      strerror(errno));
 	c->lport = (evtchn_port_t)port;
 	c->bound = 1;
+	return 0;
+}
 
-	uint32_t ctrl_ref;
+/*
+ * Grant the control, data and list pages (need in all, limit as above),
+ * format the ring and write the grant references into the control and
+ * list pages; the control page's reference goes to *ctrl_ref.
+ */
+static int yasmin_serve_pages(struct yasmin_conn *c, struct yb_xrv *rv,
+			      const struct yb_xrv_request *req, unsigned long need,
+			      unsigned long limit, uint32_t *ctrl_ref,
+			      struct yb_err *err)
+{
 	uint32_t *refs = calloc(c->n_data + c->n_list, sizeof(uint32_t));
-	if (!refs) {
-		rc = refuse(&l->rv, &req, YB_ENOMEM, err, "out of memory");
-		goto fail;
-	}
+	if (!refs)
+		return yasmin_refuse_request(rv, req, YB_ENOMEM, err,
+					     "out of memory");
 	/* Unmap notification: if this process dies, its kernel clears our
 	 * live byte and signals the port. */
-	c->ctrl = xengntshr_share_page_notify(c->gs, c->rv.peer, &ctrl_ref, 1,
+	c->ctrl = xengntshr_share_page_notify(c->gs, c->rv.peer, ctrl_ref, 1,
 					      YB_RING_OFF_LIVE + 0, c->lport);
 	if (c->ctrl)
 		c->data = xengntshr_share_pages(c->gs, c->rv.peer,
@@ -348,50 +362,95 @@ static int yx_accept(struct yb_ep *listener, struct yb_ep *conn,
 		int e = errno;
 		free(refs);
 		if (e == ENOSPC || e == ENOMEM)
-			rc = refuse(&l->rv, &req, YB_ENOMEM, err,
-				    "gntalloc cannot grant %lu more pages (limit "
-				    "%lu in /sys/module/xen_gntalloc/parameters/"
-				    "limit, shared by every user in domain %u)",
-				    need, limit, l->rv.self);
-		else
-			rc = refuse(&l->rv, &req, YB_ENOMEM, err,
-				    "cannot grant %lu pages: %s", need,
-				    strerror(e));
-		goto fail;
+			return yasmin_refuse_request(rv, req, YB_ENOMEM, err,
+				      "gntalloc cannot grant %lu more pages (limit "
+				      "%lu in /sys/module/xen_gntalloc/parameters/"
+				      "limit, shared by every user in domain %u)",
+				      need, limit, rv->self);
+		return yasmin_refuse_request(rv, req, YB_ENOMEM, err,
+			      "cannot grant %lu pages: %s", need, strerror(e));
 	}
 	yb_ring_format(c->ctrl, c->order0, c->order1);
-	yb_put32(c->ctrl + YX_OFF_NDATA, c->n_data);
-	yb_put32(c->ctrl + YX_OFF_NLIST, c->n_list);
+	yb_put32(c->ctrl + YASMIN_OFF_NDATA, c->n_data);
+	yb_put32(c->ctrl + YASMIN_OFF_NLIST, c->n_list);
 	for (uint32_t i = 0; i < c->n_list; i++)
-		yb_put32(c->ctrl + YX_OFF_LIST + 4 * i, refs[c->n_data + i]);
+		yb_put32(c->ctrl + YASMIN_OFF_LIST + 4 * i, refs[c->n_data + i]);
 	for (uint32_t i = 0; i < c->n_data; i++)
 		yb_put32(c->list + 4 * i, refs[i]);
 	free(refs);
-	attach(c, (int)req.wait, req.spin_ns);
+	return 0;
+}
 
+/*
+ * Answer with the control page's reference and our port, then wait for
+ * the client to map, mark itself live and signal.
+ */
+static int yasmin_serve_wait(struct yasmin_conn *c, struct yb_xrv *rv,
+			     const struct yb_xrv_request *req, uint32_t ctrl_ref,
+			     struct yb_err *err)
+{
 	char text[64];
+	int rc;
+
 	snprintf(text, sizeof(text), "ok ref=%u port=%u", ctrl_ref, c->lport);
-	if ((rc = yb_xrv_reply(&l->rv, req.nonce, text)) != 0) {
-		rc = yb_err_set(err, rc, "yasmin: cannot answer domain %u",
-				c->rv.peer);
-		goto fail;
-	}
-	/* The client maps, marks itself live and signals. */
+	if ((rc = yb_xrv_reply(rv, req->nonce, text)) != 0)
+		return yb_err_set(err, rc, "yasmin: cannot answer domain %u",
+				  c->rv.peer);
 	uint64_t deadline = yb_now() + (uint64_t)YB_XRV_HANDSHAKE_MS * 1000000;
 	for (;;) {
 		uint8_t live = __atomic_load_n(c->ctrl + YB_RING_OFF_LIVE + 1,
 					       __ATOMIC_ACQUIRE);
 		if (live == 1)
-			break;
+			return 0;
 		if (yb_now() > deadline || yb_xrv_peer_gone(&c->rv)) {
-			yb_xrv_done(&l->rv);
-			rc = yb_err_set(err, YB_ETIMEDOUT,
-					"yasmin: the client in domain %u did not "
-					"attach within %d ms",
-					c->rv.peer, YB_XRV_HANDSHAKE_MS);
-			goto fail;
+			yb_xrv_done(rv);
+			return yb_err_set(err, YB_ETIMEDOUT,
+					  "yasmin: the client in domain %u did not "
+					  "attach within %d ms",
+					  c->rv.peer, YB_XRV_HANDSHAKE_MS);
 		}
-		take_events(c, 100);
+		yasmin_take_events(c, 100);
+	}
+}
+
+/*
+ * Accept the next request: check it, size, bind and grant what it asks
+ * for, answer, and wait for the client.  Whatever was set up when a step
+ * fails is released (yasmin_conn_free takes a connection in any
+ * state).
+ */
+static int yasmin_accept(struct yb_ep *listener, struct yb_ep *conn,
+			 struct yb_err *err)
+{
+	struct yasmin_listener *l = listener->priv;
+	struct yb_xrv_request req;
+	unsigned long need, limit;
+	uint32_t ctrl_ref;
+	int rc = yb_xrv_next_request(&l->rv, &req, err);
+
+	if (rc)
+		return rc;
+	rc = yasmin_check_request(&l->rv, &req, err);
+	if (rc)
+		return rc;
+	struct yasmin_conn *c = yasmin_conn_new(0);
+	if (!c)
+		return yasmin_refuse_request(&l->rv, &req, YB_ENOMEM, err,
+					     "out of memory");
+	yb_xrv_conn_from(&c->rv, &l->rv, req.dom);
+	rc = yasmin_size_grants(c, &l->rv, &req, &need, &limit, err);
+	if (rc == 0)
+		rc = yasmin_serve_port(c, &l->rv, &req, err);
+	if (rc == 0)
+		rc = yasmin_serve_pages(c, &l->rv, &req, need, limit, &ctrl_ref,
+				    err);
+	if (rc == 0) {
+		yasmin_attach(c, (int)req.wait, req.spin_ns);
+		rc = yasmin_serve_wait(c, &l->rv, &req, ctrl_ref, err);
+	}
+	if (rc) {
+		yasmin_conn_free(c, 1);
+		return rc;
 	}
 	yb_xrv_done(&l->rv);
 	conn->priv = c;
@@ -399,22 +458,19 @@ static int yx_accept(struct yb_ep *listener, struct yb_ep *conn,
 	snprintf(conn->peer, sizeof(conn->peer), "yasmin:%u (domain %u)",
 		 c->rv.peer, c->rv.peer);
 	return 0;
-fail:
-	conn_free(c, 1);
-	return rc;
 }
 
 /*
- * Busy: answer from the XenStore request alone.  Everything yx_accept
+ * Busy: answer from the XenStore request alone.  Everything yasmin_accept
  * would set up first - the gntalloc and event channel handles, an unbound
  * port, the granted control, data and list pages - is never made for the
  * newcomer: its refusal takes nothing from the gntalloc limit, the event
  * channels or the grant table that the measured connection draws on.
  */
-static int yx_refuse(struct yb_ep *listener, struct yb_ep *conn,
-		     const char *why, struct yb_err *err)
+static int yasmin_refuse(struct yb_ep *listener, struct yb_ep *conn,
+			 const char *why, struct yb_err *err)
 {
-	struct yx_listener *l = listener->priv;
+	struct yasmin_listener *l = listener->priv;
 	unsigned dom;
 	int rc = yb_xrv_refuse(&l->rv, why, &dom, err);
 
@@ -424,17 +480,10 @@ static int yx_refuse(struct yb_ep *listener, struct yb_ep *conn,
 	return rc;
 }
 
-static int yx_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
-		      struct yb_err *err)
+/* The request the parameters make: ring orders, wait mode, spin budget. */
+static int yasmin_make_request(const struct yb_tparams *tp,
+			       struct yb_xrv_request *req, struct yb_err *err)
 {
-	const struct yb_tparams *tp = ep->params;
-	struct yb_xrv_request req = { .version = YX_VERSION,
-				      .order0 = YX_DEFAULT_ORDER,
-				      .order1 = YX_DEFAULT_ORDER,
-				      .wait = YB_WAIT_ADAPTIVE,
-				      .spin_ns = YB_RING_DEFAULT_SPIN_NS };
-	struct timespec ts;
-
 	if (tp && tp->ring_bytes) {
 		int o = yb_ring_order_of(tp->ring_bytes);
 		if (o < YB_RING_MIN_ORDER || o > YB_RING_MAX_ORDER)
@@ -442,19 +491,116 @@ static int yx_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 					  "yasmin: ring size %llu: expected a "
 					  "power of two from 4K to 1G",
 					  (unsigned long long)tp->ring_bytes);
-		req.order0 = req.order1 = (unsigned)o;
+		req->order0 = req->order1 = (unsigned)o;
 	}
 	if (tp && tp->wait_set)
-		req.wait = (unsigned)tp->wait;
+		req->wait = (unsigned)tp->wait;
 	if (tp && tp->spin_ns)
-		req.spin_ns = tp->spin_ns;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	req.nonce = ((unsigned long long)ts.tv_nsec << 20) ^
-		    (unsigned long long)ts.tv_sec ^ (unsigned long long)getpid();
+		req->spin_ns = tp->spin_ns;
+	req->nonce = yb_xrv_nonce();
+	return 0;
+}
+
+/*
+ * Bind to the server's port rport and map its control page (grant ref),
+ * asking for an unmap notification on our live byte; check the ring the
+ * server formatted there.
+ */
+static int yasmin_map_control(struct yasmin_conn *c, const char *addr,
+			      unsigned ref,
+			      unsigned rport, struct yb_err *err)
+{
+	unsigned peer = c->rv.peer;
+	xenevtchn_port_or_error_t port =
+		xenevtchn_bind_interdomain(c->ev, peer, rport);
+	if (port < 0)
+		return yb_err_sys(err, errno,
+				  "yasmin:%s: cannot bind event channel %u of "
+				  "domain %u",
+				  addr, rport, peer);
+	c->lport = (evtchn_port_t)port;
+	c->bound = 1;
+	c->ctrl = xengnttab_map_grant_ref_notify(c->gt, peer, ref,
+						 PROT_READ | PROT_WRITE,
+						 YB_RING_OFF_LIVE + 1, c->lport);
+	if (!c->ctrl)
+		return yb_err_sys(err, errno,
+				  "yasmin:%s: cannot map grant %u of domain %u",
+				  addr, ref, peer);
+	return yb_ring_check(c->ctrl, c->order0, c->order1, err);
+}
+
+/*
+ * Map the data pages: the grant list is read once from the control page,
+ * checked against the rings we asked for, and only the copy is used; the
+ * list pages are mapped, read and unmapped again.
+ */
+static int yasmin_map_data(struct yasmin_conn *c, const char *addr,
+			   struct yb_err *err)
+{
+	unsigned peer = c->rv.peer;
+	uint32_t want = (uint32_t)(((1ull << c->order0) + (1ull << c->order1)) /
+				   YB_RING_PAGE);
+	uint32_t nd = yb_get32(c->ctrl + YASMIN_OFF_NDATA);
+	uint32_t nl = yb_get32(c->ctrl + YASMIN_OFF_NLIST);
+	if (nd != want ||
+	    nl != (want + YASMIN_REFS_PER_PAGE - 1) / YASMIN_REFS_PER_PAGE ||
+	    nl > YASMIN_MAX_LIST)
+		return yb_err_set(err, YB_EPEER,
+				  "peer corrupted ring: control page lists %u "
+				  "data pages in %u list pages, the rings need "
+				  "%u",
+				  nd, nl, want);
+	c->n_data = nd;
+	c->n_list = nl;
+	uint32_t list_refs[YASMIN_MAX_LIST];
+	for (uint32_t i = 0; i < nl; i++)
+		list_refs[i] = yb_get32(c->ctrl + YASMIN_OFF_LIST + 4 * i);
+	uint32_t *refs = calloc(nd, sizeof(uint32_t));
+	if (!refs)
+		return yb_err_set(err, YB_ENOMEM, "out of memory");
+	uint8_t *list = xengnttab_map_domain_grant_refs(c->gt, nl, peer,
+							 list_refs, PROT_READ);
+	if (!list) {
+		free(refs);
+		return yb_err_sys(err, errno,
+				  "yasmin:%s: cannot map %u grant list pages",
+				  addr, nl);
+	}
+	for (uint32_t i = 0; i < nd; i++)
+		refs[i] = yb_get32(list + 4 * i);
+	xengnttab_unmap(c->gt, list, nl);
+	c->data = xengnttab_map_domain_grant_refs(c->gt, nd, peer, refs,
+						  PROT_READ | PROT_WRITE);
+	free(refs);
+	if (!c->data)
+		return yb_err_sys(err, errno,
+				  "yasmin:%s: cannot map %u data pages of "
+				  "domain %u (gntdev limit?)",
+				  addr, nd, peer);
+	return 0;
+}
+
+/*
+ * Open the handles, ask the server (XenStore), map what it granted and
+ * join the ring.  Whatever was set up when a step fails is released
+ * (yasmin_conn_free takes a connection in any state).
+ */
+static int yasmin_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
+			  struct yb_err *err)
+{
+	struct yb_xrv_request req = { .version = YASMIN_VERSION,
+				      .order0 = YASMIN_DEFAULT_ORDER,
+				      .order1 = YASMIN_DEFAULT_ORDER,
+				      .wait = YB_WAIT_ADAPTIVE,
+				      .spin_ns = YB_RING_DEFAULT_SPIN_NS };
+	int rc = yasmin_make_request(ep->params, &req, err);
+
+	if (rc)
+		return rc;
 	if (timeout_ms < YB_XRV_HANDSHAKE_MS)
 		timeout_ms = YB_XRV_HANDSHAKE_MS;
-
-	struct yx_conn *c = conn_new(1);
+	struct yasmin_conn *c = yasmin_conn_new(1);
 	if (!c)
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
 	c->order0 = req.order0;
@@ -463,7 +609,6 @@ static int yx_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 	 * grant pages for nothing. */
 	c->gt = xengnttab_open(NULL, 0);
 	c->ev = xenevtchn_open(NULL, 0);
-	int rc;
 	if (!c->gt || !c->ev) {
 		rc = yb_err_sys(err, errno, "yasmin: cannot open %s",
 				c->gt ? "/dev/xen/evtchn" : "/dev/xen/gntdev");
@@ -482,101 +627,37 @@ static int yx_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 				"yasmin:%s: malformed reply from the server", addr);
 		goto fail;
 	}
-	unsigned peer = c->rv.peer;
-	xenevtchn_port_or_error_t port =
-		xenevtchn_bind_interdomain(c->ev, peer, rport);
-	if (port < 0) {
-		rc = yb_err_sys(err, errno,
-				"yasmin:%s: cannot bind event channel %u of "
-				"domain %u",
-				addr, rport, peer);
-		goto fail;
-	}
-	c->lport = (evtchn_port_t)port;
-	c->bound = 1;
-	c->ctrl = xengnttab_map_grant_ref_notify(c->gt, peer, ref,
-						 PROT_READ | PROT_WRITE,
-						 YB_RING_OFF_LIVE + 1, c->lport);
-	if (!c->ctrl) {
-		rc = yb_err_sys(err, errno,
-				"yasmin:%s: cannot map grant %u of domain %u",
-				addr, ref, peer);
-		goto fail;
-	}
-	rc = yb_ring_check(c->ctrl, c->order0, c->order1, err);
+	rc = yasmin_map_control(c, addr, ref, rport, err);
+	if (rc == 0)
+		rc = yasmin_map_data(c, addr, err);
 	if (rc)
 		goto fail;
-	/* Read the grant list once, check it, then use the copy. */
-	uint32_t want = (uint32_t)(((1ull << c->order0) + (1ull << c->order1)) /
-				   YB_RING_PAGE);
-	uint32_t nd = yb_get32(c->ctrl + YX_OFF_NDATA);
-	uint32_t nl = yb_get32(c->ctrl + YX_OFF_NLIST);
-	if (nd != want || nl != (want + YX_REFS_PER_PAGE - 1) / YX_REFS_PER_PAGE ||
-	    nl > YX_MAX_LIST) {
-		rc = yb_err_set(err, YB_EPEER,
-				"peer corrupted ring: control page lists %u data "
-				"pages in %u list pages, the rings need %u",
-				nd, nl, want);
-		goto fail;
-	}
-	c->n_data = nd;
-	c->n_list = nl;
-	uint32_t list_refs[YX_MAX_LIST];
-	for (uint32_t i = 0; i < nl; i++)
-		list_refs[i] = yb_get32(c->ctrl + YX_OFF_LIST + 4 * i);
-	uint32_t *refs = calloc(nd, sizeof(uint32_t));
-	if (!refs) {
-		rc = yb_err_set(err, YB_ENOMEM, "out of memory");
-		goto fail;
-	}
-	uint8_t *list = xengnttab_map_domain_grant_refs(c->gt, nl, peer,
-							 list_refs, PROT_READ);
-	if (!list) {
-		free(refs);
-		rc = yb_err_sys(err, errno,
-				"yasmin:%s: cannot map %u grant list pages", addr,
-				nl);
-		goto fail;
-	}
-	for (uint32_t i = 0; i < nd; i++)
-		refs[i] = yb_get32(list + 4 * i);
-	xengnttab_unmap(c->gt, list, nl);
-	c->data = xengnttab_map_domain_grant_refs(c->gt, nd, peer, refs,
-						  PROT_READ | PROT_WRITE);
-	free(refs);
-	if (!c->data) {
-		rc = yb_err_sys(err, errno,
-				"yasmin:%s: cannot map %u data pages of domain %u "
-				"(gntdev limit?)",
-				addr, nd, peer);
-		goto fail;
-	}
-	attach(c, (int)req.wait, req.spin_ns);
-	yx_notify(c); /* we are live: the server waits for this */
+	yasmin_attach(c, (int)req.wait, req.spin_ns);
+	yasmin_notify(c); /* we are live: the server waits for this */
 	ep->priv = c;
 	snprintf(ep->peer, sizeof(ep->peer), "yasmin:%s", addr);
 	snprintf(ep->addr, sizeof(ep->addr), "yasmin (domain %u)", c->rv.self);
 	return 0;
 fail:
-	conn_free(c, 1);
+	yasmin_conn_free(c, 1);
 	return rc;
 }
 
-static int yx_poll_fd(const struct yb_ep *ep)
+static int yasmin_poll_fd(const struct yb_ep *ep)
 {
 	if (!ep->priv)
 		return -1;
 	if (ep->listener) {
-		struct yx_listener *l = ep->priv;
+		struct yasmin_listener *l = ep->priv;
 		return yb_xrv_listen_fd(&l->rv);
 	}
-	const struct yx_conn *c = ep->priv;
+	const struct yasmin_conn *c = ep->priv;
 	return xenevtchn_fd(c->ev);
 }
 
-static void yx_describe(const struct yb_ep *ep, struct yb_meta *m)
+static void yasmin_describe(const struct yb_ep *ep, struct yb_meta *m)
 {
-	const struct yx_conn *c = ep->priv;
+	const struct yasmin_conn *c = ep->priv;
 
 	if (!c || ep->listener)
 		return;
@@ -589,28 +670,28 @@ static void yx_describe(const struct yb_ep *ep, struct yb_meta *m)
 	yb_xen_placement(m, "placement.", c->rv.self, c->rv.peer);
 }
 
-static void yx_close(struct yb_ep *ep)
+static void yasmin_close(struct yb_ep *ep)
 {
 	if (ep->priv && ep->listener) {
-		struct yx_listener *l = ep->priv;
+		struct yasmin_listener *l = ep->priv;
 		yb_xrv_close(&l->rv);
 		free(l);
 	} else if (ep->priv) {
-		conn_free(ep->priv, 1);
+		yasmin_conn_free(ep->priv, 1);
 	}
 	ep->priv = NULL;
 }
 
-static void yx_forget(struct yb_ep *ep)
+static void yasmin_forget(struct yb_ep *ep)
 {
 	if (ep->priv && ep->listener) {
-		struct yx_listener *l = ep->priv;
+		struct yasmin_listener *l = ep->priv;
 		yb_xrv_forget(&l->rv);
 		free(l);
 	} else if (ep->priv) {
-		struct yx_conn *c = ep->priv;
+		struct yasmin_conn *c = ep->priv;
 		c->owner = 0; /* not ours to tear down: drop our view only */
-		conn_free(c, 0);
+		yasmin_conn_free(c, 0);
 	}
 	ep->priv = NULL;
 }
@@ -620,21 +701,21 @@ const struct yb_transport yb_transport_yasmin = {
 	.summary = "the YASMIN ring between Xen domains: granted pages, an "
 		   "event channel, XenStore rendezvous",
 	.caps = YB_CAP_STREAM | YB_CAP_POLLFD | YB_CAP_NEEDS_XEN | YB_CAP_RING,
-	.probe = yx_probe,
-	.check_addr = yx_check_addr,
-	.listen = yx_listen,
-	.accept = yx_accept,
-	.connect = yx_connect,
-	.refuse = yx_refuse,
+	.probe = yasmin_probe,
+	.check_addr = yasmin_check_addr,
+	.listen = yasmin_listen,
+	.accept = yasmin_accept,
+	.connect = yasmin_connect,
+	.refuse = yasmin_refuse,
 	.send = yb_ringep_send,
 	.recv = yb_ringep_recv,
 	.wait = yb_ringep_wait,
-	.poll_fd = yx_poll_fd,
+	.poll_fd = yasmin_poll_fd,
 	.last_error = yb_ringep_last_error,
-	.describe = yx_describe,
+	.describe = yasmin_describe,
 	.counters = yb_ringep_counters,
-	.close = yx_close,
-	.forget = yx_forget,
+	.close = yasmin_close,
+	.forget = yasmin_forget,
 };
 
 #endif /* YB_HAVE_XEN */
