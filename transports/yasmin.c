@@ -560,7 +560,7 @@ static int yasmin_map_data(struct yasmin_conn *c, const char *addr,
 	if (!refs)
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
 	uint8_t *list = xengnttab_map_domain_grant_refs(c->gt, nl, peer,
-							 list_refs, PROT_READ);
+							list_refs, PROT_READ);
 	if (!list) {
 		free(refs);
 		return yb_err_sys(err, errno,
