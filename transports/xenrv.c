@@ -767,19 +767,18 @@ static int await_watch(struct yb_xrv *x, uint64_t deadline)
 	return 1;
 }
 
-int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
-		   const struct yb_xrv_request *req, int timeout_ms,
-		   char *reply, size_t replylen, struct yb_err *err)
+/*
+ * Wait until the peer's state node says a server listens on our port for
+ * us (or for any domain); the watch on it is stopped on every return.
+ */
+static int connect_await_server(struct yb_xrv *x, const char *name,
+				const char *addr, uint64_t deadline,
+				int timeout_ms, struct yb_err *err)
 {
-	char state_path[YB_XRV_PATH_MAX], path[YB_XRV_PATH_MAX];
-	char buf[YB_XRV_TEXT_MAX];
+	char state_path[YB_XRV_PATH_MAX];
 	unsigned len;
-	int rc, last_errno = ENOENT;
+	int last_errno = ENOENT;
 
-	rc = xrv_open(x, name, addr, 0, err);
-	if (rc)
-		return rc;
-	uint64_t deadline = yb_now() + (uint64_t)timeout_ms * 1000000;
 	node(state_path, x, "state");
 	start_watch(x, state_path, "state");
 	for (;;) {
@@ -815,6 +814,49 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 		}
 	}
 	stop_watch(x);
+	return 0;
+}
+
+/* What a server's answer of this kind means for the client. */
+static int connect_outcome(const struct yb_xrv *x, enum yb_xrv_answer kind,
+			   const char *name, const char *addr,
+			   const char *reply, struct yb_err *err)
+{
+	switch (kind) {
+	case YB_XRV_OK:
+		return 0;
+	case YB_XRV_REFUSED:
+		return yb_err_set(err, YB_EPROTO, "%s:%s: %s", name, addr, reply);
+	case YB_XRV_NO_RESOURCES:
+		return yb_err_set(err, YB_ENOMEM, "%s:%s: %s", name, addr, reply);
+	case YB_XRV_BUSY:
+		/* The server's own line, as over every transport. */
+		return reply[0] ? yb_err_set(err, YB_EBUSY, "%s", reply) :
+				  yb_err_set(err, YB_EBUSY,
+					     "%s:%s: server busy", name, addr);
+	default:
+		return yb_err_set(err, YB_EPROTO,
+				  "%s:%s: unexpected reply from domain %u",
+				  name, addr, x->peer);
+	}
+}
+
+int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
+		   const struct yb_xrv_request *req, int timeout_ms,
+		   char *reply, size_t replylen, struct yb_err *err)
+{
+	char path[YB_XRV_PATH_MAX];
+	char buf[YB_XRV_TEXT_MAX];
+	unsigned len;
+	int rc;
+
+	rc = xrv_open(x, name, addr, 0, err);
+	if (rc)
+		return rc;
+	uint64_t deadline = yb_now() + (uint64_t)timeout_ms * 1000000;
+	rc = connect_await_server(x, name, addr, deadline, timeout_ms, err);
+	if (rc)
+		return rc;
 
 	/* The request goes into our own tree (so the server knows who
 	 * asks), and the node stays while we are connected (so the server
@@ -857,28 +899,7 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 	 * looks again finds nothing to answer twice). */
 	snprintf(buf, sizeof(buf), "asked %llu", req->nonce);
 	xs_write(x->xs, XBT_NULL, x->presence, buf, (unsigned)strlen(buf));
-	switch (kind) {
-	case YB_XRV_OK:
-		rc = 0;
-		break;
-	case YB_XRV_REFUSED:
-		rc = yb_err_set(err, YB_EPROTO, "%s:%s: %s", name, addr, reply);
-		break;
-	case YB_XRV_NO_RESOURCES:
-		rc = yb_err_set(err, YB_ENOMEM, "%s:%s: %s", name, addr, reply);
-		break;
-	case YB_XRV_BUSY:
-		/* The server's own line, as over every transport. */
-		rc = reply[0] ? yb_err_set(err, YB_EBUSY, "%s", reply) :
-				yb_err_set(err, YB_EBUSY, "%s:%s: server busy",
-					   name, addr);
-		break;
-	default:
-		rc = yb_err_set(err, YB_EPROTO,
-				"%s:%s: unexpected reply from domain %u",
-				name, addr, x->peer);
-		break;
-	}
+	rc = connect_outcome(x, kind, name, addr, reply, err);
 out:
 	stop_watch(x);
 	return rc;
