@@ -97,7 +97,12 @@ awk -v e="$end" 'BEGIN { exit !(e < 20 + 8) }' || fail "a 20 s budget ran to $en
 	fail "a 20 s budget stopped at $n rounds after $end s"
 
 # --- a candidate twice as slow over unix: caught ------------------------------
-YB_SLOWDOWN_SPIN=unix:100 "$BIN" ab "$BIN" "$SLOW" --rounds 6 --tolerance 20 --json \
+# Ten rounds, not six: at 95% the sign test's interval of six (or eight)
+# rounds runs from their lowest change to their highest, so one round
+# thrown off by other work on the host (an old run of 1.6 s beside 0.9 s)
+# hid a real regression; of ten it runs from the second lowest to the
+# second highest.
+YB_SLOWDOWN_SPIN=unix:100 "$BIN" ab "$BIN" "$SLOW" --rounds 10 --tolerance 20 --json \
 	--no-plot --whole-runs --out "$T/slow" $RUN >"$T/slow.json" 2>"$T/slow.err"
 rc=$?
 cat "$T/slow.json" "$T/slow.err"
@@ -122,7 +127,7 @@ lo=$(jget "$v" curves.$u.interval_low_pct)
 # At least the delay itself (the peer's slower wake-up adds more).
 awk -v e="$est" -v l="$lo" 'BEGIN { exit !(e > 80 && e < 400 && l > 0) }' ||
 	fail "unix latency change $est% (interval from $lo%), expected at least +80%"
-[ "$(jget "$v" curves.$u.round_change_pct.5)" != "" ] || fail "fewer than 6 rounds in the verdict"
+[ "$(jget "$v" curves.$u.round_change_pct.9)" != "" ] || fail "fewer than 10 rounds in the verdict"
 note "twice as slow over unix: estimated $est%, interval from $lo%"
 # Exactly twice as slow (figures scaled): found, and measured as +100%
 # (the noise of these short runs - of a sanitizer build's above all -
