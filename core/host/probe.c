@@ -65,12 +65,13 @@ int yb_probe_memcpy(size_t bytes, double seconds, double *gbps,
  *     single-consumer queues move a small message: the floor of a ring.
  */
 struct line_arg {
-	_Alignas(64) uint64_t line; /* there (and back, when shared) */
-	_Alignas(64) uint64_t back; /* back, in the duplex layout */
-	uint64_t rounds;
+	uint64_t rounds; /* set before the echo thread starts */
 	int duplex;
 	int cpu;
 	int pin_failed;
+	/* Each in a line of its own, apart from the settings above. */
+	_Alignas(64) uint64_t line; /* there (and back, when shared) */
+	_Alignas(64) uint64_t back; /* back, in the duplex layout */
 };
 
 static int pin_self(int cpu)
