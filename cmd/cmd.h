@@ -151,8 +151,8 @@ void cmd_soak_report(struct yb_session *s, const char *transport,
 /* ---- verdict.c: the verdict of a comparison (compare, ab) ------------- */
 
 /*
- * A table on stdout, or the JSON of yb_cmp_to_json on stdout (a new
- * reference).  relative: the reference transport, or NULL.
+ * A table on stdout, or the JSON of yb_cmp_to_json on stdout.  relative:
+ * the reference transport, or NULL.
  */
 struct yb_cmp;
 void cmd_cmp_print(const struct yb_cmp *c, double tol, const char *relative);

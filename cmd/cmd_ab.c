@@ -1022,7 +1022,9 @@ static int gate_round(struct gate *g, unsigned r, double took[2])
 			 g->dir, g->width, r + 1, side ? "new" : "old",
 			 g->suffix[j]);
 		snprintf(run->piece, sizeof(run->piece), "%s", g->pc.name[j]);
-		/* (Only this piece's runs; the round still counts.) */
+		/* A stop between two runs leaves this piece's loop, and each
+		 * later piece leaves at once; the round still counts as done
+		 * (judging then finds its runs missing). */
 		if (cmd_stop)
 			break;
 		int e = one_run(g->exe[side], g->pc.runv[j], g->runc,

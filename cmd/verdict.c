@@ -1,6 +1,6 @@
 /*
  * verdict.c - the verdict of a comparison, as compare and ab print it: a
- * table with one row per curve and metric, or JSON (a new reference).
+ * table with one row per curve and metric, or JSON.
  */
 #include <jansson.h>
 #include <math.h>

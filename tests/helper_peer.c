@@ -47,15 +47,24 @@
  *       consumer counter past what the client produced), "live" (a live
  *       byte of 9) or "flip" (the producer counter jumping back and
  *       forth); waits for the client to leave
+ *   helper_peer hostile-shm-reply PATH
+ *       listen on the UNIX socket PATH as a shm server would, take one
+ *       client's request and answer it with an accepted reply that asks
+ *       the client to spin longer than any peer may (a descriptor of
+ *       /dev/null beside it); prints "listening" first, waits for the
+ *       client to leave
  */
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,6 +74,8 @@
 #include "core/report/results.h"
 #include "core/measure/serve.h"
 #include "core/wire/transport.h"
+#include "transports/shm.h"
+#include "transports/sock.h"
 
 static int die(const char *what, const struct yb_err *err)
 {
@@ -460,6 +471,44 @@ static int hostile_ring_server(const char *addr, const char *how)
 	return 0;
 }
 
+static int hostile_shm_reply(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(l, 1))
+		return die("hostile-shm-reply: listen", NULL);
+	printf("listening\n");
+	fflush(stdout);
+	int c = accept(l, NULL, NULL);
+	uint8_t req[YB_SHM_REQ_LEN], buf[YB_SHM_REP_LEN];
+	if (c < 0 || yb_sock_read_full(c, req, sizeof(req), 10000, NULL, 0,
+				       NULL))
+		return die("hostile-shm-reply: no request", NULL);
+	struct yb_shm_reply rep = {
+		.version = YB_SHM_VERSION,
+		.status = YB_SHM_ACCEPTED,
+		.order0 = 12,
+		.order1 = 12,
+		.wait = YB_WAIT_ADAPTIVE,
+		.spin_ns = YB_RING_MAX_SPIN_NS + 1,
+		.size = yb_ring_shared_bytes(12, 12),
+	};
+	yb_shm_enc_reply(buf, &rep);
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (yb_sock_write_full(c, buf, sizeof(buf), fd))
+		return die("hostile-shm-reply: reply", NULL);
+	char b[64];
+	while (read(c, b, sizeof(b)) > 0)
+		;
+	close(fd);
+	close(c);
+	close(l);
+	return 0;
+}
+
 static int free_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -563,6 +612,8 @@ int main(int argc, char **argv)
 		return pairs_check(argv[2], argc == 4 ? argv[3] : NULL);
 	if (argc == 4 && strcmp(argv[1], "hostile-ring-server") == 0)
 		return hostile_ring_server(argv[2], argv[3]);
+	if (argc == 3 && strcmp(argv[1], "hostile-shm-reply") == 0)
+		return hostile_shm_reply(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "json-valid") == 0)
 		return json_valid(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "json-check") == 0)

@@ -727,6 +727,12 @@ static int shm_take_reply(struct yb_ep *ep, const struct yb_shm_request *req,
 				  "%u, we speak %d",
 				  ep->peer, rep.version, SHM_VERSION);
 	unsigned want = req->order0;
+	if (rep.spin_ns > YB_RING_MAX_SPIN_NS)
+		return yb_err_set(err, YB_EPROTO,
+				  "%s: server answered with a spin of %llu ns "
+				  "(at most %llu)",
+				  ep->peer, (unsigned long long)rep.spin_ns,
+				  (unsigned long long)YB_RING_MAX_SPIN_NS);
 	if (!shm_valid_order(rep.order0) || !shm_valid_order(rep.order1) ||
 	    rep.wait > YB_WAIT_BLOCK ||
 	    (want && (rep.order0 != want || rep.order1 != want)) ||

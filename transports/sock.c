@@ -275,6 +275,11 @@ static void sock_take_fds(struct msghdr *mh, int *fds, int maxfds, int *nfds)
 static ssize_t sock_recv_fds(int fd, void *buf, size_t len, int *fds,
 			     int maxfds, int *nfds)
 {
+	/* The control buffer below holds YB_SOCK_FDS_MAX: never ask more. */
+	if (maxfds < 0)
+		maxfds = 0;
+	if (maxfds > YB_SOCK_FDS_MAX)
+		maxfds = YB_SOCK_FDS_MAX;
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int) * YB_SOCK_FDS_MAX)];
@@ -316,7 +321,7 @@ int yb_sock_read_full(int fd, void *buf, size_t len, int timeout_ms,
 		if (n == 0)
 			return YB_ETIMEDOUT;
 		ssize_t r;
-		if (fds && got == 0)
+		if (fds && nfds && got == 0)
 			r = sock_recv_fds(fd, buf, len, fds, maxfds, nfds);
 		else
 			r = recv(fd, (uint8_t *)buf + got, len - got, 0);

@@ -60,10 +60,12 @@ int yb_sock_local_path(char *buf, size_t len, const char *dir,
  *
  * read_full: exactly len bytes within timeout_ms; 0, YB_ETIMEDOUT, YB_EEOF
  * when the peer hung up first, or another error.  With fds, the first
- * read also takes the descriptors sent with it (SCM_RIGHTS): room is made
- * for maxfds (at most YB_SOCK_FDS_MAX), they go to fds, any others are
- * closed, and *nfds counts every one that arrived.  Whatever the result,
- * the caller owns fds[0 .. min(*nfds, maxfds)).
+ * read also takes the descriptors sent with it (SCM_RIGHTS; nfds must
+ * then be given too): room is made for maxfds (cut to YB_SOCK_FDS_MAX),
+ * they go to fds, any others that fit the room alignment leaves are
+ * closed, and *nfds counts those the kernel delivered (it drops what does
+ * not fit), so more than maxfds means the peer sent more than it should.
+ * Whatever the result, the caller owns fds[0 .. min(*nfds, maxfds)).
  *
  * write_full: all of buf in one send (the messages are far below any
  * socket buffer; YB_EIO if it was cut), with pass_fd passed along when it

@@ -175,6 +175,7 @@ enum yb_xrv_answer yb_xrv_parse_reply(const char *text, size_t len,
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 #include <xenstore.h>
 

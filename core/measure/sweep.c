@@ -23,7 +23,7 @@
 /*
  * A run is never sized at more than this many times the last run that
  * was timed before it.  A clock held back on either end (see
- * clock_stalled) can also make a time merely too short, and a time a
+ * yb_clock_stalled) can also make a time merely too short, and a time a
  * thousand times too short must not turn the next trial into minutes.
  */
 #define MAX_GROWTH 16

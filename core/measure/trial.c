@@ -198,7 +198,7 @@ int yb_clock_stalled(yb_ns elapsed)
  * Time per repetition of an unrecorded run, growing the run until it
  * lasts an eighth of a trial.  A stream goes on growing (up to ten
  * times the goal) until its receiver finds at most a tenth of it
- * waiting: that teaches the floor of every trial (learn_floor) before
+ * waiting: that teaches the floor of every trial (yb_learn_floor) before
  * the first one, which concurrent pairs, unable to measure a point
  * again, depend on.  A run over which the clock stood still is run
  * again at the same size (growing from it would size the run from a

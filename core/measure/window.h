@@ -4,9 +4,8 @@
  * and just after it, never inside.  The client (trial.c) and the server
  * (serve.c) share these.
  *
- * They are inline, as they were while both ends lived in one file: the
- * readings the server takes at the edges of its window cost what they
- * always cost.  A test that stands a fake clock in for yb_now before it
+ * They are inline so that the readings at the edges of a window cost no
+ * call into another file, as when both ends' code shared one.  A test that stands a fake clock in for yb_now before it
  * includes the engine's source (tests/unit_sweep.c) gets the fake clock
  * here too.
  */

@@ -84,8 +84,9 @@ struct yb_transport {
 	 */
 	uint64_t (*memory)(const struct yb_tparams *tp);
 	/*
-	 * Address to listen on when both ends run on this host; dir is a
-	 * private directory the caller removes afterwards.  Needs YB_CAP_LOCAL.
+	 * Optional, YB_CAP_LOCAL only (which every such transport has):
+	 * address to listen on when both ends run on this host; dir is a
+	 * private directory the caller removes afterwards.
 	 */
 	int (*local_addr)(char *buf, size_t len, const char *dir,
 			  struct yb_err *err);

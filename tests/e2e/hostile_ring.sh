@@ -1,6 +1,7 @@
 # A server that scribbles on the shared control page: the client ends the
 # connection with "peer corrupted ring: ..." (one line, exit 1), quickly,
-# and never crashes or hangs.
+# and never crashes or hangs.  A server whose handshake asks for more
+# spinning than any peer may is refused before anything is mapped.
 . "$(dirname "$0")/../lib.sh"
 
 for how in prod-ahead cons-ahead live flip; do
@@ -16,4 +17,9 @@ for how in prod-ahead cons-ahead live flip; do
 	note "$how: failed cleanly after $ms ms"
 	[ $ms -lt 5000 ] || fail "$how: took $ms ms"
 done
+sock=$T/spin.sock
+bg "$T/spin.srv" "$HELPER" hostile-shm-reply "$sock"
+wait_for "$T/spin.srv" "listening"
+expect_fail 4 "server answered with a spin of 10000000001 ns (at most 10000000000)" \
+	timeout 20 "$BIN" client "shm:$sock" --quick --max-bytes 4K --out "$T/spin"
 exit 0
