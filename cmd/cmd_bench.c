@@ -190,20 +190,33 @@ static const struct {
 };
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 
-/* The figure of a row: pairs 1 for single runs, pair 0 for totals. */
-static double find(const struct yb_results *r, const char *transport,
-		   const char *wait, unsigned mode, uint64_t bytes,
-		   unsigned pairs)
+/* The row of a sweep: pairs 1 for single runs, pair 0 for totals. */
+static const struct yb_point *row_of(const struct yb_results *r,
+				     const char *transport, const char *wait,
+				     unsigned mode, uint64_t bytes,
+				     unsigned pairs)
 {
 	for (size_t i = r->n; i-- > 0;) {
 		const struct yb_point *p = &r->p[i];
 		if (strcmp(p->transport, transport) == 0 && p->mode == mode &&
 		    p->bytes == bytes && strcmp(p->wait, wait) == 0 &&
 		    p->pairs == pairs && (pairs == 1 || p->pair == 0))
-			return mode == YB_MODE_PINGPONG ? p->lat_p50_us :
-							  p->bw_gbps;
+			return p;
 	}
-	return NAN;
+	return NULL;
+}
+
+/* The figure of a row: one-way p50 latency, or bandwidth. */
+static double find(const struct yb_results *r, const char *transport,
+		   const char *wait, unsigned mode, uint64_t bytes,
+		   unsigned pairs)
+{
+	const struct yb_point *p = row_of(r, transport, wait, mode, bytes,
+					  pairs);
+
+	if (!p)
+		return NAN;
+	return mode == YB_MODE_PINGPONG ? p->lat_p50_us : p->bw_gbps;
 }
 
 /*
@@ -214,15 +227,12 @@ static double find(const struct yb_results *r, const char *transport,
 static double cpu_per_msg(const struct yb_results *r, const char *transport,
 			  const char *wait)
 {
-	for (size_t i = r->n; i-- > 0;) {
-		const struct yb_point *p = &r->p[i];
-		if (strcmp(p->transport, transport) == 0 &&
-		    p->mode == YB_MODE_PINGPONG && p->bytes == 1 &&
-		    strcmp(p->wait, wait) == 0 && p->pairs <= 1)
-			return (p->cpu_client_pct + p->cpu_server_pct) / 100 *
-			       p->lat_mean_us;
-	}
-	return NAN;
+	const struct yb_point *p = row_of(r, transport, wait, YB_MODE_PINGPONG,
+					  1, 1);
+
+	if (!p)
+		return NAN;
+	return (p->cpu_client_pct + p->cpu_server_pct) / 100 * p->lat_mean_us;
 }
 
 /* One local sweep; errors are reported and leave the figures NAN. */

@@ -275,6 +275,17 @@ static void xcopy_take(struct xcopy *x, uint8_t *dst, uint64_t m)
 	x->wrong += got != m;
 }
 
+/* per chunks from *m on, timed by the reader: the ns they took. */
+static yb_ns xcopy_batch(struct xcopy *x, uint8_t *dst, uint64_t *m,
+			 uint64_t per)
+{
+	yb_ns t0 = yb_now();
+
+	for (uint64_t k = 0; k < per; k++, (*m)++)
+		xcopy_take(x, dst, *m);
+	return yb_now() - t0;
+}
+
 /* Batches of about 10 ms, timed by the reader: Gbit/s of each. */
 static int xcopy_read(struct xcopy *x, uint8_t *dst, double seconds,
 		      double *samples, int max)
@@ -285,18 +296,12 @@ static int xcopy_read(struct xcopy *x, uint8_t *dst, double seconds,
 
 	/* The first batches only size the others. */
 	for (int warm = 0; warm < 4; warm++) {
-		yb_ns t0 = yb_now();
-		for (uint64_t k = 0; k < per; k++, m++)
-			xcopy_take(x, dst, m);
-		yb_ns dt = yb_now() - t0;
+		yb_ns dt = xcopy_batch(x, dst, &m, per);
 		if (dt > 0 && dt < 10000000)
 			per = per * 10000000 / dt + 1;
 	}
 	while (nb < max) {
-		yb_ns t0 = yb_now();
-		for (uint64_t k = 0; k < per; k++, m++)
-			xcopy_take(x, dst, m);
-		yb_ns dt = yb_now() - t0;
+		yb_ns dt = xcopy_batch(x, dst, &m, per);
 		if (dt > 0)
 			samples[nb++] = 8.0 * (double)x->chunk * (double)per /
 					(double)dt;
