@@ -4,8 +4,9 @@
  *
  * The input is a program.  Its first byte picks the ring sizes; every
  * following op either lets the hostile peer write (any control-page word,
- * the live bytes, the thresholds, data bytes - between any two of our
- * calls, so values change between two reads) or makes our side call the
+ * the live bytes, the thresholds, data bytes, a small piece in its
+ * producer line - between any two of our calls, so values change between
+ * two reads) or makes our side call the
  * ring's non-blocking API.  The shared memory is an exact-size heap block,
  * so AddressSanitizer catches any access outside it.  Checked invariants:
  * a call never returns more than asked, never more than the ring holds,
@@ -89,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (in.n > 0) {
 		unsigned op = take(&in, 1);
 		ssize_t rc = 0;
-		switch (op % 10) {
+		switch (op % 11) {
 		case 0: { /* peer writes any control-page word */
 			unsigned off = (take(&in, 2) % (YB_RING_PAGE / 4)) * 4;
 			uint32_t v = take(&in, 4);
@@ -144,9 +145,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 9:
 			gone = take(&in, 1) & 1;
 			break;
+		case 10: { /* peer publishes a small piece near our reads */
+			unsigned rx = 1u - (unsigned)side;
+			uint32_t start = r.rx_cons + take(&in, 1) - 0x80;
+			uint32_t n = take(&in, 1) % (YB_RING_SMALL_MAX + 2);
+			uint64_t d = (uint64_t)start | (uint64_t)n << 32;
+			memcpy(mem + YB_RING_OFF_SMALL(rx), &d, 8);
+			memset(mem + YB_RING_OFF_SMALL_DATA(rx),
+			       (int)take(&in, 1), YB_RING_SMALL_MAX);
+			break;
+		}
 		}
 		/* Corruption is sticky for every data-path call. */
-		if (broken && rc >= 0 && op % 10 >= 4 && op % 10 <= 7)
+		if (broken && rc >= 0 && op % 11 >= 4 && op % 11 <= 7)
 			abort();
 		if (rc == YB_EPEER) {
 			if (strncmp(yb_ring_error(&r), "peer corrupted ring: ",

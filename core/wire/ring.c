@@ -28,13 +28,20 @@
  *      clears its live byte (release), and the peer reads the live byte
  *      (acquire) before its final look at the counter, so no data sent
  *      before a close is lost.
+ *   4. A small piece (ring.h) is a sequence lock inside the producer
+ *      line: length 0, release fence, bytes, then start and length
+ *      (release), all before the counter; the reader's acquire load of
+ *      the descriptor, its copy, an acquire fence and a second load tell
+ *      it whether the bytes it copied belong to the descriptor it
+ *      validated.
  *
  * The peer is untrusted.  Our own counters are kept in private variables
  * and only ever written to the page; the peer's are loaded once per use
  * into a local, checked against what we know (a producer counter at most
  * one ring ahead of our consumer counter and never moving backwards, a
- * consumer counter between the last one we saw and our producer counter)
- * and only then used.  Offsets into the data rings are always our private
+ * consumer counter between the last one we saw and our producer counter,
+ * a small piece no longer than its line holds and covering the bytes we
+ * are about to read) and only then used.  Offsets into the data rings are always our private
  * counter masked by our private size.  A violation marks the ring broken
  * with "peer corrupted ring: ..." and every later call fails.
  */
@@ -52,7 +59,13 @@
 #error "the ring layout is little-endian; a big-endian port must swap"
 #endif
 
-_Static_assert(YB_RING_OFF_LINE(1, 1) + 8 <= YB_RING_OFF_BACKEND,
+_Static_assert(YB_RING_OFF_LINE(1, 1) + 128 <= YB_RING_OFF_WANT(0),
+	       "counter lines overlap the wake-up lines");
+_Static_assert(YB_RING_OFF_SMALL_DATA(0) + YB_RING_SMALL_MAX <=
+		       YB_RING_OFF_LINE(0, 0) + 64,
+	       "a small piece must ride in its producer's 64-byte line");
+_Static_assert(YB_RING_OFF_SMALL(0) % 8 == 0, "small_start/len: one load");
+_Static_assert(YB_RING_OFF_WANT(1) + 128 <= YB_RING_OFF_BACKEND,
 	       "control lines overlap the back end's area");
 _Static_assert(YB_RING_OFF_BACKEND < YB_RING_PAGE, "no room for a back end");
 _Static_assert(YB_RING_OFF_LINE(0, 1) - YB_RING_OFF_LINE(0, 0) >= 128,
@@ -87,14 +100,23 @@ static inline uint32_t *word(const struct yb_ring *r, unsigned off)
 /* Lines of the ring we write (ring index = our side) and of the one we read. */
 #define TX_RING(r) ((unsigned)(r)->side)
 #define RX_RING(r) (1u - (unsigned)(r)->side)
+#define MY_SIDE(r) ((unsigned)(r)->side)
+#define PEER_SIDE(r) (1u - (unsigned)(r)->side)
 #define P_TX_PROD(r) word(r, YB_RING_OFF_LINE(TX_RING(r), 0))
-#define P_TX_WANT_SPACE(r) word(r, YB_RING_OFF_LINE(TX_RING(r), 0) + 4)
 #define P_TX_CONS(r) word(r, YB_RING_OFF_LINE(TX_RING(r), 1))
-#define P_TX_WANT_DATA(r) word(r, YB_RING_OFF_LINE(TX_RING(r), 1) + 4)
 #define P_RX_PROD(r) word(r, YB_RING_OFF_LINE(RX_RING(r), 0))
-#define P_RX_WANT_SPACE(r) word(r, YB_RING_OFF_LINE(RX_RING(r), 0) + 4)
 #define P_RX_CONS(r) word(r, YB_RING_OFF_LINE(RX_RING(r), 1))
-#define P_RX_WANT_DATA(r) word(r, YB_RING_OFF_LINE(RX_RING(r), 1) + 4)
+/* Thresholds: ours in our wake-up line, the peer's in its own. */
+#define P_MY_WANT_SPACE(r) word(r, YB_RING_OFF_WANT(MY_SIDE(r)))
+#define P_MY_WANT_DATA(r) word(r, YB_RING_OFF_WANT(MY_SIDE(r)) + 4)
+#define P_PEER_WANT_SPACE(r) word(r, YB_RING_OFF_WANT(PEER_SIDE(r)))
+#define P_PEER_WANT_DATA(r) word(r, YB_RING_OFF_WANT(PEER_SIDE(r)) + 4)
+#define P_TX_SMALL(r) \
+	((uint64_t *)(void *)((r)->ctrl + YB_RING_OFF_SMALL(TX_RING(r))))
+#define P_RX_SMALL(r) \
+	((const uint64_t *)(void *)((r)->ctrl + YB_RING_OFF_SMALL(RX_RING(r))))
+#define TX_SMALL_DATA(r) ((r)->ctrl + YB_RING_OFF_SMALL_DATA(TX_RING(r)))
+#define RX_SMALL_DATA(r) ((r)->ctrl + YB_RING_OFF_SMALL_DATA(RX_RING(r)))
 
 static inline uint8_t *live_byte(const struct yb_ring *r, int side)
 {
@@ -340,7 +362,7 @@ static void publish_prod(struct yb_ring *r, uint32_t old)
 	/* Release: the data copied in before the counter.  Fence: the
 	 * counter before the load of want_data (store-load). */
 	store_fence(P_TX_PROD(r), r->tx_prod);
-	uint32_t want = __atomic_load_n(P_TX_WANT_DATA(r), __ATOMIC_SEQ_CST);
+	uint32_t want = __atomic_load_n(P_PEER_WANT_DATA(r), __ATOMIC_SEQ_CST);
 	if (crossed(old, r->tx_prod, want))
 		signal_peer(r);
 	else
@@ -353,7 +375,7 @@ static void publish_cons(struct yb_ring *r, uint32_t old)
 	 * the space.  Fence: the counter before the load of want_space
 	 * (store-load). */
 	store_fence(P_RX_CONS(r), r->rx_cons);
-	uint32_t want = __atomic_load_n(P_RX_WANT_SPACE(r), __ATOMIC_SEQ_CST);
+	uint32_t want = __atomic_load_n(P_PEER_WANT_SPACE(r), __ATOMIC_SEQ_CST);
 	if (crossed(old, r->rx_cons, want))
 		signal_peer(r);
 	else
@@ -374,6 +396,48 @@ ssize_t yb_ring_writable(struct yb_ring *r)
 	return tx_space(r);
 }
 
+/*
+ * A small piece also rides in the producer line (ring.h): sequence lock,
+ * writer half.  Length 0 first, so that a reader copying while we rewrite
+ * sees the descriptor change; then the bytes; then start and length.
+ */
+static void small_put(struct yb_ring *r, const uint8_t *src, uint32_t n)
+{
+	uint64_t *d = P_TX_SMALL(r);
+
+	__atomic_store_n(d, 0, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy(TX_SMALL_DATA(r), src, n);
+	__atomic_store_n(d, (uint64_t)r->tx_prod | (uint64_t)n << 32,
+			 __ATOMIC_RELEASE);
+}
+
+/*
+ * Reader half: copy the n bytes at rx_cons from the producer line if they
+ * are in its small piece.  1 copied, 0 take them from the data ring, < 0
+ * corrupt.  start and len are one load, validated before use; the bytes
+ * are only kept if a second load finds the descriptor unchanged.
+ */
+static int small_get(struct yb_ring *r, uint8_t *dst, uint32_t n)
+{
+	uint64_t d = __atomic_load_n(P_RX_SMALL(r), __ATOMIC_ACQUIRE);
+	uint32_t start = (uint32_t)d, len = (uint32_t)(d >> 32);
+	uint32_t off = r->rx_cons - start;
+
+	if (len > YB_RING_SMALL_MAX)
+		return (int)corrupt(r, "small piece of %u bytes, at most %u fit",
+				    len, YB_RING_SMALL_MAX);
+	if (off >= len || n > len - off)
+		return 0;
+	memcpy(dst, RX_SMALL_DATA(r) + off, n);
+	/* The copy is complete before the second look (load-load). */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__atomic_load_n(P_RX_SMALL(r), __ATOMIC_RELAXED) != d)
+		return 0;
+	r->st.small_read++;
+	return 1;
+}
+
 /* One attempt: > 0 bytes written, YB_EAGAIN, or an error. */
 static ssize_t send_try(struct yb_ring *r, const uint8_t *buf, size_t len)
 {
@@ -388,9 +452,14 @@ static ssize_t send_try(struct yb_ring *r, const uint8_t *buf, size_t len)
 		r->peer_closed = 1;
 		return YB_EPIPE;
 	}
-	ssize_t space = tx_space(r);
-	if (space <= 0)
-		return space < 0 ? space : YB_EAGAIN;
+	/* The space the last consumer counter we saw leaves; the peer's
+	 * line is fetched only when that is not enough. */
+	ssize_t space = (ssize_t)(r->tx_size - (r->tx_prod - r->seen_tx_cons));
+	if (space == 0 || (size_t)space < len) {
+		space = tx_space(r);
+		if (space <= 0)
+			return space < 0 ? space : YB_EAGAIN;
+	}
 	size_t n = len < (size_t)space ? len : (size_t)space;
 	size_t done = 0;
 	while (done < n) {
@@ -398,6 +467,8 @@ static ssize_t send_try(struct yb_ring *r, const uint8_t *buf, size_t len)
 		if (c > r->chunk)
 			c = r->chunk;
 		copy_in(r, buf + done, c);
+		if (c <= YB_RING_SMALL_MAX)
+			small_put(r, buf + done, c);
 		uint32_t old = r->tx_prod;
 		r->tx_prod += c;
 		publish_prod(r, old);
@@ -431,6 +502,17 @@ static ssize_t recv_try(struct yb_ring *r, uint8_t *buf, size_t len)
 		return 0;
 	size_t n = len < (size_t)avail ? len : (size_t)avail;
 	size_t done = 0;
+	if (n <= YB_RING_SMALL_MAX) {
+		int got = small_get(r, buf, (uint32_t)n);
+		if (got < 0)
+			return got;
+		if (got) {
+			uint32_t old = r->rx_cons;
+			r->rx_cons += (uint32_t)n;
+			publish_cons(r, old);
+			done = n;
+		}
+	}
 	while (done < n) {
 		uint32_t c = (uint32_t)(n - done);
 		if (c > r->chunk)
@@ -456,13 +538,13 @@ static int arm(struct yb_ring *r, unsigned events)
 	r->st.wake_requests++;
 	if (events & YB_RING_READ) {
 		/* Wake me when the producer counter passes rx_cons + 1. */
-		__atomic_store_n(P_RX_WANT_DATA(r), r->rx_cons + 1,
+		__atomic_store_n(P_MY_WANT_DATA(r), r->rx_cons + 1,
 				 __ATOMIC_RELAXED);
 	}
 	if (events & YB_RING_WRITE) {
 		/* Wake me when half of the ring is free again. */
 		uint32_t half = r->tx_size / 2;
-		__atomic_store_n(P_TX_WANT_SPACE(r),
+		__atomic_store_n(P_MY_WANT_SPACE(r),
 				 r->tx_prod - r->tx_size + half,
 				 __ATOMIC_RELAXED);
 	}
@@ -580,11 +662,14 @@ int yb_ring_wait(struct yb_ring *r, unsigned events, int timeout_ms)
 			cpu_relax();
 		}
 		r->st.spins += SPIN_BATCH;
-		check_other(r, events);
 		now = yb_now();
 		if (now >= limit)
 			return 0;
 		if (now >= next_gone) {
+			/* Rarely: the other direction's line is the peer's,
+			 * and reading it while the peer writes it costs both
+			 * of us a transfer. */
+			check_other(r, events);
 			check_gone(r);
 			next_gone = now + GONE_CHECK_NS;
 		}
@@ -695,6 +780,7 @@ void yb_ring_stats_meta(const struct yb_ring *r, struct yb_meta *m)
 	yb_meta_set_int(m, "wake_requests", (long long)r->st.wake_requests);
 	yb_meta_set_int(m, "sleeps", (long long)r->st.sleeps);
 	yb_meta_set_int(m, "spins", (long long)r->st.spins);
+	yb_meta_set_int(m, "small_read", (long long)r->st.small_read);
 	yb_meta_set_int(m, "bytes_sent", (long long)r->st.bytes_sent);
 	yb_meta_set_int(m, "bytes_received", (long long)r->st.bytes_received);
 }

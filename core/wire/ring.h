@@ -10,8 +10,8 @@
  * transports/shm.c, grants + event channels for Xen);
  * the back end hands us mapped memory and a struct yb_ring_signal.
  *
- * Shared layout (all integers little-endian, the byte order of every
- * machine that shares memory with us; see YB_RING_OFF_*):
+ * Shared layout, version 2 (all integers little-endian, the byte order of
+ * every machine that shares memory with us; see YB_RING_OFF_*):
  *
  *   control page, 4096 bytes
  *     0     u32 magic "YBRG", u16 version, u16 reserved,
@@ -20,17 +20,24 @@
  *           connected; 0 once it closed; anything else is corruption
  *     132   u32 cpu[2]: the CPU each side last waited on, plus one (0:
  *           unknown); advisory, only ever compared
- *     256   ring 0 producer line: u32 prod, u32 want_space
- *     384   ring 0 consumer line: u32 cons, u32 want_data
+ *     256   ring 0 producer line: u32 prod, u32 reserved,
+ *           u32 small_start, u32 small_len, u8 small[48]
+ *     384   ring 0 consumer line: u32 cons
  *     512   ring 1 producer line
  *     640   ring 1 consumer line
+ *     768   side 0's wake-up line: u32 want_space (for ring 0, which it
+ *           writes), u32 want_data (for ring 1, which it reads)
+ *     896   side 1's wake-up line: want_space (ring 1), want_data (ring 0)
  *     1024  free for the back end (e.g. a list of grant references)
  *   ring 0 data: written by side 0 (server), read by side 1 (client)
  *   ring 1 data: written by side 1, read by side 0
  *
  * Every line of the control page has one writer: the producer writes its
- * line, the consumer its own.  The lines sit 128 bytes apart so that even
- * adjacent-line prefetching does not make the two sides share a line.
+ * line, the consumer its own, each side its wake-up line.  The lines sit
+ * 128 bytes apart so that even adjacent-line prefetching does not make the
+ * two sides share a line.  A line the other side reads is written only
+ * when something changes that it must see: the producer line once per
+ * published piece, the wake-up lines only when a side is about to sleep.
  *
  * Counters run freely modulo 2^32; byte i of the stream lives at
  * data[i & (size - 1)].  want_space and want_data are wake-up thresholds
@@ -39,6 +46,25 @@
  * signals only when its counter moves across that value.  Data going from
  * "empty" to "not empty" thus costs one wake-up, and a writer waiting for
  * space is woken once, when half of the ring has drained.
+ *
+ * Small messages ride with their publication.  A piece of at most
+ * YB_RING_SMALL_MAX bytes is copied into the data ring as usual and also
+ * into small[], with small_start its stream offset and small_len its
+ * length, before the producer counter moves; a reader that finds the
+ * bytes it is about to read there copies them from the line that told it
+ * they exist, and a 1-byte ping-pong moves about one cache line each way.
+ * small[] is a sequence lock: the producer writes small_len 0, then the
+ * bytes, then small_start and small_len; the reader loads start and len
+ * (one 8-byte load), copies, and loads them again: any change means the
+ * producer was rewriting the bytes, and the reader takes them from the
+ * data ring instead, where they stay until the consumer counter releases
+ * them.  The data ring always holds the whole stream; small[] is only a
+ * faster way to the newest bytes.
+ *
+ * The producer keeps the last consumer counter it validated and reads the
+ * consumer line again only when that leaves too little space (and while
+ * waiting), so the consumer's progress crosses to the producer about once
+ * per ring, not once per message.
  */
 #ifndef YB_RING_H
 #define YB_RING_H
@@ -51,7 +77,7 @@
 #include "core/base/meta.h"
 
 #define YB_RING_MAGIC 0x47524259u /* "YBRG" read as little-endian */
-#define YB_RING_VERSION 1
+#define YB_RING_VERSION 2
 #define YB_RING_PAGE 4096u
 #define YB_RING_MIN_ORDER 12 /* 4 KiB */
 #define YB_RING_MAX_ORDER 30 /* 1 GiB: the largest ring a back end maps */
@@ -71,6 +97,12 @@
 #define YB_RING_OFF_LIVE 128
 #define YB_RING_OFF_CPU 132
 #define YB_RING_OFF_LINE(ring, consumer) (256 + 256 * (ring) + 128 * (consumer))
+/* In a producer line: the newest small piece (start, len) and its bytes. */
+#define YB_RING_OFF_SMALL(ring) (YB_RING_OFF_LINE(ring, 0) + 8)
+#define YB_RING_OFF_SMALL_DATA(ring) (YB_RING_OFF_LINE(ring, 0) + 16)
+#define YB_RING_SMALL_MAX 48
+/* A side's wake-up line: want_space (+0) and want_data (+4). */
+#define YB_RING_OFF_WANT(side) (768 + 128 * (side))
 #define YB_RING_OFF_BACKEND 1024
 
 /* A sleeper wakes at least this often to look for a dead peer. */
@@ -94,6 +126,10 @@ int yb_wait_parse(const char *s);
  * answers without blocking whether the other side has died (a back end
  * that cannot tell returns 0; the live bytes still catch a clean close).
  * fd() is a descriptor poll(2) reports readable when wait() would return.
+ * wait(ctx, 0) is called only before a non-blocking caller goes back to
+ * poll(2) on fd(): it takes the wake-ups already delivered, and a back end
+ * that sleeps some cheaper way than on its descriptor (shm's futex) must
+ * from then on deliver wake-ups to fd() as well.
  */
 struct yb_ring_signal {
 	int (*notify)(void *ctx);
@@ -115,6 +151,7 @@ struct yb_ring_stats {
 	uint64_t wake_requests;     /* times we asked the peer to wake us */
 	uint64_t sleeps;            /* times we blocked in the back end */
 	uint64_t spins;             /* busy-wait iterations */
+	uint64_t small_read;        /* pieces read from the producer line */
 	uint64_t bytes_sent, bytes_received;
 };
 
@@ -133,7 +170,9 @@ struct yb_ring {
 	uint32_t tx_size, rx_size;
 	uint32_t tx_prod;       /* our counters: never read back from the */
 	uint32_t rx_cons;       /* shared page, the peer may scribble there */
-	uint32_t seen_tx_cons;  /* last validated peer counters */
+	uint32_t seen_tx_cons;  /* last validated peer counters (the producer
+				 * reads the consumer line only when this
+				 * one leaves too little space) */
 	uint32_t seen_rx_prod;
 	uint32_t chunk;         /* publish progress every chunk bytes */
 	int side;               /* 0 server, 1 client */
