@@ -4,7 +4,8 @@
  *
  * Each round measures the physical ceilings (single-core memcpy, the
  * core-to-core cache-line round trip, the duplex-line floor of a small
- * message, the cross-core copy rate; core/host/probe.h) and short local
+ * message, the cross-core copy rate; core/host/probe.h; the cost of a
+ * sleep and a wake-up, core/host/wake.h) and short local
  * sweeps over shm (adaptive and block waiting), unix and tcp, on the same
  * two CPUs.  The
  * targets are ratios between figures of the same round, because absolute
@@ -22,6 +23,7 @@
 
 #include "core/host/probe.h"
 #include "core/host/sysinfo.h"
+#include "core/host/wake.h"
 #include "core/wire/ring.h"
 #include "core/base/stats.h"
 #include "cmd/cmd.h"
@@ -125,6 +127,9 @@ enum fig {
 	F_XCOPY_1M,
 	F_SHM_BLOCK_CPU,
 	F_UNIX_CPU,
+	F_WAKE_US,
+	F_SHM_ADAPTIVE_1M_LAT,
+	F_SHM_POLL_1M_LAT,
 	NFIG
 };
 
@@ -151,6 +156,10 @@ static const struct {
 	{ "xcopy_1m_gbps", "cross-core copy, 1 MiB", "Gbit/s" },
 	{ "shm_block_cpu_us", "shm block, 1 B, CPU per message", "us" },
 	{ "unix_cpu_us", "unix, 1 B, CPU per message", "us" },
+	{ "wake_one_way_us", "sleep and wake-up, core to core, one way",
+	  "us" },
+	{ "shm_adaptive_1m_us", "shm adaptive, 1 MiB one-way (p50)", "us" },
+	{ "shm_poll_1m_us", "shm poll, 1 MiB one-way (p50)", "us" },
 };
 
 /*
@@ -176,6 +185,10 @@ static const struct {
 	  0, 0.9 },
 	{ "shm block CPU per message / unix CPU per message", F_SHM_BLOCK_CPU,
 	  F_UNIX_CPU, 1, 1, 1 },
+	/* Spinning for as long as a sleep and wake-up cost, then sleeping,
+	 * at most doubles a wait: adaptive within twice of never sleeping. */
+	{ "shm adaptive / poll latency, 1 MiB", F_SHM_ADAPTIVE_1M_LAT,
+	  F_SHM_POLL_1M_LAT, 1, 1, 2 },
 	{ "tcp latency / shm adaptive latency", F_TCP_LAT, F_SHM_ADAPTIVE_LAT,
 	  1, 0, 100 },
 	{ "shm block latency / unix latency", F_SHM_BLOCK_LAT, F_UNIX_LAT, 1,
@@ -237,8 +250,8 @@ static double cpu_per_msg(const struct yb_results *r, const char *transport,
 
 /* One local sweep; errors are reported and leave the figures NAN. */
 static int sweep(struct yb_session *s, const char *name, int wait,
-		 unsigned mode, unsigned pairs, const struct bench_args *a,
-		 struct yb_local_opts *lo)
+		 unsigned mode, unsigned pairs, uint64_t pp_bytes,
+		 const struct bench_args *a, struct yb_local_opts *lo)
 {
 	struct yb_sweep_opts o;
 	struct yb_tparams tp = { 0 };
@@ -261,7 +274,7 @@ static int sweep(struct yb_session *s, const char *name, int wait,
 	o.progress_ctx = s;
 	o.sched.perturbation = 0;
 	if (mode == YB_MODE_PINGPONG) {
-		o.sched.min_bytes = o.sched.max_bytes = 1;
+		o.sched.min_bytes = o.sched.max_bytes = pp_bytes;
 	} else if (pairs > 1) {
 		o.sched.min_bytes = o.sched.max_bytes = 1024 * 1024;
 	} else {
@@ -326,6 +339,12 @@ static int run_round(int round, const struct bench_args *a,
 			    &f[F_DUPLEX_NS], &err))
 		fprintf(stderr, "yasmin-bench: bench: duplex-line probe: %s\n",
 			err.msg);
+	double wake_ns;
+	if (yb_probe_wake(lo->cpu_client, lo->cpu_server, 300, &wake_ns, &err))
+		fprintf(stderr, "yasmin-bench: bench: wake-up probe: %s\n",
+			err.msg);
+	else
+		f[F_WAKE_US] = wake_ns / 1000;
 	if (yb_probe_memcpy(64 * 1024, 0.2, &f[F_MEMCPY_64K], &err) ||
 	    yb_probe_memcpy(1024 * 1024, 0.2, &f[F_MEMCPY_1M], &err))
 		fprintf(stderr, "yasmin-bench: bench: memcpy probe: %s\n",
@@ -357,10 +376,15 @@ static int run_round(int round, const struct bench_args *a,
 		const char *name;
 		int wait;
 		unsigned modes, pairs;
+		uint64_t pp_bytes; /* the ping-pong's message */
 	} runs[] = {
-		{ "shm", YB_WAIT_ADAPTIVE, 3, 1 }, { "shm", YB_WAIT_BLOCK, 1, 1 },
-		{ "unix", -1, 3, 1 },		   { "tcp", -1, 3, 1 },
-		{ "shm", YB_WAIT_ADAPTIVE, 2, 2 },
+		{ "shm", YB_WAIT_ADAPTIVE, 3, 1, 1 },
+		{ "shm", YB_WAIT_BLOCK, 1, 1, 1 },
+		{ "unix", -1, 3, 1, 1 },
+		{ "tcp", -1, 3, 1, 1 },
+		{ "shm", YB_WAIT_ADAPTIVE, 2, 2, 1 },
+		{ "shm", YB_WAIT_ADAPTIVE, 1, 1, 1 << 20 },
+		{ "shm", YB_WAIT_POLL, 1, 1, 1 << 20 },
 	};
 	rc = 0;
 	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]) && !rc; i++)
@@ -368,7 +392,8 @@ static int run_round(int round, const struct bench_args *a,
 		     m++)
 			if (runs[i].modes & (1u << (m - 1)))
 				rc = sweep(&s, runs[i].name, runs[i].wait, m,
-					   runs[i].pairs, a, lo);
+					   runs[i].pairs, runs[i].pp_bytes, a,
+					   lo);
 	yb_session_progress_done(&s);
 	yb_placement_annotate(&s.meta);
 	const struct yb_results *r = &s.results;
@@ -385,6 +410,9 @@ static int run_round(int round, const struct bench_args *a,
 		find(r, "shm", "adaptive", YB_MODE_STREAM, 1 << 20, 2);
 	f[F_SHM_BLOCK_CPU] = cpu_per_msg(r, "shm", "block");
 	f[F_UNIX_CPU] = cpu_per_msg(r, "unix", "");
+	f[F_SHM_ADAPTIVE_1M_LAT] =
+		find(r, "shm", "adaptive", YB_MODE_PINGPONG, 1 << 20, 1);
+	f[F_SHM_POLL_1M_LAT] = find(r, "shm", "poll", YB_MODE_PINGPONG, 1 << 20, 1);
 	struct yb_err cerr;
 	yb_session_close(&s, rc == 0, &cerr);
 	return rc;

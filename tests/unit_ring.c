@@ -382,48 +382,115 @@ static void small_pieces(void **state)
 	uint8_t b[128], big[YB_RING_SMALL_MAX + 1];
 	(void)state;
 
+	/* Up to four bytes: in the word of the producer counter. */
 	assert_int_equal(yb_ring_send(w, "abc", 3, 1), 3);
+	uint64_t word;
+	memcpy(&word, p->mem + YB_RING_OFF_LINE(0, 0), 8);
+	assert_int_equal((uint32_t)word, 3);
+	assert_memory_equal((uint8_t *)&word + 5, "abc", 3);
 	assert_int_equal(yb_ring_recv(r, b, sizeof(b), 1), 3);
 	assert_memory_equal(b, "abc", 3);
 	assert_int_equal(r->st.small_read, 1);
+	/* One byte, then two, then one more: the tail slides along. */
+	assert_int_equal(yb_ring_send(w, "d", 1, 1), 1);
+	assert_int_equal(yb_ring_recv(r, b, sizeof(b), 1), 1);
+	assert_int_equal(yb_ring_send(w, "ef", 2, 1), 2);
+	assert_int_equal(yb_ring_send(w, "g", 1, 1), 1);
+	assert_int_equal(yb_ring_recv(r, b + 1, sizeof(b), 1), 3);
+	assert_memory_equal(b, "defg", 4);
+	assert_int_equal(r->st.small_read, 3);
+	/* Scribbling on the data ring does not reach a tail read (so the
+	 * bytes did come from the counter's word). */
+	assert_int_equal(yb_ring_send(w, "h", 1, 1), 1);
+	p->mem[YB_RING_PAGE + 7] = 'X';
+	assert_int_equal(yb_ring_recv(r, b, sizeof(b), 1), 1);
+	assert_int_equal(b[0], 'h');
+	assert_int_equal(r->st.small_read, 4);
 
-	/* Two pieces: the line holds only the newer one. */
-	assert_int_equal(yb_ring_send(w, "def", 3, 1), 3);
-	assert_int_equal(yb_ring_send(w, "ghi", 3, 1), 3);
+	/* 5 to 48 bytes: in small[]; the line holds only the newest piece. */
+	assert_int_equal(yb_ring_send(w, "ABCDEF", 6, 1), 6);
 	assert_int_equal(yb_ring_recv(r, b, sizeof(b), 1), 6);
-	assert_memory_equal(b, "defghi", 6);
-	assert_int_equal(r->st.small_read, 1);
+	assert_memory_equal(b, "ABCDEF", 6);
+	assert_int_equal(r->st.small_read, 5);
+	assert_int_equal(yb_ring_send(w, "GHIJKL", 6, 1), 6);
+	assert_int_equal(yb_ring_send(w, "MNOPQR", 6, 1), 6);
+	assert_int_equal(yb_ring_recv(r, b, sizeof(b), 1), 12);
+	assert_memory_equal(b, "GHIJKLMNOPQR", 12);
+	assert_int_equal(r->st.small_read, 5);
 
 	/* Part of a piece, then the rest: both from the line. */
-	assert_int_equal(yb_ring_send(w, "jkl", 3, 1), 3);
+	assert_int_equal(yb_ring_send(w, "STUVWX", 6, 1), 6);
 	assert_int_equal(yb_ring_recv(r, b, 1, 1), 1);
-	assert_int_equal(yb_ring_recv(r, b + 1, 2, 1), 2);
-	assert_memory_equal(b, "jkl", 3);
-	assert_int_equal(r->st.small_read, 3);
+	assert_int_equal(yb_ring_recv(r, b + 1, 5, 1), 5);
+	assert_memory_equal(b, "STUVWX", 6);
+	assert_int_equal(r->st.small_read, 7);
 
-	/* One byte too many for the line. */
+	/* One byte too many for the line: the data ring (the tail still
+	 * holds its last four bytes, which a short read may take). */
 	fill(big, sizeof(big), 7);
 	assert_int_equal(yb_ring_send(w, big, sizeof(big), 1), sizeof(big));
 	assert_int_equal(yb_ring_recv(r, b, sizeof(b), 1), sizeof(big));
 	assert_memory_equal(b, big, sizeof(big));
-	assert_int_equal(r->st.small_read, 3);
+	assert_int_equal(r->st.small_read, 7);
 
-	/* A writer in the middle of rewriting the line (length 0): the
+	/* A writer in the middle of rewriting small[] (length 0): the
 	 * reader takes the bytes from the data ring. */
-	assert_int_equal(yb_ring_send(w, "mno", 3, 1), 3);
+	assert_int_equal(yb_ring_send(w, "abcdefgh", 8, 1), 8);
 	__atomic_store_n(shared_word(p, YB_RING_OFF_SMALL(0) + 4), 0,
 			 __ATOMIC_RELAXED);
-	memset(p->mem + YB_RING_OFF_SMALL_DATA(0), 'x', 3);
-	assert_int_equal(yb_ring_recv(r, b, sizeof(b), 1), 3);
-	assert_memory_equal(b, "mno", 3);
-	assert_int_equal(r->st.small_read, 3);
+	memset(p->mem + YB_RING_OFF_SMALL_DATA(0), 'x', 8);
+	assert_int_equal(yb_ring_recv(r, b, sizeof(b), 1), 8);
+	assert_memory_equal(b, "abcdefgh", 8);
+	assert_int_equal(r->st.small_read, 7);
 	assert_string_equal(yb_ring_error(r), "");
 
 	/* A length that cannot fit the line is corruption. */
-	assert_int_equal(yb_ring_send(w, "pqr", 3, 1), 3);
+	assert_int_equal(yb_ring_send(w, "pqrstu", 6, 1), 6);
 	__atomic_store_n(shared_word(p, YB_RING_OFF_SMALL(0) + 4),
 			 YB_RING_SMALL_MAX + 1, __ATOMIC_RELAXED);
 	expect_broken(r, 0, "small piece of 49 bytes");
+	pair_free(p);
+}
+
+/*
+ * The consumer counter of small reads is published lazily: with our next
+ * producer counter, before we wait, at a quarter of the ring, on close.
+ */
+static void lazy_consumer_counter(void **state)
+{
+	struct pair *p = pair_new(12, YB_WAIT_BLOCK, 0);
+	struct yb_ring *w = &p->r[0], *r = &p->r[1];
+	uint32_t *cons = shared_word(p, YB_RING_OFF_LINE(0, 1));
+	uint8_t b[64] = { 0 };
+	(void)state;
+
+	uint32_t c0 = *cons;
+	assert_int_equal(yb_ring_send(w, "abc", 3, 1), 3);
+	assert_int_equal(yb_ring_recv(r, b, sizeof(b), 1), 3);
+	assert_int_equal(*cons, c0);
+	assert_int_equal(yb_ring_send(r, "z", 1, 1), 1);
+	assert_int_equal(*cons, 3);
+
+	assert_int_equal(yb_ring_send(w, "def", 3, 1), 3);
+	assert_int_equal(yb_ring_recv(r, b, sizeof(b), 1), 3);
+	assert_int_equal(*cons, 3);
+	assert_int_equal(yb_ring_wait(r, YB_RING_READ, 0), 0);
+	assert_int_equal(*cons, 6);
+
+	/* Small reads alone: published by the time a quarter is read. */
+	uint32_t quarter = 4096 / 4, got = 0;
+	while (got < quarter) {
+		assert_int_equal(yb_ring_send(w, b, 16, 1), 16);
+		assert_int_equal(yb_ring_recv(r, b, 16, 1), 16);
+		got += 16;
+	}
+	assert_int_equal(*cons, 6 + quarter);
+
+	assert_int_equal(yb_ring_send(w, "g", 1, 1), 1);
+	assert_int_equal(yb_ring_recv(r, b, 1, 1), 1);
+	assert_int_equal(*cons, 6 + quarter);
+	yb_ring_close(r);
+	assert_int_equal(*cons, 7 + quarter);
 	pair_free(p);
 }
 
@@ -672,6 +739,7 @@ int main(void)
 		cmocka_unit_test(hostile_counters),
 		cmocka_unit_test(hostile_control_page),
 		cmocka_unit_test(small_pieces),
+		cmocka_unit_test(lazy_consumer_counter),
 		cmocka_unit_test(small_pieces_threaded),
 		cmocka_unit_test(threaded_streams),
 	};

@@ -1,6 +1,8 @@
 /* ringep.c - the connected-endpoint operations shared by shm and yasmin. */
 #include "transports/ringep.h"
 
+#include "core/host/wake.h"
+
 static struct yb_ring *ringep_ring(const struct yb_ep *ep)
 {
 	/* priv of a ring transport's connection starts with its ring. */
@@ -41,7 +43,13 @@ void yb_ringep_counters(const struct yb_ep *ep, struct yb_meta *m)
 		yb_ring_stats_meta(r, m);
 }
 
-void yb_ringep_describe(const struct yb_ep *ep, struct yb_meta *m)
+uint64_t yb_ringep_spin(uint64_t asked)
+{
+	return asked ? asked : yb_spin_budget_ns(NULL);
+}
+
+void yb_ringep_describe(const struct yb_ep *ep, struct yb_meta *m,
+			int spin_auto)
 {
 	const struct yb_ring *r = ringep_ring(ep);
 
@@ -51,6 +59,14 @@ void yb_ringep_describe(const struct yb_ep *ep, struct yb_meta *m)
 	yb_meta_set_int(m, "ring_bytes", r->tx_size);
 	yb_meta_set(m, "wait", "%s", yb_wait_name(r->wait_mode));
 	yb_meta_set_int(m, "spin_ns", (long long)r->spin_ns);
+	if (spin_auto) {
+		double wake;
+		yb_spin_budget_ns(&wake);
+		yb_meta_set(m, "spin_rule", "%s", "sleep-and-wake-up cost");
+		yb_meta_set_int(m, "wake_ns", (long long)wake);
+	} else {
+		yb_meta_set(m, "spin_rule", "%s", "asked for");
+	}
 	yb_meta_set_int(m, "publish_bytes", r->chunk);
 }
 

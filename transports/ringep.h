@@ -17,8 +17,16 @@ ssize_t yb_ringep_recv(struct yb_ep *ep, void *buf, size_t len);
 int yb_ringep_wait(struct yb_ep *ep, unsigned events, int timeout_ms);
 const char *yb_ringep_last_error(const struct yb_ep *ep);
 void yb_ringep_counters(const struct yb_ep *ep, struct yb_meta *m);
-/* Ring size, wait mode and spin budget into the metadata. */
-void yb_ringep_describe(const struct yb_ep *ep, struct yb_meta *m);
+/*
+ * The spin budget a ring gets: the one asked for (--spin-time, or the
+ * peer's request), or with 0 this machine's sleep-and-wake-up cost
+ * (core/host/wake.h).
+ */
+uint64_t yb_ringep_spin(uint64_t asked);
+/* Ring size, wait mode and spin budget into the metadata; spin_auto: the
+ * budget came from yb_ringep_spin(0). */
+void yb_ringep_describe(const struct yb_ep *ep, struct yb_meta *m,
+			int spin_auto);
 
 /* Size in bytes -> log2, or -1 when not a power of two. */
 int yb_ring_order_of(uint64_t bytes);

@@ -101,6 +101,7 @@ struct shm_conn {
 	uint32_t *bell, *peer_bell; /* ours (we sleep on it), the peer's */
 	uint32_t rung;  /* our bell's value when we last looked */
 	int fd_wanted;  /* what we last wrote to our bell's fd word */
+	int spin_auto;  /* the spin budget is this machine's wake-up cost */
 	unsigned order0, order1;
 };
 
@@ -289,7 +290,9 @@ static int shm_conn_start(struct yb_ep *ep, struct shm_conn *c, int memfd,
 	uint8_t *base = c->map;
 	yb_ring_attach(&c->ring, base, base + YB_RING_PAGE,
 		       base + YB_RING_PAGE + (1ull << c->order0), c->order0,
-		       c->order1, side, (int)s->wait, s->spin_ns, &sig);
+		       c->order1, side, (int)s->wait, yb_ringep_spin(s->spin_ns),
+		       &sig);
+	c->spin_auto = s->spin_ns == 0;
 	ep->priv = c;
 	return 0;
 }
@@ -705,8 +708,7 @@ static int shm_send_request(struct yb_ep *ep, struct yb_shm_request *req,
 							YB_WAIT_ADAPTIVE),
 		.order0 = (unsigned)order,
 		.order1 = (unsigned)order,
-		.spin_ns = tp && tp->spin_ns ? tp->spin_ns :
-					       YB_RING_DEFAULT_SPIN_NS,
+		.spin_ns = tp ? tp->spin_ns : 0, /* 0: each side's own */
 	};
 	yb_shm_enc_request(buf, req);
 	int rc = yb_sock_write_full(ep->fd, buf, sizeof(buf), -1);
@@ -904,9 +906,11 @@ static void shm_describe(const struct yb_ep *ep, struct yb_meta *m)
 
 	if (!c)
 		return;
-	yb_ringep_describe(ep, m);
+	yb_ringep_describe(ep, m, c->spin_auto);
 	yb_meta_set(m, "memory", "%s", "memfd, sealed, MAP_SHARED|MAP_POPULATE");
-	yb_meta_set(m, "signal", "%s", "one byte on the rendezvous socket");
+	yb_meta_set(m, "signal", "%s",
+		    "futex in the shared memory (and a byte on the "
+		    "rendezvous socket for a caller in poll)");
 }
 
 static void shm_close(struct yb_ep *ep)

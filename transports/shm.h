@@ -15,7 +15,8 @@
  *   8      1    order of ring 0 (server to client); 0: the server's default
  *   9      1    order of ring 1 (client to server); 0: the server's default
  *   10     2    0
- *   12     8    spin_ns
+ *   12     8    spin_ns; 0: each side spins for its own machine's
+ *                 sleep-and-wake-up cost (core/host/wake.h)
  *   20     12   0
  *
  * The reply, server -> client, YB_SHM_REP_LEN bytes:

@@ -75,6 +75,7 @@ struct yasmin_conn {
 	unsigned order0, order1;
 	int side;
 	pid_t owner; /* after fork only this process tears down */
+	int spin_auto; /* the spin budget is this domain's wake-up cost */
 };
 
 /* ---- signalling back end ---------------------------------------------------- */
@@ -197,7 +198,8 @@ static void yasmin_attach(struct yasmin_conn *c, int wait_mode,
 				      .foreign_cpus = 1 };
 	yb_ring_attach(&c->ring, c->ctrl, c->data,
 		       c->data + (1ull << c->order0), c->order0, c->order1,
-		       c->side, wait_mode, spin_ns, &sig);
+		       c->side, wait_mode, yb_ringep_spin(spin_ns), &sig);
+	c->spin_auto = spin_ns == 0;
 }
 
 /* ---- transport operations -------------------------------------------------------- */
@@ -593,7 +595,7 @@ static int yasmin_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 				      .order0 = YASMIN_DEFAULT_ORDER,
 				      .order1 = YASMIN_DEFAULT_ORDER,
 				      .wait = YB_WAIT_ADAPTIVE,
-				      .spin_ns = YB_RING_DEFAULT_SPIN_NS };
+				      .spin_ns = 0 /* each side's own */ };
 	int rc = yasmin_make_request(ep->params, &req, err);
 
 	if (rc)
@@ -661,7 +663,7 @@ static void yasmin_describe(const struct yb_ep *ep, struct yb_meta *m)
 
 	if (!c || ep->listener)
 		return;
-	yb_ringep_describe(ep, m);
+	yb_ringep_describe(ep, m, c->spin_auto);
 	yb_meta_set(m, "memory", "%u granted pages (%u list pages), gntalloc/gntdev",
 		    c->n_data, c->n_list);
 	yb_meta_set(m, "signal", "%s", "interdomain event channel");

@@ -74,6 +74,15 @@ struct line_arg {
 	_Alignas(64) uint64_t back; /* back, in the duplex layout */
 };
 
+static inline void relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
 static int pin_self(int cpu)
 {
 	cpu_set_t set;
@@ -88,9 +97,11 @@ static int pin_self(int cpu)
 /* Spin until *p == want; yield now and then in case we share a CPU. */
 static void spin_until(const uint64_t *p, uint64_t want)
 {
-	for (unsigned n = 1; __atomic_load_n(p, __ATOMIC_ACQUIRE) != want; n++)
+	for (unsigned n = 1; __atomic_load_n(p, __ATOMIC_ACQUIRE) != want; n++) {
+		relax();
 		if ((n & 0xffff) == 0)
 			sched_yield();
+	}
 }
 
 /* Spin until the duplex word at p carries sequence number seq; its value. */
@@ -100,9 +111,11 @@ static uint64_t spin_seq(const uint64_t *p, uint64_t seq)
 
 	for (unsigned n = 1; ((v = __atomic_load_n(p, __ATOMIC_ACQUIRE)) >> 8) !=
 			     seq;
-	     n++)
+	     n++) {
+		relax();
 		if ((n & 0xffff) == 0)
 			sched_yield();
+	}
 	return v;
 }
 

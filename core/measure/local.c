@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/host/sysinfo.h"
+#include "core/host/wake.h"
 #include "core/measure/serve.h"
 
 static int wait_child(pid_t pid, int *status)
@@ -180,6 +181,10 @@ int yb_local_spawn(const struct yb_transport *t,
 	c->pid = -1;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return yb_err_sys(err, errno, "pipe");
+	/* Adaptive waiting's spin budget, measured once here before the
+	 * fork rather than by both ends at once, each disturbing the
+	 * other's probe. */
+	yb_spin_budget_ns(NULL);
 	fflush(NULL);
 	pid_t owner = getpid(), pid = fork();
 	if (pid < 0) {

@@ -103,6 +103,12 @@ static inline uint32_t *word(const struct yb_ring *r, unsigned off)
 #define MY_SIDE(r) ((unsigned)(r)->side)
 #define PEER_SIDE(r) (1u - (unsigned)(r)->side)
 #define P_TX_PROD(r) word(r, YB_RING_OFF_LINE(TX_RING(r), 0))
+/* The producer counter and the stream's last four bytes, one 8-byte word. */
+#define P_TX_PROD_TAIL(r) \
+	((uint64_t *)(void *)((r)->ctrl + YB_RING_OFF_LINE(TX_RING(r), 0)))
+#define P_RX_PROD_TAIL(r) \
+	((const uint64_t *)(void *)((r)->ctrl + \
+				    YB_RING_OFF_LINE(RX_RING(r), 0)))
 #define P_TX_CONS(r) word(r, YB_RING_OFF_LINE(TX_RING(r), 1))
 #define P_RX_PROD(r) word(r, YB_RING_OFF_LINE(RX_RING(r), 0))
 #define P_RX_CONS(r) word(r, YB_RING_OFF_LINE(RX_RING(r), 1))
@@ -275,7 +281,8 @@ static ssize_t rx_avail(struct yb_ring *r)
 {
 	/* Acquire (seq_cst for the re-check after arming): the data the
 	 * producer wrote before this counter is visible after the load. */
-	uint32_t prod = __atomic_load_n(P_RX_PROD(r), __ATOMIC_SEQ_CST);
+	uint64_t w = __atomic_load_n(P_RX_PROD_TAIL(r), __ATOMIC_SEQ_CST);
+	uint32_t prod = (uint32_t)w;
 	uint32_t avail = prod - r->rx_cons;
 	uint32_t seen = r->seen_rx_prod - r->rx_cons;
 
@@ -289,6 +296,7 @@ static ssize_t rx_avail(struct yb_ring *r)
 			       "producer counter moved backwards from %u to %u",
 			       r->seen_rx_prod, prod);
 	r->seen_rx_prod = prod;
+	r->seen_rx_tail = (uint32_t)(w >> 32);
 	return avail;
 }
 
@@ -357,29 +365,59 @@ static inline void store_fence(uint32_t *p, uint32_t v)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
-static void publish_prod(struct yb_ring *r, uint32_t old)
+/* After the fence: did our consumer counter, moved from old, cross the
+ * producer's wake-up threshold? */
+static void check_want_space(struct yb_ring *r, uint32_t old)
 {
-	/* Release: the data copied in before the counter.  Fence: the
-	 * counter before the load of want_data (store-load). */
-	store_fence(P_TX_PROD(r), r->tx_prod);
-	uint32_t want = __atomic_load_n(P_PEER_WANT_DATA(r), __ATOMIC_SEQ_CST);
-	if (crossed(old, r->tx_prod, want))
-		signal_peer(r);
-	else
-		r->st.notify_suppressed++;
-}
-
-static void publish_cons(struct yb_ring *r, uint32_t old)
-{
-	/* Release: our copy out is complete before the producer may reuse
-	 * the space.  Fence: the counter before the load of want_space
-	 * (store-load). */
-	store_fence(P_RX_CONS(r), r->rx_cons);
 	uint32_t want = __atomic_load_n(P_PEER_WANT_SPACE(r), __ATOMIC_SEQ_CST);
 	if (crossed(old, r->rx_cons, want))
 		signal_peer(r);
 	else
 		r->st.notify_suppressed++;
+}
+
+/*
+ * Publish our producer counter, and with it the consumer counter if small
+ * reads left it unpublished: one fence for both, after both stores.
+ */
+static void publish_prod(struct yb_ring *r, uint32_t old)
+{
+	uint32_t cons_old = r->rx_cons_pub;
+	int cons_moved = cons_old != r->rx_cons;
+
+	if (cons_moved) {
+		/* Release: our copies out are complete before the producer
+		 * may reuse the space. */
+		__atomic_store_n(P_RX_CONS(r), r->rx_cons, __ATOMIC_RELEASE);
+		r->rx_cons_pub = r->rx_cons;
+	}
+	/* Release: the data copied in before the counter.  Fence: the
+	 * counters before the loads of the thresholds (store-load). */
+	__atomic_store_n(P_TX_PROD_TAIL(r),
+			 (uint64_t)r->tx_prod | (uint64_t)r->tx_tail << 32,
+			 __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	uint32_t want = __atomic_load_n(P_PEER_WANT_DATA(r), __ATOMIC_SEQ_CST);
+	if (crossed(old, r->tx_prod, want))
+		signal_peer(r);
+	else
+		r->st.notify_suppressed++;
+	if (cons_moved)
+		check_want_space(r, cons_old);
+}
+
+static void publish_cons(struct yb_ring *r)
+{
+	uint32_t old = r->rx_cons_pub;
+
+	if (old == r->rx_cons)
+		return;
+	/* Release: our copy out is complete before the producer may reuse
+	 * the space.  Fence: the counter before the load of want_space
+	 * (store-load). */
+	store_fence(P_RX_CONS(r), r->rx_cons);
+	r->rx_cons_pub = r->rx_cons;
+	check_want_space(r, old);
 }
 
 ssize_t yb_ring_readable(struct yb_ring *r)
@@ -410,6 +448,40 @@ static void small_put(struct yb_ring *r, const uint8_t *src, uint32_t n)
 	memcpy(TX_SMALL_DATA(r), src, n);
 	__atomic_store_n(d, (uint64_t)r->tx_prod | (uint64_t)n << 32,
 			 __ATOMIC_RELEASE);
+}
+
+/* The stream's last four bytes, published with the producer counter. */
+static void tail_put(struct yb_ring *r, const uint8_t *src, uint32_t n)
+{
+	uint32_t t;
+
+	if (n >= YB_RING_TAIL) {
+		memcpy(&t, src + n - YB_RING_TAIL, YB_RING_TAIL);
+	} else {
+		/* Little-endian: the oldest byte is the lowest. */
+		t = r->tx_tail;
+		for (uint32_t i = 0; i < n; i++)
+			t = t >> 8 | (uint32_t)src[i] << 24;
+	}
+	r->tx_tail = t;
+}
+
+/*
+ * Copy the n bytes at rx_cons from the tail that came with the producer
+ * counter we last validated, if they are among its four bytes: 1 copied,
+ * 0 not there.  Counter and tail were one load, so they agree.
+ */
+static int tail_get(struct yb_ring *r, uint8_t *dst, uint32_t n)
+{
+	uint32_t back = r->seen_rx_prod - r->rx_cons; /* >= n, validated */
+
+	if (back > YB_RING_TAIL)
+		return 0;
+	uint32_t t = r->seen_rx_tail >> (8 * (YB_RING_TAIL - back));
+	for (uint32_t i = 0; i < n; i++, t >>= 8)
+		dst[i] = (uint8_t)t;
+	r->st.small_read++;
+	return 1;
 }
 
 /*
@@ -467,7 +539,8 @@ static ssize_t send_try(struct yb_ring *r, const uint8_t *buf, size_t len)
 		if (c > r->chunk)
 			c = r->chunk;
 		copy_in(r, buf + done, c);
-		if (c <= YB_RING_SMALL_MAX)
+		tail_put(r, buf + done, c);
+		if (c > YB_RING_TAIL && c <= YB_RING_SMALL_MAX)
 			small_put(r, buf + done, c);
 		uint32_t old = r->tx_prod;
 		r->tx_prod += c;
@@ -503,13 +576,18 @@ static ssize_t recv_try(struct yb_ring *r, uint8_t *buf, size_t len)
 	size_t n = len < (size_t)avail ? len : (size_t)avail;
 	size_t done = 0;
 	if (n <= YB_RING_SMALL_MAX) {
-		int got = small_get(r, buf, (uint32_t)n);
+		int got = tail_get(r, buf, (uint32_t)n);
+		if (!got)
+			got = small_get(r, buf, (uint32_t)n);
 		if (got < 0)
 			return got;
 		if (got) {
-			uint32_t old = r->rx_cons;
+			/* Published lazily: with our next send's counter,
+			 * before we wait, or once a quarter of the ring is
+			 * read (ring.h). */
 			r->rx_cons += (uint32_t)n;
-			publish_cons(r, old);
+			if (r->rx_cons - r->rx_cons_pub >= r->rx_size / 4)
+				publish_cons(r);
 			done = n;
 		}
 	}
@@ -518,9 +596,8 @@ static ssize_t recv_try(struct yb_ring *r, uint8_t *buf, size_t len)
 		if (c > r->chunk)
 			c = r->chunk;
 		copy_out(r, buf + done, c);
-		uint32_t old = r->rx_cons;
 		r->rx_cons += c;
-		publish_cons(r, old);
+		publish_cons(r);
 		done += c;
 	}
 	r->st.bytes_received += n;
@@ -535,6 +612,9 @@ static int arm(struct yb_ring *r, unsigned events)
 {
 	int ready = 0;
 
+	/* A producer waiting for space must see what we have read before
+	 * we sleep. */
+	publish_cons(r);
 	r->st.wake_requests++;
 	if (events & YB_RING_READ) {
 		/* Wake me when the producer counter passes rx_cons + 1. */
@@ -636,6 +716,9 @@ static int peer_shares_cpu(struct yb_ring *r)
 
 int yb_ring_wait(struct yb_ring *r, unsigned events, int timeout_ms)
 {
+	/* Before waiting for anything: the peer may be waiting for the
+	 * space our unpublished reads freed. */
+	publish_cons(r);
 	uint64_t start = yb_now(), now = start;
 	uint64_t limit = timeout_ms < 0 ? UINT64_MAX :
 					  start + (uint64_t)timeout_ms * 1000000;
@@ -761,6 +844,8 @@ void yb_ring_close(struct yb_ring *r)
 	if (r->closed || !r->ctrl)
 		return;
 	r->closed = 1;
+	if (!r->broken)
+		publish_cons(r);
 	/* Release: every counter we published precedes the close. */
 	__atomic_store_n(live_byte(r, r->side), LIVE_CLOSED, __ATOMIC_RELEASE);
 	if (!r->peer_closed && !r->broken)

@@ -20,7 +20,7 @@
  *           connected; 0 once it closed; anything else is corruption
  *     132   u32 cpu[2]: the CPU each side last waited on, plus one (0:
  *           unknown); advisory, only ever compared
- *     256   ring 0 producer line: u32 prod, u32 reserved,
+ *     256   ring 0 producer line: u32 prod, u8 tail[4],
  *           u32 small_start, u32 small_len, u8 small[48]
  *     384   ring 0 consumer line: u32 cons
  *     512   ring 1 producer line
@@ -47,24 +47,36 @@
  * "empty" to "not empty" thus costs one wake-up, and a writer waiting for
  * space is woken once, when half of the ring has drained.
  *
- * Small messages ride with their publication.  A piece of at most
- * YB_RING_SMALL_MAX bytes is copied into the data ring as usual and also
- * into small[], with small_start its stream offset and small_len its
- * length, before the producer counter moves; a reader that finds the
- * bytes it is about to read there copies them from the line that told it
- * they exist, and a 1-byte ping-pong moves about one cache line each way.
- * small[] is a sequence lock: the producer writes small_len 0, then the
- * bytes, then small_start and small_len; the reader loads start and len
- * (one 8-byte load), copies, and loads them again: any change means the
- * producer was rewriting the bytes, and the reader takes them from the
- * data ring instead, where they stay until the consumer counter releases
- * them.  The data ring always holds the whole stream; small[] is only a
- * faster way to the newest bytes.
+ * Small messages ride with their publication, and every byte is also in
+ * the data ring, which always holds the whole stream:
+ *   - The producer counter and tail[], the last four bytes of the stream
+ *     before it, are written and read as one 8-byte word.  A message of
+ *     up to four bytes travels in the very word that announces it (the
+ *     byte rides with its sequence number), and a reader that needs no
+ *     more than those bytes looks nowhere else: a 1-byte ping-pong moves
+ *     one cache line each way.
+ *   - A piece of 5 to YB_RING_SMALL_MAX bytes is also copied into small[],
+ *     with small_start its stream offset and small_len its length, before
+ *     the producer counter moves; a reader whose next bytes are there
+ *     copies them from the line that told it they exist.  small[] is a
+ *     sequence lock: the producer writes small_len 0, then the bytes, then
+ *     small_start and small_len; the reader loads start and len (one
+ *     8-byte load), copies, and loads them again: any change means the
+ *     producer was rewriting the bytes, and the reader takes them from the
+ *     data ring instead, where they stay until the consumer counter
+ *     releases them.
  *
- * The producer keeps the last consumer counter it validated and reads the
- * consumer line again only when that leaves too little space (and while
- * waiting), so the consumer's progress crosses to the producer about once
- * per ring, not once per message.
+ * The consumer's progress is published lazily.  After a small piece it
+ * writes its counter only along with its own next producer counter (one
+ * fence for both), before it waits for anything, when it closes, or once
+ * a quarter of the ring has been read; larger reads publish it piece by
+ * piece.  A producer that waits for space is therefore always answered:
+ * the consumer either keeps reading (and publishes within a quarter of
+ * the ring) or waits, and publishes first.  The producer in turn keeps
+ * the last consumer counter it validated and reads the consumer line
+ * again only when that leaves too little space (and while waiting), so
+ * the consumer's progress crosses to the producer about once per ring,
+ * not once per message.
  */
 #ifndef YB_RING_H
 #define YB_RING_H
@@ -82,13 +94,10 @@
 #define YB_RING_MIN_ORDER 12 /* 4 KiB */
 #define YB_RING_MAX_ORDER 30 /* 1 GiB: the largest ring a back end maps */
 /*
- * Adaptive waiting's spin budget (--spin-time).  Measured on the
- * development VM (1 MiB ping-pong through the default ring): 10 us and
- * 50 us budgets sleep on most messages (430 us one-way), 200 us and 1 ms
- * do not (48-53 us); a sleep and wake-up costs 15-25 us there, so
- * spinning longer buys nothing.
+ * Adaptive waiting spins for the budget its caller gives yb_ring_attach:
+ * --spin-time, or this machine's measured cost of a sleep and a wake-up
+ * (core/host/wake.h, chosen by the transports).
  */
-#define YB_RING_DEFAULT_SPIN_NS 200000
 #define YB_RING_MAX_SPIN_NS 10000000000ull /* the most a peer may ask: 10 s */
 
 #define YB_RING_OFF_MAGIC 0
@@ -101,6 +110,7 @@
 #define YB_RING_OFF_SMALL(ring) (YB_RING_OFF_LINE(ring, 0) + 8)
 #define YB_RING_OFF_SMALL_DATA(ring) (YB_RING_OFF_LINE(ring, 0) + 16)
 #define YB_RING_SMALL_MAX 48
+#define YB_RING_TAIL 4 /* stream bytes riding beside the producer counter */
 /* A side's wake-up line: want_space (+0) and want_data (+4). */
 #define YB_RING_OFF_WANT(side) (768 + 128 * (side))
 #define YB_RING_OFF_BACKEND 1024
@@ -170,6 +180,9 @@ struct yb_ring {
 	uint32_t tx_size, rx_size;
 	uint32_t tx_prod;       /* our counters: never read back from the */
 	uint32_t rx_cons;       /* shared page, the peer may scribble there */
+	uint32_t rx_cons_pub;   /* the consumer counter last published */
+	uint32_t tx_tail;       /* the last 4 bytes we wrote, little-endian */
+	uint32_t seen_rx_tail;  /* the tail loaded with seen_rx_prod */
 	uint32_t seen_tx_cons;  /* last validated peer counters (the producer
 				 * reads the consumer line only when this
 				 * one leaves too little space) */
