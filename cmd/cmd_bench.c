@@ -320,14 +320,10 @@ static int summarize(const double *v, int n, double *med, double *lo,
 	return k;
 }
 
-static int run_round(int round, const struct bench_args *a,
-		     struct yb_local_opts *lo, const char *placement,
-		     const struct yb_placement *pl, const char *dir, double *f)
+/* The round's ceilings and floors (NAN where a probe failed). */
+static void measure_ceilings(const struct yb_local_opts *lo, double *f)
 {
 	struct yb_err err = { 0 };
-	struct yb_session s;
-	char sub[PATH_MAX];
-	int rc;
 
 	for (int i = 0; i < NFIG; i++)
 		f[i] = NAN;
@@ -357,7 +353,18 @@ static int run_round(int round, const struct bench_args *a,
 			   lo->cpu_server, 0.3, &f[F_XCOPY_1M], &err))
 		fprintf(stderr, "yasmin-bench: bench: cross-core copy probe: "
 			"%s\n", err.msg);
+}
 
+static int run_round(int round, const struct bench_args *a,
+		     struct yb_local_opts *lo, const char *placement,
+		     const struct yb_placement *pl, const char *dir, double *f)
+{
+	struct yb_err err = { 0 };
+	struct yb_session s;
+	char sub[PATH_MAX];
+	int rc;
+
+	measure_ceilings(lo, f);
 	snprintf(sub, sizeof(sub), "%s/round-%d", dir, round);
 	rc = yb_session_open(&s, sub, a->force, &err);
 	if (rc) {

@@ -74,7 +74,8 @@ static const struct argp_option sweep_options[] = {
 	  0 },
 	{ "stats", OPT_STATS, 0, 0,
 	  "print the ring counters (wake-ups sent and suppressed, sleeps, "
-	  "spins) after each sweep; they are always in the JSON",
+	  "spins, small reads served from the line of the producer "
+	  "counter) after each sweep; they are always in the JSON",
 	  0 },
 	{ 0, 0, 0, 0, "Output:", 20 },
 	{ "out", OPT_OUT, "DIR", 0,

@@ -53,6 +53,12 @@
  *       the client to spin longer than any peer may (a descriptor of
  *       /dev/null beside it); prints "listening" first, waits for the
  *       client to leave
+ *   helper_peer nonblock-reader shm:PATH
+ *       a shm server (a child process) that sends "hello" after 200 ms,
+ *       and a client that reads it without blocking: non-blocking ring
+ *       reads and poll(2) on the ring's descriptor, which must become
+ *       readable when the data arrives; prints "read hello after N
+ *       polls", fails if poll times out (5 s) or the bytes are wrong
  */
 #include <errno.h>
 #include <jansson.h>
@@ -65,6 +71,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -509,6 +516,59 @@ static int hostile_shm_reply(const char *path)
 	return 0;
 }
 
+static int nonblock_reader(const char *addr)
+{
+	struct yb_ep l, c;
+	struct yb_err err;
+
+	if (yb_ep_listen(&l, addr, &err))
+		return die("listen", &err);
+	pid_t pid = fork();
+	if (pid < 0)
+		return die("fork", NULL);
+	if (pid == 0) {
+		if (yb_ep_accept(&l, &c, &err))
+			_exit(die("accept", &err));
+		usleep(200000);
+		char ok[2];
+		if (yb_send_all(&c, "hello", 5, &err) ||
+		    yb_recv_all(&c, ok, 2, &err) || memcmp(ok, "ok", 2) != 0)
+			_exit(die("server side", &err));
+		yb_ep_close(&c);
+		_exit(0);
+	}
+	yb_ep_forget(&l);
+	if (yb_ep_connect(&c, addr, NULL, 5000, &err))
+		return die("connect", &err);
+	struct yb_ring *r = c.priv; /* a ring transport's state starts so */
+	char buf[16];
+	size_t got = 0;
+	int polls = 0;
+	while (got < 5) {
+		ssize_t n = yb_ring_recv(r, buf + got, sizeof(buf) - got, 1);
+		if (n > 0) {
+			got += (size_t)n;
+			continue;
+		}
+		if (n != YB_EAGAIN)
+			return die("non-blocking read failed", NULL);
+		struct pollfd pfd = { .fd = yb_ring_fd(r), .events = POLLIN };
+		polls++;
+		if (poll(&pfd, 1, 5000) != 1)
+			return die("the ring's descriptor never became readable",
+				   NULL);
+	}
+	if (memcmp(buf, "hello", 5) != 0)
+		return die("read other bytes than sent", NULL);
+	if (yb_send_all(&c, "ok", 2, &err))
+		return die("send", &err);
+	int status;
+	waitpid(pid, &status, 0);
+	yb_ep_close(&c);
+	printf("read hello after %d polls\n", polls);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
 static int free_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -612,6 +672,8 @@ int main(int argc, char **argv)
 		return pairs_check(argv[2], argc == 4 ? argv[3] : NULL);
 	if (argc == 4 && strcmp(argv[1], "hostile-ring-server") == 0)
 		return hostile_ring_server(argv[2], argv[3]);
+	if (argc == 3 && strcmp(argv[1], "nonblock-reader") == 0)
+		return nonblock_reader(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "hostile-shm-reply") == 0)
 		return hostile_shm_reply(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "json-valid") == 0)

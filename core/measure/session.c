@@ -47,13 +47,14 @@ static void print_counters(const char *who, const struct yb_meta *m,
 			   const char *prefix)
 {
 	static const char *const keys[] = { "notify_sent", "notify_suppressed",
-					    "sleeps", "spins" };
+					    "sleeps", "spins", "small_read" };
 	static const char *const names[] = { "wake-ups sent", "suppressed",
-					     "sleeps", "spins" };
+					     "sleeps", "spins",
+					     "read from the counter's line" };
 	char key[256];
 
 	printf("  %-6s", who);
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		snprintf(key, sizeof(key), "%s%s", prefix, keys[i]);
 		const char *v = yb_meta_get(m, key);
 		printf("  %s %s", names[i], v ? v : "-");

@@ -33,7 +33,8 @@
  *      (release), all before the counter; the reader's acquire load of
  *      the descriptor, its copy, an acquire fence and a second load tell
  *      it whether the bytes it copied belong to the descriptor it
- *      validated.
+ *      validated.  The tail bytes need nothing more: they share the
+ *      counter's 8-byte word, one release store and one acquire load.
  *
  * The peer is untrusted.  Our own counters are kept in private variables
  * and only ever written to the page; the peer's are loaded once per use
@@ -41,8 +42,8 @@
  * one ring ahead of our consumer counter and never moving backwards, a
  * consumer counter between the last one we saw and our producer counter,
  * a small piece no longer than its line holds and covering the bytes we
- * are about to read) and only then used.  Offsets into the data rings are always our private
- * counter masked by our private size.  A violation marks the ring broken
+ * are about to read) and only then used.  Offsets into the data rings are
+ * always our private counter masked by our private size.  A violation marks the ring broken
  * with "peer corrupted ring: ..." and every later call fails.
  */
 #include "core/wire/ring.h"
@@ -102,7 +103,6 @@ static inline uint32_t *word(const struct yb_ring *r, unsigned off)
 #define RX_RING(r) (1u - (unsigned)(r)->side)
 #define MY_SIDE(r) ((unsigned)(r)->side)
 #define PEER_SIDE(r) (1u - (unsigned)(r)->side)
-#define P_TX_PROD(r) word(r, YB_RING_OFF_LINE(TX_RING(r), 0))
 /* The producer counter and the stream's last four bytes, one 8-byte word. */
 #define P_TX_PROD_TAIL(r) \
 	((uint64_t *)(void *)((r)->ctrl + YB_RING_OFF_LINE(TX_RING(r), 0)))
@@ -110,7 +110,6 @@ static inline uint32_t *word(const struct yb_ring *r, unsigned off)
 	((const uint64_t *)(void *)((r)->ctrl + \
 				    YB_RING_OFF_LINE(RX_RING(r), 0)))
 #define P_TX_CONS(r) word(r, YB_RING_OFF_LINE(TX_RING(r), 1))
-#define P_RX_PROD(r) word(r, YB_RING_OFF_LINE(RX_RING(r), 0))
 #define P_RX_CONS(r) word(r, YB_RING_OFF_LINE(RX_RING(r), 1))
 /* Thresholds: ours in our wake-up line, the peer's in its own. */
 #define P_MY_WANT_SPACE(r) word(r, YB_RING_OFF_WANT(MY_SIDE(r)))

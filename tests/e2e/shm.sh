@@ -99,4 +99,10 @@ fds=$(ls /proc/$srv/fd | wc -l)
 kill -INT $srv
 wait $srv || fail "server exited $? on SIGINT"
 [ ! -e "$sock" ] || fail "socket file left behind"
+
+# 6. A reader that does not block: its ring's descriptor becomes readable
+# when data arrives (a sleeping side otherwise waits on a futex).
+out=$(timeout 20 "$HELPER" nonblock-reader "shm:$T/nb.sock" 2>&1) ||
+	{ echo "$out"; fail "a non-blocking reader was not woken through the ring's descriptor"; }
+note "$out"
 exit 0
