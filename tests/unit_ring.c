@@ -503,6 +503,33 @@ struct xfer {
 	int rc;
 };
 
+/* The test stream: byte pos is a function of pos. */
+static uint8_t stream_byte(size_t pos)
+{
+	return (uint8_t)(pos * 31 + (pos >> 11));
+}
+
+/* Are the n bytes in buf the stream's from offset off? */
+static int stream_ok(const uint8_t *buf, size_t n, size_t off)
+{
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] != stream_byte(off + i))
+			return 0;
+	return 1;
+}
+
+/* A sending and a receiving thread, run to their end. */
+static void run_threads(void *(*send_fn)(void *), struct xfer *tx,
+			void *(*recv_fn)(void *), struct xfer *rx)
+{
+	pthread_t a, b;
+
+	pthread_create(&a, NULL, send_fn, tx);
+	pthread_create(&b, NULL, recv_fn, rx);
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+}
+
 static void *sender(void *arg)
 {
 	struct xfer *x = arg;
@@ -512,7 +539,7 @@ static void *sender(void *arg)
 	while (off < x->total && !x->rc) {
 		size_t n = x->total - off < x->msg ? x->total - off : x->msg;
 		for (size_t i = 0; i < n; i++)
-			buf[i] = (uint8_t)((off + i) * 31 + ((off + i) >> 11));
+			buf[i] = stream_byte(off + i);
 		size_t done = 0;
 		while (done < n) {
 			ssize_t k = yb_ring_send(x->r, buf + done, n - done, 0);
@@ -541,13 +568,10 @@ static void *receiver(void *arg)
 			x->rc = (int)k;
 			break;
 		}
-		for (ssize_t i = 0; i < k; i++) {
-			size_t pos = off + (size_t)i;
-			if (buf[i] != (uint8_t)(pos * 31 + (pos >> 11))) {
-				x->rc = -1000;
-				yb_ring_close(x->r); /* the sender stops too */
-				goto out;
-			}
+		if (!stream_ok(buf, (size_t)k, off)) {
+			x->rc = -1000;
+			yb_ring_close(x->r); /* the sender stops too */
+			goto out;
 		}
 		off += (size_t)k;
 	}
@@ -571,11 +595,7 @@ static void threaded_streams(void **state)
 			size_t total = msgs[o] == 1 ? 200000 : 16u << 20;
 			struct xfer tx = { &p->r[0], total, msgs[o], 0, 0 };
 			struct xfer rx = { &p->r[1], 0, 7919, 0, 0 };
-			pthread_t a, b;
-			pthread_create(&a, NULL, sender, &tx);
-			pthread_create(&b, NULL, receiver, &rx);
-			pthread_join(a, NULL);
-			pthread_join(b, NULL);
+			run_threads(sender, &tx, receiver, &rx);
 			if (tx.rc || rx.rc || rx.total != total)
 				fail_msg("%s, 2^%u ring, %zu-byte writes: sent "
 					 "rc %d, received %zu of %zu, rc %d",
@@ -625,7 +645,7 @@ static void *small_sender(void *arg)
 		if (n > x->total - off)
 			n = x->total - off;
 		for (size_t i = 0; i < n; i++)
-			buf[i] = (uint8_t)((off + i) * 31 + ((off + i) >> 11));
+			buf[i] = stream_byte(off + i);
 		ssize_t s = yb_ring_send(x->r, buf, n, 0);
 		if (s <= 0)
 			x->rc = (int)s;
@@ -648,14 +668,11 @@ static void *small_receiver(void *arg)
 			x->rc = (int)n;
 			break;
 		}
-		for (ssize_t i = 0; i < n; i++) {
-			size_t pos = off + (size_t)i;
-			if (buf[i] != (uint8_t)(pos * 31 + (pos >> 11))) {
-				x->rc = -1000;
-				x->total = off;
-				yb_ring_close(x->r); /* the sender stops too */
-				return NULL;
-			}
+		if (!stream_ok(buf, (size_t)n, off)) {
+			x->rc = -1000;
+			x->total = off;
+			yb_ring_close(x->r); /* the sender stops too */
+			return NULL;
 		}
 		off += (size_t)n;
 	}
@@ -672,11 +689,7 @@ static void small_pieces_threaded(void **state)
 		size_t total = 4u << 20;
 		struct xfer tx = { &p->r[0], total, 0, 0, 0 };
 		struct xfer rx = { &p->r[1], 0, 0, 0, 0 };
-		pthread_t a, b;
-		pthread_create(&a, NULL, small_sender, &tx);
-		pthread_create(&b, NULL, small_receiver, &rx);
-		pthread_join(a, NULL);
-		pthread_join(b, NULL);
+		run_threads(small_sender, &tx, small_receiver, &rx);
 		if (tx.rc || rx.rc || rx.total != total)
 			fail_msg("%s: sent rc %d, received %zu of %zu, rc %d",
 				 yb_wait_name(m), tx.rc, rx.total, total,

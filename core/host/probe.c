@@ -9,6 +9,7 @@
 
 #include "core/base/clock.h"
 #include "core/base/stats.h"
+#include "core/host/sysinfo.h"
 
 int yb_probe_memcpy(size_t bytes, double seconds, double *gbps,
 		    struct yb_err *err)
@@ -90,15 +91,10 @@ static inline void relax(void)
 #endif
 }
 
+/* Pin the calling thread; cpu < 0 leaves it where it is. */
 static int pin_self(int cpu)
 {
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return 0;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	return cpu < 0 ? 0 : yb_pin_cpu(cpu, NULL);
 }
 
 /* Spin until *p == want; yield now and then in case we share a CPU. */

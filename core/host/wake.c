@@ -12,6 +12,7 @@
 
 #include "core/base/clock.h"
 #include "core/base/stats.h"
+#include "core/host/sysinfo.h"
 
 #define WAKE_WARMUP 10
 #define WAKE_MAX_ROUNDS 100000
@@ -25,15 +26,10 @@ struct wake_arg {
 	_Alignas(64) uint32_t to_main;
 };
 
+/* Pin the calling thread; cpu < 0 leaves it where it is. */
 static int pin_self(int cpu)
 {
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return 0;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	return cpu < 0 ? 0 : yb_pin_cpu(cpu, NULL);
 }
 
 /* Wake the thread sleeping on bell: as the shm transport rings its peer. */
