@@ -6,6 +6,7 @@
 #include "core/base/clock.h"
 #include "core/measure/server.h"
 #include "core/host/sysinfo.h"
+#include "core/host/wake.h"
 #include "cmd/cmd.h"
 
 struct server_args {
@@ -92,6 +93,9 @@ int cmd_server(int argc, char **argv)
 	 * the client's own start, which on a guest whose vCPUs share host
 	 * cores raised the figure now and then. */
 	(void)yb_clock_read_ns();
+	/* Adaptive waiting's spin budget likewise: one probe here, not one
+	 * per client beside that client's measurement. */
+	(void)yb_spin_budget_ns(NULL);
 	rc = yb_ep_listen(&listener, a.addr, &err);
 	if (rc)
 		return cmd_fail(rc, err.msg);
