@@ -45,6 +45,11 @@ static void show_placement(struct placement_shown *ps)
 		return;
 	yb_placement_client(ps->mine, ps->server, &p);
 	printf("placement: %s\n", yb_placement_line(&p, line, sizeof(line)));
+	const char *at = yb_meta_get(ps->server, "server.clients_at_start");
+	if (at && atoi(at) > 1)
+		printf("note: the server was serving %d clients as this one "
+		       "started; they share its machine\n",
+		       atoi(at));
 	fflush(stdout);
 	ps->done = 1;
 }
@@ -226,6 +231,12 @@ int cmd_client(int argc, char **argv)
 		record_server(&s.meta, &server);
 		yb_meta_free(&server);
 		yb_ep_close(&ep);
+		if (rc == YB_EBUSY && c == 0 && s.results.n == 0) {
+			/* Refused before anything was measured: leave no
+			 * files behind, as a refusal at the rendezvous. */
+			yb_session_discard(&s);
+			return cmd_fail(rc, err.msg);
+		}
 	}
 	return cmd_session_end(&s, rc, &err, &a.sweep);
 }

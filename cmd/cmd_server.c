@@ -12,11 +12,15 @@
 struct server_args {
 	const char *addr;
 	int once;
+	int max_clients;
 	int timeout_ms;
 	int cpu; /* -1: not pinned */
 };
 
-enum { OPT_ONCE = '1', OPT_CPUS = 'c', OPT_IDLE = 301 };
+enum { OPT_ONCE = '1', OPT_CPUS = 'c', OPT_IDLE = 301, OPT_MAX = 302 };
+
+#define DEFAULT_MAX_CLIENTS 16
+#define MOST_CLIENTS 1024
 
 static const struct argp_option server_options[] = {
 	{ "once", OPT_ONCE, 0, 0,
@@ -24,6 +28,10 @@ static const struct argp_option server_options[] = {
 	{ "cpus", OPT_CPUS, "N", 0,
 	  "pin the server, and every process it forks to serve a client, to "
 	  "CPU N (default: not pinned)",
+	  0 },
+	{ "max-clients", OPT_MAX, "N", 0,
+	  "serve up to N clients at once, each in a process of its own "
+	  "(default 16); one more is refused, told the limit",
 	  0 },
 	{ "idle-timeout", OPT_IDLE, "SECONDS", 0,
 	  "drop a client that sends no command for SECONDS (default 60)", 0 },
@@ -41,6 +49,17 @@ static error_t server_parse(int key, char *arg, struct argp_state *state)
 	case OPT_CPUS:
 		a->cpu = cmd_parse_cpu(state, arg);
 		break;
+	case OPT_MAX: {
+		char *end;
+		long n = strtol(arg, &end, 10);
+		if (*end || end == arg || n < 1 || n > MOST_CLIENTS)
+			cmd_usage_error(state,
+					"bad --max-clients '%s': expected 1 to "
+					"%d",
+					arg, MOST_CLIENTS);
+		a->max_clients = (int)n;
+		break;
+	}
 	case OPT_IDLE: {
 		char *end;
 		double t = strtod(arg, &end);
@@ -69,17 +88,20 @@ int cmd_server(int argc, char **argv)
 {
 	static const struct argp argp = {
 		server_options, server_parse, "ADDRESS",
-		"Serve yasmin-bench clients on ADDRESS, one after another, "
+		"Serve yasmin-bench clients on ADDRESS, several at once, "
 		"until interrupted.\v"
-		"A client arriving while another is measured is told the "
-		"server is busy. ADDRESS is TRANSPORT:ADDRESS, e.g. "
+		"Each client is served in a process of its own; one arriving "
+		"while --max-clients are served is told the server is full. "
+		"Clients measured at once share this machine: each one's "
+		"results record how many there were. ADDRESS is TRANSPORT:ADDRESS, e.g. "
 		"tcp:0.0.0.0:7470, tcp:[::]:7470, tcp:7470 (every interface), "
 		"unix:/run/yb.sock, shm:/run/yb-shm.sock, vsock:7470, or, "
 		"between Xen domains, yasmin:DOMID, vchan:DOMID (the client's "
 		"domain) or yasmin:any.",
 		0, 0, 0
 	};
-	struct server_args a = { .timeout_ms = 60000, .cpu = -1 };
+	struct server_args a = { .timeout_ms = 60000, .cpu = -1,
+				 .max_clients = DEFAULT_MAX_CLIENTS };
 	struct yb_err err = { 0 };
 	struct yb_ep listener;
 	int rc;
@@ -102,6 +124,7 @@ int cmd_server(int argc, char **argv)
 	cmd_catch_signals();
 	struct yb_server_opts o = {
 		.once = a.once,
+		.max_clients = a.max_clients,
 		.timeout_ms = a.timeout_ms,
 		.stop = &cmd_stop,
 		.log = stderr,

@@ -208,9 +208,9 @@ traced() { # log trace args...: a server under strace; sets TRACER, SERVER
 	SERVER=$(ps -o pid= --ppid $TRACER | tr -d ' ')
 }
 if command -v strace >/dev/null 2>&1; then
-	traced /tmp/srv-busy-yasmin.log /tmp/st-yasmin.log yasmin-bench server yasmin:any
+	traced /tmp/srv-busy-yasmin.log /tmp/st-yasmin.log yasmin-bench server yasmin:any --max-clients 1
 	TY=$TRACER SY=$SERVER
-	traced /tmp/srv-busy-vchan.log /tmp/st-vchan.log yasmin-bench server vchan:any
+	traced /tmp/srv-busy-vchan.log /tmp/st-vchan.log yasmin-bench server vchan:any --max-clients 1
 	TV=$TRACER SV=$SERVER
 	sleep 2
 	mkcfg yb6 holder 0 169.254.0.16/16 ""

@@ -135,6 +135,20 @@ fail:
 	return rc;
 }
 
+void yb_session_discard(struct yb_session *s)
+{
+	char dir[sizeof(s->dir)], path[PATH_MAX + 64];
+
+	snprintf(dir, sizeof(dir), "%s", s->dir);
+	yb_session_close(s, 0, NULL);
+	for (size_t i = 0; i < YB_SESSION_MAX_OUTPUTS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir,
+			 session_outputs[i]->filename);
+		unlink(path);
+	}
+	rmdir(dir); /* fails, as it should, if anything else is there */
+}
+
 int yb_session_point(void *ctx, const struct yb_point *p, struct yb_err *err)
 {
 	struct yb_session *s = ctx;

@@ -29,6 +29,12 @@ int yb_session_precheck(const char *dir, int force, struct yb_err *err);
 int yb_session_point(void *ctx, const struct yb_point *p, struct yb_err *err);
 /* Finish the files (complete = 0 when cut short) and free everything. */
 int yb_session_close(struct yb_session *s, int complete, struct yb_err *err);
+/*
+ * Undo yb_session_open for a run that never measured anything (a server
+ * that refused it): close, remove the result files, and the directory if
+ * that leaves it empty.
+ */
+void yb_session_discard(struct yb_session *s);
 
 /*
  * For test builds only, and left undefined in yasmin-bench itself (a weak

@@ -255,7 +255,14 @@ int yb_sweep_run(struct yb_ep *ep, const char *label,
 			      .flags = o->verify ? YB_HELLO_VERIFY : 0 };
 	snprintf(h.version, sizeof(h.version), "%s", YB_VERSION);
 	rc = yb_msg_send(ep, c->msg, yb_enc_hello(c->msg, &h), err);
-	if (!rc)
+	if (rc) {
+		/* A server that refused us (busy, full) may have closed
+		 * before our HELLO arrived: its reason is still to read. */
+		struct yb_err why = { 0 };
+		if (yb_msg_expect(ep, &c->in, YB_MSG_WELCOME, 500, &why) ==
+		    YB_EBUSY)
+			rc = yb_err_set(err, YB_EBUSY, "%s", why.msg);
+	} else
 		rc = yb_msg_expect(ep, &c->in, YB_MSG_WELCOME, o->timeout_ms,
 				   err);
 	if (rc)

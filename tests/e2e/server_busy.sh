@@ -1,5 +1,5 @@
-# A busy shm server refuses a second client before allocating anything for
-# it: the client hears "server busy" (exit 4, one line) while the first
+# A busy shm server (one client at a time, --max-clients 1) refuses a
+# second client before allocating anything for it: the client hears "server busy" (exit 4, one line) while the first
 # client's soak goes on and completes, and the daemon - traced for
 # memfd_create(2) - made a ring for the clients it served and none for the
 # one it refused.
@@ -17,7 +17,7 @@ sock=$T/yb.sock
 # build): the leak check of this daemon is valgrind's test's business.
 bg "$T/srv.log" env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 	strace -f -qq --seccomp-bpf -e trace=memfd_create -e signal=none \
-	-o "$T/strace.log" "$BIN" server "shm:$sock"
+	-o "$T/strace.log" "$BIN" server "shm:$sock" --max-clients 1
 tracer=$BG_PID
 wait_for "$T/srv.log" "listening on shm:"
 srv=$(ps -o pid= --ppid "$tracer" | tr -d ' ')
