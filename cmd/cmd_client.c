@@ -13,9 +13,10 @@ struct client_args {
 	const char *addr;
 	int timeout_ms;
 	int cpu; /* -1: not pinned */
+	unsigned pairs;
 };
 
-enum { OPT_CPUS = 'c', OPT_CONNECT_TIMEOUT = 300 };
+enum { OPT_CPUS = 'c', OPT_CONNECT_TIMEOUT = 300, OPT_PAIRS = 301 };
 
 static const struct argp_option client_options[] = {
 	{ "connect-timeout", OPT_CONNECT_TIMEOUT, "SECONDS", 0,
@@ -23,6 +24,12 @@ static const struct argp_option client_options[] = {
 	{ "cpus", OPT_CPUS, "N", 0,
 	  "pin the client to CPU N (default: not pinned); the server pins "
 	  "itself with server --cpus",
+	  1 },
+	{ "pairs", OPT_PAIRS, "N", 0,
+	  "measure N connections to the server at once, each from a client "
+	  "process of its own with its own ring, in lock-step: a row per "
+	  "pair and their total, as run --pairs (the server must serve N at "
+	  "once: server --max-clients)",
 	  1 },
 	{ 0 }
 };
@@ -118,6 +125,22 @@ static error_t client_parse(int key, char *arg, struct argp_state *state)
 		a->timeout_ms = (int)(t * 1000);
 		break;
 	}
+	case OPT_PAIRS: {
+		char *end;
+		long n = strtol(arg, &end, 10);
+		if (end == arg || *end || n < 1 || n > YB_MAX_PAIRS)
+			cmd_usage_error(state,
+					"bad --pairs '%s': expected 1 to %d",
+					arg, YB_MAX_PAIRS);
+		a->pairs = (unsigned)n;
+		break;
+	}
+	case ARGP_KEY_END:
+		if (a->pairs > 1 && a->sweep.so.duration_s > 0)
+			cmd_usage_error(state,
+					"--duration and --pairs do not go "
+					"together");
+		break;
 	case ARGP_KEY_ARG:
 		if (a->addr)
 			cmd_usage_error(state, "unexpected argument '%s'", arg);
@@ -130,6 +153,52 @@ static error_t client_parse(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+/*
+ * client --pairs N: N client processes at once, each with a connection
+ * and ring of its own, one sweep per configuration; a refusal before
+ * anything was measured leaves no files.
+ */
+static int client_pairs(struct client_args *a, const struct yb_transport *t,
+			size_t nconfigs)
+{
+	struct yb_err err = { 0 };
+	struct yb_session s;
+	struct yb_tparams tp;
+	int rc = yb_session_open(&s, a->sweep.out_dir, a->sweep.force, &err);
+
+	if (rc)
+		return cmd_fail(rc, err.msg);
+	yb_meta_set(&s.meta, "command", "client");
+	yb_meta_set(&s.meta, "server_address", "%s", a->addr);
+	yb_session_sweep_meta(&s, &a->sweep.so);
+	yb_meta_set_int(&s.meta, "pairs", a->pairs);
+	yb_meta_set(&s.meta, "placement.policy", "%s",
+		    a->cpu >= 0 ? "every pair's client pinned by --cpus; "
+				  "each server's CPU as it reports" :
+				  "pair i's client on the i-th CPU this "
+				  "process may use; each server's CPU as it "
+				  "reports");
+	a->sweep.so.sink = yb_session_point;
+	a->sweep.so.sink_ctx = &s;
+	a->sweep.so.progress = yb_session_progress;
+	a->sweep.so.progress_ctx = &s;
+	s.stats = a->sweep.stats;
+	cmd_catch_signals();
+	printf("yasmin-bench client: %u pairs to %s -> %s/\n", a->pairs,
+	       a->addr, s.dir);
+	for (size_t c = 0; c < nconfigs && !rc; c++) {
+		cmd_sweep_config(&a->sweep, c, &tp);
+		struct yb_local_opts lo = { a->cpu, -1, a->timeout_ms, &tp };
+		rc = yb_run_remote_pairs(&s, t, a->addr, &a->sweep.so, &lo,
+					 a->pairs, &err);
+		if (rc == YB_EBUSY && c == 0 && s.results.n == 0) {
+			yb_session_discard(&s);
+			return cmd_fail(rc, err.msg);
+		}
+	}
+	return cmd_session_end(&s, rc, &err, &a->sweep);
 }
 
 int cmd_client(int argc, char **argv)
@@ -179,6 +248,8 @@ int cmd_client(int argc, char **argv)
 		return cmd_fail(rc, err.msg);
 	/* Ring transports: one sweep (and connection) per configuration. */
 	size_t nc = t->caps & YB_CAP_RING ? cmd_sweep_configs(&a.sweep) : 1;
+	if (a.pairs > 1)
+		return client_pairs(&a, t, nc);
 	struct yb_tparams tp;
 	cmd_sweep_config(&a.sweep, 0, &tp);
 	/* Connect before creating any file: a dead server costs nothing. */

@@ -614,6 +614,7 @@ struct pairs_run {
 	int fds[YB_MAX_PAIRS];           /* pipes from the clients */
 	unsigned ncli;                   /* clients whose pipe is open */
 	int cpus[1024], ncpu;            /* the CPUs this process may use */
+	const char *remote;              /* every pair's server, or NULL */
 };
 
 /* The barrier, the collected records and the server table. */
@@ -680,8 +681,9 @@ static int start_clients(struct pairs_run *r, const struct yb_transport *t,
 			for (unsigned j = 0; j < r->ncli; j++)
 				close(r->fds[j]);
 			struct pair_ctx pc = { r->b, o->stop, p[1] };
-			_exit(pair_client(i, t, r->servers[i].addr, o, lo, cpu,
-					  &pc));
+			const char *addr =
+				r->remote ? r->remote : r->servers[i].addr;
+			_exit(pair_client(i, t, addr, o, lo, cpu, &pc));
 		}
 		close(p[1]);
 		r->fds[r->ncli] = p[0];
@@ -761,23 +763,25 @@ static void pairs_free(struct pairs_run *r, int rc)
 		munmap(r->b, sizeof(*r->b));
 }
 
-int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
-		       const struct yb_sweep_opts *o,
-		       const struct yb_local_opts *lo, unsigned npairs,
-		       struct yb_err *err)
+static int run_pairs(struct yb_session *s, const struct yb_transport *t,
+		     const char *remote, const struct yb_sweep_opts *o,
+		     const struct yb_local_opts *lo, unsigned npairs,
+		     struct yb_err *err)
 {
-	struct pairs_run r = { .npairs = npairs, .b = MAP_FAILED };
+	struct pairs_run r = { .npairs = npairs, .b = MAP_FAILED,
+			       .remote = remote };
 	int rc;
 
 	if (npairs < 2 || npairs > YB_MAX_PAIRS)
 		return yb_err_set(err, YB_EUSAGE, "--pairs must be 2 to %d",
 				  YB_MAX_PAIRS);
-	rc = check_memory(t, lo, npairs, err);
+	/* A remote server's memory is its own business. */
+	rc = remote ? 0 : check_memory(t, lo, npairs, err);
 	if (rc)
 		return rc;
 	r.ncpu = yb_allowed_cpus(r.cpus, 1024);
 	rc = pairs_setup(&r, s, err);
-	if (!rc)
+	if (!rc && !remote)
 		rc = spawn_servers(&r, t, lo, err);
 	if (!rc)
 		rc = start_clients(&r, t, o, lo, err);
@@ -789,4 +793,20 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 	}
 	pairs_free(&r, rc);
 	return rc;
+}
+
+int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
+		       const struct yb_sweep_opts *o,
+		       const struct yb_local_opts *lo, unsigned npairs,
+		       struct yb_err *err)
+{
+	return run_pairs(s, t, NULL, o, lo, npairs, err);
+}
+
+int yb_run_remote_pairs(struct yb_session *s, const struct yb_transport *t,
+			const char *addr, const struct yb_sweep_opts *o,
+			const struct yb_local_opts *lo, unsigned npairs,
+			struct yb_err *err)
+{
+	return run_pairs(s, t, addr, o, lo, npairs, err);
 }

@@ -28,4 +28,16 @@ int yb_run_local_pairs(struct yb_session *s, const struct yb_transport *t,
 		       const struct yb_local_opts *lo, unsigned npairs,
 		       struct yb_err *err);
 
+/*
+ * The same against a server elsewhere (client --pairs): npairs client
+ * processes, each with its own connection (and ring) to addr, in the same
+ * lock-step, recorded the same way; the server serves them at once
+ * (server --max-clients).  Pair i's client runs on cpus[i mod n] unless
+ * lo pins them all; where the server ran each pair is as it reports.
+ */
+int yb_run_remote_pairs(struct yb_session *s, const struct yb_transport *t,
+			const char *addr, const struct yb_sweep_opts *o,
+			const struct yb_local_opts *lo, unsigned npairs,
+			struct yb_err *err);
+
 #endif /* YB_PAIRS_H */

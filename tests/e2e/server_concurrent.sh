@@ -2,7 +2,8 @@
 # own: 2 and 8 at once over tcp, unix and shm all complete, none refused,
 # every byte verified, and each run records how many shared the server;
 # a client killed mid-run leaves the others to finish; one more than
-# --max-clients is refused at once, told the limit.
+# --max-clients is refused at once, told the limit; client --pairs N
+# measures N connections of one client at once.
 . "$(dirname "$0")/../lib.sh"
 
 # start_server NAME ADDRESS [OPTIONS]: a daemon; sets SRV.
@@ -94,4 +95,36 @@ done
 kill -INT $SRV
 wait $SRV || fail "server exited $? on SIGINT"
 expect_fail 2 "bad --max-clients '0'" "$BIN" server "$addr" --max-clients 0
+
+# client --pairs: N connections from one client in lock-step, a row per
+# pair and their total, as run --pairs writes them.
+for t in tcp shm; do
+	case $t in
+	tcp) addr="tcp:127.0.0.1:$(free_port)" ;;
+	*) addr="$t:$T/p$t.sock" ;;
+	esac
+	start_server "p$t" "$addr"
+	"$BIN" client "$addr" --pairs 3 --quick --max-bytes 4K --verify --no-plot \
+		--out "$T/p$t" >"$T/p$t.out" 2>&1 || { cat "$T/p$t.out" "$T/p$t.srv"; fail "$t: client --pairs 3 failed"; }
+	check_csv "$T/p$t/results.csv"
+	awk -F, 'NR > 1 { seen[$16] = 1; if ($15 != 3 || $22 != "yes") bad = 1 }
+		END { exit bad || !(0 in seen) || !(1 in seen) || !(3 in seen) }' "$T/p$t/results.csv" ||
+		fail "$t: client --pairs 3 rows lack a pair, the total, or verification"
+	# Trials overlap is checked where the ends sleep (tcp): six spinning
+	# shm processes on two CPUs take turns.
+	over=$t
+	[ $t = tcp ] || over=
+	"$HELPER" pairs-check "$T/p$t/results.json" $over >"$T/p$t.check" 2>&1 ||
+		{ cat "$T/p$t.check"; fail "$t: client --pairs totals do not follow from their trials"; }
+	grep -q "(3 clients at once)" "$T/p$t.srv" || { cat "$T/p$t.srv"; fail "$t: the server never served the 3 pairs at once"; }
+	kill -INT $SRV
+	wait $SRV || fail "$t: server exited $? on SIGINT"
+done
+# More pairs than the server takes at once: refused, no files left.
+start_server pfull "unix:$T/pf.sock" --max-clients 2
+expect_fail 4 "server full" "$BIN" client "unix:$T/pf.sock" --pairs 3 --quick --no-plot --out "$T/pf"
+[ ! -e "$T/pf" ] || fail "client --pairs refused left its output directory"
+kill -INT $SRV
+wait $SRV || fail "server exited $? on SIGINT"
+expect_fail 2 "--duration and --pairs do not go together" "$BIN" client "unix:$T/pf.sock" --pairs 2 --duration 1s
 exit 0
