@@ -148,6 +148,8 @@ static void refuse_full(struct yb_ep *listener, const struct server *sv)
 	for (int i = 0; i < sv->n && !*with; i++)
 		if (sv->sl[i].done_fd >= 0)
 			with = sv->sl[i].peer;
+	if (!*with) /* --once, its client done: the one it served */
+		with = sv->sl[0].peer;
 	if (sv->n == 1)
 		snprintf(why, sizeof(why),
 			 "server busy: it is measuring another client "
