@@ -102,6 +102,11 @@ void cmd_parse_cpus(const struct argp_state *state, const char *arg,
 		    int cpus[2]);
 /* --cpus N of client and server: one CPU this process may use. */
 int cmd_parse_cpu(const struct argp_state *state, const char *arg);
+/* --pairs N, 1 to YB_MAX_PAIRS, or a usage error. */
+unsigned cmd_parse_pairs(const struct argp_state *state, const char *arg);
+/* Once parsed: --pairs above 1 and --duration exclude each other. */
+void cmd_check_pairs(const struct argp_state *state, unsigned pairs,
+		     const struct cmd_sweep *cs);
 /*
  * Where the two ends of a local run go: the --cpus pair when given, else
  * the default placement (yb_placement_default: two distinct cores,

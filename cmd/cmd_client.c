@@ -125,21 +125,11 @@ static error_t client_parse(int key, char *arg, struct argp_state *state)
 		a->timeout_ms = (int)(t * 1000);
 		break;
 	}
-	case OPT_PAIRS: {
-		char *end;
-		long n = strtol(arg, &end, 10);
-		if (end == arg || *end || n < 1 || n > YB_MAX_PAIRS)
-			cmd_usage_error(state,
-					"bad --pairs '%s': expected 1 to %d",
-					arg, YB_MAX_PAIRS);
-		a->pairs = (unsigned)n;
+	case OPT_PAIRS:
+		a->pairs = cmd_parse_pairs(state, arg);
 		break;
-	}
 	case ARGP_KEY_END:
-		if (a->pairs > 1 && a->sweep.so.duration_s > 0)
-			cmd_usage_error(state,
-					"--duration and --pairs do not go "
-					"together");
+		cmd_check_pairs(state, a->pairs, &a->sweep);
 		break;
 	case ARGP_KEY_ARG:
 		if (a->addr)

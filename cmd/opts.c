@@ -424,3 +424,22 @@ const char *cmd_parse_relative(const struct argp_state *state,
 		cmd_usage_error(state, "--relative-to is empty");
 	return arg;
 }
+
+unsigned cmd_parse_pairs(const struct argp_state *state, const char *arg)
+{
+	char *end;
+	long n = strtol(arg, &end, 10);
+
+	if (end == arg || *end || n < 1 || n > YB_MAX_PAIRS)
+		cmd_usage_error(state, "bad --pairs '%s': expected 1 to %d", arg,
+				YB_MAX_PAIRS);
+	return (unsigned)n;
+}
+
+void cmd_check_pairs(const struct argp_state *state, unsigned pairs,
+		     const struct cmd_sweep *cs)
+{
+	if (pairs > 1 && cs->so.duration_s > 0)
+		cmd_usage_error(state,
+				"--duration and --pairs do not go together");
+}
