@@ -1,7 +1,9 @@
 /* cmd_client.c - `yasmin-bench client ADDRESS`: sweep against a server. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/base/clock.h"
 #include "core/measure/session.h"
@@ -14,9 +16,12 @@ struct client_args {
 	int timeout_ms;
 	int cpu; /* -1: not pinned */
 	unsigned pairs;
+	double start_at;   /* wall-clock seconds since the epoch; 0: now */
+	double started_at; /* when the wait for it ended */
 };
 
-enum { OPT_CPUS = 'c', OPT_CONNECT_TIMEOUT = 300, OPT_PAIRS = 301 };
+enum { OPT_CPUS = 'c', OPT_CONNECT_TIMEOUT = 300, OPT_PAIRS = 301,
+       OPT_START_AT = 302 };
 
 static const struct argp_option client_options[] = {
 	{ "connect-timeout", OPT_CONNECT_TIMEOUT, "SECONDS", 0,
@@ -24,6 +29,14 @@ static const struct argp_option client_options[] = {
 	{ "cpus", OPT_CPUS, "N", 0,
 	  "pin the client to CPU N (default: not pinned); the server pins "
 	  "itself with server --cpus",
+	  1 },
+	{ "start-at", OPT_START_AT, "TIME", 0,
+	  "wait until TIME before connecting, so that clients in several "
+	  "guests begin together (Xen guests share the hypervisor's wall "
+	  "clock): +SECONDS from now, @SECONDS since the epoch, or "
+	  "YYYY-MM-DDTHH:MM:SS[.FRAC] in UTC (a trailing Z allowed); at "
+	  "most a day ahead; the results record it and when the client "
+	  "began",
 	  1 },
 	{ "pairs", OPT_PAIRS, "N", 0,
 	  "measure N connections to the server at once, each from a client "
@@ -106,6 +119,87 @@ static void record_server(struct yb_meta *m, const struct yb_meta *server)
 	}
 }
 
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --start-at: +SECONDS, @EPOCH or an ISO 8601 UTC time, up to a day on. */
+static double parse_start_at(const struct argp_state *state, const char *arg)
+{
+	double now = wall_now(), t = -1;
+	char *end = NULL;
+
+	if (arg[0] == '+' || arg[0] == '@') {
+		double v = strtod(arg + 1, &end);
+		if (end != arg + 1 && *end == '\0' && v >= 0)
+			t = arg[0] == '+' ? now + v : v;
+	} else {
+		struct tm tm;
+		memset(&tm, 0, sizeof(tm));
+		const char *rest = strptime(arg, "%Y-%m-%dT%H:%M:%S", &tm);
+		double frac = 0;
+		if (rest && *rest == '.') {
+			frac = strtod(rest, &end);
+			rest = end;
+		}
+		if (rest && *rest == 'Z')
+			rest++;
+		if (rest && *rest == '\0')
+			t = (double)timegm(&tm) + frac;
+	}
+	if (t < 0)
+		cmd_usage_error(state,
+				"bad --start-at '%s': expected +SECONDS, "
+				"@SECONDS or YYYY-MM-DDTHH:MM:SS (UTC)",
+				arg);
+	if (t < now - 0.5)
+		cmd_usage_error(state, "--start-at '%s' is %.1f s in the past",
+				arg, now - t);
+	if (t > now + 86400)
+		cmd_usage_error(state,
+				"--start-at '%s' is more than a day ahead", arg);
+	return t;
+}
+
+/* Sleep until a->start_at on the wall clock; YB_EINTR if interrupted. */
+static int wait_start(struct client_args *a)
+{
+	if (a->start_at > 0) {
+		struct timespec ts = {
+			(time_t)a->start_at,
+			(long)((a->start_at - (double)(time_t)a->start_at) *
+			       1e9)
+		};
+		printf("yasmin-bench client: waiting until %.3f (in %.3f s) "
+		       "to begin\n",
+		       a->start_at, a->start_at - wall_now());
+		fflush(stdout);
+		int e;
+		while ((e = clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts,
+					    NULL)) == EINTR)
+			if (cmd_stop)
+				return YB_EINTR;
+		(void)e;
+	}
+	a->started_at = wall_now();
+	return 0;
+}
+
+/* The start asked for and the one made, in the run's metadata. */
+static void start_meta(struct yb_meta *m, const struct client_args *a)
+{
+	yb_meta_set(m, "started_at", "%.6f", a->started_at);
+	if (a->start_at > 0) {
+		yb_meta_set(m, "start_at", "%.6f", a->start_at);
+		yb_meta_set(m, "start_late_ms", "%.3f",
+			    (a->started_at - a->start_at) * 1000);
+	}
+}
+
 static error_t client_parse(int key, char *arg, struct argp_state *state)
 {
 	struct client_args *a = state->input;
@@ -127,6 +221,9 @@ static error_t client_parse(int key, char *arg, struct argp_state *state)
 	}
 	case OPT_PAIRS:
 		a->pairs = cmd_parse_pairs(state, arg);
+		break;
+	case OPT_START_AT:
+		a->start_at = parse_start_at(state, arg);
 		break;
 	case ARGP_KEY_END:
 		cmd_check_pairs(state, a->pairs, &a->sweep);
@@ -164,6 +261,7 @@ static int client_pairs(struct client_args *a, const struct yb_transport *t,
 	yb_meta_set(&s.meta, "server_address", "%s", a->addr);
 	yb_session_sweep_meta(&s, &a->sweep.so);
 	yb_meta_set_int(&s.meta, "pairs", a->pairs);
+	start_meta(&s.meta, a);
 	yb_meta_set(&s.meta, "placement.policy", "%s",
 		    a->cpu >= 0 ? "every pair's client pinned by --cpus; "
 				  "each server's CPU as it reports" :
@@ -238,6 +336,10 @@ int cmd_client(int argc, char **argv)
 		return cmd_fail(rc, err.msg);
 	/* Ring transports: one sweep (and connection) per configuration. */
 	size_t nc = t->caps & YB_CAP_RING ? cmd_sweep_configs(&a.sweep) : 1;
+	cmd_catch_signals();
+	rc = wait_start(&a);
+	if (rc)
+		return cmd_fail(rc, "interrupted before the start");
 	if (a.pairs > 1)
 		return client_pairs(&a, t, nc);
 	struct yb_tparams tp;
@@ -254,6 +356,7 @@ int cmd_client(int argc, char **argv)
 	}
 	yb_meta_set(&s.meta, "command", "client");
 	yb_meta_set(&s.meta, "server_address", "%s", a.addr);
+	start_meta(&s.meta, &a);
 	yb_session_sweep_meta(&s, &a.sweep.so);
 	yb_meta_set(&s.meta, "placement.policy", "%s",
 		    a.cpu >= 0 ? "client pinned by --cpus; the server's CPU "
