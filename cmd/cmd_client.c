@@ -273,7 +273,6 @@ static int client_pairs(struct client_args *a, const struct yb_transport *t,
 	a->sweep.so.progress = yb_session_progress;
 	a->sweep.so.progress_ctx = &s;
 	s.stats = a->sweep.stats;
-	cmd_catch_signals();
 	printf("yasmin-bench client: %u pairs to %s -> %s/\n", a->pairs,
 	       a->addr, s.dir);
 	for (size_t c = 0; c < nconfigs && !rc; c++) {
@@ -336,6 +335,7 @@ int cmd_client(int argc, char **argv)
 		return cmd_fail(rc, err.msg);
 	/* Ring transports: one sweep (and connection) per configuration. */
 	size_t nc = t->caps & YB_CAP_RING ? cmd_sweep_configs(&a.sweep) : 1;
+	/* From here a Ctrl-C ends the wait, the sweep or the pairs. */
 	cmd_catch_signals();
 	rc = wait_start(&a);
 	if (rc)
@@ -368,7 +368,6 @@ int cmd_client(int argc, char **argv)
 	a.sweep.so.progress = before_point;
 	a.sweep.so.progress_ctx = &s;
 	s.stats = a.sweep.stats;
-	cmd_catch_signals();
 
 	printf("yasmin-bench client: %s -> %s/\n", a.addr, s.dir);
 	for (size_t c = 0; c < nc && !rc; c++) {
