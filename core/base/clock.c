@@ -57,3 +57,26 @@ double yb_clock_read_ns(void)
 	pthread_once(&once, measure);
 	return read_ns;
 }
+
+static int64_t ts_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+int64_t yb_clock_realtime_offset(void)
+{
+	int64_t best = 0, gap = INT64_MAX;
+
+	for (int i = 0; i < 5; i++) {
+		struct timespec m0, r, m1;
+		clock_gettime(CLOCK_MONOTONIC, &m0);
+		clock_gettime(CLOCK_REALTIME, &r);
+		clock_gettime(CLOCK_MONOTONIC, &m1);
+		int64_t g = ts_ns(&m1) - ts_ns(&m0);
+		if (g < gap) {
+			gap = g;
+			best = ts_ns(&r) - (ts_ns(&m0) + g / 2);
+		}
+	}
+	return best;
+}

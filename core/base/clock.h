@@ -41,4 +41,13 @@ static inline yb_ns yb_clock_resolution(void)
  */
 double yb_clock_read_ns(void);
 
+/*
+ * CLOCK_REALTIME minus CLOCK_MONOTONIC now, in ns: what turns a trial's
+ * start (monotonic) into wall-clock time, so that runs made by different
+ * processes or guests (Xen guests share the hypervisor's wall clock) can
+ * be placed on one time line.  The realtime read bracketed most tightly
+ * by two monotonic reads, of a few tries.
+ */
+int64_t yb_clock_realtime_offset(void);
+
 #endif /* YB_CLOCK_H */

@@ -162,6 +162,8 @@ void yb_sysinfo_meta(struct yb_meta *m, const char *prefix)
 	yb_meta_set_int(m, KEY("clock_resolution_ns"),
 			(long long)yb_clock_resolution());
 	yb_meta_set_num(m, KEY("clock_read_ns"), yb_clock_read_ns());
+	yb_meta_set_int(m, KEY("clock_realtime_offset_ns"),
+			(long long)yb_clock_realtime_offset());
 	yb_meta_set(m, KEY("clocksource"), "%s",
 		    yb_clocksource(buf, sizeof(buf)));
 #undef KEY
