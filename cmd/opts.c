@@ -28,6 +28,8 @@ enum {
 	OPT_STATS,
 	OPT_NO_PLOT,
 	OPT_DURATION,
+	OPT_REVERSE,
+	OPT_BIDIR,
 };
 
 static const struct argp_option sweep_options[] = {
@@ -52,6 +54,15 @@ static const struct argp_option sweep_options[] = {
 	  "a short sweep for CI: up to 1M, no perturbation, 0.02 s trials", 0 },
 	{ "verify", OPT_VERIFY, 0, 0,
 	  "check every byte received against the expected pattern", 0 },
+	{ "reverse", OPT_REVERSE, 0, 0,
+	  "streams flow from the server to the client, which times them "
+	  "(direction s2c); ping-pong is unchanged",
+	  0 },
+	{ "bidir", OPT_BIDIR, 0, 0,
+	  "streams flow both ways at once, each end timing what it "
+	  "receives; bandwidth is the two directions' sum (direction both; "
+	  "results.json keeps each direction's)",
+	  0 },
 	{ "duration", OPT_DURATION, "TIME", 0,
 	  "soak instead of sweep: stream --max-bytes messages (default 1M) "
 	  "for TIME (e.g. 90s, 10m, 2h), in one-second trials, and report "
@@ -215,6 +226,20 @@ static void sweep_end(const struct argp_state *state, struct cmd_sweep *cs)
 		if (!cs->set_trial_time)
 			cs->so.trial_time_s = 0.02;
 	}
+	if (cs->so.direction != YB_DIR_C2S) {
+		const char *opt = cs->so.direction == YB_DIR_S2C ? "--reverse" :
+								   "--bidir";
+		if (!(cs->so.modes & YB_MODE_BIT(YB_MODE_STREAM)))
+			cmd_usage_error(state,
+					"%s applies to streams, and --mode "
+					"pingpong measures none",
+					opt);
+		if (cs->so.duration_s > 0 && cs->so.direction == YB_DIR_BOTH)
+			cmd_usage_error(state,
+					"--bidir measures a sweep, not a soak: "
+					"a --duration soak streams one way "
+					"(--reverse for server to client)");
+	}
 	if (cs->so.sched.min_bytes < 1)
 		cmd_usage_error(state, "--min-bytes must be at least 1");
 	if (cs->so.sched.max_bytes > YB_MAX_MSG_BYTES)
@@ -318,6 +343,16 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 	case OPT_NO_PLOT:
 		cs->no_plot = 1;
 		break;
+	case OPT_REVERSE:
+	case OPT_BIDIR: {
+		unsigned d = key == OPT_REVERSE ? YB_DIR_S2C : YB_DIR_BOTH;
+		if (cs->so.direction != YB_DIR_C2S && cs->so.direction != d)
+			cmd_usage_error(state,
+					"--reverse and --bidir exclude each "
+					"other");
+		cs->so.direction = d;
+		break;
+	}
 	case OPT_DURATION:
 		if (yb_parse_seconds(arg, 30 * 86400.0, &cs->so.duration_s) ||
 		    cs->so.duration_s == 0)

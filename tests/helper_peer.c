@@ -22,7 +22,8 @@
  *       JSON file as "TYPE VALUE", TYPE one of string, integer, real,
  *       true, false, null, object, array; exit 1 if there is none
  *   helper_peer corrupt-server ADDRESS
- *       a server that answers ping-pong with corrupted data (--verify
+ *       a server that answers ping-pong, and streams it sends (--reverse,
+ *       --bidir), with corrupted data (--verify
  *       must catch it)
  *   helper_peer known-server ADDRESS delay-spin|delay-sleep NS
  *   helper_peer known-server ADDRESS rate BITS_PER_SECOND
@@ -79,6 +80,7 @@
 #include "core/wire/proto.h"
 #include "core/wire/ring.h"
 #include "core/report/results.h"
+#include "core/measure/flow.h"
 #include "core/measure/serve.h"
 #include "core/wire/transport.h"
 #include "transports/shm.h"
@@ -168,7 +170,11 @@ static int garbage_server(const char *addr)
 	return 0;
 }
 
-/* Serve HELLO and RUNs, but flip a bit in every ping-pong reply. */
+/*
+ * Serve HELLO and RUNs, but flip a bit in every ping-pong reply and in
+ * every byte it streams (--reverse, --bidir): it sends from a pattern
+ * whose every byte is off by one bit.
+ */
 static int corrupt_server(const char *addr)
 {
 	uint8_t buf[YB_PROTO_HDR_LEN + YB_PROTO_MAX_PAYLOAD];
@@ -184,15 +190,32 @@ static int corrupt_server(const char *addr)
 	    yb_dec_hello(&m, &h, &err))
 		return die("hello", &err);
 	uint8_t *data = malloc(h.max_bytes);
-	if (!data)
+	struct yb_pattern bad;
+	if (!data || yb_pattern_init(&bad, h.max_bytes))
 		return die("malloc", NULL);
+	for (size_t i = 0; i < YB_PATTERN_PERIOD + h.max_bytes; i++)
+		bad.buf[i] ^= 0x10;
 	yb_msg_send(&c, buf, yb_enc_welcome(buf, h.max_bytes, ""), &err);
 	while (yb_msg_recv(&c, &m, 5000, &err) == 0 && m.type == YB_MSG_RUN) {
 		struct yb_result res = { 0 };
 		if (yb_dec_run(&m, h.max_bytes, &r, &err))
 			return die("run", &err);
 		yb_msg_send(&c, buf, yb_enc_empty(buf, YB_MSG_GO), &err);
-		if (r.mode == YB_MODE_STREAM) {
+		struct yb_flow_rx rx = { .buf = data, .max = h.max_bytes,
+					 .timeout_ms = 5000 };
+		struct yb_spent sp;
+		yb_ns t0;
+		if (r.mode == YB_MODE_STREAM && (r.flags & YB_RUN_REVERSE)) {
+			if (yb_flow_send(&c, &bad, r.seq, r.bytes, r.reps, &sp,
+					 &t0, &err))
+				return die("send", &err);
+		} else if (r.mode == YB_MODE_STREAM &&
+			   (r.flags & YB_RUN_BIDIR)) {
+			if (yb_flow_both(&c, &bad, &rx, r.seq, r.bytes, r.reps,
+					 &err))
+				return die("both ways", &err);
+			res.elapsed_ns = 1000;
+		} else if (r.mode == YB_MODE_STREAM) {
 			for (uint64_t i = 0; i < r.reps; i++)
 				if (yb_recv_all(&c, data, r.bytes, &err))
 					return die("recv", &err);
@@ -209,6 +232,7 @@ static int corrupt_server(const char *addr)
 		yb_msg_send(&c, buf, yb_enc_result(buf, &res), &err);
 	}
 	free(data);
+	yb_pattern_free(&bad);
 	yb_ep_close(&c);
 	return 0;
 }

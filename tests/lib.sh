@@ -63,7 +63,7 @@ expect_fail() {
 
 free_port() { "$HELPER" free-port; }
 
-CSV_HEADER=transport,mode,bytes,reps,trials,lat_min_us,lat_mean_us,lat_p50_us,lat_p99_us,lat_max_us,lat_stddev_us,bw_gbps,ring_bytes,wait,pairs,pair,lat_p999_us,bw_min_gbps,bw_median_gbps,cpu_client_pct,cpu_server_pct,verify
+CSV_HEADER=transport,mode,bytes,reps,trials,lat_min_us,lat_mean_us,lat_p50_us,lat_p99_us,lat_max_us,lat_stddev_us,bw_gbps,ring_bytes,wait,pairs,pair,lat_p999_us,bw_min_gbps,bw_median_gbps,cpu_client_pct,cpu_server_pct,verify,direction
 
 # check_csv FILE: header exact, every row has 22 fields, numbers where
 # numbers belong (a tiny one in exponent form, 3.64e-05), ring_bytes 0 with wait "none" unless the row is a ring's,
@@ -72,11 +72,12 @@ check_csv() {
 	local f=$1
 	[ "$(head -n 1 "$f")" = "$CSV_HEADER" ] ||
 		fail "$f: wrong header: $(head -n 1 "$f")"
-	awk -F, 'NR > 1 { if (NF != 22) { print "line " NR ": " NF " fields"; exit 1 }
+	awk -F, 'NR > 1 { if (NF != 23) { print "line " NR ": " NF " fields"; exit 1 }
 	     if ($15 !~ /^[0-9]+$/ || $16 !~ /^[0-9]+$/ || $15 < 1 || $16 > $15) { print "line " NR ": pairs " $15 " pair " $16; exit 1 }
 	     for (i = 3; i <= 21; i++) if (i != 14 && $i !~ /^([0-9]+(\.[0-9]+)?(e-[0-9]+)?)?$/) { print "line " NR " field " i ": " $i; exit 1 }
 	     for (i = 3; i <= 5; i++) if ($i == "") { print "line " NR " field " i " empty"; exit 1 }
 	     if ($2 != "pingpong" && $2 != "stream") { print "line " NR ": mode " $2; exit 1 }
+	     if ($2 == "pingpong" ? $23 != "both" : $23 !~ /^(c2s|s2c|both)$/) { print "line " NR ": direction " $23 " on a " $2 " row"; exit 1 }
 	     if ($12 == "" || $12 <= 0) { print "line " NR ": no bandwidth"; exit 1 }
 	     if ($20 == "" || $21 == "") { print "line " NR ": no CPU figures"; exit 1 }
 	     ring = ($1 == "shm" || $1 == "yasmin")
@@ -93,7 +94,8 @@ check_csv() {
 #   stream rows and pairs totals: every latency column empty;
 #   bw_min <= bw_median <= bw_gbps > 0;
 #   CPU of each end 0..100 per connection (a total: 0..100 x pairs);
-#   verify one of yes, no, inline.
+#   verify one of yes, no, inline; direction c2s, s2c or both (ping-pong:
+#   both).
 # Prints each broken row; returns 1 if there was one.
 check_rows() {
 	awk -F, -v file="$1" '
@@ -128,6 +130,8 @@ check_rows() {
 		for (i = 1; i <= 2; i++) { c = num(C[i]); if (c != "" && (c + 0 < 0 || c + 0 > lim)) bad(C[i] " " c) }
 		v = num("verify")
 		if ("verify" in col && v != "yes" && v != "no" && v != "inline") bad("verify " v)
+		d = num("direction")
+		if ("direction" in col && (mode == "pingpong" ? d != "both" : d !~ /^(c2s|s2c|both)$/)) bad("direction " d)
 	}
 	END { exit nbad > 0 }' "$1"
 }

@@ -133,6 +133,25 @@ static void run_round_trip(void **state)
 	bad.flags = 0x80;
 	to_msg(yb_enc_run(buf, &bad), &m);
 	assert_int_equal(yb_dec_run(&m, 1u << 20, &out, &err), YB_EPROTO);
+	/* Directions: one at most, and streams only. */
+	bad = r;
+	bad.flags = YB_RUN_REVERSE;
+	to_msg(yb_enc_run(buf, &bad), &m);
+	assert_int_equal(yb_dec_run(&m, 1u << 20, &out, &err), 0);
+	assert_int_equal(out.flags, YB_RUN_REVERSE);
+	bad.flags = YB_RUN_BIDIR | YB_RUN_VERIFY;
+	to_msg(yb_enc_run(buf, &bad), &m);
+	assert_int_equal(yb_dec_run(&m, 1u << 20, &out, &err), 0);
+	assert_int_equal(out.flags, YB_RUN_BIDIR | YB_RUN_VERIFY);
+	bad.flags = YB_RUN_BIDIR | YB_RUN_REVERSE;
+	to_msg(yb_enc_run(buf, &bad), &m);
+	assert_int_equal(yb_dec_run(&m, 1u << 20, &out, &err), YB_EPROTO);
+	assert_non_null(strstr(err.msg, "both reverse and bidirectional"));
+	bad.flags = YB_RUN_REVERSE;
+	bad.mode = YB_MODE_PINGPONG;
+	to_msg(yb_enc_run(buf, &bad), &m);
+	assert_int_equal(yb_dec_run(&m, 1u << 20, &out, &err), YB_EPROTO);
+	assert_non_null(strstr(err.msg, "only a stream"));
 	bad = r;
 	bad.reps = 0;
 	to_msg(yb_enc_run(buf, &bad), &m);

@@ -93,6 +93,18 @@ static void sample(struct yb_point *p, int i)
 		p->ring_bytes = 4096ull << i;
 		strcpy(p->wait, i % 8 == 1 ? "poll" : "adaptive");
 	}
+	p->bw_c2s_gbps = p->bw_s2c_gbps = NAN;
+	p->direction = YB_DIR_BOTH;
+	if (p->mode == YB_MODE_STREAM)
+		p->direction = (unsigned)(i / 3) % 3; /* c2s, s2c, both */
+	if (p->mode == YB_MODE_STREAM && p->direction == YB_DIR_BOTH) {
+		p->bw_c2s_gbps = 0.0625 * (i + 1);
+		p->bw_s2c_gbps = 0.046875 * (i + 1);
+		for (int t = 0; t < 3; t++) {
+			trials[i][t].c2s_ns = 9000u + (unsigned)t;
+			trials[i][t].s2c_ns = 11000u + (unsigned)t;
+		}
+	}
 }
 
 /* Equal within the file's decimals, or both absent. */
@@ -126,10 +138,13 @@ static void same_point(const struct yb_point *a, const struct yb_point *b,
 	same(a->cpu_client_pct, b->cpu_client_pct, 0.05);
 	same(a->cpu_server_pct, b->cpu_server_pct, 0.05);
 	assert_int_equal(a->verify, b->verify);
+	assert_int_equal(a->direction, b->direction);
 	assert_int_equal(a->ring_bytes, b->ring_bytes);
 	assert_string_equal(a->wait, b->wait);
 	if (!json)
 		return;
+	same(a->bw_c2s_gbps, b->bw_c2s_gbps, 1e-9);
+	same(a->bw_s2c_gbps, b->bw_s2c_gbps, 1e-9);
 	same(a->csw_client_vol, b->csw_client_vol, 1e-9);
 	same(a->csw_server_vol, b->csw_server_vol, 1e-9);
 	assert_int_equal(a->pct_exact, b->pct_exact);
@@ -138,6 +153,8 @@ static void same_point(const struct yb_point *a, const struct yb_point *b,
 		assert_int_equal(a->trial[t].start_ns, b->trial[t].start_ns);
 		assert_int_equal(a->trial[t].elapsed_ns, b->trial[t].elapsed_ns);
 		assert_int_equal(a->trial[t].reps, b->trial[t].reps);
+		assert_int_equal(a->trial[t].c2s_ns, b->trial[t].c2s_ns);
+		assert_int_equal(a->trial[t].s2c_ns, b->trial[t].s2c_ns);
 	}
 	if (a->mode == YB_MODE_STREAM) {
 		assert_null(a->hist);
@@ -266,6 +283,15 @@ static void csv_bad_input(void **state)
 	expect_csv_error(HDR "\"tcp\",pingpong,1,100,3,1,1,1,1,1,0,0.1\n",
 			 strlen(HDR) + 39, ":2:");
 	/* Binary junk. */
+	/* A direction that is no name, and a ping-pong that went one way. */
+	expect_csv_error(YB_CSV_BASE_COLUMNS ",direction\n"
+			 "tcp,stream,1,100,3,,,,,,,0.1,up\n",
+			 strlen(YB_CSV_BASE_COLUMNS) + 43,
+			 "bad value 'up' in column direction");
+	expect_csv_error(YB_CSV_BASE_COLUMNS ",direction\n"
+			 "tcp,pingpong,1,100,3,1,1,1,1,1,0,0.1,s2c\n",
+			 strlen(YB_CSV_BASE_COLUMNS) + 52,
+			 "bad value 's2c' in column direction");
 	static const char junk[] = "\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\n";
 	expect_csv_error(junk, sizeof(junk) - 1, "not a yasmin-bench results");
 
@@ -354,6 +380,9 @@ static void old_files_load(void **state)
 	assert_true(isnan(r.p[0].lat_p999_us));
 	assert_true(isnan(r.p[0].cpu_client_pct));
 	assert_int_equal(r.p[0].verify, YB_VERIFY_UNKNOWN);
+	/* Before the direction column every stream went client to server. */
+	assert_int_equal(r.p[0].direction, YB_DIR_BOTH);
+	assert_int_equal(r.p[1].direction, YB_DIR_C2S);
 	assert_true(isnan(r.p[1].lat_p50_us) && isnan(r.p[1].lat_min_us));
 	assert_float_equal(r.p[1].bw_gbps, 8.5, 1e-9);
 	yb_results_free(&r);
@@ -364,6 +393,7 @@ static void old_files_load(void **state)
 	assert_int_equal(r.n, 1);
 	assert_true(isnan(r.p[0].lat_p50_us));
 	assert_float_equal(r.p[0].bw_gbps, 2, 1e-9);
+	assert_int_equal(r.p[0].direction, YB_DIR_C2S);
 	assert_string_equal(yb_meta_get(&r.meta, "sweep.verify"), "yes");
 	yb_results_free(&r);
 }

@@ -42,6 +42,7 @@ static yb_ns fake_now(void)
 }
 /* The engine under test reads this clock instead of CLOCK_MONOTONIC. */
 #define yb_now fake_now
+#include "core/measure/flow.c"
 #include "core/measure/trial.c"
 #include "core/measure/sweep.c"
 #include "core/measure/soak.c"

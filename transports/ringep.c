@@ -19,6 +19,16 @@ ssize_t yb_ringep_recv(struct yb_ep *ep, void *buf, size_t len)
 	return yb_ring_recv(ringep_ring(ep), buf, len, 0);
 }
 
+ssize_t yb_ringep_send_try(struct yb_ep *ep, const void *buf, size_t len)
+{
+	return yb_ring_send_try(ringep_ring(ep), buf, len);
+}
+
+ssize_t yb_ringep_recv_try(struct yb_ep *ep, void *buf, size_t len)
+{
+	return yb_ring_recv_try(ringep_ring(ep), buf, len);
+}
+
 int yb_ringep_wait(struct yb_ep *ep, unsigned events, int timeout_ms)
 {
 	unsigned re = 0;

@@ -14,6 +14,8 @@
 
 ssize_t yb_ringep_send(struct yb_ep *ep, const void *buf, size_t len);
 ssize_t yb_ringep_recv(struct yb_ep *ep, void *buf, size_t len);
+ssize_t yb_ringep_send_try(struct yb_ep *ep, const void *buf, size_t len);
+ssize_t yb_ringep_recv_try(struct yb_ep *ep, void *buf, size_t len);
 int yb_ringep_wait(struct yb_ep *ep, unsigned events, int timeout_ms);
 const char *yb_ringep_last_error(const struct yb_ep *ep);
 void yb_ringep_counters(const struct yb_ep *ep, struct yb_meta *m);

@@ -31,6 +31,18 @@ ssize_t yb_sock_recv(struct yb_ep *ep, void *buf, size_t len)
 	return n < 0 ? yb_from_errno(errno) : n;
 }
 
+ssize_t yb_sock_send_try(struct yb_ep *ep, const void *buf, size_t len)
+{
+	ssize_t n = send(ep->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	return n < 0 ? yb_from_errno(errno) : n;
+}
+
+ssize_t yb_sock_recv_try(struct yb_ep *ep, void *buf, size_t len)
+{
+	ssize_t n = recv(ep->fd, buf, len, MSG_DONTWAIT);
+	return n < 0 ? yb_from_errno(errno) : n;
+}
+
 int yb_sock_probe(struct yb_err *err)
 {
 	(void)err;

@@ -18,6 +18,9 @@
 int yb_sock_probe(struct yb_err *err);
 ssize_t yb_sock_send(struct yb_ep *ep, const void *buf, size_t len);
 ssize_t yb_sock_recv(struct yb_ep *ep, void *buf, size_t len);
+/* The same without waiting: YB_EAGAIN when nothing could move. */
+ssize_t yb_sock_send_try(struct yb_ep *ep, const void *buf, size_t len);
+ssize_t yb_sock_recv_try(struct yb_ep *ep, void *buf, size_t len);
 int yb_sock_poll_fd(const struct yb_ep *ep);
 void yb_sock_close(struct yb_ep *ep);
 

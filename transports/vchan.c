@@ -338,6 +338,28 @@ static ssize_t vchan_recv(struct yb_ep *ep, void *buf, size_t len)
 	}
 }
 
+static ssize_t vchan_send_try(struct yb_ep *ep, const void *buf, size_t len)
+{
+	struct vchan_conn *c = ep->priv;
+	int n = libxenvchan_write(c->ch, buf, len);
+
+	if (n < 0) {
+		vchan_name_cause(c, VCHAN_CAUSE_MS);
+		return YB_EPIPE;
+	}
+	return n > 0 || len == 0 ? n : YB_EAGAIN;
+}
+
+static ssize_t vchan_recv_try(struct yb_ep *ep, void *buf, size_t len)
+{
+	struct vchan_conn *c = ep->priv;
+	int n = libxenvchan_read(c->ch, buf, len);
+
+	if (n < 0)
+		return 0; /* closed, and everything read */
+	return n > 0 || len == 0 ? n : YB_EAGAIN;
+}
+
 static int vchan_wait(struct yb_ep *ep, unsigned events, int timeout_ms)
 {
 	struct vchan_conn *c = ep->priv;
@@ -455,6 +477,8 @@ const struct yb_transport yb_transport_vchan = {
 	.refuse = vchan_refuse,
 	.send = vchan_send,
 	.recv = vchan_recv,
+	.send_try = vchan_send_try,
+	.recv_try = vchan_recv_try,
 	.wait = vchan_wait,
 	.poll_fd = vchan_poll_fd,
 	.describe = vchan_describe,

@@ -526,6 +526,7 @@ static int record(struct yb_session *s, unsigned n, struct collected *c,
 		yb_point_clear_latency(&total);
 		total.csw_client_vol = total.csw_client_invol = NAN;
 		total.csw_server_vol = total.csw_server_invol = NAN;
+		total.bw_c2s_gbps = total.bw_s2c_gbps = NAN;
 		total.trial = NULL;
 		for (unsigned i = 0; i < n; i++) {
 			struct yb_point p = c->r[i].p[k];

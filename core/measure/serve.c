@@ -9,6 +9,7 @@
 #include "core/base/pattern.h"
 #include "core/base/version.h"
 #include "core/host/sysinfo.h"
+#include "core/measure/flow.h"
 #include "core/measure/window.h"
 #include "core/wire/proto.h"
 
@@ -52,46 +53,73 @@ static void serve_check(struct server *s, const struct yb_run *r,
 		 (unsigned long long)r->bytes, off);
 }
 
-/* Wait for the first byte of a stream. */
-static int stream_ready(struct server *s, struct yb_err *err)
+/* A stream run: the server receives (c2s), sends (s2c) or both. */
+static int serve_stream(struct server *s, const struct yb_run *r,
+			struct yb_result *res, struct yb_spent *sp,
+			struct yb_err *err)
 {
-	int w = yb_ep_wait(s->ep, YB_WAIT_READ, s->o->timeout_ms);
+	struct yb_flow_rx rx = {
+		.buf = s->rbuf,
+		.max = s->max,
+		.pat = &s->pat,
+		.check = r->flags & YB_RUN_VERIFY,
+		.timeout_ms = s->o->timeout_ms,
+		.on_data = s->o->on_data,
+		.on_data_ctx = s->o->on_data_ctx,
+	};
+	int rc;
 
-	if (w == 0)
-		return yb_err_set(err, YB_ETIMEDOUT, "%s: no data within %d ms",
-				  s->ep->peer, s->o->timeout_ms);
-	if (w < 0 && w != YB_EINTR)
-		return yb_err_set(err, w, "%s: wait: %s", s->ep->peer,
-				  yb_strerror(w));
+	if (r->flags & YB_RUN_REVERSE) {
+		yb_ns start;
+		return yb_flow_send(s->ep, &s->pat, r->seq, r->bytes, r->reps,
+				    sp, &start, err);
+	}
+	if (r->flags & YB_RUN_BIDIR)
+		rc = yb_flow_both(s->ep, &s->pat, &rx, r->seq, r->bytes,
+				  r->reps, err);
+	else
+		rc = yb_flow_recv(s->ep, &rx, r->seq, r->bytes, r->reps, err);
+	if (rc)
+		return rc;
+	*sp = rx.spent;
+	res->elapsed_ns = rx.elapsed;
+	res->backlog = rx.backlog;
+	if (rx.bad[0]) {
+		res->status = YB_PERR_VERIFY;
+		snprintf(res->text, sizeof(res->text),
+			 "verification failed (%s): %s", yb_mode_name(r->mode),
+			 rx.bad);
+	}
 	return 0;
 }
 
 /*
  * One run.  The server says GO once it is ready, so no timed window of
  * either end holds the handling of RUN.  Its own window: ping-pong, from
- * GO to the last reply; stream, from its first read of data to its last
- * (a receiver's clock, as iperf's and NetPIPE's stream modes use; the
- * sender's start-up and the GO trip are not in it), scaled to all the
- * trial's bytes from those that arrived after the first read.  CPU time and context switches are read around that
- * window, never inside it.  A verified run checks every message (the
- * client makes those runs untimed, except in a soak).
+ * GO to the last reply; a stream it receives, the receiver's clock of
+ * flow.h (iperf's and NetPIPE's stream modes time the receiver too; the
+ * sender's start-up and the GO trip are not in it); a stream it sends,
+ * none (the client times it and RESULT carries only CPU).  CPU time and
+ * context switches are read around that window, never inside it.  A
+ * verified run checks every message (the client makes those runs
+ * untimed, except in a soak).
  */
 static int serve_run(struct server *s, const struct yb_run *r,
 		     struct yb_err *err)
 {
 	const struct yb_serve_opts *o = s->o;
 	struct yb_result res = { 0 };
-	struct yb_usage u0, u1;
+	struct yb_spent sp = { 0 };
 	int verify = r->flags & YB_RUN_VERIFY;
-	yb_ns t0, t1;
 	int rc;
 
 	rc = yb_msg_send(s->ep, s->msg, yb_enc_empty(s->msg, YB_MSG_GO), err);
 	if (rc)
 		return rc;
 	if (r->mode == YB_MODE_PINGPONG) {
+		struct yb_usage u0, u1;
 		yb_usage_read(&u0, 1);
-		t0 = yb_now();
+		yb_ns t0 = yb_now();
 		for (uint64_t i = 0; i < r->reps && !rc; i++) {
 			rc = yb_recv_all(s->ep, s->rbuf, r->bytes, err);
 			if (rc)
@@ -103,63 +131,14 @@ static int serve_run(struct server *s, const struct yb_run *r,
 					   i);
 			rc = yb_send_all(s->ep, s->rbuf, r->bytes, err);
 		}
-		t1 = yb_now();
+		res.elapsed_ns = yb_now() - t0;
 		yb_usage_read(&u1, 0);
-	} else if (verify) {
-		/* Checked message by message (a soak's, or an untimed pass):
-		 * timed from the first byte there to read. */
-		rc = stream_ready(s, err);
-		t0 = yb_now();
-		yb_usage_read(&u0, 1);
-		for (uint64_t i = 0; i < r->reps && !rc; i++) {
-			rc = yb_recv_all(s->ep, s->rbuf, r->bytes, err);
-			if (!rc)
-				serve_check(s, r, i, &res);
-		}
-		t1 = yb_now();
-		yb_usage_read(&u1, 0);
+		yb_spent_add(&sp, &u0, &u1);
 	} else {
-		/*
-		 * The first read takes everything already waiting (the sender
-		 * ran before this end woke up): those bytes arrived before
-		 * any clock here could see them, so they are not counted, and
-		 * the clock starts after that read.  The rest arrives message
-		 * by message, as the sender wrote it.
-		 */
-		uint64_t total = r->bytes * r->reps, got = 0, done = 0;
-		size_t first;
-		rc = stream_ready(s, err);
-		if (!rc)
-			rc = yb_recv_some(s->ep, s->rbuf,
-					  total < s->max ? (size_t)total :
-							   (size_t)s->max,
-					  &first, err);
-		t0 = yb_now();
-		yb_usage_read(&u0, 1);
-		got = rc ? 0 : first;
-		while (!rc && got < total) {
-			/* The rest of a message cut by the first read, then
-			 * whole messages. */
-			uint64_t want = r->bytes - got % r->bytes;
-			rc = yb_recv_all(s->ep, s->rbuf, (size_t)want, err);
-			got += want;
-			if (!rc && o->on_data)
-				o->on_data(o->on_data_ctx, r->mode, r->bytes,
-					   done++);
-		}
-		t1 = yb_now();
-		yb_usage_read(&u1, 0);
-		/* The time of the bytes counted, scaled to all of them. */
-		res.backlog = rc ? 0 : first;
-		if (!rc && first < total)
-			t1 = t0 + (yb_ns)((double)(t1 - t0) * (double)total /
-					  (double)(total - first));
+		rc = serve_stream(s, r, &res, &sp, err);
 	}
 	if (rc)
 		return rc;
-	struct yb_spent sp = { 0 };
-	yb_spent_add(&sp, &u0, &u1);
-	res.elapsed_ns = t1 - t0;
 	res.cpu_ns = sp.cpu_ns;
 	res.cpu_window_ns = sp.window_ns;
 	res.csw_vol = sp.vcsw;

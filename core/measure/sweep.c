@@ -243,6 +243,7 @@ int yb_sweep_run(struct yb_ep *ep, const char *label,
 		goto out;
 	}
 	uint64_t max = sizes[n - 1];
+	c->rbuf_bytes = max;
 	if (yb_pattern_init(&c->pat, max) || !(c->rbuf = yb_window_buf(max))) {
 		rc = yb_err_set(err, YB_ENOMEM,
 				"cannot allocate buffers for %llu-byte "

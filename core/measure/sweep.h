@@ -66,6 +66,7 @@ struct yb_sweep_opts {
 	unsigned trials;       /* recorded trials per point */
 	uint64_t min_reps;     /* floor on repetitions per trial */
 	int verify;            /* check every byte received */
+	unsigned direction;    /* streams: enum yb_dir (ping-pong: both) */
 	int timeout_ms;        /* control messages; -1 for none */
 	volatile sig_atomic_t *stop; /* set from a signal handler, or NULL */
 	void (*progress)(void *ctx, const struct yb_progress *p);

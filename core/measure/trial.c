@@ -13,6 +13,7 @@
 #include "core/base/clock.h"
 #include "core/base/pattern.h"
 #include "core/base/stats.h"
+#include "core/measure/flow.h"
 
 #define CALIBRATE_MAX_ROUNDS 40
 
@@ -56,6 +57,102 @@ static int client_start(struct yb_client *c, unsigned mode, uint64_t bytes,
 }
 
 /*
+ * A receiver's time, unless everything was waiting at its first read (a
+ * trial no longer than the buffers between the ends, which the floor
+ * could not grow: see stream_floor): it timed nothing, and the only time
+ * there is is the client's, from the first byte sent to the answer.
+ */
+static yb_ns receiver_time(yb_ns elapsed, uint64_t backlog, uint64_t total,
+			   yb_ns wall)
+{
+	return backlog >= total || elapsed == 0 ? wall : elapsed;
+}
+
+/*
+ * The data of a stream run and its RESULT: the client sends (c2s),
+ * receives (s2c) or both, and the receiver's clock is the one that
+ * counts - the server's for c2s, ours for s2c, each one's for its half
+ * of both.  Both ways at once, a trial's time is the one in which the
+ * two directions' summed rates move one direction's bytes.
+ */
+static int stream_trial(struct yb_client *c, unsigned dir, uint64_t bytes,
+			uint64_t reps, unsigned flags, struct yb_trial_out *out,
+			struct yb_result *res, struct yb_err *err)
+{
+	struct yb_flow_rx rx = {
+		.buf = c->rbuf,
+		.max = c->rbuf_bytes,
+		.pat = &c->pat,
+		.check = (flags & YB_RUN_VERIFY) != 0,
+		.timeout_ms = c->o->timeout_ms,
+	};
+	uint64_t total = bytes * reps;
+	yb_ns begin = yb_now();
+	int rc;
+
+	if (dir == YB_DIR_C2S) {
+		rc = yb_flow_send(c->ep, &c->pat, c->seq, bytes, reps,
+				  &out->client, &out->start, err);
+	} else {
+		rc = dir == YB_DIR_S2C ?
+			     yb_flow_recv(c->ep, &rx, c->seq, bytes, reps, err) :
+			     yb_flow_both(c->ep, &c->pat, &rx, c->seq, bytes,
+					  reps, err);
+		out->client = rx.spent;
+		out->start = dir == YB_DIR_S2C ? rx.start : begin;
+	}
+	c->seq += reps;
+	if (!rc)
+		rc = client_result(c, res, err);
+	if (rc)
+		return rc;
+	if (rx.bad[0])
+		return yb_err_set(err, YB_EVERIFY,
+				  "verification failed (stream): %s", rx.bad);
+	yb_ns wall = yb_now() - (dir == YB_DIR_S2C ? begin : out->start);
+	switch (dir) {
+	case YB_DIR_C2S:
+		out->backlog = res->backlog;
+		out->elapsed = receiver_time(res->elapsed_ns, res->backlog,
+					     total, wall);
+		break;
+	case YB_DIR_S2C:
+		out->backlog = rx.backlog;
+		out->elapsed = receiver_time(rx.elapsed, rx.backlog, total,
+					     wall);
+		if (out->elapsed == wall)
+			out->start = begin;
+		break;
+	default:
+		out->backlog = res->backlog > rx.backlog ? res->backlog :
+							   rx.backlog;
+		out->c2s = receiver_time(res->elapsed_ns, res->backlog, total,
+					 wall);
+		out->s2c = receiver_time(rx.elapsed, rx.backlog, total, wall);
+		out->elapsed = (yb_ns)(1.0 / (1.0 / (double)out->c2s +
+					      1.0 / (double)out->s2c));
+		break;
+	}
+	/* What the next run is sized from: the receivers' time, unless a
+	 * receiver found more than a tenth waiting (see yb_trial_out). */
+	out->wall = wall;
+	if (out->backlog <= total / 10)
+		out->wall = dir == YB_DIR_BOTH ?
+				    (out->c2s > out->s2c ? out->c2s : out->s2c) :
+				    out->elapsed;
+	return 0;
+}
+
+/* The direction flags of a run in direction dir (a stream's). */
+static unsigned dir_flags(unsigned mode, unsigned dir)
+{
+	if (mode != YB_MODE_STREAM)
+		return 0;
+	return dir == YB_DIR_S2C ? YB_RUN_REVERSE :
+	       dir == YB_DIR_BOTH ? YB_RUN_BIDIR : 0;
+}
+
+/*
  * One timed run of reps messages (flags YB_RUN_WARMUP: not recorded).
  * Nothing but the transfers and one clock read per round trip happens
  * between the first and last reading of the clock: the RUN/GO exchange is
@@ -67,18 +164,22 @@ int yb_client_trial(struct yb_client *c, unsigned mode, uint64_t bytes,
 		    struct yb_trial_out *out, struct yb_err *err)
 {
 	struct yb_result res = { 0 };
-	struct yb_usage u0, u1;
 	int record = !(flags & YB_RUN_WARMUP), rc;
 	uint64_t *dst = NULL;
 
 	memset(out, 0, sizeof(*out));
 	if (mode == YB_MODE_PINGPONG && record)
 		dst = yb_samples_reserve(&c->samples, reps);
-	rc = client_start(c, mode, bytes, reps, flags, trial, err);
+	rc = client_start(c, mode, bytes, reps,
+			  flags | dir_flags(mode, c->o->direction), trial, err);
 	if (rc)
 		return rc;
-	yb_usage_read(&u0, 1);
-	if (mode == YB_MODE_PINGPONG) {
+	if (mode == YB_MODE_STREAM) {
+		rc = stream_trial(c, c->o->direction, bytes, reps, flags, out,
+				  &res, err);
+	} else {
+		struct yb_usage u0, u1;
+		yb_usage_read(&u0, 1);
 		yb_ns start = yb_now(), t0 = start;
 		for (uint64_t i = 0; i < reps; i++) {
 			rc = yb_send_all(c->ep,
@@ -97,39 +198,15 @@ int yb_client_trial(struct yb_client *c, unsigned mode, uint64_t bytes,
 		}
 		yb_usage_read(&u1, 0);
 		out->start = start;
-		out->elapsed = t0 - start;
+		out->elapsed = out->wall = t0 - start;
 		if (dst)
 			yb_samples_commit(&c->samples, reps);
-	} else {
-		yb_ns start = yb_now();
-		for (uint64_t i = 0; !rc && i < reps; i++)
-			rc = yb_send_all(c->ep,
-					 yb_pattern_msg(&c->pat, c->seq + i),
-					 bytes, err);
-		yb_usage_read(&u1, 0);
-		out->start = start;
-	}
-	c->seq += reps;
-	if (!rc)
+		yb_spent_add(&out->client, &u0, &u1);
+		c->seq += reps;
 		rc = client_result(c, &res, err);
+	}
 	if (rc)
 		return rc;
-	out->wall = yb_now() - out->start;
-	if (mode == YB_MODE_STREAM) {
-		out->elapsed = res.elapsed_ns;
-		out->backlog = res.backlog;
-		/* Everything was waiting at the receiver's first read (a trial
-		 * no longer than the buffers between the ends, which the
-		 * floor could not grow: see stream_floor): it timed nothing,
-		 * and the only time there is is ours, from the first byte
-		 * sent to its answer. */
-		if (out->backlog >= bytes * reps || out->elapsed == 0)
-			out->elapsed = out->wall;
-	}
-	if (mode == YB_MODE_PINGPONG ||
-	    out->backlog <= bytes * reps / 10)
-		out->wall = out->elapsed;
-	yb_spent_add(&out->client, &u0, &u1);
 	out->server = (struct yb_spent){ res.cpu_ns, res.cpu_window_ns,
 				      res.csw_vol, res.csw_invol };
 	return 0;
@@ -146,6 +223,14 @@ int yb_client_verify(struct yb_client *c, unsigned mode, uint64_t bytes,
 	struct yb_result res = { 0 };
 	char bad[160] = "";
 	size_t off;
+
+	if (mode == YB_MODE_STREAM) {
+		/* The receiver checks: the server, us, or both. */
+		struct yb_trial_out t;
+		return yb_client_trial(c, mode, bytes, reps,
+				       YB_RUN_WARMUP | YB_RUN_VERIFY, 0, &t,
+				       err);
+	}
 	int rc = client_start(c, mode, bytes, reps,
 			      YB_RUN_WARMUP | YB_RUN_VERIFY, 0, err);
 
@@ -153,9 +238,8 @@ int yb_client_verify(struct yb_client *c, unsigned mode, uint64_t bytes,
 		uint64_t seq = c->seq + i;
 		rc = yb_send_all(c->ep, yb_pattern_msg(&c->pat, seq), bytes,
 				 err);
-		if (rc || mode != YB_MODE_PINGPONG)
-			continue;
-		rc = yb_recv_all(c->ep, c->rbuf, bytes, err);
+		if (!rc)
+			rc = yb_recv_all(c->ep, c->rbuf, bytes, err);
 		if (!rc && !bad[0] &&
 		    yb_pattern_check(&c->pat, seq, c->rbuf, bytes, &off))
 			snprintf(bad, sizeof(bad),
@@ -269,7 +353,8 @@ int yb_acc_add(struct yb_acc *a, unsigned mode, uint64_t reps,
 	}
 	double div = mode == YB_MODE_PINGPONG ? 2.0 : 1.0;
 	a->per_msg[a->n] = (double)t->elapsed / (double)reps / div;
-	a->trial[a->n] = (struct yb_trial){ t->start, t->elapsed, reps };
+	a->trial[a->n] = (struct yb_trial){ t->start, t->elapsed, reps, t->c2s,
+					    t->s2c };
 	a->n++;
 	a->reps += reps;
 	a->wall_ns += (double)t->wall;
@@ -304,6 +389,23 @@ static double pct(const struct yb_spent *s)
 {
 	return s->window_ns ? 100.0 * (double)s->cpu_ns / (double)s->window_ns :
 			      NAN;
+}
+
+/*
+ * Both ways at once: one direction's bandwidth (s2c 0: client to server)
+ * in its median trial, from the receivers' times the trials keep; bw is
+ * scratch room for a->n figures.
+ */
+static double dir_median(const struct yb_acc *a, uint64_t bytes, double *bw,
+			 int s2c)
+{
+	for (unsigned t = 0; t < a->n; t++) {
+		uint64_t ns = s2c ? a->trial[t].s2c_ns : a->trial[t].c2s_ns;
+		bw[t] = ns ? (double)bytes * 8.0 * (double)a->trial[t].reps /
+				     (double)ns :
+			     0.0;
+	}
+	return yb_median(bw, a->n);
 }
 
 /* The histogram's occupied buckets, into c->bins for the sink. */
@@ -349,6 +451,8 @@ void yb_fill_point(struct yb_client *c, struct yb_point *p,
 	p->reps = reps;
 	p->trials = a->n;
 	p->verify = c->o->verify ? 1 : 0;
+	p->direction = mode == YB_MODE_STREAM ? c->o->direction : YB_DIR_BOTH;
+	p->bw_c2s_gbps = p->bw_s2c_gbps = NAN;
 	yb_point_clear_latency(p);
 	if (mode == YB_MODE_PINGPONG && c->samples.h.count) {
 		struct yb_samples *s = &c->samples;
@@ -373,6 +477,10 @@ void yb_fill_point(struct yb_client *c, struct yb_point *p,
 		p->bw_gbps = yb_max(bw, a->n);
 		p->bw_min_gbps = yb_min(bw, a->n);
 		p->bw_median_gbps = yb_median(bw, a->n);
+		if (p->direction == YB_DIR_BOTH && mode == YB_MODE_STREAM) {
+			p->bw_c2s_gbps = dir_median(a, bytes, bw, 0);
+			p->bw_s2c_gbps = dir_median(a, bytes, bw, 1);
+		}
 		free(bw);
 	}
 	p->cpu_client_pct = pct(&a->client);

@@ -28,6 +28,7 @@ struct yb_client {
 	const struct yb_sweep_opts *o;
 	struct yb_pattern pat;
 	uint8_t *rbuf;
+	uint64_t rbuf_bytes;
 	uint8_t msg[YB_PROTO_HDR_LEN + YB_PROTO_MAX_PAYLOAD];
 	struct yb_msg in;
 	uint64_t seq;      /* next message sequence number */
@@ -55,7 +56,12 @@ struct yb_trial_out {
 	 * so it errs towards shorter trials).
 	 */
 	yb_ns wall;
-	uint64_t backlog; /* stream: bytes the receiver found waiting */
+	uint64_t backlog; /* stream: bytes the receiver found waiting (both
+			     ways at once: the larger of the two) */
+	/* Both ways at once: each direction's receiver time (elapsed is
+	 * then the time that moves one direction's bytes at the two
+	 * directions' summed rates); 0 otherwise. */
+	yb_ns c2s, s2c;
 	struct yb_spent client, server;
 };
 

@@ -151,9 +151,24 @@ static const char *wait_of(const struct yb_point *p)
 	return p->wait[0] ? p->wait : "none";
 }
 
+/* The direction a row states: a ping-pong row's is always both. */
+static unsigned dir_of(const struct yb_point *p)
+{
+	return p->mode == YB_MODE_STREAM ? p->direction : YB_DIR_BOTH;
+}
+
+/* A stream's direction, with ping-pong counted as c2s: the curve's. */
+static unsigned curve_dir(const struct yb_point *p)
+{
+	return p->mode == YB_MODE_STREAM ? p->direction : YB_DIR_C2S;
+}
+
 void yb_point_label(const struct yb_point *p, char *buf, size_t len)
 {
 	char pairs[48] = "";
+	const char *dir = curve_dir(p) == YB_DIR_S2C ? " s2c" :
+			  curve_dir(p) == YB_DIR_BOTH ? " bidir" :
+							"";
 
 	if (p->pairs > 1 && p->pair == 0)
 		snprintf(pairs, sizeof(pairs), " x%u total", p->pairs);
@@ -162,10 +177,10 @@ void yb_point_label(const struct yb_point *p, char *buf, size_t len)
 	if (p->ring_bytes) {
 		char sz[32];
 		yb_format_size(p->ring_bytes, sz, sizeof(sz));
-		snprintf(buf, len, "%s %s %s%s", p->transport, sz, wait_of(p),
-			 pairs);
+		snprintf(buf, len, "%s %s %s%s%s", p->transport, sz,
+			 wait_of(p), dir, pairs);
 	} else {
-		snprintf(buf, len, "%s%s", p->transport, pairs);
+		snprintf(buf, len, "%s%s%s", p->transport, dir, pairs);
 	}
 }
 
@@ -184,7 +199,7 @@ int yb_point_same_curve(const struct yb_point *a, const struct yb_point *b)
 	return strcmp(a->transport, b->transport) == 0 &&
 	       a->ring_bytes == b->ring_bytes &&
 	       strcmp(a->wait, b->wait) == 0 && pairs_of(a) == pairs_of(b) &&
-	       pair_of(a) == pair_of(b);
+	       pair_of(a) == pair_of(b) && curve_dir(a) == curve_dir(b);
 }
 
 const char *yb_verify_name(int v)
@@ -247,7 +262,8 @@ int yb_csv_format(const struct yb_point *p, char *buf, size_t len)
 		     pairs_of(p), pair_of(p)));
 	for (size_t i = 0; i < sizeof(f2) / sizeof(f2[0]); i++)
 		PUT(put_num(buf + off, len - off, f2[i].v, f2[i].prec));
-	PUT(snprintf(buf + off, len - off, ",%s\n", yb_verify_name(p->verify)));
+	PUT(snprintf(buf + off, len - off, ",%s,%s\n", yb_verify_name(p->verify),
+		     yb_dir_name(dir_of(p))));
 #undef PUT
 	return (int)off;
 }
@@ -333,6 +349,22 @@ static void point_defaults(struct yb_point *p)
 	p->csw_server_vol = p->csw_server_invol = NAN;
 	p->verify = YB_VERIFY_UNKNOWN;
 	p->pct_exact = -1;
+	p->direction = p->mode == YB_MODE_STREAM ? YB_DIR_C2S : YB_DIR_BOTH;
+	p->bw_c2s_gbps = p->bw_s2c_gbps = NAN;
+}
+
+/*
+ * A direction column's value: a name, and "both" alone on a ping-pong
+ * row (its messages always go out and come back).
+ */
+static int parse_dir(const char *s, struct yb_point *p)
+{
+	int d = yb_dir_parse(s);
+
+	if (d < 0 || (p->mode == YB_MODE_PINGPONG && d != YB_DIR_BOTH))
+		return -1;
+	p->direction = (unsigned)d;
+	return 0;
 }
 
 /*
@@ -366,10 +398,11 @@ static const char *const opt_cols[] = { "ring_bytes",	  "wait",
 					"pairs",	  "pair",
 					"lat_p999_us",	  "bw_min_gbps",
 					"bw_median_gbps", "cpu_client_pct",
-					"cpu_server_pct", "verify" };
+					"cpu_server_pct", "verify",
+					"direction" };
 #define NOPT (sizeof(opt_cols) / sizeof(opt_cols[0]))
 enum { C_RING, C_WAIT, C_PAIRS, C_PAIR, C_P999, C_BWMIN, C_BWMED, C_CPUC,
-       C_CPUS, C_VERIFY };
+       C_CPUS, C_VERIFY, C_DIR };
 
 static const char *const csv_cols[] = { "transport",    "mode",
 					 "bytes",        "reps",
@@ -473,6 +506,9 @@ static int csv_optional(char **f, const int col[NOPT], struct yb_point *p,
 			break;
 		case C_VERIFY:
 			ok = !parse_verify(v, &p->verify);
+			break;
+		case C_DIR:
+			ok = !parse_dir(v, p);
 			break;
 		default:
 			ok = !parse_dbl(v, opt_d[k]);
@@ -655,7 +691,13 @@ static int json_row_detail(json_t *row, struct yb_point *p,
 				return YB_EINVAL;
 			(*trial)[i] = (struct yb_trial){ (uint64_t)a,
 							 (uint64_t)b,
-							 (uint64_t)c };
+							 (uint64_t)c, 0, 0 };
+			double up = 0, down = 0;
+			if (json_get_opt(x, "c2s_ns", &up) ||
+			    json_get_opt(x, "s2c_ns", &down))
+				return YB_EINVAL;
+			(*trial)[i].c2s_ns = isnan(up) ? 0 : (uint64_t)up;
+			(*trial)[i].s2c_ns = isnan(down) ? 0 : (uint64_t)down;
 		}
 		p->trial = *trial;
 	}
@@ -725,6 +767,14 @@ static int json_row(json_t *row, int version, struct yb_point *p)
 	if (!bad && v)
 		bad = !json_is_string(v) ||
 		      parse_verify(json_string_value(v), &p->verify);
+	json_t *dir = json_object_get(row, "direction");
+	p->direction = p->mode == YB_MODE_STREAM ? YB_DIR_C2S : YB_DIR_BOTH;
+	if (!bad && dir)
+		bad = !json_is_string(dir) ||
+		      parse_dir(json_string_value(dir), p);
+	if (!bad)
+		bad = json_get_opt(row, "bw_c2s_gbps", &p->bw_c2s_gbps) ||
+		      json_get_opt(row, "bw_s2c_gbps", &p->bw_s2c_gbps);
 	json_t *csw = json_object_get(row, "csw_per_rep");
 	if (!bad && json_is_object(csw)) {
 		bad = json_get_opt(csw, "client_voluntary",
@@ -992,6 +1042,14 @@ static json_t *point_to_json(const struct yb_point *p)
 		bad |= json_object_set_new(o, g[i].k, num(g[i].v));
 	bad |= json_object_set_new(o, "verify",
 				   json_string(yb_verify_name(p->verify)));
+	bad |= json_object_set_new(o, "direction",
+				   json_string(yb_dir_name(dir_of(p))));
+	if (!isnan(p->bw_c2s_gbps) || !isnan(p->bw_s2c_gbps)) {
+		bad |= json_object_set_new(o, "bw_c2s_gbps",
+					   num(p->bw_c2s_gbps));
+		bad |= json_object_set_new(o, "bw_s2c_gbps",
+					   num(p->bw_s2c_gbps));
+	}
 	if (!isnan(p->csw_client_vol) || !isnan(p->csw_server_vol))
 		bad |= json_object_set_new(
 			o, "csw_per_rep",
@@ -1006,14 +1064,22 @@ static json_t *point_to_json(const struct yb_point *p)
 			json_string(p->pct_exact ? "exact" : "histogram"));
 	if (p->trial) {
 		json_t *a = json_array();
-		for (unsigned t = 0; a && t < p->trials; t++)
-			bad |= json_array_append_new(
-				a, json_pack("{s:I, s:I, s:I}", "start_ns",
-					     (json_int_t)p->trial[t].start_ns,
-					     "elapsed_ns",
-					     (json_int_t)p->trial[t].elapsed_ns,
-					     "reps",
-					     (json_int_t)p->trial[t].reps));
+		for (unsigned t = 0; a && t < p->trials; t++) {
+			const struct yb_trial *x = &p->trial[t];
+			json_t *e = json_pack("{s:I, s:I, s:I}", "start_ns",
+					      (json_int_t)x->start_ns,
+					      "elapsed_ns",
+					      (json_int_t)x->elapsed_ns, "reps",
+					      (json_int_t)x->reps);
+			if (e && (x->c2s_ns || x->s2c_ns))
+				bad |= json_object_set_new(
+					       e, "c2s_ns",
+					       json_integer((json_int_t)x->c2s_ns)) |
+				       json_object_set_new(
+					       e, "s2c_ns",
+					       json_integer((json_int_t)x->s2c_ns));
+			bad |= json_array_append_new(a, e);
+		}
 		bad |= json_object_set_new(o, "trial_detail", a);
 	}
 	if (p->hist && p->hist_n) {

@@ -22,7 +22,10 @@
  * reader needs the fixed ones and takes the others when present.
  * ring_bytes and wait describe ring transports (0 and "none" otherwise);
  * pairs is the number of connections measured at once and pair which one
- * a row is (1..pairs), or 0 for the total of all of them.
+ * a row is (1..pairs), or 0 for the total of all of them.  direction is
+ * where a stream's data went: c2s (client to server), s2c (--reverse) or
+ * both (--bidir: bandwidth is then the two directions' sum); ping-pong
+ * rows say both.
  */
 #define YB_CSV_BASE_COLUMNS                                                \
 	"transport,mode,bytes,reps,trials,lat_min_us,lat_mean_us,lat_p50_us," \
@@ -30,7 +33,7 @@
 #define YB_CSV_COLUMNS                                                     \
 	YB_CSV_BASE_COLUMNS ",ring_bytes,wait,pairs,pair,lat_p999_us,"       \
 			    "bw_min_gbps,bw_median_gbps,cpu_client_pct,"     \
-			    "cpu_server_pct,verify"
+			    "cpu_server_pct,verify,direction"
 
 /* Most connections measured at once (--pairs). */
 #define YB_MAX_PAIRS 64
@@ -46,6 +49,10 @@ struct yb_trial {
 				the first pair's start to the last one's
 				end */
 	uint64_t reps;       /* repetitions (a pairs total: of all pairs) */
+	/* A stream both ways at once: each direction's receiver time, and
+	 * elapsed_ns = 1 / (1 / c2s_ns + 1 / s2c_ns), the time in which the
+	 * two directions together move one direction's bytes; else 0. */
+	uint64_t c2s_ns, s2c_ns;
 };
 
 /* One bucket of a round-trip histogram: count samples in [low, high] ns. */
@@ -86,6 +93,11 @@ struct yb_point {
 	 * percent of one core; a pairs total sums its pairs. */
 	double cpu_client_pct, cpu_server_pct;
 	int verify;           /* YB_VERIFY_* */
+	unsigned direction;   /* enum yb_dir (a file without it: c2s for
+				 streams, both for ping-pong) */
+	/* results.json only, streams both ways at once: each direction's
+	 * bandwidth in the median trial of that direction (else NAN). */
+	double bw_c2s_gbps, bw_s2c_gbps;
 	/* results.json only: context switches per repetition, and whether
 	 * the percentiles are exact (1), from the histogram (0), unknown. */
 	double csw_client_vol, csw_client_invol;
@@ -115,13 +127,16 @@ int yb_point_check(const struct yb_point *p, char *why, size_t len);
 
 /*
  * The name of the curve a point belongs to: the transport, plus ring
- * size and wait mode for ring transports ("shm 1M adaptive").
+ * size and wait mode for ring transports ("shm 1M adaptive"), plus "s2c"
+ * or "bidir" for streams that did not flow from client to server.
  */
 void yb_point_label(const struct yb_point *p, char *buf, size_t len);
 
 /*
  * Do two points belong to the same curve (transport, ring size, wait
- * mode, pairs, pair)?  A row without pairs columns counts as pair 1 of 1.
+ * mode, pairs, pair, and a stream's direction: ping-pong rows go with
+ * c2s streams, as one run's rows)?  A row without pairs columns counts as
+ * pair 1 of 1.
  */
 int yb_point_same_curve(const struct yb_point *a, const struct yb_point *b);
 

@@ -223,9 +223,19 @@ int yb_dec_run(const struct yb_msg *m, uint64_t max_bytes, struct yb_run *r,
 	if (r->mode != YB_MODE_PINGPONG && r->mode != YB_MODE_STREAM)
 		return yb_err_set(err, YB_EPROTO, "unknown test mode %u",
 				  r->mode);
-	if (r->flags & ~(YB_RUN_WARMUP | YB_RUN_VERIFY))
+	if (r->flags & ~(YB_RUN_WARMUP | YB_RUN_VERIFY | YB_RUN_REVERSE |
+			 YB_RUN_BIDIR))
 		return yb_err_set(err, YB_EPROTO, "unknown run flags 0x%x",
 				  r->flags);
+	if ((r->flags & YB_RUN_REVERSE) && (r->flags & YB_RUN_BIDIR))
+		return yb_err_set(err, YB_EPROTO,
+				  "a run cannot be both reverse and "
+				  "bidirectional");
+	if ((r->flags & (YB_RUN_REVERSE | YB_RUN_BIDIR)) &&
+	    r->mode != YB_MODE_STREAM)
+		return yb_err_set(err, YB_EPROTO,
+				  "only a stream runs reverse or "
+				  "bidirectional");
 	if (r->bytes < 1 || r->bytes > max_bytes)
 		return yb_err_set(err, YB_EPROTO,
 				  "message size %llu outside the agreed 1 to "

@@ -56,6 +56,10 @@ enum yb_msg_type {
 #define YB_HELLO_VERIFY (1u << 0)
 #define YB_RUN_WARMUP (1u << 0) /* not recorded by the client */
 #define YB_RUN_VERIFY (1u << 1)
+/* Streams only, one or the other: the server sends and the client
+ * receives (and times), or both send at once (each times what it gets). */
+#define YB_RUN_REVERSE (1u << 2)
+#define YB_RUN_BIDIR (1u << 3)
 
 enum yb_error_code {
 	YB_PERR_GENERIC = 0,
@@ -90,11 +94,13 @@ struct yb_run {
 /*
  * RESULT payload (48 bytes, then the text):
  *   0 u64 elapsed_ns      the server's timed window: ping-pong, from GO to
- *                         the last reply sent; stream, from its first read
+ *                         the last reply sent; a stream it receives
+ *                         (c2s, or bidir's c2s half), from its first read
  *                         of data to its last, scaled to all the run's
  *                         bytes from those that came after the first read
  *                         (a verified stream: from the first byte there to
- *                         read, unscaled)
+ *                         read, unscaled); a stream it only sends
+ *                         (reverse): 0
  *   8 u32 status          0 ok, else enum yb_error_code
  *  12 u32 0
  *  16 u64 cpu_ns          the server's CPU time (user + system) over

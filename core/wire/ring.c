@@ -838,6 +838,16 @@ ssize_t yb_ring_recv(struct yb_ring *r, void *buf, size_t len, int nonblock)
 	}
 }
 
+ssize_t yb_ring_send_try(struct yb_ring *r, const void *buf, size_t len)
+{
+	return len ? send_try(r, buf, len) : 0;
+}
+
+ssize_t yb_ring_recv_try(struct yb_ring *r, void *buf, size_t len)
+{
+	return recv_try(r, buf, len);
+}
+
 void yb_ring_close(struct yb_ring *r)
 {
 	if (r->closed || !r->ctrl)

@@ -233,6 +233,14 @@ void yb_ring_attach(struct yb_ring *r, void *ctrl, void *data0, void *data1,
 ssize_t yb_ring_send(struct yb_ring *r, const void *buf, size_t len,
 		     int nonblock);
 ssize_t yb_ring_recv(struct yb_ring *r, void *buf, size_t len, int nonblock);
+/*
+ * One attempt each, never waiting and never asking the peer for a
+ * wake-up: YB_EAGAIN when nothing could move.  For a caller that moves
+ * both directions at once and, when neither can move, waits for both
+ * with yb_ring_wait (which asks for the wake-ups it needs).
+ */
+ssize_t yb_ring_send_try(struct yb_ring *r, const void *buf, size_t len);
+ssize_t yb_ring_recv_try(struct yb_ring *r, void *buf, size_t len);
 
 /*
  * Wait until reading (YB_RING_READ) or writing (YB_RING_WRITE) would not

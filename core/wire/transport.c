@@ -285,6 +285,29 @@ static const char *detail(const struct yb_ep *ep, int code)
 	return d && *d ? d : yb_strerror(code);
 }
 
+int yb_ep_xfer_error(struct yb_ep *ep, ssize_t n, int sending,
+		     struct yb_err *err)
+{
+	if (n == 0 && !sending) {
+		/* A transport that knows the peer vanished says so. */
+		const char *d = yb_ep_last_error(ep);
+		if (d && *d)
+			return yb_err_set(err, YB_EEOF,
+					  "%s: peer went away (%s)", ep->peer,
+					  d);
+		return yb_err_set(err, YB_EEOF,
+				  "%s: peer closed the connection", ep->peer);
+	}
+	if (n == YB_ECONNRESET || n == YB_EEOF || (sending && n == YB_EPIPE))
+		return yb_err_set(err, YB_EEOF, "%s: peer went away (%s)",
+				  ep->peer, detail(ep, (int)n));
+	if (n == YB_EPEER && !sending)
+		return yb_err_set(err, YB_EPEER, "%s: %s", ep->peer,
+				  detail(ep, (int)n));
+	return yb_err_set(err, (int)n, "%s: %s: %s", ep->peer,
+			  sending ? "send" : "receive", detail(ep, (int)n));
+}
+
 int yb_send_all(struct yb_ep *ep, const void *buf, size_t len,
 		struct yb_err *err)
 {
@@ -295,12 +318,7 @@ int yb_send_all(struct yb_ep *ep, const void *buf, size_t len,
 		if (n < 0) {
 			if (n == YB_EINTR)
 				continue;
-			if (n == YB_EPIPE || n == YB_ECONNRESET || n == YB_EEOF)
-				return yb_err_set(err, YB_EEOF,
-						  "%s: peer went away (%s)",
-						  ep->peer, detail(ep, (int)n));
-			return yb_err_set(err, (int)n, "%s: send: %s",
-					  ep->peer, detail(ep, (int)n));
+			return yb_ep_xfer_error(ep, n, 1, err);
 		}
 		assert((size_t)n <= len);
 		p += n;
@@ -327,30 +345,10 @@ static int recv_loop(struct yb_ep *ep, char *p, size_t len, int timeout_ms,
 						  ep->peer, yb_strerror(w));
 		}
 		ssize_t n = yb_ep_recv(ep, p + got, len - got);
-		if (n == 0) {
-			/* A transport that knows the peer vanished says so. */
-			const char *d = yb_ep_last_error(ep);
-			if (d && *d)
-				return yb_err_set(err, YB_EEOF,
-						  "%s: peer went away (%s)",
-						  ep->peer, d);
-			return yb_err_set(err, YB_EEOF,
-					  "%s: peer closed the connection",
-					  ep->peer);
-		}
-		if (n < 0) {
-			if (n == YB_EINTR || n == YB_EAGAIN)
-				continue;
-			if (n == YB_ECONNRESET || n == YB_EEOF)
-				return yb_err_set(err, YB_EEOF,
-						  "%s: peer went away (%s)",
-						  ep->peer, detail(ep, (int)n));
-			if (n == YB_EPEER)
-				return yb_err_set(err, YB_EPEER, "%s: %s",
-						  ep->peer, detail(ep, (int)n));
-			return yb_err_set(err, (int)n, "%s: receive: %s",
-					  ep->peer, detail(ep, (int)n));
-		}
+		if (n == YB_EINTR || n == YB_EAGAIN)
+			continue;
+		if (n <= 0)
+			return yb_ep_xfer_error(ep, n, 0, err);
 		got += (size_t)n;
 	}
 	if (gotp)

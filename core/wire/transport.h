@@ -111,6 +111,14 @@ struct yb_transport {
 	/* Data path: like write(2)/read(2); >= 0 bytes or a negative YB_E*. */
 	ssize_t (*send)(struct yb_ep *ep, const void *buf, size_t len);
 	ssize_t (*recv)(struct yb_ep *ep, void *buf, size_t len);
+	/*
+	 * Optional: one attempt of send/recv that never waits, YB_EAGAIN
+	 * when nothing could move (and no wake-up is arranged: wait() does
+	 * that).  Moving both directions at once from one thread needs
+	 * them; without them a transport cannot stream both ways at once.
+	 */
+	ssize_t (*send_try)(struct yb_ep *ep, const void *buf, size_t len);
+	ssize_t (*recv_try)(struct yb_ep *ep, void *buf, size_t len);
 	/* Block until readable/writable: 1 ready, 0 timeout, < 0 error. */
 	int (*wait)(struct yb_ep *ep, unsigned events, int timeout_ms);
 	/* Optional: a descriptor poll(2) reports ready, or -1. */
@@ -205,12 +213,31 @@ static inline ssize_t yb_ep_recv(struct yb_ep *ep, void *buf, size_t len)
 
 int yb_ep_wait(struct yb_ep *ep, unsigned events, int timeout_ms);
 
+/* The transport's send_try/recv_try, or YB_ENOTSUP without them. */
+static inline ssize_t yb_ep_send_try(struct yb_ep *ep, const void *buf,
+				     size_t len)
+{
+	return ep->t->send_try ? ep->t->send_try(ep, buf, len) : YB_ENOTSUP;
+}
+
+static inline ssize_t yb_ep_recv_try(struct yb_ep *ep, void *buf, size_t len)
+{
+	return ep->t->recv_try ? ep->t->recv_try(ep, buf, len) : YB_ENOTSUP;
+}
+
 /*
  * Exact-length transfers.  A peer that closes mid-message gives YB_EEOF
  * (or YB_EEOF for recv_all at offset 0 too); errors are described in err.
  */
 int yb_send_all(struct yb_ep *ep, const void *buf, size_t len,
 		struct yb_err *err);
+/*
+ * What a failed transfer means, into err (the texts yb_send_all and
+ * yb_recv_all use): n is what send (sending 1) or recv returned, 0 (the
+ * peer closed, for recv) or negative.  Returns the error code.
+ */
+int yb_ep_xfer_error(struct yb_ep *ep, ssize_t n, int sending,
+		     struct yb_err *err);
 int yb_recv_all(struct yb_ep *ep, void *buf, size_t len, struct yb_err *err);
 /*
  * Receive what is there, at least one byte and at most len (blocking
