@@ -34,13 +34,13 @@ fail() { echo "YBLAB FAIL $*"; }
 elapsed() { echo $(( $(date +%s) - T_START )); }
 
 # A PV domU running xen-lab-guest.sh as ROLE.
-mkcfg() { # name role peer ip srvip [extra]
+mkcfg() { # name role peer ip srvip [extra]; MEM=MiB (default 256)
 	cat > /tmp/$1.cfg <<EOF
 name = "$1"
 type = "pv"
 kernel = "/lab/vmlinux"
 ramdisk = "/lab/domu.cpio"
-memory = 256
+memory = ${MEM:-256}
 vcpus = 1
 extra = "console=hvc0 quiet yb.role=$2 yb.peer=$3 yb.ip=$4 yb.srvip=$5 $6"
 vif = [ "bridge=xenbr0" ]
@@ -419,6 +419,76 @@ else
 	xl destroy yb9
 fi
 echo "YBLAB phase 4 done at $(elapsed) s"
+
+# --- 5. many guests at once -------------------------------------------------
+# A domU serving any domain (yb10) and three client domUs with a plan of
+# wall-clock start times: yb11 alone to yb10 (one domU pair), yb11 and
+# yb12 together to yb10 (two pairs at once), then all three together to
+# dom0's server for any domain.  dom0 merges what ran together into
+# scaling tables.  The guests are small: four of the usual size would not
+# fit beside dom0.
+echo 8192 > $LIMIT
+yasmin-bench server yasmin:any > /tmp/srv-many.log 2>&1 & S5=$!
+MEM=128 mkcfg yb10 server any 169.254.0.20/16 "" "yb.gntalloc=8192"
+D10=$(create yb10) && xl unpause yb10
+echo "YBLAB domU yb10 is domain $D10"
+if wait_log /var/log/xen/console/guest-yb10.log "YBLAB SERVING" 600; then
+	MEM=128 mkcfg yb11 scaling-client 0 169.254.0.21/16 ""
+	MEM=128 mkcfg yb12 scaling-client 0 169.254.0.22/16 ""
+	MEM=128 mkcfg yb13 scaling-client 0 169.254.0.23/16 ""
+	for g in yb11 yb12 yb13; do
+		create $g > /dev/null || fail "xl create $g"
+	done
+	# Paused until the plan is known: it names times well after boot.
+	T1=$(( $(date +%s) + 60 ))
+	T2=$((T1 + 45))
+	T3=$((T2 + 45))
+	for g in yb11 yb12 yb13; do
+		case $g in
+		yb11) plan="pair1-one@$D10@$T1,pair2-first@$D10@$T2,three-a@0@$T3" ;;
+		yb12) plan="pair2-second@$D10@$T2,three-b@0@$T3" ;;
+		yb13) plan="three-c@0@$T3" ;;
+		esac
+		xenstore-write /local/domain/$(xl domid $g)/ybplan "$plan"
+	done
+	for g in yb11 yb12 yb13; do
+		xl unpause $g
+	done
+	for g in yb11 yb12 yb13; do
+		wait_gone $g 1200 || { fail "$g did not finish"; xl destroy $g; }
+	done
+	for g in yb11 yb12 yb13; do
+		collect $g
+	done
+	R=/results
+	n=$(grep -c "3 clients at once" /tmp/srv-many.log)
+	if [ "$n" -ge 1 ]; then
+		pass "concurrent-clients dom0 served three domUs at once over yasmin:any: $(grep "3 clients at once" /tmp/srv-many.log | head -n 1 | sed 's/^[^:]*: //')"
+	else
+		fail "concurrent-clients: the server never served three at once: $(tail -n 4 /tmp/srv-many.log)"
+	fi
+	if yasmin-bench merge --no-plot -o $R/dom0/concurrent \
+		$R/yb11/three-a,$R/yb12/three-b,$R/yb13/three-c > /tmp/merge3.log 2>&1 &&
+		awk -F, 'NR > 1 && $4 == 3 { n++ } END { exit !(n > 0) }' $R/dom0/concurrent/scaling.csv; then
+		pass "concurrent-clients merged: $(awk -F, 'NR > 1 && $4 == 3 { print $6 " Gbit/s in all, overlap " $10 "%"; exit }' $R/dom0/concurrent/scaling.csv)"
+	else
+		fail "concurrent-clients merge: $(tail -n 3 /tmp/merge3.log)"
+	fi
+	if yasmin-bench merge --no-plot -o $R/dom0/domU-pairs \
+		$R/yb11/pair1-one $R/yb11/pair2-first,$R/yb12/pair2-second > /tmp/merge2.log 2>&1 &&
+		awk -F, 'NR > 1 { p[$4]++ } END { exit !(p[1] > 0 && p[2] > 0) }' $R/dom0/domU-pairs/scaling.csv; then
+		pass "domU-pairs-scaling 1 and 2 domU pairs merged: $(awk -F, 'NR > 1 { printf "%s pairs %s Gbit/s; ", $4, $6 }' $R/dom0/domU-pairs/scaling.csv)"
+	else
+		fail "domU-pairs-scaling merge: $(tail -n 3 /tmp/merge2.log)"
+	fi
+	cp /tmp/merge*.log /tmp/srv-many.log /results/dom0-logs/
+else
+	fail "many-guests: yb10 did not start serving"
+fi
+xl destroy yb10
+kill $S5
+wait $S5
+echo "YBLAB phase 5 done at $(elapsed) s"
 
 # --- results home ------------------------------------------------------------
 echo "YBLAB-TAR-BEGIN"

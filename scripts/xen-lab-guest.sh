@@ -62,6 +62,30 @@ client-of-dom0)
 	client yasmin-ring-4M 0 yasmin:0 --quick --pow2 --max-bytes 4M \
 		--min-bytes 1M --trials 1 --trial-time 0.005 --verify --mode both --no-plot \
 		--ring-size 4K,4M --out /results/yasmin-ring-4M
+	# Streams from dom0 to us, and both ways at once: over the rings
+	# the side that maps the pages (dom0 maps ours) is now a producer.
+	for t in yasmin vchan; do
+		for d in reverse bidir; do
+			client $d-$t 0 $t:0 --quick --pow2 --max-bytes 256K \
+				--trials 2 --trial-time 0.005 --verify --mode stream \
+				--no-plot --$d --out /results/$d-$t
+		done
+	done
+	;;
+scaling-client)
+	# dom0 writes a plan, NAME@DOMID@EPOCH,..., into our XenStore tree
+	# (ybplan): at each wall-clock time, one stream size to yasmin:DOMID,
+	# begun together with the other guests given the same time (Xen
+	# guests share the hypervisor's wall clock).
+	plan=$(lab-xsreq wait ybplan 600)
+	echo "YBLAB plan $plan, clock $(date +%s)"
+	for step in $(echo "$plan" | tr , ' '); do
+		name=${step%%@*}
+		rest=${step#*@}
+		client $name 0 yasmin:${rest%@*} --mode stream --min-bytes 64K \
+			--max-bytes 64K --trials 3 --trial-time 0.05 --verify \
+			--no-plot --start-at @${rest#*@} --out /results/$name
+	done
 	;;
 server)
 	# Serve the peer domU until dom0 destroys us.

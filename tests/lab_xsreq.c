@@ -7,7 +7,12 @@
  * The request goes where a guest can write, its own XenStore tree, readable
  * by the server's domain.  Prints the server's answer (reply-SELF in the
  * server's directory) and exits 0 if it is a refusal, 1 if anything else
- * (an answer that accepts the claim, or none within 60 s).  Linked
+ * (an answer that accepts the claim, or none within 60 s).
+ *
+ *   lab-xsreq wait KEY SECONDS
+ *
+ * prints the value of KEY in the guest's own XenStore tree once dom0 has
+ * written it, waiting at most SECONDS (exit 1 if it never comes).  Linked
  * statically against libxenstore by scripts/xen-lab.sh.
  */
 #include <stdio.h>
@@ -16,11 +21,38 @@
 #include <unistd.h>
 #include <xenstore.h>
 
+/* Wait for KEY (relative to the domain's home) and print it. */
+static int wait_key(const char *key, int seconds)
+{
+	struct xs_handle *xs = xs_open(0);
+	unsigned len;
+
+	if (!xs) {
+		perror("lab-xsreq: XenStore");
+		return 2;
+	}
+	for (int i = 0; i <= seconds * 10; i++) {
+		char *v = xs_read(xs, XBT_NULL, key, &len);
+		if (v) {
+			printf("%s\n", v);
+			free(v);
+			xs_close(xs);
+			return 0;
+		}
+		usleep(100000);
+	}
+	fprintf(stderr, "lab-xsreq: no %s within %d s\n", key, seconds);
+	xs_close(xs);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	char path[256], reply[256], req[256];
 	unsigned len;
 
+	if (argc == 4 && strcmp(argv[1], "wait") == 0)
+		return wait_key(argv[2], atoi(argv[3]));
 	if (argc != 5) {
 		fprintf(stderr, "usage: lab-xsreq NAME SERVER PORT CLAIMED\n");
 		return 2;

@@ -6,8 +6,11 @@
 # before opening a grant or event channel device for it, while the first
 # domain's soaks go on undisturbed; a domain destroyed mid-stream noticed
 # within seconds with no grants or XenStore entries left and the next
-# client served; results brought home and drawn here.  Timings inside are
-# not performance data.
+# client served; streams reversed and both ways at once over yasmin and
+# vchan; three domUs served at once by dom0, and one then two domU pairs
+# started together on the wall clock and merged into scaling tables;
+# results brought home and drawn here.  Timings inside are not
+# performance data.
 . "$(dirname "$0")/../lib.sh"
 
 case $BUILD in
@@ -66,6 +69,16 @@ need "claimed-domain-served exit 0"
 need "after-destroy: no XenStore entries left"
 need "servers-stopped: no XenStore entries left"
 need "graphs drawn on the host"
+for t in yasmin vchan; do
+	need "reverse-$t exit 0"
+	need "bidir-$t exit 0"
+done
+for n in pair1-one pair2-first pair2-second three-a three-b three-c; do
+	need "$n exit 0"
+done
+need "concurrent-clients dom0 served three domUs at once"
+need "concurrent-clients merged"
+need "domU-pairs-scaling 1 and 2 domU pairs merged"
 ! grep -q '^FAIL ' "$S" || fail "failed in the lab: $(grep '^FAIL ' "$S")"
 [ $rc -eq 0 ] || fail "xen-lab.sh exited $rc"
 
@@ -80,6 +93,27 @@ for d in yb1/dom0-domU-yasmin yb1/dom0-domU-vchan yb1/dom0-domU-tcp \
 	rows=$(awk -F, 'NR > 1 && $2 == "pingpong"' "$R/$d/results.csv" | wc -l)
 	[ "$rows" -gt 5 ] || fail "$d: only $rows ping-pong rows"
 	grep -q ',stream,' "$R/$d/results.csv" || fail "$d: no stream rows"
+done
+# The other way and both ways: every stream row says so, every row verified.
+for t in yasmin vchan; do
+	for d in reverse bidir; do
+		f=$R/yb1/$d-$t/results.csv
+		[ -s "$f" ] || fail "missing yb1/$d-$t/results.csv"
+		check_csv "$f"
+		want=$([ $d = reverse ] && echo s2c || echo both)
+		awk -F, -v w=$want 'NR > 1 && ($2 != "stream" || $23 != w || $22 != "yes") { print; exit 1 }
+			END { exit NR < 4 }' "$f" || fail "$d-$t: rows are not verified $want streams"
+	done
+done
+# What ran together was merged: the scaling tables hold the sets.
+f=$R/dom0/domU-pairs/scaling.csv
+[ -s "$f" ] || fail "no domU-pairs scaling table"
+note "domU pairs: $(awk -F, 'NR > 1 { printf "%s pairs %s Gbit/s (overlap %s%%); ", $4, $6, $10 }' "$f")"
+# The clients of a set began together on the wall clock.
+for d in yb11/pair2-first yb12/pair2-second; do
+	late=$("$HELPER" json-get "$R/$d/results.json" meta.start_late_ms | cut -d' ' -f2)
+	awk -v l="$late" 'BEGIN { exit !(l != "" && l >= 0 && l < 5000) }' ||
+		fail "$d began $late ms after its start time"
 done
 # Above libxenvchan's cap: rows measured through a 4 MiB ring.
 col=$(head -n 1 "$R/yb1/yasmin-ring-4M/results.csv" | tr , '\n' | grep -n '^ring_bytes$' | cut -d: -f1)
