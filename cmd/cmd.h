@@ -95,6 +95,17 @@ unsigned cmd_parse_metrics(const struct argp_state *state, const char *arg);
 const char *cmd_parse_relative(const struct argp_state *state,
 			       const char *arg);
 
+/*
+ * Options plot and merge share; each exits with a one-line usage error on
+ * a bad value.  --format: png, svg, both, or png and svg joined by a
+ * comma (a mask of YB_PLOT_*).  A list of message sizes for option opt
+ * ("--cdf-sizes"): sizes with optional K, M, G suffixes joined by commas,
+ * each at least 1 byte and listed once, at most max; returns how many.
+ */
+unsigned cmd_parse_formats(const struct argp_state *state, const char *arg);
+size_t cmd_parse_size_list(const struct argp_state *state, const char *opt,
+			   const char *arg, uint64_t *sizes, size_t max);
+
 /* ---- placement.c: which CPUs the two ends run on ---------------------- */
 
 /* --cpus A,B: two CPUs this process may use (exits on a bad value). */

@@ -7,7 +7,6 @@
 
 #include "core/report/compare.h"
 #include "core/report/plot.h"
-#include "core/measure/schedule.h"
 #include "cmd/cmd.h"
 
 #define MAX_FILES 16
@@ -39,46 +38,6 @@ static const struct argp_option plot_options[] = {
 	{ 0 }
 };
 
-/* --cdf-sizes: a comma-separated list of sizes, each once. */
-static void parse_cdf_sizes(struct plot_args *a, const char *arg,
-			    struct argp_state *state)
-{
-	const char *s = arg;
-	struct yb_err err = { 0 };
-
-	a->n_cdf_sizes = 0;
-	for (;;) {
-		size_t len = strcspn(s, ",");
-		char item[64];
-		uint64_t sz;
-		if (len == 0 || len >= sizeof(item))
-			cmd_usage_error(state,
-					"bad --cdf-sizes '%s': expected sizes "
-					"separated by commas, e.g. 1,64K",
-					arg);
-		memcpy(item, s, len);
-		item[len] = '\0';
-		if (yb_parse_size(item, &sz, &err))
-			cmd_usage_error(state, "--cdf-sizes: %s", err.msg);
-		if (sz == 0)
-			cmd_usage_error(state, "bad --cdf-sizes size '%s': "
-					       "messages are at least 1 byte",
-					item);
-		for (size_t i = 0; i < a->n_cdf_sizes; i++)
-			if (a->cdf_sizes[i] == sz)
-				cmd_usage_error(state,
-						"--cdf-sizes lists '%s' twice",
-						item);
-		if (a->n_cdf_sizes == YB_PLOT_MAX_CDF_SIZES)
-			cmd_usage_error(state, "--cdf-sizes: at most %d sizes",
-					YB_PLOT_MAX_CDF_SIZES);
-		a->cdf_sizes[a->n_cdf_sizes++] = sz;
-		if (!s[len])
-			break;
-		s += len + 1;
-	}
-}
-
 static error_t plot_parse(int key, char *arg, struct argp_state *state)
 {
 	struct plot_args *a = state->input;
@@ -90,23 +49,15 @@ static error_t plot_parse(int key, char *arg, struct argp_state *state)
 		a->out_dir = arg;
 		break;
 	case OPT_FORMAT:
-		if (strcmp(arg, "png") == 0)
-			a->formats = YB_PLOT_PNG;
-		else if (strcmp(arg, "svg") == 0)
-			a->formats = YB_PLOT_SVG;
-		else if (strcmp(arg, "both") == 0)
-			a->formats = YB_PLOT_PNG | YB_PLOT_SVG;
-		else
-			cmd_usage_error(state,
-					"bad --format '%s': expected png, svg "
-					"or both",
-					arg);
+		a->formats = cmd_parse_formats(state, arg);
 		break;
 	case OPT_FORCE:
 		a->force = 1;
 		break;
 	case OPT_CDF_SIZES:
-		parse_cdf_sizes(a, arg, state);
+		a->n_cdf_sizes = cmd_parse_size_list(state, "--cdf-sizes", arg,
+						     a->cdf_sizes,
+						     YB_PLOT_MAX_CDF_SIZES);
 		break;
 	case ARGP_KEY_ARG:
 		if (a->n == MAX_FILES)

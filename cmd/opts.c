@@ -1,5 +1,6 @@
 /* opts.c - options shared between commands: the sweep options of `run`
- * and `client`, and the judging options of `compare` and `ab`. */
+ * and `client`, the judging options of `compare` and `ab`, and the graph
+ * options of `plot` and `merge`. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "core/base/units.h"
 #include "core/report/compare.h"
+#include "core/report/plot.h"
 #include "core/wire/ring.h"
 #include "cmd/cmd.h"
 
@@ -477,4 +479,75 @@ void cmd_check_pairs(const struct argp_state *state, unsigned pairs,
 	if (pairs > 1 && cs->so.duration_s > 0)
 		cmd_usage_error(state,
 				"--duration and --pairs do not go together");
+}
+
+/* ---- options of plot and merge ------------------------------------------ */
+
+unsigned cmd_parse_formats(const struct argp_state *state, const char *arg)
+{
+	char copy[64], *save = NULL;
+	unsigned formats = 0;
+
+	if (strcmp(arg, "both") == 0)
+		return YB_PLOT_PNG | YB_PLOT_SVG;
+	if (strlen(arg) >= sizeof(copy))
+		cmd_usage_error(state, "bad --format '%s': expected png, svg "
+				       "or both",
+				arg);
+	snprintf(copy, sizeof(copy), "%s", arg);
+	for (char *it = strtok_r(copy, ",", &save); it;
+	     it = strtok_r(NULL, ",", &save)) {
+		unsigned f = strcmp(it, "png") == 0 ? YB_PLOT_PNG :
+			     strcmp(it, "svg") == 0 ? YB_PLOT_SVG :
+						      0;
+		if (!f) {
+			formats = 0;
+			break;
+		}
+		formats |= f;
+	}
+	if (!formats)
+		cmd_usage_error(state, "bad --format '%s': expected png, svg "
+				       "or both",
+				arg);
+	return formats;
+}
+
+size_t cmd_parse_size_list(const struct argp_state *state, const char *opt,
+			   const char *arg, uint64_t *sizes, size_t max)
+{
+	const char *s = arg;
+	struct yb_err err = { 0 };
+	size_t n = 0;
+
+	for (;;) {
+		size_t len = strcspn(s, ",");
+		char item[64];
+		uint64_t sz;
+		if (len == 0 || len >= sizeof(item))
+			cmd_usage_error(state,
+					"bad %s '%s': expected sizes "
+					"separated by commas, e.g. 1,64K",
+					opt, arg);
+		memcpy(item, s, len);
+		item[len] = '\0';
+		if (yb_parse_size(item, &sz, &err))
+			cmd_usage_error(state, "%s: %s", opt, err.msg);
+		if (sz == 0)
+			cmd_usage_error(state, "bad %s size '%s': "
+					       "messages are at least 1 byte",
+					opt, item);
+		for (size_t i = 0; i < n; i++)
+			if (sizes[i] == sz)
+				cmd_usage_error(state, "%s lists '%s' twice",
+						opt, item);
+		if (n == max)
+			cmd_usage_error(state, "%s: at most %zu sizes", opt,
+					max);
+		sizes[n++] = sz;
+		if (!s[len])
+			break;
+		s += len + 1;
+	}
+	return n;
 }

@@ -561,18 +561,21 @@ static void title_of(const struct yb_results *sets, const char *const *labels,
 	gp_string(buf, len, raw);
 }
 
-int yb_plot_check_out(const struct yb_plot_opts *o, struct yb_err *err)
+/* An existing file of one of the n graphs names[] in these formats is an
+ * error, unless o->force. */
+static int check_names(const struct yb_plot_opts *o,
+		       const char *const *names, size_t n, struct yb_err *err)
 {
 	char path[4096];
 
 	if (o->force)
 		return 0;
-	for (size_t g = 0; g < NGRAPHS; g++)
+	for (size_t g = 0; g < n; g++)
 		for (size_t e = 0; e < 2; e++) {
 			if (!(o->formats & (1u << e)))
 				continue;
 			snprintf(path, sizeof(path), "%s/%s.%s", o->out_dir,
-				 graphs[g].name, exts[e]);
+				 names[g], exts[e]);
 			if (access(path, F_OK) == 0)
 				return yb_err_set(err, YB_EOUTPUT,
 						  "%s already exists; use --force "
@@ -583,24 +586,48 @@ int yb_plot_check_out(const struct yb_plot_opts *o, struct yb_err *err)
 	return 0;
 }
 
-void yb_plot_print_graphs(FILE *fp, const char *dir, unsigned formats)
+/* "graphs:" and the files of the n graphs names[] that are in dir. */
+static void print_names(FILE *fp, const char *dir, unsigned formats,
+			const char *const *names, size_t n)
 {
 	char path[4096];
 	int any = 0;
 
 	fputs("graphs:", fp);
-	for (size_t g = 0; g < NGRAPHS; g++)
+	for (size_t g = 0; g < n; g++)
 		for (size_t e = 0; e < 2; e++) {
 			if (!(formats & (1u << e)))
 				continue;
-			snprintf(path, sizeof(path), "%s/%s.%s", dir,
-				 graphs[g].name, exts[e]);
+			snprintf(path, sizeof(path), "%s/%s.%s", dir, names[g],
+				 exts[e]);
 			if (access(path, F_OK) == 0) {
 				fprintf(fp, " %s", path);
 				any = 1;
 			}
 		}
 	fputs(any ? "\n" : " none\n", fp);
+}
+
+static void graph_names(const char **names)
+{
+	for (size_t g = 0; g < NGRAPHS; g++)
+		names[g] = graphs[g].name;
+}
+
+int yb_plot_check_out(const struct yb_plot_opts *o, struct yb_err *err)
+{
+	const char *names[NGRAPHS];
+
+	graph_names(names);
+	return check_names(o, names, NGRAPHS, err);
+}
+
+void yb_plot_print_graphs(FILE *fp, const char *dir, unsigned formats)
+{
+	const char *names[NGRAPHS];
+
+	graph_names(names);
+	print_names(fp, dir, formats, names, NGRAPHS);
 }
 
 static int write_text(const char *path, const char *text, struct yb_err *err)
@@ -640,11 +667,14 @@ static int write_graph_data(size_t g, const char *path,
 	return rc;
 }
 
-/* The variables a script from plots/ expects, then the script. */
-static int write_script(const char *path, size_t g, size_t e,
+/*
+ * The variables a script from plots/ expects, then extra (more variable
+ * settings, one per line, or ""), then the script text itself.
+ */
+static int write_script(const char *path, const char *text, size_t e,
 			const char *dir, const char *data, const char *out,
 			const char *title, const struct yb_plot_blocks *b,
-			struct yb_err *err)
+			const char *extra, struct yb_err *err)
 {
 	char lts[4 * YB_PLOT_MAX_BLOCKS + 1] = "",
 	     dts[4 * YB_PLOT_MAX_BLOCKS + 1] = "";
@@ -665,12 +695,12 @@ static int write_script(const char *path, size_t g, size_t e,
 	fprintf(fp,
 		"scriptdir = '%s'\ndatafile = '%s'\nncurves = %d\n"
 		"npingpong = %d\nlts = '%s'\ndts = '%s'\nmodes = '%s'\n"
-		"outfile = '%s'\nfmt = '%s'\nplottitle = '%s'\n%s",
+		"outfile = '%s'\nfmt = '%s'\nplottitle = '%s'\n%s%s",
 		dir, data, b->n, b->n_pingpong, lts, dts,
 		pp && st ? "ping-pong and stream" :
 		pp	 ? "ping-pong" :
 			   "stream",
-		out, exts[e], title, graphs[g].script);
+		out, exts[e], title, extra, text);
 	if (fclose(fp) != 0)
 		return yb_err_sys(err, errno, "cannot write %s", path);
 	return 0;
@@ -812,8 +842,8 @@ int yb_plot(const struct yb_results *sets, const char *const *labels,
 			gp_string(dq, sizeof(dq), data);
 			snprintf(script, sizeof(script), "%s/%s-%s.gp", tmp,
 				 graphs[g].name, exts[e]);
-			rc = write_script(script, g, e, dir, dq, q, title, &b[g],
-					  err);
+			rc = write_script(script, graphs[g].script, e, dir, dq,
+					  q, title, &b[g], "", err);
 			if (!rc)
 				rc = run_gnuplot(script, errfile, err);
 			if (!rc)
@@ -964,3 +994,4 @@ int yb_plot_ab(const struct yb_cmp *c, double tolerance,
 	rmdir(tmp);
 	return rc;
 }
+
