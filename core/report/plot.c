@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/report/compare.h"
+#include "core/report/scaling.h"
 #include "core/base/mode.h"
 #include "core/base/units.h"
 #include "yb_plots.h"
@@ -995,3 +996,298 @@ int yb_plot_ab(const struct yb_cmp *c, double tolerance,
 	return rc;
 }
 
+/* ---- scaling against pairs (yasmin-bench merge) ---------------------------- */
+
+static const struct {
+	const char *name;
+	enum yb_plot_scaling what;
+	const char *empty; /* why it may have nothing to draw */
+} scaling_graphs[] = {
+	{ "scaling_bandwidth", YB_SCALING_BANDWIDTH,
+	  "no stream rows with a bandwidth in the merged sets" },
+	{ "scaling_latency", YB_SCALING_LATENCY,
+	  "no ping-pong rows with a latency in the merged sets" },
+};
+#define NSCALING (sizeof(scaling_graphs) / sizeof(scaling_graphs[0]))
+
+static int scaling_row(const struct yb_scaling_row *r,
+		       enum yb_plot_scaling what)
+{
+	if (what == YB_SCALING_LATENCY)
+		return r->key.mode == YB_MODE_PINGPONG && r->lat_p50_us > 0;
+	return r->key.mode == YB_MODE_STREAM && r->bw_total_gbps > 0;
+}
+
+/*
+ * The blocks of graph what (see yb_plot_write_scaling), onto fp unless it
+ * is NULL; their number, all of them, is returned, and the first
+ * YB_PLOT_MAX_BLOCKS are described in b.
+ */
+static int scaling_blocks(FILE *fp, const struct yb_scaling *s,
+			  enum yb_plot_scaling what, struct yb_plot_blocks *b)
+{
+	const struct yb_scaling_row *prev = NULL;
+	int nblocks = 0, curve = 0;
+
+	memset(b, 0, sizeof(*b));
+	for (size_t i = 0; i < s->nrows; i++) {
+		const struct yb_scaling_row *r = &s->rows[i];
+		/* The rows are sorted by curve first: a curve's line type is
+		 * its place among them, the same in both graphs. */
+		if (i == 0 || strcmp(r->curve, s->rows[i - 1].curve) != 0)
+			curve++;
+		if (!scaling_row(r, what))
+			continue;
+		if (!prev || !yb_scaling_same_row(prev, r)) {
+			nblocks++;
+			prev = r;
+			if (nblocks > YB_PLOT_MAX_CURVES || !fp)
+				continue;
+			size_t d = 0;
+			while (d < s->nsizes && s->sizes[d] != r->key.bytes)
+				d++;
+			char sz[32], raw[160], title[160];
+			size_label(r->key.bytes, sz, sizeof(sz));
+			snprintf(raw, sizeof(raw), "%s, %s", r->curve, sz);
+			gp_string(title, sizeof(title), raw);
+			for (char *t = title; *t; t++)
+				if (*t == '"')
+					*t = ' ';
+			block_start(fp, b, title, curve, (int)d + 1);
+			b->modes |= 1u << r->key.mode;
+		}
+		if (nblocks > YB_PLOT_MAX_CURVES || !fp)
+			continue;
+		fprintf(fp, "%u", r->pairs);
+		put_num(fp, r->bw_total_gbps, 1);
+		put_num(fp, r->lat_p50_us, 1);
+		put_num(fp, r->lat_p50_worst_us, 1);
+		put_num(fp, r->bw_per_pair_gbps, 1);
+		fputc('\n', fp);
+	}
+	return nblocks;
+}
+
+int yb_plot_scaling_fits(const struct yb_scaling *s, struct yb_err *err)
+{
+	struct yb_plot_blocks b;
+
+	for (size_t g = 0; g < NSCALING; g++) {
+		int n = scaling_blocks(NULL, s, scaling_graphs[g].what, &b);
+		if (n > YB_PLOT_MAX_CURVES)
+			return yb_err_set(err, YB_EUSAGE,
+					  "%s would have %d lines (curves x "
+					  "message sizes), more than a graph "
+					  "holds (%d): choose sizes with "
+					  "--sizes, or pass --no-plot",
+					  scaling_graphs[g].name, n,
+					  YB_PLOT_MAX_CURVES);
+	}
+	return 0;
+}
+
+int yb_plot_write_scaling(FILE *fp, const struct yb_scaling *s,
+			  enum yb_plot_scaling what, struct yb_plot_blocks *b,
+			  struct yb_err *err)
+{
+	int n = scaling_blocks(fp, s, what, b);
+
+	if (n > YB_PLOT_MAX_CURVES)
+		return yb_plot_scaling_fits(s, err);
+	if (ferror(fp))
+		return yb_err_set(err, YB_EIO,
+				  "cannot write the data of a graph");
+	return 0;
+}
+
+static void scaling_names(const char **names)
+{
+	for (size_t g = 0; g < NSCALING; g++)
+		names[g] = scaling_graphs[g].name;
+}
+
+int yb_plot_scaling_check_out(const struct yb_plot_opts *o,
+			      struct yb_err *err)
+{
+	const char *names[NSCALING];
+
+	scaling_names(names);
+	return check_names(o, names, NSCALING, err);
+}
+
+void yb_plot_print_scaling_graphs(FILE *fp, const char *dir,
+				  unsigned formats)
+{
+	const char *names[NSCALING];
+
+	scaling_names(names);
+	print_names(fp, dir, formats, names, NSCALING);
+}
+
+/* The title of the scaling graphs: version, sets, pairs, hosts, date. */
+static void scaling_title(const struct yb_scaling *s, char *buf, size_t len)
+{
+	unsigned lo = 0, hi = 0;
+	char hosts[256] = "", raw[512];
+	size_t hl = 0, nh = 0;
+
+	for (size_t k = 0; k < s->nsets; k++) {
+		if (!lo || s->sets[k].pairs < lo)
+			lo = s->sets[k].pairs;
+		if (s->sets[k].pairs > hi)
+			hi = s->sets[k].pairs;
+	}
+	for (size_t i = 0; i < s->nruns; i++) {
+		const char *h = s->runs[i].host;
+		int seen = !*h;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(s->runs[j].host, h) == 0;
+		if (seen)
+			continue;
+		if (nh++ < 3)
+			hl += (size_t)snprintf(hosts + hl, sizeof(hosts) - hl,
+					       "%s%s", hl ? ", " : "", h);
+		else if (nh == 4)
+			hl += (size_t)snprintf(hosts + hl, sizeof(hosts) - hl,
+					       ", ...");
+		if (hl >= sizeof(hosts))
+			hl = sizeof(hosts) - 1;
+	}
+	snprintf(raw, sizeof(raw), "yasmin-bench %s - %zu set%s, %u to %u "
+				   "pairs - %s - %s",
+		 *s->runs[0].version ? s->runs[0].version : "?", s->nsets,
+		 s->nsets == 1 ? "" : "s", lo, hi, nh ? hosts : "?",
+		 *s->runs[0].date ? s->runs[0].date : "?");
+	gp_string(buf, len, raw);
+}
+
+/* The variables scaling_pairs.gp needs beyond those of every script. */
+static void scaling_vars(const struct yb_scaling *s, enum yb_plot_scaling what,
+			 char *buf, size_t len)
+{
+	unsigned pairs[64] = { 1 };
+	size_t n = 0, l;
+
+	for (size_t k = 0; k < s->nsets && n < 64; k++)
+		pairs[n++] = s->sets[k].pairs;
+	for (size_t i = 1; i < n; i++) /* a handful: insertion sort */
+		for (size_t j = i; j > 0 && pairs[j - 1] > pairs[j]; j--) {
+			unsigned t = pairs[j];
+			pairs[j] = pairs[j - 1];
+			pairs[j - 1] = t;
+		}
+	l = (size_t)snprintf(buf, len, "metric = '%s'\npmin = %u\npmax = %u\n"
+				       "pairtics = '",
+			     what == YB_SCALING_LATENCY ? "latency" :
+							  "bandwidth",
+			     pairs[0], pairs[n ? n - 1 : 0]);
+	for (size_t i = 0; i < n && l < len; i++)
+		l += (size_t)snprintf(buf + l, len - l, "%s%u", i ? " " : "",
+				      pairs[i]);
+	if (l < len)
+		snprintf(buf + l, len - l, "'\n");
+}
+
+int yb_plot_scaling(const struct yb_scaling *s, const struct yb_plot_opts *o,
+		    int *written, struct yb_err *err)
+{
+	char tmp[] = "/tmp/yasmin-bench-plot.XXXXXX";
+	char path[4096], data[NSCALING][4096], script[4096], errfile[4096];
+	char title[512], dir[4096], extra[1024];
+	struct yb_plot_blocks *b;
+	int rc;
+
+	*written = 0;
+	if (s->nrows == 0 || s->nsets == 0)
+		return yb_err_set(err, YB_EINVAL, "nothing to plot");
+	rc = yb_plot_scaling_fits(s, err);
+	if (!rc)
+		rc = yb_plot_available(err);
+	if (rc)
+		return rc;
+	b = calloc(NSCALING, sizeof(*b));
+	if (!b)
+		return yb_err_set(err, YB_ENOMEM, "out of memory");
+	if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST) {
+		free(b);
+		return yb_err_sys(err, errno, "cannot create %s", o->out_dir);
+	}
+	if (!mkdtemp(tmp)) {
+		free(b);
+		return yb_err_sys(err, errno, "cannot create a directory in /tmp");
+	}
+	snprintf(path, sizeof(path), "%s/common.gp", tmp);
+	snprintf(errfile, sizeof(errfile), "%s/gnuplot.err", tmp);
+	rc = write_text(path, yb_plot_common, err);
+	scaling_title(s, title, sizeof(title));
+	gp_string(dir, sizeof(dir), tmp);
+	for (size_t g = 0; g < NSCALING && !rc; g++) {
+		snprintf(data[g], sizeof(data[g]), "%s/%s.dat", tmp,
+			 scaling_graphs[g].name);
+		FILE *fp = fopen(data[g], "w");
+		if (!fp) {
+			rc = yb_err_sys(err, errno, "cannot write %s", data[g]);
+			break;
+		}
+		rc = yb_plot_write_scaling(fp, s, scaling_graphs[g].what, &b[g],
+					   err);
+		if (fclose(fp) != 0 && !rc)
+			rc = yb_err_sys(err, errno, "cannot write %s", data[g]);
+	}
+	for (size_t g = 0; g < NSCALING && !rc; g++) {
+		if (b[g].n == 0)
+			continue;
+		scaling_vars(s, scaling_graphs[g].what, extra, sizeof(extra));
+		for (size_t e = 0; e < 2 && !rc; e++) {
+			if (!(o->formats & (1u << e)))
+				continue;
+			char out[4096], q[4096], dq[4096];
+			snprintf(out, sizeof(out), "%s/%s.%s", o->out_dir,
+				 scaling_graphs[g].name, exts[e]);
+			gp_string(q, sizeof(q), out);
+			gp_string(dq, sizeof(dq), data[g]);
+			snprintf(script, sizeof(script), "%s/%s-%s.gp", tmp,
+				 scaling_graphs[g].name, exts[e]);
+			rc = write_script(script, yb_plot_scaling_pairs, e, dir,
+					  dq, q, title, &b[g], extra, err);
+			if (!rc)
+				rc = run_gnuplot(script, errfile, err);
+			if (!rc)
+				(*written)++;
+			unlink(script);
+		}
+	}
+	/* A graph with nothing to draw: a note, and with force its old file
+	 * goes (as yb_plot does). */
+	for (size_t g = 0; g < NSCALING && !rc; g++) {
+		char removed[1024] = "";
+		if (b[g].n)
+			continue;
+		for (size_t e = 0; o->force && e < 2; e++) {
+			if (!(o->formats & (1u << e)))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s.%s", o->out_dir,
+				 scaling_graphs[g].name, exts[e]);
+			if (unlink(path) == 0)
+				snprintf(removed + strlen(removed),
+					 sizeof(removed) - strlen(removed),
+					 "%s %s",
+					 *removed ? "," : "; removed the old",
+					 path);
+		}
+		fprintf(stderr, "yasmin-bench: %s not drawn: %s%s\n",
+			scaling_graphs[g].name, scaling_graphs[g].empty,
+			removed);
+	}
+	free(b);
+	snprintf(path, sizeof(path), "%s/common.gp", tmp);
+	unlink(path);
+	unlink(errfile);
+	for (size_t g = 0; g < NSCALING; g++) {
+		snprintf(path, sizeof(path), "%s/%s.dat", tmp,
+			 scaling_graphs[g].name);
+		unlink(path);
+	}
+	rmdir(tmp);
+	return rc;
+}

@@ -15,6 +15,13 @@
  *   latency_cdf   the distribution of one-way latency at a few message
  *                 sizes, from the round-trip histograms of results.json
  *
+ * and, for `yasmin-bench merge` (scaling.h), against the number of pairs
+ * measured at once:
+ *
+ *   scaling_bandwidth  aggregate bandwidth of stream rows
+ *   scaling_latency    per-pair one-way latency (the median of the pairs'
+ *                      p50) of ping-pong rows
+ *
  * A graph with nothing to draw (a stream-only run has no latency, a CSV
  * no histograms, an old file no CPU figures) is left out with a note on
  * stderr; only an input with nothing at all to draw is an error.
@@ -182,5 +189,56 @@ int yb_plot_ab(const struct yb_cmp *c, double tolerance,
  * not finite is written NaN.  Returns 0 or YB_EIO.
  */
 int yb_plot_write_ab(FILE *fp, const struct yb_cmp *c, struct yb_err *err);
+
+/* ---- scaling against pairs (yasmin-bench merge) ---------------------- */
+
+struct yb_scaling;
+
+/* Which scaling graph. */
+enum yb_plot_scaling {
+	YB_SCALING_BANDWIDTH, /* stream rows with bw_total_gbps above 0 */
+	YB_SCALING_LATENCY,   /* ping-pong rows with lat_p50_us above 0 */
+};
+
+/*
+ * The data of a scaling graph onto fp: one block per curve and message
+ * size with rows of that kind, its first line the title in double quotes
+ * ("shm 4M adaptive, 64 KiB"), then one line per set, pairs ascending:
+ *
+ *   pairs bw_total_gbps lat_p50_us lat_p50_worst_us bw_per_pair_gbps
+ *
+ * (NaN for an absent figure).  A block's line type is its curve's (1 +
+ * the curve's place among all curves of s, so the same in both graphs),
+ * its dash type 1 + the index of its size in s->sizes.  Returns 0 (no
+ * blocks: nothing to draw), YB_EUSAGE when there would be more than
+ * YB_PLOT_MAX_CURVES blocks (as yb_plot_scaling_fits), or YB_EIO.
+ */
+int yb_plot_write_scaling(FILE *fp, const struct yb_scaling *s,
+			  enum yb_plot_scaling what, struct yb_plot_blocks *b,
+			  struct yb_err *err);
+
+/*
+ * Can both graphs be drawn?  YB_EUSAGE, naming the graph and its number
+ * of lines and suggesting --sizes, when one would have more than
+ * YB_PLOT_MAX_CURVES.
+ */
+int yb_plot_scaling_fits(const struct yb_scaling *s, struct yb_err *err);
+
+/* The scaling graph files of these formats, for overwrite checks. */
+int yb_plot_scaling_check_out(const struct yb_plot_opts *o,
+			      struct yb_err *err);
+
+/* One line on fp: "graphs:" and the scaling graphs in dir. */
+void yb_plot_print_scaling_graphs(FILE *fp, const char *dir,
+				  unsigned formats);
+
+/*
+ * Draw scaling_bandwidth and scaling_latency (plots/scaling_pairs.gp)
+ * into o->out_dir: x the pairs, logarithmic, y the figure, logarithmic.
+ * A graph with nothing to draw is left out with a note on stderr (and
+ * with o->force its old file removed).  *written counts the files.
+ */
+int yb_plot_scaling(const struct yb_scaling *s, const struct yb_plot_opts *o,
+		    int *written, struct yb_err *err);
 
 #endif /* YB_PLOT_H */
