@@ -30,6 +30,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_ab(int argc, char **argv);
 int cmd_diag(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* ---- main.c: signals, usage errors, failures -------------------------- */
 

@@ -74,6 +74,8 @@ static const struct {
 	  "the shm ring against memcpy, the cache line, unix and tcp" },
 	{ "plot", cmd_plot,
 	  "graphs of result files: latency, bandwidth, CPU, latency CDF" },
+	{ "merge", cmd_merge,
+	  "scaling with the pairs, from runs measured at the same time" },
 	{ "compare", cmd_compare,
 	  "fail on a regression against a baseline, or on a ratio" },
 	{ "ab", cmd_ab,

@@ -20,6 +20,8 @@
 #   client <TAB>, server <TAB>         'shm:', 'tcp:', ... then a path
 #                                      after unix: and shm:
 #   --out, --rejudge: directories; --results, plot, compare, ab: files
+#   merge a,<TAB>                      files and directories, after each
+#                                      comma of a set
 #
 # The word being completed is read from COMP_LINE rather than COMP_WORDS,
 # whose split at ':' and '=' (COMP_WORDBREAKS) would cut an address such
@@ -277,6 +279,7 @@ _yasmin_bench()
 		case $cmd in
 		client | server) [[ $npos -eq 0 ]] && _yasmin_bench_address "$bin" ;;
 		plot | compare | ab) _yasmin_bench_files "" files ;;
+		merge) _yasmin_bench_files "${cur%"${cur##*,}"}" files ;;
 		esac
 	fi
 

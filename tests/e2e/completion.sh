@@ -117,6 +117,10 @@ checks() {
 	expect "$B run --out $T/files/" "$T/files/outdir/"
 	expect "$B run --out=$T/files/" "$T/files/outdir/"
 	expect "$B plot $T/files/s" "$T/files/sockfile"
+	# merge: a set is paths joined by commas, each completed.
+	expect "$B merge $T/files/s" "$T/files/sockfile"
+	expect "$B merge $T/files/sockfile,$T/files/o" "$T/files/sockfile,$T/files/outdir/"
+	expect "$B merge --out $T/files/" "$T/files/outdir/"
 
 	# Bash without COMP_LINE (an older caller): COMP_WORDS alone.
 	unset COMP_LINE COMP_POINT

@@ -1,7 +1,7 @@
 # The end-to-end paths under valgrind memcheck: local sweeps over every
 # local transport (ring sizes, wait modes, pairs, soak, --verify, graphs),
 # a server daemon and its clients (including one killed mid-stream), a
-# hostile ring, Ctrl-C, compare, plot, diag and the error paths.  Every
+# hostile ring, Ctrl-C, compare, plot, merge, diag and the error paths.  Every
 # process (forked children included, one log each) must end with no
 # memory error and no definite or indirect leak.
 . "$(dirname "$0")/../lib.sh"
@@ -75,6 +75,7 @@ check_csv "$T/int/results.csv"
 # The file-handling commands and the error paths.
 ok_run compare vg compare "$T/sweep/results.csv" "$T/sweep/results.json"
 ok_run plot vg plot "$T/rings/results.csv" "$T/pairs/results.json" --out "$T/plots"
+ok_run merge vg merge "$T/sweep" "$T/pairs/results.json" --format both --out "$T/merge"
 ok_run diag vg diag
 ok_run diagj vg diag --json
 ok_run transports vg transports
