@@ -107,7 +107,14 @@ static void record_server(struct yb_meta *m, const struct yb_meta *server)
 		if (strncmp(k, "server.counters.", 16) == 0)
 			continue;
 		double x = strtod(v, &end);
-		if (*v && !*end && numeric_here(m, k + 7))
+		int num = *v && !*end && numeric_here(m, k + 7);
+		/* Integers stay exact (a wall-clock offset in ns has 19
+		 * digits, more than a double holds). */
+		errno = 0;
+		long long ll = strtoll(v, &end, 10);
+		if (num && !*end && !errno)
+			yb_meta_set_int(m, k, ll);
+		else if (num)
 			yb_meta_set_num(m, k, x);
 		else
 			yb_meta_set(m, k, "%s", v);

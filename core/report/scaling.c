@@ -40,17 +40,19 @@ static const char *wait_name(const struct yb_point *p)
 
 /*
  * Are a and b the same row of the table: the same curve (transport, ring
- * size, wait mode), mode and message size?  Which of a run's pairs a row
- * is does not enter: the pairs are what a row adds up.  This is the one
- * place that decides it; a field that tells rows of one curve apart goes
- * here, and into row_name(), which names (and so orders) the rows.
+ * size, wait mode, and a stream's direction), mode and message size?
+ * Which of a run's pairs a row is does not enter: the pairs are what a
+ * row adds up.  This is the one place that decides it; a field that tells
+ * rows of one curve apart goes here, and into row_name(), which names
+ * (and so orders) the rows (yb_point_label names the direction).
  */
 static int same_row(const struct yb_point *a, const struct yb_point *b)
 {
 	return strcmp(a->transport, b->transport) == 0 &&
 	       a->ring_bytes == b->ring_bytes &&
 	       strcmp(wait_name(a), wait_name(b)) == 0 && a->mode == b->mode &&
-	       a->bytes == b->bytes;
+	       a->bytes == b->bytes &&
+	       (a->mode != YB_MODE_STREAM || a->direction == b->direction);
 }
 
 int yb_scaling_same_row(const struct yb_scaling_row *a,

@@ -13,8 +13,9 @@
  * CLOCK_MONOTONIC of that machine) puts it on the wall clock, which Xen
  * guests share with the hypervisor.
  *
- * A row of the table is one curve (transport, ring size and wait mode, as
- * yb_point_label names it, without the pair), mode and message size in
+ * A row of the table is one curve (transport, ring size, wait mode and a
+ * stream's direction, as yb_point_label names it, without the pair), mode
+ * and message size in
  * one set; scaling_same_row() in scaling.c is the one place that decides
  * which rows of the runs are the same.  Each run contributes its total
  * row (pair 0) when it measured several pairs, else its single row:
