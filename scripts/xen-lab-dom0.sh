@@ -424,11 +424,12 @@ echo "YBLAB phase 4 done at $(elapsed) s"
 # A domU serving any domain (yb10) and three client domUs with a plan of
 # wall-clock start times: yb11 alone to yb10 (one domU pair), yb11 and
 # yb12 together to yb10 (two pairs at once), then all three together to
-# dom0's server for any domain.  dom0 merges what ran together into
-# scaling tables.  The guests are small: four of the usual size would not
-# fit beside dom0.
+# dom0's yasmin server for any domain, then likewise to its vchan server.
+# dom0 merges what ran together into scaling tables.  The guests are
+# small: four of the usual size would not fit beside dom0.
 echo 8192 > $LIMIT
 yasmin-bench server yasmin:any > /tmp/srv-many.log 2>&1 & S5=$!
+yasmin-bench server vchan:any > /tmp/srv-many-vchan.log 2>&1 & S6=$!
 MEM=128 mkcfg yb10 server any 169.254.0.20/16 "" "yb.gntalloc=8192"
 D10=$(create yb10) && xl unpause yb10
 echo "YBLAB domU yb10 is domain $D10"
@@ -443,11 +444,13 @@ if wait_log /var/log/xen/console/guest-yb10.log "YBLAB SERVING" 600; then
 	T1=$(( $(date +%s) + 60 ))
 	T2=$((T1 + 45))
 	T3=$((T2 + 45))
+	T4=$((T3 + 45))
 	for g in yb11 yb12 yb13; do
+		y=yasmin:$D10
 		case $g in
-		yb11) plan="pair1-one@$D10@$T1,pair2-first@$D10@$T2,three-a@0@$T3" ;;
-		yb12) plan="pair2-second@$D10@$T2,three-b@0@$T3" ;;
-		yb13) plan="three-c@0@$T3" ;;
+		yb11) plan="pair1-one@$y@$T1,pair2-first@$y@$T2,three-a@yasmin:0@$T3,three-vchan-a@vchan:0@$T4" ;;
+		yb12) plan="pair2-second@$y@$T2,three-b@yasmin:0@$T3,three-vchan-b@vchan:0@$T4" ;;
+		yb13) plan="three-c@yasmin:0@$T3,three-vchan-c@vchan:0@$T4" ;;
 		esac
 		xenstore-write /local/domain/$(xl domid $g)/ybplan "$plan"
 	done
@@ -461,12 +464,15 @@ if wait_log /var/log/xen/console/guest-yb10.log "YBLAB SERVING" 600; then
 		collect $g
 	done
 	R=/results
-	n=$(grep -c "3 clients at once" /tmp/srv-many.log)
-	if [ "$n" -ge 1 ]; then
-		pass "concurrent-clients dom0 served three domUs at once over yasmin:any: $(grep "3 clients at once" /tmp/srv-many.log | head -n 1 | sed 's/^[^:]*: //')"
-	else
-		fail "concurrent-clients: the server never served three at once: $(tail -n 4 /tmp/srv-many.log)"
-	fi
+	for t in yasmin vchan; do
+		log=/tmp/srv-many.log
+		[ $t = vchan ] && log=/tmp/srv-many-vchan.log
+		if grep -q "(3 clients at once)" $log; then
+			pass "concurrent-clients dom0 served three domUs at once over $t:any: $(grep "(3 clients at once)" $log | head -n 1 | sed 's/^[^:]*: //')"
+		else
+			fail "concurrent-clients: the $t server never served three at once: $(tail -n 4 $log)"
+		fi
+	done
 	if yasmin-bench merge --no-plot -o $R/dom0/concurrent \
 		$R/yb11/three-a,$R/yb12/three-b,$R/yb13/three-c > /tmp/merge3.log 2>&1 &&
 		awk -F, 'NR > 1 && $4 == 3 { n++ } END { exit !(n > 0) }' $R/dom0/concurrent/scaling.csv; then
@@ -481,13 +487,13 @@ if wait_log /var/log/xen/console/guest-yb10.log "YBLAB SERVING" 600; then
 	else
 		fail "domU-pairs-scaling merge: $(tail -n 3 /tmp/merge2.log)"
 	fi
-	cp /tmp/merge*.log /tmp/srv-many.log /results/dom0-logs/
+	cp /tmp/merge*.log /tmp/srv-many*.log /results/dom0-logs/
 else
 	fail "many-guests: yb10 did not start serving"
 fi
 xl destroy yb10
-kill $S5
-wait $S5
+kill $S5 $S6
+wait $S5 $S6
 echo "YBLAB phase 5 done at $(elapsed) s"
 
 # --- results home ------------------------------------------------------------

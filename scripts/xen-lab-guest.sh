@@ -73,8 +73,8 @@ client-of-dom0)
 	done
 	;;
 scaling-client)
-	# dom0 writes a plan, NAME@DOMID@EPOCH,..., into our XenStore tree
-	# (ybplan): at each wall-clock time, one stream size to yasmin:DOMID,
+	# dom0 writes a plan, NAME@ADDRESS@EPOCH,..., into our XenStore tree
+	# (ybplan): at each wall-clock time, one stream size to ADDRESS,
 	# begun together with the other guests given the same time (Xen
 	# guests share the hypervisor's wall clock).
 	plan=$(lab-xsreq wait ybplan 600)
@@ -82,7 +82,7 @@ scaling-client)
 	for step in $(echo "$plan" | tr , ' '); do
 		name=${step%%@*}
 		rest=${step#*@}
-		client $name 0 yasmin:${rest%@*} --mode stream --min-bytes 64K \
+		client $name 0 ${rest%@*} --mode stream --min-bytes 64K \
 			--max-bytes 64K --trials 3 --trial-time 0.05 --verify \
 			--no-plot --start-at @${rest#*@} --out /results/$name
 	done

@@ -274,13 +274,22 @@ grep -E '^YBLAB (PASS|FAIL) ' "$RUN/serial.txt" | sed 's/^YBLAB //' > "$OUT/summ
 # Draw the guests' sweeps here, on the host, as a user would.
 if [ -n "$HOST_BIN" ]; then
 	csvs=$(find "$OUT/results" -path '*/results.csv' \( -name results.csv \) |
-		grep -v -e after-destroy -e /destroy/ -e /hold- | sort)
+		grep -v -e after-destroy -e /destroy -e /hold- -e /pair -e /three- | sort)
 	if [ -n "$csvs" ] &&
 		"$HOST_BIN" plot $csvs --out "$OUT/graphs" --format both --force \
 			> "$RUN/plot.out" 2>&1; then
 		echo "PASS graphs drawn on the host from $(echo "$csvs" | wc -l) result files" >> "$OUT/summary.txt"
 	else
 		echo "FAIL graphs: $(tail -n 1 "$RUN/plot.out" 2>/dev/null)" >> "$OUT/summary.txt"
+	fi
+	# The domU pairs that streamed at once, merged and drawn here too.
+	r=$OUT/results
+	if "$HOST_BIN" merge --out "$OUT/scaling" --format both --force \
+		"$r/yb11/pair1-one" "$r/yb11/pair2-first,$r/yb12/pair2-second" \
+		> "$RUN/merge.out" 2>&1 && [ -s "$OUT/scaling/scaling_bandwidth.png" ]; then
+		echo "PASS scaling graph drawn on the host from the domU pairs" >> "$OUT/summary.txt"
+	else
+		echo "FAIL scaling graph: $(tail -n 1 "$RUN/merge.out" 2>/dev/null)" >> "$OUT/summary.txt"
 	fi
 fi
 echo "lab time ${took} s (QEMU TCG: correctness only, not performance)" >> "$OUT/summary.txt"

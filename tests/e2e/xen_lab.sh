@@ -73,12 +73,15 @@ for t in yasmin vchan; do
 	need "reverse-$t exit 0"
 	need "bidir-$t exit 0"
 done
-for n in pair1-one pair2-first pair2-second three-a three-b three-c; do
+for n in pair1-one pair2-first pair2-second three-a three-b three-c \
+	three-vchan-a three-vchan-b three-vchan-c; do
 	need "$n exit 0"
 done
-need "concurrent-clients dom0 served three domUs at once"
+need "concurrent-clients dom0 served three domUs at once over yasmin:any"
+need "concurrent-clients dom0 served three domUs at once over vchan:any"
 need "concurrent-clients merged"
 need "domU-pairs-scaling 1 and 2 domU pairs merged"
+need "scaling graph drawn on the host"
 ! grep -q '^FAIL ' "$S" || fail "failed in the lab: $(grep '^FAIL ' "$S")"
 [ $rc -eq 0 ] || fail "xen-lab.sh exited $rc"
 
@@ -105,9 +108,13 @@ for t in yasmin vchan; do
 			END { exit NR < 4 }' "$f" || fail "$d-$t: rows are not verified $want streams"
 	done
 done
-# What ran together was merged: the scaling tables hold the sets.
+# What ran together was merged: the scaling tables hold the sets, and
+# the host drew the graph from the guests' files.
 f=$R/dom0/domU-pairs/scaling.csv
 [ -s "$f" ] || fail "no domU-pairs scaling table"
+for g in png svg; do
+	[ -s "$T/lab/scaling/scaling_bandwidth.$g" ] || fail "no scaling_bandwidth.$g drawn from the domU pairs"
+done
 note "domU pairs: $(awk -F, 'NR > 1 { printf "%s pairs %s Gbit/s (overlap %s%%); ", $4, $6, $10 }' "$f")"
 # The clients of a set began together on the wall clock.
 for d in yb11/pair2-first yb12/pair2-second; do
