@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/base/dirs.h"
 #include "core/host/sysinfo.h"
 
 static const struct yb_output_ops *const session_outputs[] = {
@@ -18,33 +19,14 @@ static const struct yb_output_ops *const session_outputs[] = {
 
 static int mkdir_p(const char *dir, struct yb_err *err)
 {
-	char tmp[PATH_MAX];
-	struct stat st;
+	int rc = yb_mkdir_p(dir, err);
 
-	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp))
-		return yb_err_set(err, YB_EOUTPUT, "output path too long");
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-			return yb_err_set(err, YB_EOUTPUT,
-					  "cannot create output directory %s: "
-					  "%s",
-					  tmp, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-		return yb_err_set(err, YB_EOUTPUT,
-				  "cannot create output directory %s: %s", tmp,
-				  strerror(errno));
-	if (stat(tmp, &st) != 0 || !S_ISDIR(st.st_mode))
-		return yb_err_set(err, YB_EOUTPUT,
-				  "output path %s is not a directory", tmp);
-	if (access(tmp, W_OK | X_OK) != 0)
+	if (rc)
+		return rc;
+	if (access(dir, W_OK | X_OK) != 0)
 		return yb_err_set(err, YB_EOUTPUT,
 				  "output directory %s is not writable: %s",
-				  tmp, strerror(errno));
+				  dir, strerror(errno));
 	return 0;
 }
 

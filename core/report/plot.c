@@ -732,6 +732,48 @@ static const char *why_empty(size_t g, const struct yb_plot_blocks *b,
 }
 
 /*
+ * With force, remove the old files of graph name, which is not drawn this
+ * time, and append "; removed the old PATH, PATH" to removed.
+ */
+static void remove_old(const struct yb_plot_opts *o, const char *name,
+		       char *removed, size_t len)
+{
+	for (size_t e = 0; o->force && e < 2; e++) {
+		char path[4096];
+		if (!(o->formats & (1u << e)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.%s", o->out_dir, name,
+			 exts[e]);
+		if (unlink(path) == 0)
+			snprintf(removed + strlen(removed),
+				 len - strlen(removed), "%s %s",
+				 *removed ? "," : "; removed the old", path);
+	}
+}
+
+/*
+ * The output directory, and a scratch directory (tmp, a mkdtemp
+ * template) holding common.gp, whose path goes into path.  On failure
+ * nothing is left in /tmp.
+ */
+static int plot_scratch(const char *out_dir, char *tmp, char *path,
+			size_t len, struct yb_err *err)
+{
+	if (mkdir(out_dir, 0777) != 0 && errno != EEXIST)
+		return yb_err_sys(err, errno, "cannot create %s", out_dir);
+	if (!mkdtemp(tmp))
+		return yb_err_sys(err, errno,
+				  "cannot create a directory in /tmp");
+	snprintf(path, len, "%s/common.gp", tmp);
+	int rc = write_text(path, yb_plot_common, err);
+	if (rc) {
+		unlink(path);
+		rmdir(tmp);
+	}
+	return rc;
+}
+
+/*
  * One line on stderr per reason a graph was left out, naming the graphs;
  * with force, an old file of a graph left out is removed (see plot.h).
  */
@@ -759,21 +801,8 @@ static void note_skipped(const struct yb_plot_blocks *b, size_t ncdf,
 					       left > 1 ? ", " :
 					       left == 1 ? " and " :
 							   "");
-			for (size_t e = 0; o->force && e < 2; e++) {
-				char path[4096];
-				if (!(o->formats & (1u << e)))
-					continue;
-				snprintf(path, sizeof(path), "%s/%s.%s",
-					 o->out_dir, graphs[h].name, exts[e]);
-				if (unlink(path) == 0)
-					snprintf(removed + strlen(removed),
-						 sizeof(removed) -
-							 strlen(removed),
-						 "%s %s",
-						 *removed ? "," :
-							    "; removed the old",
-						 path);
-			}
+			remove_old(o, graphs[h].name, removed,
+				   sizeof(removed));
 		}
 		if (nn >= sizeof(names))
 			nn = sizeof(names) - 1;
@@ -807,16 +836,11 @@ int yb_plot(const struct yb_results *sets, const char *const *labels,
 	b = calloc(NGRAPHS, sizeof(*b));
 	if (!b)
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
-	if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST) {
+	rc = plot_scratch(o->out_dir, tmp, path, sizeof(path), err);
+	if (rc) {
 		free(b);
-		return yb_err_sys(err, errno, "cannot create %s", o->out_dir);
+		return rc;
 	}
-	if (!mkdtemp(tmp)) {
-		free(b);
-		return yb_err_sys(err, errno, "cannot create a directory in /tmp");
-	}
-	snprintf(path, sizeof(path), "%s/common.gp", tmp);
-	rc = write_text(path, yb_plot_common, err);
 	title_of(sets, labels, n, title, sizeof(title));
 	gp_string(dir, sizeof(dir), tmp);
 	snprintf(errfile, sizeof(errfile), "%s/gnuplot.err", tmp);
@@ -1208,17 +1232,12 @@ int yb_plot_scaling(const struct yb_scaling *s, const struct yb_plot_opts *o,
 	b = calloc(NSCALING, sizeof(*b));
 	if (!b)
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
-	if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST) {
+	rc = plot_scratch(o->out_dir, tmp, path, sizeof(path), err);
+	if (rc) {
 		free(b);
-		return yb_err_sys(err, errno, "cannot create %s", o->out_dir);
+		return rc;
 	}
-	if (!mkdtemp(tmp)) {
-		free(b);
-		return yb_err_sys(err, errno, "cannot create a directory in /tmp");
-	}
-	snprintf(path, sizeof(path), "%s/common.gp", tmp);
 	snprintf(errfile, sizeof(errfile), "%s/gnuplot.err", tmp);
-	rc = write_text(path, yb_plot_common, err);
 	scaling_title(s, title, sizeof(title));
 	gp_string(dir, sizeof(dir), tmp);
 	for (size_t g = 0; g < NSCALING && !rc; g++) {
@@ -1263,18 +1282,8 @@ int yb_plot_scaling(const struct yb_scaling *s, const struct yb_plot_opts *o,
 		char removed[1024] = "";
 		if (b[g].n)
 			continue;
-		for (size_t e = 0; o->force && e < 2; e++) {
-			if (!(o->formats & (1u << e)))
-				continue;
-			snprintf(path, sizeof(path), "%s/%s.%s", o->out_dir,
-				 scaling_graphs[g].name, exts[e]);
-			if (unlink(path) == 0)
-				snprintf(removed + strlen(removed),
-					 sizeof(removed) - strlen(removed),
-					 "%s %s",
-					 *removed ? "," : "; removed the old",
-					 path);
-		}
+		remove_old(o, scaling_graphs[g].name, removed,
+			   sizeof(removed));
 		fprintf(stderr, "yasmin-bench: %s not drawn: %s%s\n",
 			scaling_graphs[g].name, scaling_graphs[g].empty,
 			removed);

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/base/dirs.h"
 #include "core/base/mode.h"
 #include "core/base/stats.h"
 #include "core/base/version.h"
@@ -1033,39 +1034,6 @@ static json_t *to_json(const struct yb_scaling *s)
 	return root;
 }
 
-/*
- * Create dir and its parents.  (The session's output directory has the
- * same in core/measure/outdir.c, out of reach here: reporting builds on
- * core/base alone.)
- */
-static int make_dir(const char *dir, struct yb_err *err)
-{
-	char tmp[PATH_MAX];
-	struct stat st;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s", dir) >= sizeof(tmp))
-		return yb_err_set(err, YB_EOUTPUT, "output path too long");
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-			return yb_err_set(err, YB_EOUTPUT,
-					  "cannot create output directory %s: "
-					  "%s",
-					  tmp, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-		return yb_err_set(err, YB_EOUTPUT,
-				  "cannot create output directory %s: %s", tmp,
-				  strerror(errno));
-	if (stat(tmp, &st) != 0 || !S_ISDIR(st.st_mode))
-		return yb_err_set(err, YB_EOUTPUT,
-				  "output path %s is not a directory", tmp);
-	return 0;
-}
-
 /* Write one file through a temporary one: csv, or the JSON of root. */
 static int write_file(const char *dir, const char *name,
 		      const struct yb_scaling *s, json_t *root,
@@ -1102,7 +1070,7 @@ static int write_file(const char *dir, const char *name,
 int yb_scaling_write(const struct yb_scaling *s, const char *dir,
 		     struct yb_err *err)
 {
-	int rc = make_dir(dir, err);
+	int rc = yb_mkdir_p(dir, err);
 
 	if (rc)
 		return rc;
