@@ -26,7 +26,10 @@
 #define K64 65536
 #define M1 1048576
 
-#define assert_near(a, b) assert_true(fabs((double)(a) - (double)(b)) < 1e-9)
+/* Equal but for the rounding of trial times to whole nanoseconds. */
+#define assert_near(a, b)                                                  \
+	assert_true(fabs((double)(a) - (double)(b)) <=                     \
+		    1e-9 + 1e-7 * fabs((double)(b)))
 
 /* ---- building inputs -------------------------------------------------- */
 
@@ -41,25 +44,41 @@ static void run_init(struct yb_results *r, long long offset_s)
 				 0);
 }
 
+
 /*
- * A row of pair `pair` of `pairs` with one trial from t0 to t1 seconds on
- * the run's monotonic clock, bw_median_gbps bw, and (ping-pong) p50 one-
- * way latency p50 (NAN: none, as a pairs total has).
+ * A row of pair `pair` of `pairs` whose trials span t0 to t1 seconds on
+ * the run's monotonic clock, and (ping-pong) p50 one-way latency p50
+ * (NAN: none, as a pairs total has).  Three trials of 4 MiB of messages,
+ * timed to move at 0.5 bw (beginning at t0), bw (centred in the span)
+ * and 1.5 bw (ending at t1) Gbit/s: bw is the median, and a trial outside
+ * a common window shows by its figure.
  */
 static void add_row(struct yb_results *r, const char *transport,
 		    unsigned mode, uint64_t bytes, unsigned pairs,
 		    unsigned pair, double bw, double p50, double t0, double t1)
 {
 	struct yb_point p;
-	struct yb_trial t = { (uint64_t)(t0 * SEC),
-			      (uint64_t)((t1 - t0) * SEC), 10 };
+	struct yb_trial t[3];
+	double ways = mode == YB_MODE_PINGPONG ? 2 : 1;
+	const double f[3] = { 0.5, 1, 1.5 };
+	const uint64_t reps = bytes < (4u << 20) ? (4u << 20) / bytes : 1;
 
+	for (int i = 0; i < 3; i++) {
+		double ns = 8.0 * ways * (double)bytes * (double)reps /
+			    (f[i] * bw);
+		double at = i == 0 ? t0 * SEC :
+			    i == 1 ? (t0 + t1) / 2 * SEC - ns / 2 :
+				     t1 * SEC - ns;
+		t[i] = (struct yb_trial){ (uint64_t)llround(at),
+					  (uint64_t)llround(ns), reps, 0,
+					  0 };
+	}
 	memset(&p, 0, sizeof(p));
 	snprintf(p.transport, sizeof(p.transport), "%s", transport);
 	p.mode = mode;
 	p.bytes = bytes;
-	p.reps = 10;
-	p.trials = 1;
+	p.reps = reps;
+	p.trials = 3;
 	p.pairs = pairs;
 	p.pair = pair;
 	yb_point_clear_latency(&p);
@@ -73,7 +92,7 @@ static void add_row(struct yb_results *r, const char *transport,
 	p.bw_min_gbps = 0.5 * bw;
 	p.bw_median_gbps = bw;
 	p.cpu_client_pct = p.cpu_server_pct = NAN;
-	p.trial = &t;
+	p.trial = t;
 	assert_int_equal(yb_results_add(r, &p), 0);
 }
 
@@ -116,9 +135,9 @@ static void totals_are_sums_of_medians(void **state)
 	run_init(&a, 1000);
 	stream(&a, K64, 10, 0, 10);
 	run_init(&b, 2000);
-	stream(&b, K64, 10, 0, 10);
+	stream(&b, K64, 8, 0, 10);
 	run_init(&c, 2000);
-	stream(&c, K64, 14, 1, 9);
+	stream(&c, K64, 16, 1, 9);
 	const struct yb_scaling_run runs[] = {
 		{ "a", &a, 0 }, { "b", &b, 1 }, { "c", &c, 1 }
 	};
@@ -261,6 +280,52 @@ static void overlap_half(void **state)
 	yb_results_free(&one);
 	yb_results_free(&a);
 	yb_results_free(&b);
+}
+
+/*
+ * Only what ran while every run of a set was measuring adds up: a
+ * [0, 10] s and b [5, 20] s share [5, 10], inside which lie a's last
+ * trial (1.5 x 8) and b's first (0.5 x 16): 20, not the medians' 24.  A
+ * run none of whose trials lies inside the common window (b' shares the
+ * last millisecond of a's, which no trial of a fits) leaves the row out.
+ */
+static void only_common_trials(void **state)
+{
+	(void)state;
+	struct yb_results one, a, b, c;
+	struct yb_scaling s;
+	struct yb_err err = { 0 };
+
+	run_init(&one, 0);
+	stream(&one, K64, 1, 0, 1);
+	run_init(&a, 100);
+	stream(&a, K64, 8, 0, 10);
+	run_init(&b, 100);
+	stream(&b, K64, 16, 5, 20);
+	const struct yb_scaling_run runs[] = {
+		{ "one", &one, 0 }, { "a", &a, 1 }, { "b", &b, 1 }
+	};
+	assert_int_equal(yb_scaling_merge(runs, 3, NULL, 0, &s, &err), 0);
+	const struct yb_scaling_row *r = find(&s, YB_MODE_STREAM, K64, 2);
+	assert_non_null(r);
+	assert_near(r->bw_total_gbps, 20);
+	assert_near(r->overlap_pct, 50);
+	yb_scaling_free(&s);
+
+	run_init(&c, 100);
+	stream(&c, K64, 16, 9.999, 20);
+	const struct yb_scaling_run late[] = {
+		{ "one", &one, 0 }, { "a", &a, 1 }, { "late", &c, 1 }
+	};
+	assert_int_equal(yb_scaling_merge(late, 3, NULL, 0, &s, &err), 0);
+	assert_null(find(&s, YB_MODE_STREAM, K64, 2));
+	assert_true(has_note(&s, "unix stream 64K in set a,late",
+			     "no trial of a ran while all"));
+	yb_scaling_free(&s);
+	yb_results_free(&one);
+	yb_results_free(&a);
+	yb_results_free(&b);
+	yb_results_free(&c);
 }
 
 /* Runs one after the other are refused, both named. */
@@ -614,6 +679,7 @@ int main(void)
 		cmocka_unit_test(per_pair_latency),
 		cmocka_unit_test(pairs_run_counts_n),
 		cmocka_unit_test(overlap_half),
+		cmocka_unit_test(only_common_trials),
 		cmocka_unit_test(refuse_apart),
 		cmocka_unit_test(row_apart_left_out),
 		cmocka_unit_test(missing_row_left_out),

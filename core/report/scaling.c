@@ -553,6 +553,35 @@ static int lats_add(struct lats *l, double v)
 	return 0;
 }
 
+/* The bandwidth of trial t of row p, as the row's own figures are made
+ * (a ping-pong repetition moves the message both ways). */
+static double trial_bw(const struct yb_point *p, const struct yb_trial *t)
+{
+	double ways = p->mode == YB_MODE_PINGPONG ? 2 : 1;
+
+	return t->elapsed_ns ? 8.0 * ways * (double)p->bytes *
+				       (double)t->reps / (double)t->elapsed_ns :
+			       0.0;
+}
+
+/*
+ * The median bandwidth of the trials of c that ran wholly inside [lo, hi]
+ * on the wall clock (its run's offset off), with l as scratch; NAN when
+ * none did.
+ */
+static double median_within(const struct yb_point *c, int64_t off,
+			    int64_t lo, int64_t hi, struct lats *l)
+{
+	l->n = 0;
+	for (unsigned t = 0; c->trial && t < c->trials; t++) {
+		int64_t s = (int64_t)c->trial[t].start_ns + off;
+		int64_t e = s + (int64_t)c->trial[t].elapsed_ns;
+		if (s >= lo && e <= hi && lats_add(l, trial_bw(c, &c->trial[t])))
+			return NAN;
+	}
+	return l->n ? yb_median_sort(l->v, l->n) : NAN;
+}
+
 /*
  * The row of key in set k, appended to s->rows (room made by the caller);
  * or a note when it is left out.  0 or YB_ENOMEM.
@@ -617,6 +646,25 @@ static int merge_row(const struct yb_scaling_run *runs, struct yb_scaling *s,
 		if (shortest > 0)
 			overlap = fmin(100, 100.0 * (double)(hi - lo) /
 						    (double)shortest);
+		/* Only what ran while every run was measuring adds up: each
+		 * run's median over its trials inside the common window. */
+		struct lats scratch = { 0 };
+		const char *none = NULL;
+		bw = 0;
+		for (size_t i = set->first; i < set->first + set->n; i++) {
+			const struct yb_scaling_runinfo *ri = &s->runs[i];
+			double m = median_within(contribution(runs[i].r, ri, key),
+						 ri->offset_ns, lo, hi, &scratch);
+			if (isnan(m) && !none)
+				none = ri->file;
+			bw += m;
+		}
+		free(scratch.v);
+		if (none)
+			return add_note(s, "%s in set %s: no trial of %s ran "
+					   "while all the set's runs were "
+					   "measuring; left out of that set",
+					name, set->name, none);
 	}
 	struct yb_scaling_row *row = &s->rows[s->nrows++];
 	memset(row, 0, sizeof(*row));

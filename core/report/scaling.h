@@ -20,10 +20,16 @@
  * which rows of the runs are the same.  Each run contributes its total
  * row (pair 0) when it measured several pairs, else its single row:
  *
- *   bw_total_gbps     the sum of the runs' bw_median_gbps.  The median
- *                     trial, not the best: the best trials of different
- *                     clients need not have run at the same time, and
- *                     their sum would claim an aggregate never reached.
+ *   bw_total_gbps     the sum over the runs of each one's median trial
+ *                     among those that ran wholly inside the row's
+ *                     common window (the time every run of the set was
+ *                     measuring the row); a set of one run: its
+ *                     bw_median_gbps.  Not the best trials, and not
+ *                     trials run while another run was still starting
+ *                     or already done: those need not have run at the
+ *                     same time, and their sum would claim an aggregate
+ *                     never reached.  A run with no trial inside the
+ *                     common window leaves the row out, with a note.
  *   bw_per_pair_gbps  bw_total_gbps / pairs
  *   lat_p50_us        ping-pong: the median over the set's pairs of each
  *                     pair's p50 one-way latency (a --pairs run's per-pair

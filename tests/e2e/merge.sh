@@ -1,8 +1,9 @@
 # merge: runs measured at the same time become one scaling table.  Two
 # clients started together against one server are a set of 2 pairs, one
 # client alone a set of 1, one run --pairs 2 a set of 2; the aggregate is
-# the sum of the runs' median trials (recomputed here from their own
-# files), the windows overlap, the graphs are drawn.  Refused with one
+# the sum of the runs' median trials among those inside the time both
+# were measuring (recomputed here from their own files), the windows
+# overlap, the graphs are drawn.  Refused with one
 # line, exit 2 and nothing written: runs measured one after the other, two
 # sets of one pair count, a file twice, a CSV; an existing output without
 # --force (exit 3); without gnuplot the tables are written (exit 6).
@@ -66,17 +67,36 @@ csv=$T/s/scaling.csv
 [ "$(wc -l <"$csv")" -eq 5 ] || { cat "$csv"; fail "scaling.csv: not 4 rows (2 modes x 1 and 2 pairs)"; }
 [ "$(cut -d, -f1-5 "$csv" | tail -n +2 | tr '\n' ' ')" = "unix,pingpong,65536,1,1 unix,pingpong,65536,2,2 unix,stream,65536,1,1 unix,stream,65536,2,2 " ] ||
 	{ cat "$csv"; fail "scaling.csv: not the rows and order expected"; }
+# The aggregate, recomputed here from the runs' own trials: each run's
+# median over its trials that lie wholly inside the time both runs were
+# measuring that row (on the wall clock), summed.
+common_sum() { # MODE FILE...
+	python3 - "$@" <<'EOF'
+import json, statistics, sys
+mode, runs = sys.argv[1], []
+for f in sys.argv[2:]:
+    d = json.load(open(f))
+    off = d["meta"]["clock_realtime_offset_ns"]
+    row = [r for r in d["results"] if r["mode"] == mode][0]
+    ways = 2 if mode == "pingpong" else 1
+    runs.append([(t["start_ns"] + off, t["start_ns"] + off + t["elapsed_ns"],
+                  8 * ways * row["bytes"] * t["reps"] / t["elapsed_ns"]) for t in row["trial_detail"]])
+lo = max(min(t[0] for t in r) for r in runs)
+hi = min(max(t[1] for t in r) for r in runs)
+print("%.6f" % sum(statistics.median([t[2] for t in r if t[0] >= lo and t[1] <= hi]) for r in runs))
+EOF
+}
 for m in stream pingpong; do
-	sum=$(awk -v x="$(median_bw "$T/a/results.csv" $m 1)" -v y="$(median_bw "$T/b/results.csv" $m 1)" 'BEGIN { printf "%.6f", x + y }')
+	sum=$(common_sum $m "$T/a/results.json" "$T/b/results.json") || fail "cannot recompute the $m aggregate"
 	tot=$(field "$csv" $m 2 bw_total_gbps)
-	near "$tot" "$sum" || fail "$m: bw_total_gbps $tot of 2 pairs, but the runs' medians sum to $sum"
+	near "$tot" "$sum" || fail "$m: bw_total_gbps $tot of 2 pairs, but the runs' trials inside their common window give $sum"
 	near "$(field "$csv" $m 2 bw_per_pair_gbps)" "$(awk -v t="$tot" 'BEGIN { printf "%.6f", t / 2 }')" ||
 		fail "$m: bw_per_pair_gbps is not half the total"
 	near "$(field "$csv" $m 1 bw_total_gbps)" "$(median_bw "$T/one/results.csv" $m 1)" ||
 		fail "$m: the 1-pair total is not the single run's median"
 	o=$(field "$csv" $m 2 overlap_pct)
 	awk -v o="$o" 'BEGIN { exit !(o > 0 && o <= 100) }' || fail "$m: overlap_pct '$o' of two clients started together"
-	note "$m: 2 pairs $tot Gbit/s (medians $sum), overlap $o %"
+	note "$m: 2 pairs $tot Gbit/s (recomputed $sum), overlap $o %"
 done
 # Latency: the median and the worst of the two clients' p50.
 la=$(p50 "$T/a/results.csv" pingpong) lb=$(p50 "$T/b/results.csv" pingpong)
