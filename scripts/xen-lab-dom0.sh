@@ -162,6 +162,16 @@ else
 	fail "dom0-vsock-loopback: $(tail -n 1 /tmp/vsock.log)"
 fi
 cp /tmp/vsock.log /results/dom0-logs/
+for d in reverse bidir; do
+	if yasmin-bench run --transports vsock --quick --pow2 --max-bytes 64K \
+		--trials 2 --trial-time 0.005 --verify --mode stream --no-plot --$d \
+		--out /results/dom0/vsock-$d > /tmp/vsock-$d.log 2>&1; then
+		pass "dom0-vsock-loopback-$d stream sweep with --verify"
+	else
+		fail "dom0-vsock-loopback-$d: $(tail -n 1 /tmp/vsock-$d.log)"
+	fi
+	cp /tmp/vsock-$d.log /results/dom0-logs/
+done
 
 # --- 1c. domU <-> domU: yasmin, vchan, tcp through the dom0 bridge ---------
 # Domain ids are handed out in sequence: yb2 and yb3 get the next two.

@@ -73,6 +73,8 @@ for t in yasmin vchan; do
 	need "reverse-$t exit 0"
 	need "bidir-$t exit 0"
 done
+need "dom0-vsock-loopback-reverse"
+need "dom0-vsock-loopback-bidir"
 for n in pair1-one pair2-first pair2-second three-a three-b three-c \
 	three-vchan-a three-vchan-b three-vchan-c; do
 	need "$n exit 0"
@@ -98,10 +100,11 @@ for d in yb1/dom0-domU-yasmin yb1/dom0-domU-vchan yb1/dom0-domU-tcp \
 	grep -q ',stream,' "$R/$d/results.csv" || fail "$d: no stream rows"
 done
 # The other way and both ways: every stream row says so, every row verified.
-for t in yasmin vchan; do
+for t in yasmin vchan vsock; do
 	for d in reverse bidir; do
 		f=$R/yb1/$d-$t/results.csv
-		[ -s "$f" ] || fail "missing yb1/$d-$t/results.csv"
+		[ $t = vsock ] && f=$R/dom0/vsock-$d/results.csv
+		[ -s "$f" ] || fail "missing results of $d over $t"
 		[ "$(head -n 1 "$f")" = "$CSV_HEADER" ] || fail "$d-$t: wrong header"
 		check_rows "$f" || fail "$d-$t: rows break their invariants"
 		want=$([ $d = reverse ] && echo s2c || echo both)
