@@ -172,6 +172,29 @@ for d in reverse bidir; do
 	fi
 	cp /tmp/vsock-$d.log /results/dom0-logs/
 done
+# One vsock server, two clients at once over the loopback.
+yasmin-bench server vsock:7480 > /tmp/srv-vsock.log 2>&1 & SV=$!
+sleep 1
+at=$(( $(date +%s) + 3 ))
+for c in a b; do
+	yasmin-bench client vsock:1:7480 --start-at @$at --mode stream \
+		--min-bytes 64K --max-bytes 64K --trials 8 --trial-time 0.25 \
+		--verify --no-plot --out /results/dom0/vsock-two-$c \
+		> /tmp/vsock-two-$c.log 2>&1 &
+	eval VC_$c=$!
+done
+wait $VC_a
+ra=$?
+wait $VC_b
+rb=$?
+kill $SV
+wait $SV
+if [ $ra = 0 ] && [ $rb = 0 ] && grep -q "(2 clients at once)" /tmp/srv-vsock.log; then
+	pass "concurrent-clients-vsock one server measured two clients at once, both verified"
+else
+	fail "concurrent-clients-vsock: exits $ra/$rb: $(tail -n 2 /tmp/srv-vsock.log)"
+fi
+cp /tmp/vsock-two-*.log /tmp/srv-vsock.log /results/dom0-logs/
 
 # --- 1c. domU <-> domU: yasmin, vchan, tcp through the dom0 bridge ---------
 # Domain ids are handed out in sequence: yb2 and yb3 get the next two.

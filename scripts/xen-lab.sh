@@ -274,7 +274,7 @@ grep -E '^YBLAB (PASS|FAIL) ' "$RUN/serial.txt" | sed 's/^YBLAB //' > "$OUT/summ
 # Draw the guests' sweeps here, on the host, as a user would.
 if [ -n "$HOST_BIN" ]; then
 	csvs=$(find "$OUT/results" -path '*/results.csv' \( -name results.csv \) |
-		grep -v -e after-destroy -e /destroy -e /hold- -e /pair -e /three- | sort)
+		grep -v -e after-destroy -e /destroy -e /hold- -e /pair -e /three- -e /vsock-two | sort)
 	if [ -n "$csvs" ] &&
 		"$HOST_BIN" plot $csvs --out "$OUT/graphs" --format both --force \
 			> "$RUN/plot.out" 2>&1; then

@@ -75,6 +75,7 @@ for t in yasmin vchan; do
 done
 need "dom0-vsock-loopback-reverse"
 need "dom0-vsock-loopback-bidir"
+need "concurrent-clients-vsock one server measured two clients at once"
 for n in pair1-one pair2-first pair2-second three-a three-b three-c \
 	three-vchan-a three-vchan-b three-vchan-c; do
 	need "$n exit 0"
