@@ -126,7 +126,9 @@ for d in yb11/pair2-first yb12/pair2-second; do
 	late=$("$HELPER" json-get "$R/$d/results.json" meta.start_late_ms | cut -d' ' -f2)
 	awk -v l="$late" 'BEGIN { exit !(l != "" && l >= 0 && l < 5000) }' ||
 		fail "$d began $late ms after its start time"
+	note "$d began $late ms after its start time"
 done
+note "three domUs at once: $(awk -F, 'NR > 1 { printf "%s pairs %s Gbit/s (overlap %s%%); ", $4, $6, $10 }' "$R/dom0/concurrent/scaling.csv")"
 # Above libxenvchan's cap: rows measured through a 4 MiB ring.
 col=$(head -n 1 "$R/yb1/yasmin-ring-4M/results.csv" | tr , '\n' | grep -n '^ring_bytes$' | cut -d: -f1)
 awk -F, -v c="$col" 'NR > 1 && $c == 4194304 { n++ } END { exit !(n > 0) }' \
