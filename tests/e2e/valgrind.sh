@@ -75,7 +75,7 @@ check_csv "$T/int/results.csv"
 # The file-handling commands and the error paths.
 ok_run compare vg compare "$T/sweep/results.csv" "$T/sweep/results.json"
 ok_run plot vg plot "$T/rings/results.csv" "$T/pairs/results.json" --out "$T/plots"
-ok_run merge vg merge "$T/sweep" "$T/pairs/results.json" --format both --out "$T/merge"
+ok_run merge vg merge "$T/sweep" "$T/pairs/results.json" --sizes 1K,4K --format both --out "$T/merge"
 ok_run diag vg diag
 ok_run diagj vg diag --json
 ok_run transports vg transports
