@@ -78,14 +78,15 @@ scaling-client)
 	# begun together with the other guests given the same time (Xen
 	# guests share the hypervisor's wall clock).  Under emulation the
 	# rendezvous alone takes up to a second or so, more in one guest than
-	# in another, so the trials last seconds: long enough to overlap.
+	# in another, and a server greets its clients one after another: the
+	# trials last seconds, long enough to overlap.
 	plan=$(lab-xsreq wait ybplan 600)
 	echo "YBLAB plan $plan, clock $(date +%s)"
 	for step in $(echo "$plan" | tr , ' '); do
 		name=${step%%@*}
 		rest=${step#*@}
 		client $name 0 ${rest%@*} --mode stream --min-bytes 64K \
-			--max-bytes 64K --trials 12 --trial-time 0.25 --verify \
+			--max-bytes 64K --trials 40 --trial-time 0.25 --verify \
 			--no-plot --start-at @${rest#*@} --out /results/$name
 	done
 	;;

@@ -747,7 +747,10 @@ int yb_scaling_merge(const struct yb_scaling_run *runs, size_t n,
 		rc = yb_err_set(err, YB_EINVAL,
 				"nothing to merge: no transport, mode and "
 				"message size was measured at the same time by "
-				"every run of a set");
+				"every run of a set%s%s%s",
+				s->nnotes ? " (" : "",
+				s->nnotes ? s->notes[0].msg : "",
+				s->nnotes ? ")" : "");
 	if (!rc)
 		qsort(s->rows, s->nrows, sizeof(*s->rows), by_row);
 out:
