@@ -37,31 +37,48 @@ static const char *const exts[] = { "png", "svg" };
 
 /* ---- reading -------------------------------------------------------------- */
 
-int yb_plot_read(const char *path, struct yb_results *r, struct yb_err *err)
+int yb_results_sniff(const char *path, struct stat *st, int *json,
+		     struct yb_err *err)
 {
-	struct yb_err jerr = { 0 };
 	FILE *fp = fopen(path, "r");
 	int c;
 
 	if (!fp) /* a file the user named: bad input, not a run failure */
 		return yb_err_set(err, YB_EINVAL, "%s: %s", path,
 				  strerror(errno));
-	struct stat st;
-	if (fstat(fileno(fp), &st) == 0 && st.st_size > YB_RESULTS_MAX_FILE) {
+	if (fstat(fileno(fp), st) != 0) {
+		int e = errno;
+		fclose(fp);
+		return yb_err_set(err, YB_EINVAL, "%s: %s", path, strerror(e));
+	}
+	if (st->st_size > YB_RESULTS_MAX_FILE) {
 		fclose(fp);
 		return yb_err_set(err, YB_EINVAL,
 				  "%s: %lld bytes; results files larger than "
 				  "%d MiB are not read",
-				  path, (long long)st.st_size,
+				  path, (long long)st->st_size,
 				  YB_RESULTS_MAX_FILE >> 20);
 	}
 	do
 		c = fgetc(fp);
 	while (c == ' ' || c == '\t' || c == '\n' || c == '\r');
 	fclose(fp);
-	if (c == '{')
+	*json = c == '{';
+	return 0;
+}
+
+int yb_plot_read(const char *path, struct yb_results *r, struct yb_err *err)
+{
+	struct yb_err jerr = { 0 };
+	struct stat st;
+	int is_json;
+	int rc = yb_results_sniff(path, &st, &is_json, err);
+
+	if (rc)
+		return rc;
+	if (is_json)
 		return yb_json_read(path, r, err);
-	int rc = yb_csv_read(path, r, err);
+	rc = yb_csv_read(path, r, err);
 	if (rc)
 		return rc;
 	/* Metadata from a results.json beside a CSV, when there is one. */

@@ -43,6 +43,16 @@
 /* The largest results file read (a sweep writes well under 1 MiB). */
 #define YB_RESULTS_MAX_FILE (64 << 20)
 
+/*
+ * Open a results file the user named and look at it: *st its status,
+ * *json whether it starts like JSON ('{' after blanks).  0, or YB_EINVAL
+ * naming the file (missing, unreadable, or larger than
+ * YB_RESULTS_MAX_FILE).
+ */
+struct stat;
+int yb_results_sniff(const char *path, struct stat *st, int *json,
+		     struct yb_err *err);
+
 #define YB_PLOT_PNG (1u << 0)
 #define YB_PLOT_SVG (1u << 1)
 

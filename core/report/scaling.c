@@ -831,33 +831,15 @@ static int resolve(const char *item, char *path, size_t len,
 static int read_one(const char *path, struct yb_results *r, dev_t *dev,
 		    ino_t *ino, struct yb_err *err)
 {
-	FILE *fp = fopen(path, "r");
 	struct stat st;
-	int c;
+	int json;
+	int rc = yb_results_sniff(path, &st, &json, err);
 
-	if (!fp)
-		return yb_err_set(err, YB_EINVAL, "%s: %s", path,
-				  strerror(errno));
-	if (fstat(fileno(fp), &st) != 0) {
-		int e = errno;
-		fclose(fp);
-		return yb_err_set(err, YB_EINVAL, "%s: %s", path, strerror(e));
-	}
+	if (rc)
+		return rc;
 	*dev = st.st_dev;
 	*ino = st.st_ino;
-	if (st.st_size > YB_RESULTS_MAX_FILE) {
-		fclose(fp);
-		return yb_err_set(err, YB_EINVAL,
-				  "%s: %lld bytes; results files larger than "
-				  "%d MiB are not read",
-				  path, (long long)st.st_size,
-				  YB_RESULTS_MAX_FILE >> 20);
-	}
-	do
-		c = fgetc(fp);
-	while (c == ' ' || c == '\t' || c == '\n' || c == '\r');
-	fclose(fp);
-	if (c != '{')
+	if (!json)
 		return yb_err_set(err, YB_EINVAL,
 				  "%s: not a results.json (merge needs the "
 				  "JSON; a CSV has no trial times)",
