@@ -475,9 +475,9 @@ if wait_log /var/log/xen/console/guest-yb10.log "YBLAB SERVING" 600; then
 	done
 	# Paused until the plan is known: it names times well after boot.
 	T1=$(( $(date +%s) + 50 ))
-	T2=$((T1 + 35))
-	T3=$((T2 + 35))
-	T4=$((T3 + 35))
+	T2=$((T1 + 60))
+	T3=$((T2 + 60))
+	T4=$((T3 + 60))
 	for g in yb11 yb12 yb13; do
 		y=yasmin:$D10
 		case $g in

@@ -79,14 +79,16 @@ scaling-client)
 	# guests share the hypervisor's wall clock).  Under emulation the
 	# rendezvous alone takes up to a second or so, more in one guest than
 	# in another, and a server greets its clients one after another: the
-	# trials last seconds, long enough to overlap.
+	# trials last seconds, long enough to overlap.  The ends sleep while
+	# they wait (--wait block): spinning ends of three guests and of
+	# dom0's servers on two emulated CPUs stretch every step unevenly.
 	plan=$(lab-xsreq wait ybplan 600)
 	echo "YBLAB plan $plan, clock $(date +%s)"
 	for step in $(echo "$plan" | tr , ' '); do
 		name=${step%%@*}
 		rest=${step#*@}
 		client $name 0 ${rest%@*} --mode stream --min-bytes 64K \
-			--max-bytes 64K --trials 40 --trial-time 0.25 --verify \
+			--max-bytes 64K --trials 40 --trial-time 0.25 --wait block --verify \
 			--no-plot --start-at @${rest#*@} --out /results/$name
 	done
 	;;
