@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/base/dirs.h"
 #include "core/base/mode.h"
 #include "core/base/units.h"
 #include "core/report/plot.h"
@@ -205,12 +206,7 @@ int cmd_merge(int argc, char **argv)
 	if (a.out_dir) {
 		snprintf(dir, sizeof(dir), "%s", a.out_dir);
 	} else {
-		time_t now = time(NULL);
-		struct tm tm;
-		char stamp[32];
-		localtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-		snprintf(dir, sizeof(dir), "yasmin-results/scaling-%s", stamp);
+		yb_default_dir(dir, sizeof(dir), "scaling-");
 	}
 	rc = check_out(&a, dir, &s, &err);
 	if (!rc) {

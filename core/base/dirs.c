@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 int yb_mkdir_p(const char *dir, struct yb_err *err)
 {
@@ -33,4 +34,15 @@ int yb_mkdir_p(const char *dir, struct yb_err *err)
 		return yb_err_set(err, YB_EOUTPUT,
 				  "output path %s is not a directory", tmp);
 	return 0;
+}
+
+void yb_default_dir(char *buf, size_t len, const char *prefix)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char stamp[32];
+
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	snprintf(buf, len, "yasmin-results/%s%s", prefix, stamp);
 }

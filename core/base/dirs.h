@@ -4,6 +4,8 @@
 #ifndef YB_DIRS_H
 #define YB_DIRS_H
 
+#include <stddef.h>
+
 #include "core/base/err.h"
 
 /*
@@ -12,5 +14,9 @@
  * directory, named in err.
  */
 int yb_mkdir_p(const char *dir, struct yb_err *err);
+
+/* The default output directory, "yasmin-results/PREFIXYYYYMMDD-HHMMSS"
+ * in local time, into buf. */
+void yb_default_dir(char *buf, size_t len, const char *prefix);
 
 #endif /* YB_DIRS_H */

@@ -85,12 +85,7 @@ int yb_session_open(struct yb_session *s, const char *dir, int force,
 	if (dir) {
 		snprintf(s->dir, sizeof(s->dir), "%s", dir);
 	} else {
-		time_t now = time(NULL);
-		struct tm tm;
-		char stamp[32];
-		localtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-		snprintf(s->dir, sizeof(s->dir), "yasmin-results/%s", stamp);
+		yb_default_dir(s->dir, sizeof(s->dir), "");
 	}
 	rc = mkdir_p(s->dir, err);
 	if (rc)
