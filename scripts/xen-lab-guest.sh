@@ -71,6 +71,13 @@ client-of-dom0)
 				--no-plot --$d --out /results/$d-$t
 		done
 	done
+	# Two connections at once from this one domain, each its own ring
+	# and its own request in our XenStore tree.
+	for t in yasmin vchan; do
+		client pairs-$t 0 $t:0 --pairs 2 --quick --pow2 --max-bytes 64K \
+			--trials 2 --trial-time 0.005 --verify --mode both \
+			--no-plot --out /results/pairs-$t
+	done
 	;;
 scaling-client)
 	# dom0 writes a plan, NAME@ADDRESS@EPOCH,..., into our XenStore tree

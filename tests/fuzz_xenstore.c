@@ -104,8 +104,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(path, data, pl);
 	path[pl] = '\0';
 	unsigned dom;
-	if (yb_xrv_parse_request_path(path, "yasmin", 0, 7470, &dom) == 0 &&
-	    dom >= YB_XRV_DOMS)
+	char key[YB_XRV_KEY_MAX];
+	unsigned long kpid, kseq;
+	int pr = yb_xrv_parse_request_path(path, "yasmin", 0, 7470, &dom, key);
+	if (pr >= 0 && (dom >= YB_XRV_DOMS || strlen(key) >= sizeof(key) ||
+			(pr == 0 && yb_xrv_parse_key(key, strlen(key), &kpid,
+						     &kseq) != 0) ||
+			(pr == 1 && key[0])))
+		abort();
+	/* A directory entry's name as a key: bounded numbers. */
+	if (yb_xrv_parse_key((const char *)data, size, &kpid, &kseq) == 0 &&
+	    (kpid == 0 || kpid > (1ul << 22) || kseq > 0xfffffffful))
 		abort();
 	/* The rendezvous request is text another domain writes into
 	 * XenStore: every field bounded, nothing read past len. */

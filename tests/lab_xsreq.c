@@ -5,8 +5,8 @@
  *   lab-xsreq NAME SERVER_DOMID PORT CLAIMED_DOMID
  *
  * The request goes where a guest can write, its own XenStore tree, readable
- * by the server's domain.  Prints the server's answer (reply-SELF in the
- * server's directory) and exits 0 if it is a refusal, 1 if anything else
+ * by the server's domain, as connection PID-0.  Prints the server's answer
+ * (reply-SELF-PID-0 in the server's directory) and exits 0 if it is a refusal, 1 if anything else
  * (an answer that accepts the claim, or none within 60 s).
  *
  *   lab-xsreq wait KEY SECONDS
@@ -48,7 +48,7 @@ static int wait_key(const char *key, int seconds)
 
 int main(int argc, char **argv)
 {
-	char path[256], reply[256], req[256];
+	char dir[256], path[300], reply[256], req[256];
 	unsigned len;
 
 	if (argc == 4 && strcmp(argv[1], "wait") == 0)
@@ -66,12 +66,12 @@ int main(int argc, char **argv)
 	}
 	unsigned self = (unsigned)atoi(id);
 	free(id);
-	snprintf(path, sizeof(path),
-		 "/local/domain/%u/data/yasmin-bench/%s-%u-%s", self, argv[1],
-		 server, argv[3]);
+	snprintf(dir, sizeof(dir), "/local/domain/%u/data/yasmin-bench/%s-%u-%s",
+		 self, argv[1], server, argv[3]);
+	snprintf(path, sizeof(path), "%s/%ld-0", dir, (long)getpid());
 	snprintf(reply, sizeof(reply),
-		 "/local/domain/%u/data/yasmin-bench/%s-%s/reply-%u", server,
-		 argv[1], argv[3], self);
+		 "/local/domain/%u/data/yasmin-bench/%s-%s/reply-%u-%ld-0",
+		 server, argv[1], argv[3], self, (long)getpid());
 	snprintf(req, sizeof(req),
 		 "yasmin-bench 1 dom=%s nonce=4242 order0=12 order1=12 wait=2 "
 		 "spin=0",
@@ -80,6 +80,7 @@ int main(int argc, char **argv)
 					   { server, XS_PERM_READ } };
 	xs_transaction_t t = xs_transaction_start(xs);
 	if (!xs_write(xs, t, path, req, (unsigned)strlen(req)) ||
+	    !xs_set_permissions(xs, t, dir, perms, 2) ||
 	    !xs_set_permissions(xs, t, path, perms, 2) ||
 	    !xs_transaction_end(xs, t, false)) {
 		perror("lab-xsreq: write");
@@ -100,7 +101,7 @@ int main(int argc, char **argv)
 	}
 	if (!answered)
 		printf("lab-xsreq: no answer within 60 s\n");
-	xs_rm(xs, XBT_NULL, path);
+	xs_rm(xs, XBT_NULL, dir);
 	xs_close(xs);
 	return rc;
 }

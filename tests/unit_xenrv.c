@@ -191,46 +191,97 @@ static void reply_hostile(void **state)
 }
 
 /* Where a request was written says who wrote it: only that exact path,
- * one spelling per domain id. */
+ * one spelling per domain id, and which connection (its key). */
 static void request_path(void **state)
 {
+	char key[YB_XRV_KEY_MAX] = "x";
 	unsigned dom = 99;
 	(void)state;
 
 	assert_int_equal(yb_xrv_parse_request_path(
-				 "/local/domain/5/data/yasmin-bench/yasmin-0-7470",
-				 "yasmin", 0, 7470, &dom), 0);
+				 "/local/domain/5/data/yasmin-bench/yasmin-0-7470/812-0",
+				 "yasmin", 0, 7470, &dom, key), 0);
 	assert_int_equal(dom, 5);
+	assert_string_equal(key, "812-0");
 	assert_int_equal(yb_xrv_parse_request_path(
-				 "/local/domain/0/data/yasmin-bench/vchan-3-1",
-				 "vchan", 3, 1, &dom), 0);
+				 "/local/domain/5/data/yasmin-bench/yasmin-0-7470",
+				 "yasmin", 0, 7470, &dom, key), 1);
+	assert_int_equal(dom, 5);
+	assert_string_equal(key, "");
+	assert_int_equal(yb_xrv_parse_request_path(
+				 "/local/domain/0/data/yasmin-bench/vchan-3-1/4194304-4294967295",
+				 "vchan", 3, 1, &dom, key), 0);
 	assert_int_equal(dom, 0);
+	assert_string_equal(key, "4194304-4294967295");
 	assert_int_equal(yb_xrv_parse_request_path(
-				 "/local/domain/32751/data/yasmin-bench/yasmin-0-7470",
-				 "yasmin", 0, 7470, &dom), 0);
+				 "/local/domain/32751/data/yasmin-bench/yasmin-0-7470/1-7",
+				 "yasmin", 0, 7470, &dom, key), 0);
 	assert_int_equal(dom, 32751);
 	static const char *bad[] = {
 		"/local/domain/05/data/yasmin-bench/yasmin-0-7470",
 		"/local/domain/32752/data/yasmin-bench/yasmin-0-7470",
 		"/local/domain//data/yasmin-bench/yasmin-0-7470",
 		"/local/domain/5/data/yasmin-bench/yasmin-0-7471",
+		"/local/domain/5/data/yasmin-bench/yasmin-0-74701",
+		"/local/domain/5/data/yasmin-bench/yasmin-0-74701/1-1",
 		"/local/domain/5/data/yasmin-bench/yasmin-1-7470",
 		"/local/domain/5/data/yasmin-bench/vchan-0-7470",
 		"/local/domain/5/data/yasmin-bench/yasmin-0-7470/x",
+		"/local/domain/5/data/yasmin-bench/yasmin-0-7470/",
+		"/local/domain/5/data/yasmin-bench/yasmin-0-7470/0-1",
+		"/local/domain/5/data/yasmin-bench/yasmin-0-7470/01-1",
+		"/local/domain/5/data/yasmin-bench/yasmin-0-7470/1-01",
+		"/local/domain/5/data/yasmin-bench/yasmin-0-7470/1-",
+		"/local/domain/5/data/yasmin-bench/yasmin-0-7470/-1",
+		"/local/domain/5/data/yasmin-bench/yasmin-0-7470/1-1/x",
+		"/local/domain/5/data/yasmin-bench/yasmin-0-7470/4194305-1",
+		"/local/domain/5/data/yasmin-bench/yasmin-0-7470/1-4294967296",
 		"/local/domain/5/data/yasmin-bench/yasmin-0-747",
 		"/local/domain/5",
 		"/local/domain/-5/data/yasmin-bench/yasmin-0-7470",
 		"/local/domain/5x/data/yasmin-bench/yasmin-0-7470",
 		"local/domain/5/data/yasmin-bench/yasmin-0-7470",
-		"/local/domain/0/data/yasmin-bench/yasmin-7470/reply-5",
+		"/local/domain/0/data/yasmin-bench/yasmin-7470/reply-5-1-1",
 		"@releaseDomain",
 		"",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		dom = 99;
 		assert_int_equal(yb_xrv_parse_request_path(bad[i], "yasmin", 0,
-							   7470, &dom), -1);
+							   7470, &dom, key), -1);
 		assert_int_equal(dom, 99);
+	}
+}
+
+/* A request node's name: "PID-SEQ", and nothing that only looks like it. */
+static void request_key(void **state)
+{
+	unsigned long pid = 7, seq = 7;
+	(void)state;
+
+	assert_int_equal(yb_xrv_parse_key("1-0", 3, &pid, &seq), 0);
+	assert_int_equal(pid, 1);
+	assert_int_equal(seq, 0);
+	assert_int_equal(yb_xrv_parse_key("4194304-4294967295", 18, &pid, &seq),
+			 0);
+	assert_int_equal(pid, 4194304);
+	assert_int_equal(seq, 4294967295ul);
+	/* Only the first n bytes count. */
+	assert_int_equal(yb_xrv_parse_key("12-3junk", 4, &pid, &seq), 0);
+	assert_int_equal(pid, 12);
+	assert_int_equal(seq, 3);
+	static const char *bad[] = { "",     "-",     "1",       "1-",
+				     "-1",   "0-1",   "01-1",    "1-01",
+				     "1--1", "1-1-1", "a-1",     "1-a",
+				     " 1-1", "1-1 ",  "4194305-1",
+				     "1-4294967296",  "99999999999-1" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pid = seq = 7;
+		assert_int_equal(yb_xrv_parse_key(bad[i], strlen(bad[i]), &pid,
+						  &seq),
+				 -1);
+		assert_int_equal(pid, 7);
+		assert_int_equal(seq, 7);
 	}
 }
 
@@ -245,6 +296,7 @@ int main(void)
 		cmocka_unit_test(reply_not_ours),
 		cmocka_unit_test(reply_hostile),
 		cmocka_unit_test(request_path),
+		cmocka_unit_test(request_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -154,7 +154,10 @@ static int vchan_accept(struct yb_ep *listener, struct yb_ep *conn,
 	c->order = req.order0;
 	yb_xrv_conn_from(&c->rv, l, req.dom);
 	char path[YB_XRV_PATH_MAX];
-	snprintf(path, sizeof(path), "%s/channel", l->base);
+	/* One channel per connection: several may be being set up at once
+	 * (libxenvchan_close removes it). */
+	snprintf(path, sizeof(path), "%s/channel-%u-%s", l->base, req.dom,
+		 l->cur_key);
 	size_t size = (size_t)1 << req.order0;
 	c->ch = libxenvchan_server_init(NULL, (int)c->rv.peer, path, size, size);
 	if (!c->ch) {

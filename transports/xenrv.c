@@ -55,25 +55,61 @@ int yb_xrv_parse_addr(const char *name, const char *addr, int listening,
 	return 0;
 }
 
+/* A decimal number without leading zeros (parse_uint allows them). */
+static int parse_plain(const char *s, size_t n, unsigned long long max,
+		       unsigned long long *out)
+{
+	if (n > 1 && s[0] == '0')
+		return -1;
+	return parse_uint(s, n, max, out);
+}
+
+int yb_xrv_parse_key(const char *s, size_t n, unsigned long *pid,
+		     unsigned long *seq)
+{
+	const char *dash = memchr(s, '-', n);
+	unsigned long long p, q;
+
+	if (!dash || n >= YB_XRV_KEY_MAX ||
+	    parse_plain(s, (size_t)(dash - s), 1ull << 22, &p) || p == 0 ||
+	    parse_plain(dash + 1, n - (size_t)(dash + 1 - s), 0xffffffffull,
+			&q))
+		return -1;
+	*pid = (unsigned long)p;
+	*seq = (unsigned long)q;
+	return 0;
+}
+
 int yb_xrv_parse_request_path(const char *path, const char *name,
-			      unsigned server, unsigned port, unsigned *dom)
+			      unsigned server, unsigned port, unsigned *dom,
+			      char *key)
 {
 	static const char head[] = "/local/domain/";
 	char tail[YB_XRV_PATH_MAX];
 	unsigned long long d;
+	unsigned long pid, seq;
 	size_t hl = sizeof(head) - 1;
 
 	if (strncmp(path, head, hl) != 0)
 		return -1;
 	const char *p = path + hl, *slash = strchr(p, '/');
-	if (!slash || (slash - p > 1 && p[0] == '0') ||
-	    parse_uint(p, (size_t)(slash - p), YB_XRV_DOMS - 1, &d))
+	if (!slash || parse_plain(p, (size_t)(slash - p), YB_XRV_DOMS - 1, &d))
 		return -1;
-	snprintf(tail, sizeof(tail), "/data/yasmin-bench/%s-%u-%u", name,
-		 server, port);
-	if (strcmp(slash, tail) != 0)
+	int tl = snprintf(tail, sizeof(tail), "/data/yasmin-bench/%s-%u-%u",
+			  name, server, port);
+	if (tl < 0 || (size_t)tl >= sizeof(tail) ||
+	    strncmp(slash, tail, (size_t)tl) != 0)
+		return -1;
+	const char *k = slash + tl;
+	if (*k == '\0') {
+		*dom = (unsigned)d;
+		key[0] = '\0';
+		return 1;
+	}
+	if (*k != '/' || yb_xrv_parse_key(k + 1, strlen(k + 1), &pid, &seq))
 		return -1;
 	*dom = (unsigned)d;
+	snprintf(key, YB_XRV_KEY_MAX, "%s", k + 1);
 	return 0;
 }
 
@@ -172,6 +208,7 @@ enum yb_xrv_answer yb_xrv_parse_reply(const char *text, size_t len,
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
@@ -393,17 +430,22 @@ static int xrv_open(struct yb_xrv *x, const char *name, const char *addr,
 	return 0;
 }
 
-/* The request node of domain dom for this server. */
-static void request_path(const struct yb_xrv *x, unsigned dom, char *path)
+/*
+ * The request directory of domain dom for the server in domain server on
+ * our port, or with key its node K.
+ */
+static void request_path(const struct yb_xrv *x, unsigned dom,
+			 unsigned server, const char *key, char *path)
 {
 	snprintf(path, YB_XRV_PATH_MAX,
-		 "/local/domain/%u/data/yasmin-bench/%s-%u-%u", dom, x->name,
-		 x->self, x->port);
+		 "/local/domain/%u/data/yasmin-bench/%s-%u-%u%s%s", dom,
+		 x->name, server, x->port, key ? "/" : "", key ? key : "");
 }
 
-static void reply_path(const struct yb_xrv *x, unsigned dom, char *path)
+static void reply_path(const struct yb_xrv *x, unsigned dom, const char *key,
+		       char *path)
 {
-	snprintf(path, YB_XRV_PATH_MAX, "%s/reply-%u", x->base, dom);
+	snprintf(path, YB_XRV_PATH_MAX, "%s/reply-%u-%s", x->base, dom, key);
 }
 
 /* Wake the server loop again while any domain is still pending. */
@@ -431,10 +473,11 @@ static void mark_pending(struct yb_xrv *x, unsigned dom)
 static void on_request_event(void *ctx, const char *path)
 {
 	struct yb_xrv *x = ctx;
+	char key[YB_XRV_KEY_MAX];
 	unsigned dom;
 
 	if (path && yb_xrv_parse_request_path(path, x->name, x->self, x->port,
-					      &dom) == 0 &&
+					      &dom, key) >= 0 &&
 	    (x->peer == YB_XRV_ANY || dom == x->peer))
 		mark_pending(x, dom);
 }
@@ -500,7 +543,7 @@ int yb_xrv_listen(struct yb_xrv *x, const char *name, const char *addr,
 	if (x->peer == YB_XRV_ANY)
 		snprintf(path, sizeof(path), "/local/domain");
 	else
-		request_path(x, x->peer, path);
+		request_path(x, x->peer, x->self, NULL, path);
 	rc = start_watch(x, path, "request");
 	if (rc == 0 && (rc = start_polling(x)) != 0)
 		goto fail;
@@ -591,47 +634,122 @@ static long node_owner(struct yb_xrv *x, const char *path)
 	return owner;
 }
 
-/* Answer domain dom's request without taking it (refusals). */
-static void answer(struct yb_xrv *x, unsigned dom, unsigned long long nonce,
-		   const char *text)
+/* Answer the request of (dom, key) without taking it (refusals). */
+static void answer(struct yb_xrv *x, unsigned dom, const char *key,
+		   unsigned long long nonce, const char *text)
 {
 	x->cur_owner = dom;
+	snprintf(x->cur_key, sizeof(x->cur_key), "%s", key);
 	yb_xrv_reply(x, nonce, text);
 }
 
-static int take_request(struct yb_xrv *x, struct yb_xrv_request *req,
-			struct yb_err *err)
+/* What identifies a request: its node and its text (FNV-1a). */
+static uint64_t text_hash(const char *s, unsigned len)
 {
-	char path[YB_XRV_PATH_MAX];
-	int rc = collect(x, err), d;
+	uint64_t h = 0xcbf29ce484222325ull;
 
-	if (rc)
-		return rc;
-	while ((d = next_pending(x)) >= 0) {
-		unsigned dom = (unsigned)d, len = 0;
-		request_path(x, dom, path);
-		char *s = xs_read(x->xs, XBT_NULL, path, &len);
-		if (!s)
+	for (unsigned i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static int was_answered(const struct yb_xrv *x, unsigned dom, const char *key,
+			uint64_t hash)
+{
+	unsigned n = x->n_answered < YB_XRV_ANSWERED ? x->n_answered :
+						      YB_XRV_ANSWERED;
+	for (unsigned i = 0; i < n; i++)
+		if (x->answered[i].dom == dom && x->answered[i].hash == hash &&
+		    strcmp(x->answered[i].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+static void remember_answered(struct yb_xrv *x, unsigned dom, const char *key,
+			      uint64_t hash)
+{
+	unsigned i = x->n_answered++ % YB_XRV_ANSWERED;
+	x->answered[i].dom = dom;
+	x->answered[i].hash = hash;
+	snprintf(x->answered[i].key, sizeof(x->answered[i].key), "%s", key);
+}
+
+/*
+ * The first request waiting in domain dom's directory, not answered yet,
+ * read into *s (the caller frees it) with its key and hash; 0, or -1 when
+ * there is none.  *more: another waits there too.
+ */
+static int find_request(struct yb_xrv *x, unsigned dom, char *key, char **s,
+			unsigned *len, uint64_t *hash, int *more)
+{
+	char dir[YB_XRV_PATH_MAX], path[YB_XRV_PATH_MAX];
+	unsigned n = 0, tlen = 0;
+	unsigned long pid, seq;
+	int found = -1;
+
+	request_path(x, dom, x->self, NULL, dir);
+	char **kids = xs_directory(x->xs, XBT_NULL, dir, &n);
+	*more = 0;
+	for (unsigned i = 0; kids && i < n && !*more; i++) {
+		if (yb_xrv_parse_key(kids[i], strlen(kids[i]), &pid, &seq))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, kids[i]);
+		char *t = xs_read(x->xs, XBT_NULL, path, &tlen);
+		if (!t)
 			continue; /* gone, or not for us to read */
-		if (len < 13 || memcmp(s, "yasmin-bench ", 13) != 0) {
-			free(s);
-			continue; /* not a request (yet) */
+		uint64_t h = text_hash(t, tlen);
+		if (tlen < 13 || memcmp(t, "yasmin-bench ", 13) != 0 ||
+		    was_answered(x, dom, kids[i], h)) {
+			free(t);
+			continue; /* not a request (any more, or yet) */
+		}
+		if (found == 0) {
+			*more = 1; /* looked at on the domain's next turn */
+			free(t);
+			continue;
 		}
 		/* Only the domain itself (or dom0) can write in its tree;
 		 * the node's owner must say so too. */
 		long owner = node_owner(x, path);
 		if (owner != (long)dom && owner != 0) {
-			free(s);
+			free(t);
 			continue;
 		}
+		snprintf(key, YB_XRV_KEY_MAX, "%s", kids[i]);
+		*s = t;
+		*len = tlen;
+		*hash = h;
+		found = 0;
+	}
+	free(kids);
+	return found;
+}
+
+static int take_request(struct yb_xrv *x, struct yb_xrv_request *req,
+			struct yb_err *err)
+{
+	char key[YB_XRV_KEY_MAX];
+	uint64_t hash;
+	int rc = collect(x, err), d, more;
+
+	if (rc)
+		return rc;
+	while ((d = next_pending(x)) >= 0) {
+		unsigned dom = (unsigned)d, len = 0;
+		char *s = NULL;
+		if (find_request(x, dom, key, &s, &len, &hash, &more) != 0)
+			continue;
+		if (more)
+			mark_pending(x, dom); /* after the others' turn */
 		x->last_owner = dom;
+		remember_answered(x, dom, key, hash);
 		rc = yb_xrv_parse_request(s, len, req, err);
 		free(s);
 		if (rc) {
 			char why[YB_XRV_TEXT_MAX];
 			snprintf(why, sizeof(why), "refused malformed request: %s",
 				 err->msg);
-			answer(x, dom, 0, why);
+			answer(x, dom, key, 0, why);
 			return yb_err_set(err, YB_EPROTO,
 					  "%s: request from domain %u: %s",
 					  x->name, dom, why + 8);
@@ -642,13 +760,14 @@ static int take_request(struct yb_xrv *x, struct yb_xrv_request *req,
 				 "refused the request claims domain %u, but "
 				 "domain %u wrote it",
 				 req->dom, dom);
-			answer(x, dom, req->nonce, why);
+			answer(x, dom, key, req->nonce, why);
 			return yb_err_set(err, YB_EPROTO,
 					  "%s: refused a request written by "
 					  "domain %u claiming to be domain %u",
 					  x->name, dom, req->dom);
 		}
 		x->cur_owner = dom;
+		snprintf(x->cur_key, sizeof(x->cur_key), "%s", key);
 		return 0;
 	}
 	return YB_EAGAIN;
@@ -666,7 +785,7 @@ int yb_xrv_reply(struct yb_xrv *x, unsigned long long nonce, const char *text)
 {
 	char path[YB_XRV_PATH_MAX], buf[YB_XRV_TEXT_MAX];
 
-	reply_path(x, x->cur_owner, path);
+	reply_path(x, x->cur_owner, x->cur_key, path);
 	snprintf(buf, sizeof(buf), "nonce=%llu %s", nonce, text);
 	int rc = put_node(x->xs, x->self, x->cur_owner, XS_PERM_READ, path, buf);
 	return rc ? yb_from_errno(-rc) : 0;
@@ -676,7 +795,7 @@ void yb_xrv_done(struct yb_xrv *x)
 {
 	char path[YB_XRV_PATH_MAX];
 
-	reply_path(x, x->cur_owner, path);
+	reply_path(x, x->cur_owner, x->cur_key, path);
 	xs_rm(x->xs, XBT_NULL, path);
 }
 
@@ -685,15 +804,15 @@ void yb_xrv_done(struct yb_xrv *x)
  * has read the answer (or given up), and then the reply can go, so that
  * the newcomer leaves nothing behind in XenStore.  Read every XRV_POLL_MS
  * rather than watch: the listener's watch belongs to the server loop.  A
- * client that stays longer than XRV_LINGER_MS keeps its reply until its
- * domain's next exchange overwrites it.
+ * client that stays longer than XRV_LINGER_MS keeps its reply until the
+ * server's directory goes.
  */
 static void clear_after_refusal(struct yb_xrv *x, unsigned dom)
 {
 	char path[YB_XRV_PATH_MAX];
 	uint64_t end = yb_now() + (uint64_t)XRV_LINGER_MS * 1000000;
 
-	request_path(x, dom, path);
+	request_path(x, dom, x->self, x->cur_key, path);
 	for (;;) {
 		unsigned len;
 		char *s = xs_read(x->xs, XBT_NULL, path, &len);
@@ -741,9 +860,8 @@ void yb_xrv_conn_from(struct yb_xrv *conn, const struct yb_xrv *l,
 	conn->peer = peer;
 	conn->port = l->port;
 	snprintf(conn->base, sizeof(conn->base), "%s", l->base);
-	snprintf(conn->presence, sizeof(conn->presence),
-		 "/local/domain/%u/data/yasmin-bench/%s-%u-%u", peer, l->name,
-		 l->self, l->port);
+	snprintf(conn->key, sizeof(conn->key), "%s", l->cur_key);
+	request_path(l, peer, l->self, l->cur_key, conn->presence);
 }
 
 /* Wait for the watch (or a polling interval): 1 look again, 0 timeout. */
@@ -842,6 +960,91 @@ static int connect_outcome(const struct yb_xrv *x, enum yb_xrv_answer kind,
 	}
 }
 
+/*
+ * Client: write our request node, readable by the server, and give the
+ * directory the same rights (the server lists it), in one transaction.
+ */
+static int put_request(struct yb_xrv *x, const char *text)
+{
+	char dir[YB_XRV_PATH_MAX];
+	struct xs_permissions perms[2] = {
+		{ .id = x->self, .perms = XS_PERM_NONE },
+		{ .id = x->peer, .perms = XS_PERM_READ },
+	};
+
+	request_path(x, x->self, x->peer, NULL, dir);
+	for (int tries = 0; tries < 10; tries++) {
+		xs_transaction_t t = xs_transaction_start(x->xs);
+		if (t == XBT_NULL)
+			return -errno;
+		if (!xs_write(x->xs, t, x->presence, text,
+			      (unsigned)strlen(text)) ||
+		    !xs_set_permissions(x->xs, t, dir, perms, 2) ||
+		    !xs_set_permissions(x->xs, t, x->presence, perms, 2)) {
+			int e = errno;
+			xs_transaction_end(x->xs, t, true);
+			return -e;
+		}
+		if (xs_transaction_end(x->xs, t, false))
+			return 0;
+		if (errno != EAGAIN)
+			return -errno;
+	}
+	return -EAGAIN;
+}
+
+/*
+ * Client: remove the request nodes our domain left for this server from
+ * processes that no longer exist (killed before they could), so that
+ * they do not pile up.  Another process's live node is left alone.
+ */
+static void sweep_stale(struct yb_xrv *x)
+{
+	char dir[YB_XRV_PATH_MAX], path[YB_XRV_PATH_MAX];
+	unsigned n = 0;
+	unsigned long pid, seq;
+
+	request_path(x, x->self, x->peer, NULL, dir);
+	char **kids = xs_directory(x->xs, XBT_NULL, dir, &n);
+	for (unsigned i = 0; kids && i < n; i++) {
+		if (yb_xrv_parse_key(kids[i], strlen(kids[i]), &pid, &seq) ||
+		    pid == (unsigned long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, kids[i]);
+		xs_rm(x->xs, XBT_NULL, path);
+	}
+	free(kids);
+}
+
+/*
+ * Client: remove our request node, and the directory with it when no
+ * other connection of this domain has a node there (in a transaction, so
+ * that one written meanwhile is not lost).
+ */
+static void remove_request(struct yb_xrv *x)
+{
+	char dir[YB_XRV_PATH_MAX];
+
+	remove_node(x, x->presence);
+	request_path(x, x->self, x->peer, NULL, dir);
+	for (int tries = 0; tries < 10; tries++) {
+		unsigned n = 0;
+		xs_transaction_t t = xs_transaction_start(x->xs);
+		if (t == XBT_NULL)
+			return;
+		char **kids = xs_directory(x->xs, t, dir, &n);
+		int listed = kids != NULL;
+		free(kids);
+		if (!listed || n > 0 || !xs_rm(x->xs, t, dir)) {
+			xs_transaction_end(x->xs, t, true);
+			return;
+		}
+		if (xs_transaction_end(x->xs, t, false) || errno != EAGAIN)
+			return;
+	}
+}
+
 int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 		   const struct yb_xrv_request *req, int timeout_ms,
 		   char *reply, size_t replylen, struct yb_err *err)
@@ -862,17 +1065,19 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 	/* The request goes into our own tree (so the server knows who
 	 * asks), and the node stays while we are connected (so the server
 	 * can tell if we die half way).  Watch for the answer first. */
-	snprintf(x->presence, sizeof(x->presence),
-		 "/local/domain/%u/data/yasmin-bench/%s-%u-%u", x->self, name,
-		 x->peer, x->port);
-	snprintf(path, sizeof(path), "%s/reply-%u", x->base, x->self);
+	static unsigned long seq;
+	snprintf(x->key, sizeof(x->key), "%ld-%lu", (long)getpid(),
+		 __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED) & 0xfffffffful);
+	request_path(x, x->self, x->peer, x->key, x->presence);
+	reply_path(x, x->self, x->key, path);
+	sweep_stale(x);
 	start_watch(x, path, "reply");
 	snprintf(buf, sizeof(buf),
 		 "yasmin-bench %u dom=%u nonce=%llu order0=%u order1=%u "
 		 "wait=%u spin=%llu",
 		 req->version, x->self, req->nonce, req->order0, req->order1,
 		 req->wait, req->spin_ns);
-	rc = put_node(x->xs, x->self, x->peer, XS_PERM_READ, x->presence, buf);
+	rc = put_request(x, buf);
 	if (rc) {
 		rc = yb_err_sys(err, -rc, "%s: cannot write the request to %s",
 				name, x->presence);
@@ -1008,7 +1213,7 @@ void yb_xrv_close(struct yb_xrv *x)
 {
 	if (x->xs && x->xs_pid == getpid()) {
 		if (x->own_presence)
-			remove_node(x, x->presence);
+			remove_request(x);
 		if (x->listener)
 			remove_node(x, x->base);
 	}

@@ -3,21 +3,27 @@
  * the yasmin and vchan transports.
  *
  * The server S, serving peer domain C (or any domain) on port P, owns one
- * directory, and every client its request node:
+ * directory, and each client connection its request node:
  *
  *   /local/domain/S/data/yasmin-bench/NAME-P/     NAME: yasmin or vchan
- *     state     "listening C" (or "any")   readable by C (or by all)
- *     reply-C   the answer to domain C     readable by C
- *   /local/domain/C/data/yasmin-bench/NAME-S-P    readable by S
+ *     state        "listening C" (or "any")   readable by C (or by all)
+ *     reply-C-K    the answer to connection K of domain C, readable by C
+ *   /local/domain/C/data/yasmin-bench/NAME-S-P/   readable by S
+ *     K            one connection's request (K is "PID-SEQ": the client's
+ *                  process id and a count within that process)
  *
  * A client waits for `state` with a XenStore watch, writes its request
  * ("yasmin-bench 1 dom=C nonce=N order0=O order1=O wait=W spin=NS") into
- * its own node, and waits for reply-C with its nonce: "nonce=N ok ..."
+ * its own node K, and waits for reply-C-K with its nonce: "nonce=N ok ..."
  * (the rest is the transport's: grant reference, event channel, path),
  * "nonce=N refused WHY", "nonce=N no-resources WHY" or, from a server
- * busy with another client, "nonce=N busy WHY".  The node stays while the
- * client is connected: its disappearance tells the server the client's
- * domain (or the client) is gone.
+ * busy with another client, "nonce=N busy WHY".  Once answered the node
+ * says "asked N"; it stays while the client is connected: its
+ * disappearance tells the server the client's domain (or the client) is
+ * gone.  Several connections from one domain at once (`client --pairs`,
+ * or several clients) each have their own node and reply.  A client
+ * removes the nodes its domain left behind for processes that no longer
+ * exist, and the directory with its last node.
  *
  * Who asks is proven, not claimed: a domain can write only in its own
  * tree (and dom0 anywhere), so the server takes the client's domain from
@@ -25,14 +31,15 @@
  * says the same, and refuses a request whose text claims another domain
  * (its writer is told so; the claimed domain's own request is untouched).
  * Nothing in the server's directory is writable by anyone else.  The
- * server watches the request node of its peer, or, serving any domain,
- * every domain's tree (XenStore sends it only the events of nodes it may
- * read); each domain has one request node, and pending domains are taken
- * in turn from the one after the domain served last, so requests from
+ * server watches the request directory of its peer, or, serving any
+ * domain, every domain's tree (XenStore sends it only the events of nodes
+ * it may read); pending domains are taken in turn from the one after the
+ * domain served last, one request each time round, so requests from
  * several domains at once are neither lost nor mixed, and none can keep
  * another waiting.  Either side's text is untrusted, coming from another
- * domain: yb_xrv_parse_request(), yb_xrv_parse_reply() and
- * yb_xrv_parse_request_path() read it with bounds on every field.
+ * domain: yb_xrv_parse_request(), yb_xrv_parse_reply(),
+ * yb_xrv_parse_request_path() and yb_xrv_parse_key() read it with bounds
+ * on every field.
  *
  * A busy server answers from the request alone (yb_xrv_refuse): nothing
  * is granted, bound or mapped for the newcomer, and its reply is removed
@@ -58,6 +65,8 @@
 #define YB_XRV_ANY 0xffffu /* a server for any domain: "yasmin:any" */
 #define YB_XRV_PATH_MAX 160
 #define YB_XRV_TEXT_MAX 256
+#define YB_XRV_KEY_MAX 24 /* "PID-SEQ" and its NUL */
+#define YB_XRV_ANSWERED 64 /* requests a server remembers answering */
 #define YB_XRV_DOMS 0x7ff0u /* domain ids below DOMID_FIRST_RESERVED */
 /* XenStore rendezvous under TCG emulation takes seconds: be patient. */
 #define YB_XRV_HANDSHAKE_MS 30000
@@ -81,7 +90,8 @@ struct yb_xrv {
 	unsigned port;
 	const char *name; /* "yasmin" or "vchan" */
 	char base[YB_XRV_PATH_MAX];     /* the server's directory */
-	char presence[YB_XRV_PATH_MAX]; /* the client's presence node */
+	char presence[YB_XRV_PATH_MAX]; /* the client's request node */
+	char key[YB_XRV_KEY_MAX];       /* its name, K (see above) */
 	int own_presence; /* we created presence (the client): remove it */
 	int listener;     /* we created base (the server): remove it */
 	struct yb_xsw w;  /* our watches (see xswatch.h) */
@@ -96,8 +106,17 @@ struct yb_xrv {
 	 * served last (for taking turns), and the domains whose request
 	 * node changed since they were last looked at. */
 	unsigned cur_owner;
+	char cur_key[YB_XRV_KEY_MAX];
 	unsigned last_owner;
 	uint8_t pending[YB_XRV_DOMS / 8];
+	/* The requests answered last (domain, key, text), so that a request is
+	 * not taken twice in the moment before its client marks it asked. */
+	struct {
+		unsigned dom;
+		char key[YB_XRV_KEY_MAX];
+		uint64_t hash; /* of its text */
+	} answered[YB_XRV_ANSWERED];
+	unsigned n_answered;
 };
 
 /*
@@ -178,13 +197,23 @@ void yb_xrv_close(struct yb_xrv *x);
 void yb_xrv_forget(struct yb_xrv *x);
 
 /*
- * Is path the request node of some domain for the server name in domain
- * server on port?  ("/local/domain/C/data/yasmin-bench/NAME-S-P", C in
- * decimal without leading zeros, below DOMID_FIRST_RESERVED.)  0 with C
- * in *dom, or -1.
+ * Is path a request node, or the request directory, of some domain for the
+ * server name in domain server on port?
+ * ("/local/domain/C/data/yasmin-bench/NAME-S-P[/K]", C in decimal without
+ * leading zeros, below DOMID_FIRST_RESERVED, K as yb_xrv_parse_key takes
+ * it.)  0 for a node (C in *dom, K in key, which holds YB_XRV_KEY_MAX
+ * bytes), 1 for the directory (key ""), or -1.
  */
 int yb_xrv_parse_request_path(const char *path, const char *name,
-			      unsigned server, unsigned port, unsigned *dom);
+			      unsigned server, unsigned port, unsigned *dom,
+			      char *key);
+/*
+ * A request node's name, n bytes of untrusted text: "PID-SEQ", two
+ * decimal numbers without leading zeros, PID from 1 to 2^22 (the kernel's
+ * largest), SEQ below 2^32.  0 with the numbers, or -1.
+ */
+int yb_xrv_parse_key(const char *s, size_t n, unsigned long *pid,
+		     unsigned long *seq);
 
 /* Untrusted text -> request; 0 or -1 (why in err). */
 int yb_xrv_parse_request(const char *text, size_t len,

@@ -7,7 +7,7 @@
 # domain's soaks go on undisturbed; a domain destroyed mid-stream noticed
 # within seconds with no grants or XenStore entries left and the next
 # client served; streams reversed and both ways at once over yasmin and
-# vchan; three domUs served at once by dom0, and one then two domU pairs
+# vchan; two pairs at once from one domU; three domUs served at once by dom0, and one then two domU pairs
 # started together on the wall clock and merged into scaling tables;
 # results brought home and drawn here.  Timings inside are not
 # performance data.
@@ -72,6 +72,7 @@ need "graphs drawn on the host"
 for t in yasmin vchan; do
 	need "reverse-$t exit 0"
 	need "bidir-$t exit 0"
+	need "pairs-$t exit 0"
 done
 need "dom0-vsock-loopback-reverse"
 need "dom0-vsock-loopback-bidir"
@@ -112,6 +113,23 @@ for t in yasmin vchan vsock; do
 		awk -F, -v w=$want 'NR > 1 && ($2 != "stream" || $23 != w || $22 != "yes") { print; exit 1 }
 			END { exit NR < 4 }' "$f" || fail "$d-$t: rows are not verified $want streams"
 	done
+done
+# Two pairs from one domain to dom0: each pair's rows and the totals,
+# every pair row verified, and the pairs' figures follow from their trials.
+for t in yasmin vchan; do
+	f=$R/yb1/pairs-$t/results.csv
+	[ -s "$f" ] || fail "missing results of client --pairs 2 over $t"
+	check_rows "$f" || fail "pairs-$t: rows break their invariants"
+	for m in pingpong stream; do
+		for p in 0 1 2; do
+			n=$(awk -F, -v m=$m -v p=$p '$2 == m && $15 == 2 && $16 == p' "$f" | wc -l)
+			[ "$n" -ge 3 ] || fail "pairs-$t $m pair $p: $n rows"
+		done
+	done
+	awk -F, 'NR > 1 && $16 != 0 && $22 != "yes" { exit 1 }' "$f" ||
+		fail "pairs-$t: a pair row is not verified"
+	"$HELPER" pairs-check "$R/yb1/pairs-$t/results.json" >"$T/pc" 2>&1 ||
+		{ cat "$T/pc"; fail "pairs-$t: figures do not follow from their trials"; }
 done
 # What ran together was merged: the scaling tables hold the sets, and
 # the host drew the graph from the guests' files.
