@@ -71,7 +71,10 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) \
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) $(if $(filter 1,$(STATIC)),-static)
 LIBS        := -ljansson $(CONFIG_LIBS) -lm
 
-CORE_SRC := $(wildcard core/*/*.c) $(wildcard transports/*.c)
+# transports/preload.c is the wrap shim: it defines read(), write() and
+# the rest, so it goes into the preloaded library only, never the binary.
+PRELOAD_SRC := transports/preload.c
+CORE_SRC := $(filter-out $(PRELOAD_SRC),$(wildcard core/*/*.c) $(wildcard transports/*.c))
 CMD_SRC  := $(wildcard cmd/*.c)
 UNIT_SRC := $(wildcard tests/unit_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz_*.c)
@@ -85,11 +88,27 @@ FUZZ_BIN := $(FUZZ_SRC:tests/%.c=$(BUILD)/fuzz/%)
 LIB      := $(BUILD)/libyb.a
 BIN      := $(BUILD)/$(PROG)
 
+# The wrap shim, preloaded into unmodified programs: its own position-
+# independent objects, without the sanitizers (a sanitized library cannot
+# be preloaded into a program built without them), exporting only the
+# functions it interposes.  Not for a static build: nothing can preload
+# into a static program.
+PRELOAD_SO  := $(BUILD)/lib$(PROG)-preload.so
+PRELOAD_DEP := transports/preload.c transports/wrap.c transports/shm.c \
+               transports/sock.c transports/ringep.c core/wire/ring.c \
+               core/wire/transport.c core/base/err.c core/base/clock.c \
+               core/host/wake.c core/host/sysinfo.c core/base/stats.c \
+               core/base/meta.c
+PRELOAD_OBJ := $(PRELOAD_DEP:%.c=$(BUILD)/pic/%.o)
+PIC_CFLAGS  := $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) -fPIC \
+               -fvisibility=hidden -ffunction-sections -fdata-sections
+LIBDIR      ?= $(PREFIX)/lib
+
 .PHONY: all run bench check unit fuzz install uninstall clean distclean \
         deps lint-man xen-check static
 .DEFAULT_GOAL := all
 
-all: $(BIN)
+all: $(BIN) $(if $(filter 1,$(STATIC)),,$(PRELOAD_SO))
 
 $(BUILD)/config.mk: scripts/deps.sh scripts/configure.sh
 	@mkdir -p $(@D)
@@ -128,6 +147,19 @@ $(BUILD)/%.o: %.c $(BUILD)/.flags | $(BUILD)/gen/yb_version.h \
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(FILE_CFLAGS) -c -o $@ $<
+
+$(BUILD)/pic/%.o: %.c $(BUILD)/.flags | $(BUILD)/gen/yb_version.h \
+		$(BUILD)/gen/yb_plots.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(PIC_CFLAGS) $(FILE_CFLAGS) -c -o $@ $<
+
+# Only what the shim reaches is kept (--gc-sections): the transport
+# registry's other transports are never linked in.
+$(PRELOAD_SO): $(PRELOAD_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared $(LDFLAGS) -Wl,--gc-sections -Wl,-z,defs -o $@ \
+	  $(PRELOAD_OBJ) -ldl -lpthread -lm
 
 $(LIB): $(CORE_OBJ)
 	@$(if $(Q),echo "  AR      $@")
@@ -199,12 +231,16 @@ install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(COMPDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/$(PROG)
+	$(if $(wildcard $(PRELOAD_SO)),install -d $(DESTDIR)$(LIBDIR)/$(PROG) && \
+	  install -m 644 $(PRELOAD_SO) $(DESTDIR)$(LIBDIR)/$(PROG)/)
 	install -m 644 man/$(PROG).1 $(DESTDIR)$(MANDIR)/man1/$(PROG).1
 	install -m 644 scripts/$(PROG).bash $(DESTDIR)$(COMPDIR)/$(PROG)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/$(PROG) $(DESTDIR)$(MANDIR)/man1/$(PROG).1 \
-	  $(DESTDIR)$(COMPDIR)/$(PROG)
+	  $(DESTDIR)$(COMPDIR)/$(PROG) \
+	  $(DESTDIR)$(LIBDIR)/$(PROG)/lib$(PROG)-preload.so
+	-rmdir $(DESTDIR)$(LIBDIR)/$(PROG) 2>/dev/null
 
 clean:
 	rm -rf $(BUILD)

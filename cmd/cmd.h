@@ -31,6 +31,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_ab(int argc, char **argv);
 int cmd_diag(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_wrap(int argc, char **argv);
 
 /* ---- main.c: signals, usage errors, failures -------------------------- */
 

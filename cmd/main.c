@@ -83,6 +83,8 @@ static const struct {
 	  "spread between rounds" },
 	{ "diag", cmd_diag,
 	  "what this host or guest can do, and why a transport is not" },
+	{ "wrap", cmd_wrap,
+	  "run an unmodified program with its local TCP over the ring" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

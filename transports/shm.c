@@ -631,14 +631,18 @@ static int shm_answer(struct yb_ep *conn, const struct shm_setup *s,
 static int shm_accept(struct yb_ep *listener, struct yb_ep *conn,
 		      struct yb_err *err)
 {
+	int rc = yb_sock_unix_accept(listener, conn, err);
+
+	return rc ? rc : yb_shm_serve(conn, err);
+}
+
+int yb_shm_serve(struct yb_ep *conn, struct yb_err *err)
+{
 	struct shm_setup s = { 0 };
 	struct yb_err why = { 0 };
 	int memfd = -1;
-	int rc = yb_sock_unix_accept(listener, conn, err);
+	int rc = shm_take_request(conn, &s, err);
 
-	if (rc)
-		return rc;
-	rc = shm_take_request(conn, &s, err);
 	if (rc)
 		return rc;
 	struct shm_conn *c = shm_conn_new();
@@ -876,14 +880,28 @@ static int shm_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 		       struct yb_err *err)
 {
 	struct yb_shm_request req;
-	struct shm_setup s = { 0 };
-	int memfd = -1;
 	int rc = yb_sock_unix_connect(ep, "shm", addr, timeout_ms, err);
 
 	if (rc == 0)
-		rc = shm_send_request(ep, &req, err);
+		rc = yb_shm_ask(ep, &req, err);
 	if (rc == 0)
-		rc = shm_take_reply(ep, &req, timeout_ms, &s, &memfd, err);
+		rc = yb_shm_join(ep, &req, timeout_ms, err);
+	return rc;
+}
+
+int yb_shm_ask(struct yb_ep *ep, struct yb_shm_request *req,
+	       struct yb_err *err)
+{
+	return shm_send_request(ep, req, err);
+}
+
+int yb_shm_join(struct yb_ep *ep, const struct yb_shm_request *req,
+		int timeout_ms, struct yb_err *err)
+{
+	struct shm_setup s = { 0 };
+	int memfd = -1;
+	int rc = shm_take_reply(ep, req, timeout_ms, &s, &memfd, err);
+
 	if (rc == 0)
 		rc = shm_check_memfd(ep, memfd, s.size, err);
 	if (rc == 0)

@@ -147,4 +147,24 @@ int yb_shm_refusal_continues(const uint8_t *rep);
 int yb_shm_dec_refusal(const uint8_t *buf, size_t len,
 		       char why[YB_SHM_WHY_MAX]);
 
+/*
+ * The rendezvous in steps, for a caller that owns the socket (the wrap
+ * shim, which says who it is on the socket before the request and makes
+ * its TCP connection between the steps).  ep is a shm endpoint
+ * (yb_ep_init) whose fd is the connected or accepted UNIX socket.
+ *   client: yb_shm_ask sends the request (ep->params: the rings wanted),
+ *           yb_shm_join waits up to timeout_ms for the answer, maps the
+ *           memory and acknowledges; the endpoint is then connected.
+ *   server: yb_shm_serve reads the request, sets up the memory, answers
+ *           and waits for the acknowledgement.
+ * Errors as for connect and accept; on failure ep->fd is still the
+ * caller's to close (yb_ep_close).
+ */
+struct yb_ep;
+int yb_shm_ask(struct yb_ep *ep, struct yb_shm_request *req,
+	       struct yb_err *err);
+int yb_shm_join(struct yb_ep *ep, const struct yb_shm_request *req,
+		int timeout_ms, struct yb_err *err);
+int yb_shm_serve(struct yb_ep *conn, struct yb_err *err);
+
 #endif /* YB_SHM_H */

@@ -74,6 +74,7 @@ _Static_assert(YB_RING_OFF_LINE(0, 1) - YB_RING_OFF_LINE(0, 0) >= 128,
 
 #define LIVE_CLOSED 0
 #define LIVE_OPEN 1
+#define LIVE_SHUT 2 /* open, but sends nothing more (yb_ring_shutdown) */
 
 /* Poll mode yields the CPU this often, so that a peer sharing it runs. */
 #define POLL_YIELD_NS 50000
@@ -263,14 +264,14 @@ corrupt(struct yb_ring *r, const char *fmt, ...)
 	return YB_EPEER;
 }
 
-/* The peer's live byte: 1 open, 0 closed, < 0 corrupt. */
+/* The peer's live byte: 1 open, 2 sends no more, 0 closed, < 0 corrupt. */
 static int peer_live(struct yb_ring *r)
 {
 	/* Acquire: pairs with the release in yb_ring_close, so the counters
 	 * we read after seeing "closed" are the final ones. */
 	uint8_t v = __atomic_load_n(live_byte(r, 1 - r->side),
 				    __ATOMIC_ACQUIRE);
-	if (v > LIVE_OPEN)
+	if (v > LIVE_SHUT)
 		return (int)corrupt(r, "live byte of the peer is %u", v);
 	return v;
 }
@@ -514,7 +515,7 @@ static ssize_t send_try(struct yb_ring *r, const uint8_t *buf, size_t len)
 {
 	if (r->broken)
 		return YB_EPEER;
-	if (r->closed)
+	if (r->closed || r->shut)
 		return YB_EPIPE;
 	int live = peer_live(r);
 	if (live < 0)
@@ -564,8 +565,10 @@ static ssize_t recv_try(struct yb_ring *r, uint8_t *buf, size_t len)
 			return live;
 		if (live == LIVE_OPEN && !r->peer_closed)
 			return YB_EAGAIN;
-		/* Closed: anything sent before the close is visible now. */
-		r->peer_closed = 1;
+		/* Closed, or sends no more: anything sent before is
+		 * visible now. */
+		if (live == LIVE_CLOSED)
+			r->peer_closed = 1;
 		avail = rx_avail(r);
 		if (avail <= 0)
 			return avail;
@@ -601,6 +604,22 @@ static ssize_t recv_try(struct yb_ring *r, uint8_t *buf, size_t len)
 	}
 	r->st.bytes_received += n;
 	return (ssize_t)n;
+}
+
+/*
+ * Does the peer's live byte leave us nothing to wait for?  0 when it
+ * does (closed, corrupt, or, for a reader, sending no more), 1 when
+ * waiting still makes sense.
+ */
+static int live_ready(struct yb_ring *r, unsigned events)
+{
+	int live = peer_live(r);
+
+	if (live == LIVE_OPEN)
+		return 1;
+	if (live == LIVE_SHUT && !(events & YB_RING_READ))
+		return 1; /* it still reads what we write */
+	return 0;
 }
 
 /*
@@ -640,11 +659,8 @@ static int arm(struct yb_ring *r, unsigned events)
 		if (s != 0)
 			ready = 1;
 	}
-	if (!ready) {
-		int live = peer_live(r);
-		if (live != LIVE_OPEN)
-			ready = 1; /* closed or corrupt: the caller finds out */
-	}
+	if (!ready && !live_ready(r, events))
+		ready = 1; /* closed or corrupt: the caller finds out */
 	return ready || r->broken || r->peer_closed;
 }
 
@@ -657,7 +673,7 @@ static int ready_now(struct yb_ring *r, unsigned events)
 		return 1;
 	if ((events & YB_RING_WRITE) && tx_space(r) != 0)
 		return 1;
-	return peer_live(r) != LIVE_OPEN;
+	return !live_ready(r, events);
 }
 
 /*
@@ -836,6 +852,46 @@ ssize_t yb_ring_recv(struct yb_ring *r, void *buf, size_t len, int nonblock)
 		if (w < 0)
 			return w;
 	}
+}
+
+unsigned yb_ring_poll(struct yb_ring *r, unsigned events)
+{
+	unsigned got = 0;
+
+	for (int look = 0; look < 2; look++) {
+		if (r->broken || r->peer_closed || r->closed)
+			return events | YB_RING_HUP;
+		if ((events & YB_RING_READ) &&
+		    (rx_avail(r) != 0 || !live_ready(r, YB_RING_READ)))
+			got |= YB_RING_READ;
+		if ((events & YB_RING_WRITE) &&
+		    (r->shut || tx_space(r) != 0 ||
+		     !live_ready(r, YB_RING_WRITE)))
+			got |= YB_RING_WRITE;
+		if (r->broken || peer_live(r) == LIVE_CLOSED)
+			got |= YB_RING_HUP;
+		if (got || look)
+			return got;
+		/* Nothing yet: take the wake-ups already delivered, ask for
+		 * the next, and look once more (the peer may have moved
+		 * before it saw our request). */
+		consume_signals(r);
+		arm(r, events);
+	}
+	return got;
+}
+
+void yb_ring_shutdown(struct yb_ring *r)
+{
+	if (r->closed || r->shut || !r->ctrl)
+		return;
+	r->shut = 1;
+	if (r->broken)
+		return;
+	/* Release: every byte we sent precedes the end of our stream. */
+	__atomic_store_n(live_byte(r, r->side), LIVE_SHUT, __ATOMIC_RELEASE);
+	if (!r->peer_closed)
+		signal_peer(r);
 }
 
 ssize_t yb_ring_send_try(struct yb_ring *r, const void *buf, size_t len)

@@ -17,7 +17,9 @@
  *     0     u32 magic "YBRG", u16 version, u16 reserved,
  *           u8 order[2] (log2 of the data ring sizes, ring 0 then ring 1)
  *     128   u8 live[2]: 1 while side 0 (server) / side 1 (client) is
- *           connected; 0 once it closed; anything else is corruption
+ *           connected; 2 once it sends nothing more but still reads
+ *           (yb_ring_shutdown, a socket's SHUT_WR); 0 once it closed;
+ *           anything else is corruption
  *     132   u32 cpu[2]: the CPU each side last waited on, plus one (0:
  *           unknown); advisory, only ever compared
  *     256   ring 0 producer line: u32 prod, u8 tail[4],
@@ -193,6 +195,7 @@ struct yb_ring {
 	uint64_t spin_ns;
 	uint32_t cpu_published; /* what we last wrote to our cpu word */
 	int closed;             /* we closed our side */
+	int shut;               /* we send nothing more (yb_ring_shutdown) */
 	int peer_closed;        /* the peer closed or died */
 	int broken;             /* corruption seen: every call fails */
 	struct yb_ring_signal sig;
@@ -249,7 +252,23 @@ ssize_t yb_ring_recv_try(struct yb_ring *r, void *buf, size_t len);
  */
 #define YB_RING_READ 1u
 #define YB_RING_WRITE 2u
+#define YB_RING_HUP 4u /* yb_ring_poll: the peer closed, died or broke it */
 int yb_ring_wait(struct yb_ring *r, unsigned events, int timeout_ms);
+
+/*
+ * For a caller about to poll(2) on yb_ring_fd(): which of events would
+ * not block now (reading: data, or the end of the stream; writing:
+ * space, or an error to report), with YB_RING_HUP when the peer has
+ * closed, gone or corrupted the ring.  When none, the peer has been
+ * asked to wake us (the descriptor becomes readable) for them.
+ */
+unsigned yb_ring_poll(struct yb_ring *r, unsigned events);
+
+/*
+ * Send nothing more (a socket's shutdown(SHUT_WR)): the peer reads what
+ * was sent, then the end of the stream; we still read.  Idempotent.
+ */
+void yb_ring_shutdown(struct yb_ring *r);
 
 /* Bytes readable now / space writable now (after validation), or < 0. */
 ssize_t yb_ring_readable(struct yb_ring *r);
