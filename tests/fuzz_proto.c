@@ -4,7 +4,9 @@
  * peer.  Under AddressSanitizer any read past the message fails; decoded
  * values must respect the limits the decoders promise.  The same bytes go
  * through the shm rendezvous refusal decoder (bytes from a server the
- * client does not trust); fuzz_xenstore takes the Xen rendezvous text.
+ * client does not trust), and through the wrap shim's hello decoder (the
+ * first bytes a wrapped listener reads from a local process); fuzz_xenstore
+ * takes the Xen rendezvous text.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +17,7 @@
 #include "core/wire/proto.h"
 #include "core/measure/schedule.h"
 #include "transports/shm.h"
+#include "transports/wrap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -80,6 +83,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!m)
 		return 0;
 	check_shm_handshake(data, size);
+	/* A wrap hello: accepted only whole, with a port, and then the same
+	 * bytes again when encoded back. */
+	struct yb_wrap_hello h;
+	if (yb_wrap_dec_hello(data, size, &h, &err) == 0) {
+		uint8_t back[YB_WRAP_HELLO_LEN];
+		yb_wrap_enc_hello(back, &h);
+		if (size != YB_WRAP_HELLO_LEN || h.port == 0 || h.port > 65535 ||
+		    memcmp(back, data, size) != 0)
+			abort();
+	}
 	/* A shm refusal: a known code, and a short printable reason. */
 	char why[YB_SHM_WHY_MAX];
 	int code = yb_shm_dec_refusal(data, size, why);

@@ -739,6 +739,80 @@ static void large_writes_published_in_pieces(void **state)
 	}
 }
 
+/*
+ * shutdown: the peer reads what was sent, then the end of the stream,
+ * while the other direction goes on; we can no longer send.
+ */
+static void half_close(void **state)
+{
+	(void)state;
+	struct pair *p = pair_new(12, YB_WAIT_BLOCK, 0);
+	uint8_t b[64] = { 1, 2, 3 };
+
+	assert_int_equal(yb_ring_send(&p->r[1], b, 10, 1), 10);
+	yb_ring_shutdown(&p->r[1]);
+	yb_ring_shutdown(&p->r[1]); /* idempotent */
+	assert_int_equal(p->mem[YB_RING_OFF_LIVE + 1], 2);
+	assert_int_equal(yb_ring_send(&p->r[1], b, 1, 1), YB_EPIPE);
+	/* The server: the ten bytes, then the end, and again the end. */
+	assert_int_equal(yb_ring_recv(&p->r[0], b, sizeof(b), 1), 10);
+	assert_int_equal(b[2], 3);
+	assert_int_equal(yb_ring_recv(&p->r[0], b, sizeof(b), 1), 0);
+	assert_int_equal(yb_ring_recv(&p->r[0], b, sizeof(b), 0), 0);
+	assert_true(yb_ring_poll(&p->r[0], YB_RING_READ) & YB_RING_READ);
+	/* The other way still works, both ways round. */
+	assert_int_equal(yb_ring_send(&p->r[0], "abc", 3, 1), 3);
+	assert_int_equal(yb_ring_recv(&p->r[1], b, sizeof(b), 1), 3);
+	assert_memory_equal(b, "abc", 3);
+	/* A writer waiting for space is not woken by the peer's shutdown:
+	 * fill the ring, and the server is still not writable. */
+	uint8_t big[4096];
+	memset(big, 7, sizeof(big));
+	ssize_t filled = 0, n;
+	while ((n = yb_ring_send(&p->r[0], big, sizeof(big), 1)) > 0)
+		filled += n;
+	assert_int_equal(n, YB_EAGAIN);
+	assert_true(filled >= 4093);
+	assert_int_equal(yb_ring_poll(&p->r[0], YB_RING_WRITE), 0);
+	assert_int_equal(yb_ring_wait(&p->r[0], YB_RING_WRITE, 30), 0);
+	/* Until the peer closes: then writing fails at once. */
+	yb_ring_close(&p->r[1]);
+	assert_true(yb_ring_poll(&p->r[0], YB_RING_WRITE) & YB_RING_HUP);
+	assert_int_equal(yb_ring_send(&p->r[0], big, 1, 1), YB_EPIPE);
+	pair_free(p);
+}
+
+/*
+ * poll: ready now, or the peer asked to ring the doorbell (our fd) for
+ * exactly what we wait for; a data-less ring is not readable.
+ */
+static void poll_arms_doorbell(void **state)
+{
+	(void)state;
+	struct pair *p = pair_new(12, YB_WAIT_BLOCK, 0);
+	uint8_t b[16];
+	struct pollfd pf = { .fd = p->ctx[0].self_fd, .events = POLLIN };
+
+	assert_int_equal(yb_ring_poll(&p->r[0], YB_RING_WRITE), YB_RING_WRITE);
+	assert_int_equal(yb_ring_poll(&p->r[0], YB_RING_READ), 0);
+	assert_int_equal(poll(&pf, 1, 0), 0); /* no doorbell yet */
+	assert_int_equal(yb_ring_send(&p->r[1], "x", 1, 1), 1);
+	assert_int_equal(poll(&pf, 1, 1000), 1); /* rang for the data */
+	assert_int_equal(yb_ring_poll(&p->r[0], YB_RING_READ | YB_RING_WRITE),
+			 YB_RING_READ | YB_RING_WRITE);
+	assert_int_equal(yb_ring_recv(&p->r[0], b, sizeof(b), 1), 1);
+	/* Empty again: asking takes the old wake-up, arms anew. */
+	assert_int_equal(yb_ring_poll(&p->r[0], YB_RING_READ), 0);
+	assert_int_equal(poll(&pf, 1, 0), 0);
+	/* A peer that goes is a hang-up, and readable (end of stream). */
+	yb_ring_close(&p->r[1]);
+	unsigned got = yb_ring_poll(&p->r[0], YB_RING_READ);
+	assert_true(got & YB_RING_READ);
+	assert_true(got & YB_RING_HUP);
+	assert_int_equal(yb_ring_recv(&p->r[0], b, sizeof(b), 1), 0);
+	pair_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -755,6 +829,8 @@ int main(void)
 		cmocka_unit_test(lazy_consumer_counter),
 		cmocka_unit_test(small_pieces_threaded),
 		cmocka_unit_test(threaded_streams),
+		cmocka_unit_test(half_close),
+		cmocka_unit_test(poll_arms_doorbell),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
