@@ -54,6 +54,8 @@ OBJ=${ROOT:-$PWD}/$BUILD
 : >"$T/uses"
 for f in core/*/*.c transports/*.c cmd/*.c; do
 	o=$OBJ/${f%.c}.o
+	# The wrap shim is built only into its preloaded library.
+	[ "$f" = transports/preload.c ] && o=$OBJ/pic/${f%.c}.o
 	[ -f "$o" ] || fail "no object $o: build first"
 	nm --defined-only "$o" | awk -v f="$f" '$2 ~ /^[TDRB]$/ { print $3, f }' >>"$T/defs"
 	nm --undefined-only "$o" | awk -v f="$f" '$NF ~ /^yb_/ { print $NF, f }' >>"$T/uses"

@@ -75,7 +75,9 @@ for f in usr/bin/yasmin-bench usr/share/man/man1/yasmin-bench.1.gz \
 done
 cmp -s "$R/usr/share/bash-completion/completions/yasmin-bench" "$ROOT/scripts/yasmin-bench.bash" ||
 	fail "the packaged completion is not scripts/yasmin-bench.bash"
-grep -q preload "$T/contents" && fail "the package holds a preload library"
+# The wrap shim, where the packaged binary finds it.
+L=usr/lib/yasmin-bench/libyasmin-bench-preload.so
+[ -f "$R/$L" ] || { cat "$T/contents"; fail "the package has no /$L"; }
 zcat "$R/usr/share/man/man1/yasmin-bench.1.gz" | mandoc -T lint -W warning >"$T/man" 2>&1
 [ -s "$T/man" ] && { cat "$T/man"; fail "the packaged man page does not lint clean"; }
 
@@ -85,6 +87,9 @@ v=$("$Y" --version) || fail "the packaged binary's --version failed"
 "$Y" transports >"$T/transports" 2>&1 || { cat "$T/transports"; fail "the packaged binary's transports failed"; }
 grep -q '^shm  *available' "$T/transports" || { cat "$T/transports"; fail "shm not available from the packaged binary"; }
 note "packaged binary: $v; $(grep -c available "$T/transports") transports"
+# Its wrap preloads the packaged shim.
+pre=$("$Y" wrap -- sh -c 'echo "$LD_PRELOAD"' 2>&1) || fail "the packaged binary's wrap failed: $pre"
+[ "$pre" = "$R/$L" ] || fail "the packaged wrap preloads '$pre', not /$L"
 # The packaged completion with the packaged binary.
 out=$(bash -c '. "$1"; COMP_LINE="$2 client s"; COMP_POINT=${#COMP_LINE}
 	_yasmin_bench; echo "${COMPREPLY[*]}"' - \

@@ -17,6 +17,10 @@ for p in NPtcp iperf3; do
 	command -v $p >/dev/null || fail "$p is missing (scripts/deps.sh installs netpipe-tcp and iperf3)"
 done
 wrap() { "$BIN" wrap -v "$@"; }
+# Under the sanitizers our own test programs carry ASan, which wants its
+# runtime first among the libraries; the shim comes first and does not
+# replace malloc, so that order is fine.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 PORTS=
 port() { p=$(free_port); PORTS="$PORTS $p"; }
 
