@@ -9,14 +9,15 @@
  *                                      (edge-triggered with "et"), for N
  *                                      connections at once; each ends
  *                                      after the client's end of stream
- *   helper_wrap client PORT BYTES SEED [select|dup]
+ *   helper_wrap client PORT BYTES SEED [select|dup|dup2]
  *                                      non-blocking connect (EINPROGRESS,
  *                                      then writable), BYTES of a pattern
  *                                      out while the echo comes back
  *                                      through poll (or select), then
  *                                      shutdown(SHUT_WR) and the end of
- *                                      the stream; "dup": work on a dup()
- *                                      of the socket, the first closed
+ *                                      the stream; "dup", "dup2": work on
+ *                                      a copy of the socket, the first
+ *                                      closed
  *   helper_wrap fork PORT BYTES SEED   connect, fork: the child moves
  *                                      the bytes (writev/readv, blocking),
  *                                      the parent closes its copy at once
@@ -250,8 +251,8 @@ static int client(int port, uint64_t bytes, unsigned seed, const char *how)
 	uint64_t sent = 0, got = 0;
 	int shut = 0;
 
-	if (how && strcmp(how, "dup") == 0) {
-		int d = dup(fd);
+	if (how && (strcmp(how, "dup") == 0 || strcmp(how, "dup2") == 0)) {
+		int d = how[3] ? dup2(fd, fd + 40) : dup(fd);
 		if (d < 0)
 			die("dup");
 		close(fd);
@@ -304,6 +305,19 @@ static int client(int port, uint64_t bytes, unsigned seed, const char *how)
 	return 0;
 }
 
+/* Do the n bytes at in, stream offset at, match the pattern?  Says which
+ * does not, and exits, in the child. */
+static void check_echo(const uint8_t *in, ssize_t n, uint64_t at,
+		       unsigned seed)
+{
+	for (ssize_t i = 0; i < n; i++)
+		if (in[i] != pattern(at + (uint64_t)i, seed)) {
+			printf("FAIL byte %llu differs\n",
+			       (unsigned long long)(at + (uint64_t)i));
+			_exit(1);
+		}
+}
+
 static int forked(int port, uint64_t bytes, unsigned seed)
 {
 	struct sockaddr_in a;
@@ -340,12 +354,7 @@ static int forked(int port, uint64_t bytes, unsigned seed)
 			ssize_t m = readv(fd, r, 2);
 			if (m <= 0)
 				die("readv");
-			for (ssize_t i = 0; i < m; i++)
-				if (in[i] != pattern(got + (uint64_t)i, seed)) {
-					printf("FAIL byte %llu differs\n",
-					       (unsigned long long)(got + (uint64_t)i));
-					_exit(1);
-				}
+			check_echo(in, m, got, seed);
 			got += (uint64_t)m;
 		}
 	}
@@ -356,12 +365,7 @@ static int forked(int port, uint64_t bytes, unsigned seed)
 			die("read");
 		if (m == 0)
 			break;
-		for (ssize_t i = 0; i < m; i++)
-			if (in[i] != pattern(got + (uint64_t)i, seed)) {
-				printf("FAIL byte %llu differs\n",
-				       (unsigned long long)(got + (uint64_t)i));
-				_exit(1);
-			}
+		check_echo(in, m, got, seed);
 		got += (uint64_t)m;
 	}
 	printf("%s %llu bytes through the child, %llu echoed\n",
@@ -421,7 +425,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "stream") == 0)
 		return stream(atoi(argv[2]));
 	fprintf(stderr, "usage: helper_wrap serve PORT N [et] | client PORT "
-			"BYTES SEED [select|dup] | fork PORT BYTES SEED | "
+			"BYTES SEED [select|dup|dup2] | fork PORT BYTES SEED | "
 			"stream PORT\n");
 	return 2;
 }

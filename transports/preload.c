@@ -548,51 +548,50 @@ static ssize_t ws_send(struct wsock *s, const void *buf, size_t len, int flags)
 	return (ssize_t)done;
 }
 
-/* Scatter/gather through a bounce buffer: one ring operation each. */
+/*
+ * Scatter/gather, one buffer at a time and nothing copied twice: the first
+ * read may wait, the rest take only what is there (unless MSG_WAITALL);
+ * a blocking write writes every buffer whole.  Stops at the first short
+ * one.  MSG_PEEK looks into the first buffer only (peeking into each
+ * would show the same bytes again).
+ */
 static ssize_t ws_recvv(struct wsock *s, const struct iovec *iov, int cnt,
 			int flags)
 {
-	size_t total = 0;
+	ssize_t done = 0;
 
-	for (int i = 0; i < cnt; i++)
-		total += iov[i].iov_len;
-	if (cnt == 1)
-		return ws_recv(s, iov[0].iov_base, iov[0].iov_len, flags);
-	uint8_t *tmp = malloc(total ? total : 1);
-	if (!tmp)
-		return fail(ENOMEM);
-	ssize_t n = ws_recv(s, tmp, total, flags);
-	size_t off = 0;
-	for (int i = 0; n > 0 && i < cnt && off < (size_t)n; i++) {
-		size_t c = iov[i].iov_len;
-		if (c > (size_t)n - off)
-			c = (size_t)n - off;
-		memcpy(iov[i].iov_base, tmp + off, c);
-		off += c;
+	for (int i = 0; i < cnt; i++) {
+		if (!iov[i].iov_len)
+			continue;
+		int f = flags;
+		if (done > 0 && !(flags & MSG_WAITALL))
+			f |= MSG_DONTWAIT;
+		ssize_t n = ws_recv(s, iov[i].iov_base, iov[i].iov_len, f);
+		if (n < 0)
+			return done > 0 ? done : n;
+		done += n;
+		if ((size_t)n < iov[i].iov_len || (flags & MSG_PEEK))
+			break;
 	}
-	free(tmp);
-	return n;
+	return done;
 }
 
 static ssize_t ws_sendv(struct wsock *s, const struct iovec *iov, int cnt,
 			int flags)
 {
-	size_t total = 0, off = 0;
+	ssize_t done = 0;
 
-	for (int i = 0; i < cnt; i++)
-		total += iov[i].iov_len;
-	if (cnt == 1)
-		return ws_send(s, iov[0].iov_base, iov[0].iov_len, flags);
-	uint8_t *tmp = malloc(total ? total : 1);
-	if (!tmp)
-		return fail(ENOMEM);
 	for (int i = 0; i < cnt; i++) {
-		memcpy(tmp + off, iov[i].iov_base, iov[i].iov_len);
-		off += iov[i].iov_len;
+		if (!iov[i].iov_len)
+			continue;
+		ssize_t n = ws_send(s, iov[i].iov_base, iov[i].iov_len, flags);
+		if (n < 0)
+			return done > 0 ? done : n;
+		done += n;
+		if ((size_t)n < iov[i].iov_len)
+			break;
 	}
-	ssize_t n = ws_send(s, tmp, total, flags);
-	free(tmp);
-	return n;
+	return done;
 }
 
 /* ---- the rendezvous: client ------------------------------------------------------ */

@@ -45,7 +45,8 @@ sleep 0.3
 note "NPtcp 1 byte: tcp $(awk '$1 == 1 { printf "%.2f", $3 * 1e6 }' "$T/npt.out") us, wrapped $(awk '$1 == 1 { printf "%.2f", $3 * 1e6 }' "$T/np.out") us; 64 KiB: tcp $(awk '$1 == 65536 { print $2 }' "$T/npt.out") Mbit/s, wrapped $(awk '$1 == 65536 { print $2 }' "$T/np.out") Mbit/s"
 
 # ---- iperf3, both directions ---------------------------------------------------
-for dir in "" -R; do
+# -Z: iperf3 sends with sendfile(2), which the library copies.
+for dir in -Z -R; do
 	port
 	bg "$T/ip-srv.log" wrap -- iperf3 -s -1 -p "$p"
 	wait_for "$T/ip-srv.log" "listen .*:$p"
@@ -55,7 +56,7 @@ for dir in "" -R; do
 	[ "$n" -ge 2 ] || { cat "$T/ip-cli.log"; fail "iperf3 $dir: $n of its 2 connections got a ring"; }
 	bps=$("$HELPER" json-get "$T/ip.json" end.sum_received.bits_per_second | awk '{ print $2 }')
 	awk -v b="$bps" 'BEGIN { exit !(b > 0) }' || fail "iperf3 $dir received nothing ($bps)"
-	note "iperf3 wrapped ${dir:-forward}: $(awk -v b="$bps" 'BEGIN { printf "%.1f", b / 1e9 }') Gbit/s"
+	note "iperf3 wrapped $dir: $(awk -v b="$bps" 'BEGIN { printf "%.1f", b / 1e9 }') Gbit/s"
 done
 
 # ---- our own programs: everything checked, rings and TCP side by side --------------
@@ -81,6 +82,17 @@ for i in 1 2 3 4; do
 	grep -q "connect 127.0.0.1:$p .*: shm ring" "$T/c$i.out" || { cat "$T/c$i.out"; fail "wrapped client $i did not get a ring"; }
 done
 note "echo server (epoll, edge-triggered): $rings ring clients and $tcps TCP clients at once, every byte checked"
+
+# A level-triggered epoll server, and clients on dup2()ed descriptors.
+port
+bg "$T/lt.log" wrap -- "$W" serve "$p" 2
+wait_for "$T/lt.log" "listening $p"
+wrap -- "$W" client "$p" 2000000 11 dup2 >"$T/c11.out" 2>&1 &
+lt=$!
+wrap -- "$W" client "$p" 2000000 12 >"$T/c12.out" 2>&1 || { cat "$T/c12.out"; fail "client of the level-triggered server failed"; }
+wait $lt || { cat "$T/c11.out"; fail "dup2 client failed"; }
+wait_for "$T/lt.log" "served 2"
+[ "$(grep -c "accept .*: shm ring" "$T/lt.log")" -eq 2 ] || { cat "$T/lt.log"; fail "the level-triggered server's clients are not both rings"; }
 
 # A wrapped client of a listener that is not wrapped keeps to TCP.
 port
