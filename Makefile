@@ -215,7 +215,7 @@ static:
 	$(Q)$(MAKE) --no-print-directory STATIC=1 SANITIZE= CONFIG=static \
 	  BUILD=build/static all
 
-check: $(BIN) $(UNIT_BIN) $(HELP_BIN) $(SLOW_BIN) $(FUZZ_BIN) static
+check: $(BIN) $(PRELOAD_SO) $(UNIT_BIN) $(HELP_BIN) $(SLOW_BIN) $(FUZZ_BIN) static
 	$(Q)BUILD=$(BUILD) STATIC_BIN=$(STATIC_BIN) tests/run.sh
 
 # The Xen lab alone (also part of check): see scripts/xen-lab.sh.
@@ -227,11 +227,11 @@ lint-man:
 
 # The bash completion asks the installed binary for its commands, options
 # and transports, so it never falls out of step with them.
-install: $(BIN)
+install: $(BIN) $(if $(filter 1,$(STATIC)),,$(PRELOAD_SO))
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(COMPDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/$(PROG)
-	$(if $(wildcard $(PRELOAD_SO)),install -d $(DESTDIR)$(LIBDIR)/$(PROG) && \
+	$(if $(filter 1,$(STATIC)),,install -d $(DESTDIR)$(LIBDIR)/$(PROG) && \
 	  install -m 644 $(PRELOAD_SO) $(DESTDIR)$(LIBDIR)/$(PROG)/)
 	install -m 644 man/$(PROG).1 $(DESTDIR)$(MANDIR)/man1/$(PROG).1
 	install -m 644 scripts/$(PROG).bash $(DESTDIR)$(COMPDIR)/$(PROG)

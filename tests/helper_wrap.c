@@ -21,6 +21,10 @@
  *   helper_wrap fork PORT BYTES SEED   connect, fork: the child moves
  *                                      the bytes (writev/readv, blocking),
  *                                      the parent closes its copy at once
+ *   helper_wrap closer PORT            one thread blocks in read() while
+ *                                      another closes the socket under it
+ *                                      (TCP leaves the reader waiting;
+ *                                      nothing may crash)
  *   helper_wrap stream PORT            send and read back until the
  *                                      connection fails; print how it
  *                                      failed and when (ms, wall clock)
@@ -33,6 +37,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -410,6 +415,38 @@ static int stream(int port)
 	}
 }
 
+static void *blocked_reader(void *arg)
+{
+	int fd = *(int *)arg;
+	char c;
+
+	printf("reading\n");
+	fflush(stdout);
+	ssize_t n = read(fd, &c, 1);
+	printf("read returned %zd\n", n);
+	return NULL;
+}
+
+static int closer(int port)
+{
+	struct sockaddr_in a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	pthread_t t;
+
+	addr_of(&a, port);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
+		die("connect");
+	pthread_create(&t, NULL, blocked_reader, &fd);
+	usleep(300000);
+	if (close(fd) != 0)
+		die("close");
+	/* The reader is still inside read(); the process must go on. */
+	usleep(500000);
+	printf("ok closed under a blocked reader, still running\n");
+	fflush(stdout);
+	_exit(0);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -422,10 +459,12 @@ int main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "fork") == 0)
 		return forked(atoi(argv[2]), strtoull(argv[3], NULL, 10),
 			      (unsigned)atoi(argv[4]));
+	if (argc == 3 && strcmp(argv[1], "closer") == 0)
+		return closer(atoi(argv[2]));
 	if (argc == 3 && strcmp(argv[1], "stream") == 0)
 		return stream(atoi(argv[2]));
 	fprintf(stderr, "usage: helper_wrap serve PORT N [et] | client PORT "
 			"BYTES SEED [select|dup|dup2] | fork PORT BYTES SEED | "
-			"stream PORT\n");
+			"closer PORT | stream PORT\n");
 	return 2;
 }

@@ -157,7 +157,10 @@ static pthread_once_t resolved = PTHREAD_ONCE_INIT;
 /* One wrapped connection, shared by the descriptors that dup() made. */
 struct wsock {
 	struct yb_ep ep;     /* the shm endpoint: ring, doorbell */
-	int refs;            /* descriptors of this process */
+	int refs;            /* descriptors of this process, and calls in
+			      * flight (another thread may close the
+			      * descriptor meanwhile: as with a TCP socket,
+			      * the connection lives until the call ends) */
 	int nonblock;        /* O_NONBLOCK of the open file description */
 	int rd_shut;         /* shutdown(SHUT_RD) */
 	int side;            /* 0 accepted, 1 connected */
@@ -335,10 +338,15 @@ static void ws_install(int fd, struct wsock *s)
 	pthread_mutex_unlock(&tab_lock);
 }
 
-static void ws_put(struct wsock *s)
+static void ws_ref(struct wsock *s)
 {
-	/* Under tab_lock. */
-	if (--s->refs > 0)
+	__atomic_add_fetch(&s->refs, 1, __ATOMIC_ACQ_REL);
+}
+
+/* Drop a reference; the last one closes (never under tab_lock). */
+static void ws_unref(struct wsock *s)
+{
+	if (__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	uint32_t left = __atomic_sub_fetch(holders(s, s->side), 1,
 					   __ATOMIC_ACQ_REL);
@@ -348,11 +356,13 @@ static void ws_put(struct wsock *s)
 		yb_ep_close(&s->ep);
 	else
 		yb_ep_forget(&s->ep);
+	pthread_mutex_lock(&tab_lock);
 	for (struct wsock **p = &all_ws; *p; p = &(*p)->next)
 		if (*p == s) {
 			*p = s->next;
 			break;
 		}
+	pthread_mutex_unlock(&tab_lock);
 	free(s->peek);
 	free(s);
 }
@@ -381,11 +391,11 @@ static void fd_release(int fd)
 	__atomic_store_n(&fdtab[fd].l, NULL, __ATOMIC_RELEASE);
 	if (s)
 		epregs_drop_fd(fd);
-	if (s)
-		ws_put(s);
 	if (l)
 		wl_put(l);
 	pthread_mutex_unlock(&tab_lock);
+	if (s)
+		ws_unref(s);
 }
 
 /* newfd is now a copy of oldfd (dup and friends). */
@@ -397,7 +407,7 @@ static void fd_copy(int oldfd, int newfd)
 	struct wsock *s = fdtab[oldfd].s;
 	struct wlisten *l = fdtab[oldfd].l;
 	if (s)
-		s->refs++;
+		ws_ref(s);
 	if (l)
 		l->refs++;
 	__atomic_store_n(&fdtab[newfd].s, s, __ATOMIC_RELEASE);
@@ -456,7 +466,22 @@ static ssize_t ws_take(struct wsock *s, uint8_t *buf, size_t len, int nb)
 	return yb_ring_recv(ring_of(s), buf, len, nb);
 }
 
+static ssize_t ws_recv_held(struct wsock *s, void *buf, size_t len,
+			    int flags);
+
+/* The data path holds a reference for the length of the call. */
 static ssize_t ws_recv(struct wsock *s, void *buf, size_t len, int flags)
+{
+	ws_ref(s);
+	ssize_t n = ws_recv_held(s, buf, len, flags);
+	int e = errno;
+	ws_unref(s);
+	errno = e;
+	return n;
+}
+
+static ssize_t ws_recv_held(struct wsock *s, void *buf, size_t len,
+			    int flags)
 {
 	int nb = s->nonblock || (flags & MSG_DONTWAIT);
 	ssize_t done = 0;
@@ -519,7 +544,21 @@ static ssize_t ws_recv(struct wsock *s, void *buf, size_t len, int flags)
 	return done;
 }
 
+static ssize_t ws_send_held(struct wsock *s, const void *buf, size_t len,
+			    int flags);
+
 static ssize_t ws_send(struct wsock *s, const void *buf, size_t len, int flags)
+{
+	ws_ref(s);
+	ssize_t n = ws_send_held(s, buf, len, flags);
+	int e = errno;
+	ws_unref(s);
+	errno = e;
+	return n;
+}
+
+static ssize_t ws_send_held(struct wsock *s, const void *buf, size_t len,
+			    int flags)
 {
 	int nb = s->nonblock || (flags & MSG_DONTWAIT);
 	size_t done = 0;
@@ -560,6 +599,7 @@ static ssize_t ws_recvv(struct wsock *s, const struct iovec *iov, int cnt,
 {
 	ssize_t done = 0;
 
+	ws_ref(s);
 	for (int i = 0; i < cnt; i++) {
 		if (!iov[i].iov_len)
 			continue;
@@ -567,12 +607,18 @@ static ssize_t ws_recvv(struct wsock *s, const struct iovec *iov, int cnt,
 		if (done > 0 && !(flags & MSG_WAITALL))
 			f |= MSG_DONTWAIT;
 		ssize_t n = ws_recv(s, iov[i].iov_base, iov[i].iov_len, f);
-		if (n < 0)
-			return done > 0 ? done : n;
+		if (n < 0) {
+			if (done == 0)
+				done = n;
+			break;
+		}
 		done += n;
 		if ((size_t)n < iov[i].iov_len || (flags & MSG_PEEK))
 			break;
 	}
+	int e = errno;
+	ws_unref(s);
+	errno = e;
 	return done;
 }
 
@@ -581,16 +627,23 @@ static ssize_t ws_sendv(struct wsock *s, const struct iovec *iov, int cnt,
 {
 	ssize_t done = 0;
 
+	ws_ref(s);
 	for (int i = 0; i < cnt; i++) {
 		if (!iov[i].iov_len)
 			continue;
 		ssize_t n = ws_send(s, iov[i].iov_base, iov[i].iov_len, flags);
-		if (n < 0)
-			return done > 0 ? done : n;
+		if (n < 0) {
+			if (done == 0)
+				done = n;
+			break;
+		}
 		done += n;
 		if ((size_t)n < iov[i].iov_len)
 			break;
 	}
+	int e = errno;
+	ws_unref(s);
+	errno = e;
 	return done;
 }
 

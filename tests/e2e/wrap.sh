@@ -130,6 +130,16 @@ for victim in server client; do
 	note "$victim killed with SIGKILL: noticed in $ms ms ($how)"
 done
 
+# ---- a descriptor closed under a thread blocked in read() ---------------------------
+port
+bg "$T/cl-srv.log" "$BIN" wrap -- "$W" serve "$p" 1
+wait_for "$T/cl-srv.log" "listening $p"
+timeout 20 "$BIN" wrap -v -- "$W" closer "$p" >"$T/closer.out" 2>&1 ||
+	{ cat "$T/closer.out"; fail "closing a socket under a blocked reader killed the program"; }
+grep -q ": shm ring" "$T/closer.out" && grep -q "^ok closed under a blocked reader" "$T/closer.out" ||
+	{ cat "$T/closer.out"; fail "closer: no ring, or it did not finish"; }
+wait_for "$T/cl-srv.log" "served 1" 5
+
 # ---- nothing left behind ---------------------------------------------------------------
 # Every wrapped program has ended (the killed ones, and the rest once
 # served); none of their rendezvous sockets is left.
