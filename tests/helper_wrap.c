@@ -25,6 +25,10 @@
  *                                      another closes the socket under it
  *                                      (TCP leaves the reader waiting;
  *                                      nothing may crash)
+ *   helper_wrap signals PORT           a blocking read that a signal
+ *                                      interrupts: with SA_RESTART it goes
+ *                                      on and gets the echo, without it
+ *                                      fails with EINTR, as over TCP
  *   helper_wrap stream PORT            send and read back until the
  *                                      connection fails; print how it
  *                                      failed and when (ms, wall clock)
@@ -427,6 +431,55 @@ static void *blocked_reader(void *arg)
 	return NULL;
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static int signals(int port)
+{
+	struct sockaddr_in a;
+	struct sigaction sa = { .sa_handler = on_alarm };
+	char c = 'x';
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	addr_of(&a, port);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
+		die("connect");
+	/* SA_RESTART: the read outlives the signal and gets the echo of a
+	 * byte sent after it (by a child, 0.5 s later). */
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGALRM, &sa, NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		usleep(500000);
+		if (write(fd, &c, 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	ualarm(200000, 0);
+	ssize_t n = read(fd, &c, 1);
+	if (n != 1) {
+		printf("FAIL read under SA_RESTART returned %zd (%s)\n", n,
+		       n < 0 ? strerror(errno) : "end of stream");
+		return 1;
+	}
+	waitpid(pid, NULL, 0);
+	/* Without SA_RESTART: EINTR. */
+	sa.sa_flags = 0;
+	sigaction(SIGALRM, &sa, NULL);
+	ualarm(200000, 0);
+	n = read(fd, &c, 1);
+	if (n != -1 || errno != EINTR) {
+		printf("FAIL read without SA_RESTART returned %zd (%s)\n", n,
+		       n < 0 ? strerror(errno) : "data");
+		return 1;
+	}
+	printf("ok restarted under SA_RESTART, EINTR without\n");
+	close(fd);
+	return 0;
+}
+
 static int closer(int port)
 {
 	struct sockaddr_in a;
@@ -459,12 +512,14 @@ int main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "fork") == 0)
 		return forked(atoi(argv[2]), strtoull(argv[3], NULL, 10),
 			      (unsigned)atoi(argv[4]));
+	if (argc == 3 && strcmp(argv[1], "signals") == 0)
+		return signals(atoi(argv[2]));
 	if (argc == 3 && strcmp(argv[1], "closer") == 0)
 		return closer(atoi(argv[2]));
 	if (argc == 3 && strcmp(argv[1], "stream") == 0)
 		return stream(atoi(argv[2]));
 	fprintf(stderr, "usage: helper_wrap serve PORT N [et] | client PORT "
 			"BYTES SEED [select|dup|dup2] | fork PORT BYTES SEED | "
-			"closer PORT | stream PORT\n");
+			"signals PORT | closer PORT | stream PORT\n");
 	return 2;
 }

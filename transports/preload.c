@@ -310,6 +310,9 @@ static struct wsock *ws_new(struct yb_ep *ep, int side, int nonblock,
 	pthread_mutex_init(&s->tx, NULL);
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	__atomic_store_n(holders(s, side), 1, __ATOMIC_RELEASE);
+	/* A program may read in one thread (or process) and write in
+	 * another. */
+	ring_of(s)->split = 1;
 	return s;
 }
 
@@ -450,6 +453,28 @@ static ssize_t ring_fail(struct wsock *s, ssize_t rc, int sending, int flags)
 
 /* ---- the data path ----------------------------------------------------------- */
 
+/*
+ * A blocking call the ring's wait gave up on with EINTR: would the kernel
+ * have restarted it?  It restarts a socket call when the handler of the
+ * signal was installed with SA_RESTART (glibc's signal() does so).  Which
+ * signal came is not known here, so: restart when every caught signal
+ * has SA_RESTART; a program that installed any handler without it (to
+ * break out of blocking calls) hears EINTR, as it expects.
+ */
+static int restart_after_signal(void)
+{
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+		if (sig == SIGKILL || sig == SIGSTOP ||
+		    sigaction(sig, NULL, &sa) != 0)
+			continue;
+		if (sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN &&
+		    !(sa.sa_flags & SA_RESTART))
+			return 0;
+	}
+	return 1;
+}
+
 /* Into buf from what MSG_PEEK left, then the ring; one attempt. */
 static ssize_t ws_take(struct wsock *s, uint8_t *buf, size_t len, int nb)
 {
@@ -535,6 +560,8 @@ static ssize_t ws_recv_held(struct wsock *s, void *buf, size_t len,
 		}
 		if (n == 0 || done > 0)
 			break;
+		if (n == YB_EINTR && restart_after_signal())
+			continue;
 		pthread_mutex_unlock(&s->rx);
 		return ring_fail(s, n, 0, flags);
 	}
@@ -579,6 +606,8 @@ static ssize_t ws_send_held(struct wsock *s, const void *buf, size_t len,
 		}
 		if (done > 0)
 			break;
+		if (n == YB_EINTR && restart_after_signal())
+			continue;
 		pthread_mutex_unlock(&s->tx);
 		return ring_fail(s, n, 1, flags);
 	}
@@ -1026,10 +1055,25 @@ static unsigned ring_events_of(short ev)
  * the errors, which are always reported). */
 static short ws_revents(struct wsock *s, short events)
 {
-	unsigned want = ring_events_of(events);
+	unsigned want = ring_events_of(events), got = 0;
 	if (s->rd_shut)
 		return (short)(events & (POLLIN | POLLRDNORM));
-	unsigned got = yb_ring_poll(ring_of(s), want ? want : YB_RING_READ);
+	if (!want)
+		want = YB_RING_READ; /* errors and hang-ups are always told */
+	/* Each direction under its own lock, never waiting for it: a
+	 * thread blocked in read or write holds it, and then that
+	 * direction is busy, not ready. */
+	int rx = (want & YB_RING_READ) && pthread_mutex_trylock(&s->rx) == 0;
+	int tx = (want & YB_RING_WRITE) && pthread_mutex_trylock(&s->tx) == 0;
+	unsigned ask = (rx ? YB_RING_READ : 0) | (tx ? YB_RING_WRITE : 0);
+	/* One look for both: it takes the wake-ups delivered, asks for
+	 * both kinds and looks at both again, so none is lost between. */
+	if (ask)
+		got = yb_ring_poll(ring_of(s), ask);
+	if (rx)
+		pthread_mutex_unlock(&s->rx);
+	if (tx)
+		pthread_mutex_unlock(&s->tx);
 	short re = 0;
 
 	if (s->peek_len > s->peek_off)

@@ -683,6 +683,10 @@ static int ready_now(struct yb_ring *r, unsigned events)
  */
 static void check_other(struct yb_ring *r, unsigned events)
 {
+	/* Unless another thread or process drives that direction: its
+	 * counters are not ours to read then (it validates them itself). */
+	if (r->split)
+		return;
 	if (!r->broken && !(events & YB_RING_READ))
 		rx_avail(r);
 	if (!r->broken && !(events & YB_RING_WRITE))

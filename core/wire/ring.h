@@ -196,6 +196,10 @@ struct yb_ring {
 	uint32_t cpu_published; /* what we last wrote to our cpu word */
 	int closed;             /* we closed our side */
 	int shut;               /* we send nothing more (yb_ring_shutdown) */
+	int split;              /* set by the owner before use: each direction
+				 * may be driven by a thread or process of its
+				 * own, so a wait on one never reads the other's
+				 * private counters (the wrap shim) */
 	int peer_closed;        /* the peer closed or died */
 	int broken;             /* corruption seen: every call fails */
 	struct yb_ring_signal sig;

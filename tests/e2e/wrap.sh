@@ -140,6 +140,22 @@ grep -q ": shm ring" "$T/closer.out" && grep -q "^ok closed under a blocked read
 	{ cat "$T/closer.out"; fail "closer: no ring, or it did not finish"; }
 wait_for "$T/cl-srv.log" "served 1" 5
 
+# ---- signals: a blocking read restarts under SA_RESTART, and fails with
+# EINTR without it, over TCP and over the ring alike.
+for how in plain wrapped; do
+	port
+	bg "$T/sig-srv.log" "$BIN" wrap -- "$W" serve "$p" 1
+	wait_for "$T/sig-srv.log" "listening $p"
+	if [ $how = wrapped ]; then
+		timeout 20 "$BIN" wrap -v -- "$W" signals "$p" >"$T/sig.out" 2>&1
+	else
+		timeout 20 "$W" signals "$p" >"$T/sig.out" 2>&1
+	fi || { cat "$T/sig.out"; fail "signals ($how) failed"; }
+	grep -q "^ok restarted" "$T/sig.out" || { cat "$T/sig.out"; fail "signals ($how): no ok"; }
+	[ $how = plain ] || grep -q ": shm ring" "$T/sig.out" || { cat "$T/sig.out"; fail "signals: no ring"; }
+	wait_for "$T/sig-srv.log" "served 1" 5
+done
+
 # ---- nothing left behind ---------------------------------------------------------------
 # Every wrapped program has ended (the killed ones, and the rest once
 # served); none of their rendezvous sockets is left.
