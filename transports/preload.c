@@ -465,7 +465,12 @@ static int restart_after_signal(void)
 {
 	for (int sig = 1; sig < NSIG; sig++) {
 		struct sigaction sa;
-		if (sig == SIGKILL || sig == SIGSTOP ||
+		/* Faults come from the faulting instruction itself, never
+		 * to a thread asleep in a call: their handlers (a crash
+		 * reporter's, a sanitizer's) do not count. */
+		if (sig == SIGKILL || sig == SIGSTOP || sig == SIGSEGV ||
+		    sig == SIGBUS || sig == SIGFPE || sig == SIGILL ||
+		    sig == SIGTRAP || sig == SIGSYS ||
 		    sigaction(sig, NULL, &sa) != 0)
 			continue;
 		if (sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN &&
