@@ -628,51 +628,32 @@ static ssize_t ws_send_held(struct wsock *s, const void *buf, size_t len,
  * one.  MSG_PEEK looks into the first buffer only (peeking into each
  * would show the same bytes again).
  */
-static ssize_t ws_recvv(struct wsock *s, const struct iovec *iov, int cnt,
-			int flags)
+static ssize_t ws_xferv(struct wsock *s, const struct iovec *iov, int cnt,
+			int flags, int sending)
 {
 	ssize_t done = 0;
 
 	ws_ref(s);
 	for (int i = 0; i < cnt; i++) {
-		if (!iov[i].iov_len)
+		size_t len = iov[i].iov_len;
+		ssize_t n;
+		if (!len)
 			continue;
-		int f = flags;
-		if (done > 0 && !(flags & MSG_WAITALL))
-			f |= MSG_DONTWAIT;
-		ssize_t n = ws_recv(s, iov[i].iov_base, iov[i].iov_len, f);
+		if (sending) {
+			n = ws_send(s, iov[i].iov_base, len, flags);
+		} else {
+			int f = flags;
+			if (done > 0 && !(flags & MSG_WAITALL))
+				f |= MSG_DONTWAIT;
+			n = ws_recv(s, iov[i].iov_base, len, f);
+		}
 		if (n < 0) {
 			if (done == 0)
 				done = n;
 			break;
 		}
 		done += n;
-		if ((size_t)n < iov[i].iov_len || (flags & MSG_PEEK))
-			break;
-	}
-	int e = errno;
-	ws_unref(s);
-	errno = e;
-	return done;
-}
-
-static ssize_t ws_sendv(struct wsock *s, const struct iovec *iov, int cnt,
-			int flags)
-{
-	ssize_t done = 0;
-
-	ws_ref(s);
-	for (int i = 0; i < cnt; i++) {
-		if (!iov[i].iov_len)
-			continue;
-		ssize_t n = ws_send(s, iov[i].iov_base, iov[i].iov_len, flags);
-		if (n < 0) {
-			if (done == 0)
-				done = n;
-			break;
-		}
-		done += n;
-		if ((size_t)n < iov[i].iov_len)
+		if ((size_t)n < len || (!sending && (flags & MSG_PEEK)))
 			break;
 	}
 	int e = errno;
@@ -770,7 +751,8 @@ static int wrap_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	struct yb_shm_request req;
 	int family;
 
-	if (!cfg.enabled || !addr || len < sizeof(sa_family_t) ||
+	if (!cfg.enabled || fd < 0 || fd >= fdcap || !addr ||
+	    len < sizeof(sa_family_t) ||
 	    (addr->sa_family != AF_INET && addr->sa_family != AF_INET6) ||
 	    ws_of(fd) || !is_tcp_stream(fd, &family))
 		return REAL(connect)(fd, addr, len);
@@ -867,7 +849,8 @@ static int wrap_listen_setup(int fd)
 	struct yb_err err = { 0 };
 	int family;
 
-	if (!cfg.enabled || wl_of(fd) || !is_tcp_stream(fd, &family) ||
+	if (!cfg.enabled || fd < 0 || fd >= fdcap || wl_of(fd) ||
+	    !is_tcp_stream(fd, &family) ||
 	    getsockname(fd, (struct sockaddr *)&sa, &sl) != 0)
 		return 0;
 	size_t n = yb_wrap_rv_name((struct sockaddr *)&sa, name, sizeof(name));
@@ -1613,14 +1596,14 @@ API ssize_t readv(int fd, const struct iovec *iov, int cnt)
 {
 	struct wsock *s = ws_of(fd);
 
-	return s ? ws_recvv(s, iov, cnt, 0) : REAL(readv)(fd, iov, cnt);
+	return s ? ws_xferv(s, iov, cnt, 0, 0) : REAL(readv)(fd, iov, cnt);
 }
 
 API ssize_t writev(int fd, const struct iovec *iov, int cnt)
 {
 	struct wsock *s = ws_of(fd);
 
-	return s ? ws_sendv(s, iov, cnt, 0) : REAL(writev)(fd, iov, cnt);
+	return s ? ws_xferv(s, iov, cnt, 0, 1) : REAL(writev)(fd, iov, cnt);
 }
 
 API ssize_t recv(int fd, void *buf, size_t len, int flags)
@@ -1665,7 +1648,7 @@ API ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 
 	if (!s)
 		return REAL(recvmsg)(fd, msg, flags);
-	ssize_t n = ws_recvv(s, msg->msg_iov, (int)msg->msg_iovlen, flags);
+	ssize_t n = ws_xferv(s, msg->msg_iov, (int)msg->msg_iovlen, flags, 0);
 	if (n >= 0) {
 		msg->msg_namelen = 0;
 		msg->msg_controllen = 0;
@@ -1682,7 +1665,7 @@ API ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 		return REAL(sendmsg)(fd, msg, flags);
 	if (msg->msg_controllen)
 		return fail(EOPNOTSUPP); /* no descriptors over a ring */
-	return ws_sendv(s, msg->msg_iov, (int)msg->msg_iovlen, flags);
+	return ws_xferv(s, msg->msg_iov, (int)msg->msg_iovlen, flags, 1);
 }
 
 /* sendfile/splice into or out of a ring: copy through a buffer. */
