@@ -1497,12 +1497,10 @@ API int dup(int fd)
 	return n;
 }
 
-API int dup2(int fd, int newfd)
+/* dup2/dup3 made newfd a copy of fd: whatever newfd was is gone. */
+static int fd_replaced(int fd, int newfd, int n)
 {
-	if (fd == newfd)
-		return REAL(dup2)(fd, newfd);
-	int n = REAL(dup2)(fd, newfd);
-	if (n >= 0) {
+	if (n >= 0 && fd != newfd) {
 		if (ws_of(newfd) || wl_of(newfd))
 			fd_release(newfd);
 		if (ws_of(fd) || wl_of(fd))
@@ -1511,17 +1509,14 @@ API int dup2(int fd, int newfd)
 	return n;
 }
 
+API int dup2(int fd, int newfd)
+{
+	return fd_replaced(fd, newfd, REAL(dup2)(fd, newfd));
+}
+
 API int dup3(int fd, int newfd, int flags)
 {
-	int n = REAL(dup3)(fd, newfd, flags);
-
-	if (n >= 0) {
-		if (ws_of(newfd) || wl_of(newfd))
-			fd_release(newfd);
-		if (ws_of(fd) || wl_of(fd))
-			fd_copy(fd, newfd);
-	}
-	return n;
+	return fd_replaced(fd, newfd, REAL(dup3)(fd, newfd, flags));
 }
 
 API int fcntl(int fd, int cmd, ...)
