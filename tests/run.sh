@@ -1,5 +1,7 @@
 #!/bin/bash
 # run.sh - run the whole test suite: unit tests, end-to-end tests, man lint.
+# Each end-to-end test's line ends with its wall-clock time, so that what
+# makes the suite slow is in every run's output.
 #
 # Each test runs in its own process with a time limit (TIMEOUT_MULT scales
 # every limit, for slow machines and sanitizer builds).  Exit status 77
@@ -25,11 +27,13 @@ run_one() { # name timeout command...
 	[ -n "$ONLY" ] && [[ "$name" != *"$ONLY"* ]] && return
 	n=$((n + 1))
 	log=$(mktemp)
+	t0=$SECONDS
 	timeout -k 5 "$limit" "$@" >"$log" 2>&1
 	rc=$?
+	took="($((SECONDS - t0)) s)"
 	if [ $rc -eq 0 ]; then
 		pass=$((pass + 1))
-		echo "ok $n - $name"
+		echo "ok $n - $name $took"
 	elif [ $rc -eq 77 ]; then
 		skip=$((skip + 1))
 		echo "ok $n - $name # SKIP $(tail -n 1 "$log")"
@@ -38,7 +42,7 @@ run_one() { # name timeout command...
 		failed_names+=("$name")
 		[ $rc -eq 124 ] && echo "# timed out after ${limit}s"
 		sed 's/^/# /' "$log" | tail -n 40
-		echo "not ok $n - $name (exit $rc)"
+		echo "not ok $n - $name (exit $rc) $took"
 	fi
 	rm -f "$log"
 }
