@@ -141,12 +141,20 @@ rows() { awk -F, -v t="$2" -v m="$3" '$1 == t && $2 == m' "$1" | wc -l; }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
+# The one-second promises (a dead peer noticed, a process gone) hold in
+# the default build.  A sanitizer build's processes run several times
+# slower and scan for leaks on their way out, and they once missed the
+# second on a busy machine: there the bound only tells a process that
+# notices and ends from one that hangs.
+NOTICE_MS=1000
+case ${BUILD:-} in *san*) NOTICE_MS=5000 ;; esac
+
 # served_by LOG: the pid a server daemon logging to LOG forked for its
 # latest client.
 served_by() { sed -n 's/.*connected, served by pid \([0-9]*\).*/\1/p' "$1" | tail -n 1; }
 
 # kill_serving LOG CLIENT_PID CLIENT_OUT WHAT: kill -9 the daemon's latest
-# serving process; the client must exit 1 within a second.  KILL_MS is
+# serving process; the client must exit 1 within a second (NOTICE_MS).  KILL_MS is
 # how long it took.
 kill_serving() {
 	local child t0 rc
@@ -158,5 +166,5 @@ kill_serving() {
 	rc=$?
 	KILL_MS=$(($(now_ms) - t0))
 	[ $rc -eq 1 ] || { cat "$3"; fail "$4: client exited $rc after its server was killed"; }
-	[ $KILL_MS -lt 1000 ] || fail "$4: dead server noticed after $KILL_MS ms"
+	[ $KILL_MS -lt $NOTICE_MS ] || fail "$4: dead server noticed after $KILL_MS ms"
 }

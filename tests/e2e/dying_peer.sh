@@ -41,7 +41,7 @@ for t in tcp unix shm; do
 			sleep 0.02
 		done
 		ms=$(($(now_ms) - t0))
-		[ $ms -lt 1000 ] || fail "$t $mode: dead client noticed after $ms ms"
+		[ $ms -lt $NOTICE_MS ] || fail "$t $mode: dead client noticed after $ms ms"
 		wait $k 2>/dev/null
 		# The serving process dies.
 		c0=$(connections "$T/$t.srv")
