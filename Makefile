@@ -99,6 +99,12 @@ PRELOAD_DEP := transports/preload.c transports/wrap.c transports/shm.c \
                core/wire/transport.c core/base/err.c core/base/clock.c \
                core/host/wake.c core/host/sysinfo.c core/base/stats.c \
                core/base/meta.c
+# Between Xen domains too, where the Xen libraries are.
+PRELOAD_XEN := transports/yasmin.c transports/xenrv.c transports/xswatch.c \
+               transports/xenplace.c
+PRELOAD_DEP += $(if $(filter 1,$(HAVE_XEN)),$(PRELOAD_XEN))
+PRELOAD_LIBS := $(if $(filter 1,$(HAVE_XEN)),-lxenctrl -lxenstore \
+                -lxengnttab -lxenevtchn -lxentoollog)
 PRELOAD_OBJ := $(PRELOAD_DEP:%.c=$(BUILD)/pic/%.o)
 PIC_CFLAGS  := $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) -fPIC \
                -fvisibility=hidden -ffunction-sections -fdata-sections
@@ -134,7 +140,8 @@ $(BUILD)/gen/yb_version.h: FORCE
 
 # Xen's public headers (xenctrl.h) use GNU extensions.
 $(BUILD)/transports/xenfacts.o $(BUILD)/transports/vchan.o \
-$(BUILD)/transports/xenplace.o: FILE_CFLAGS := -std=gnu11
+$(BUILD)/transports/xenplace.o $(BUILD)/pic/transports/xenplace.o: \
+	FILE_CFLAGS := -std=gnu11
 
 # The gnuplot scripts, carried inside the binary.
 PLOT_SRC := $(wildcard plots/*.gp)
@@ -159,7 +166,7 @@ $(BUILD)/pic/%.o: %.c $(BUILD)/.flags | $(BUILD)/gen/yb_version.h \
 $(PRELOAD_SO): $(PRELOAD_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -shared $(LDFLAGS) -Wl,--gc-sections -Wl,-z,defs -o $@ \
-	  $(PRELOAD_OBJ) -ldl -lpthread -lm
+	  $(PRELOAD_OBJ) $(PRELOAD_LIBS) -ldl -lpthread -lm
 
 $(LIB): $(CORE_OBJ)
 	@$(if $(Q),echo "  AR      $@")

@@ -2,7 +2,8 @@
  * cmd_wrap.c - `yasmin-bench wrap [OPTIONS] -- PROGRAM [ARGS...]`: run an
  * unmodified program with the wrap shim preloaded (transports/preload.c),
  * so that its TCP connections to other wrapped programs on this host go
- * over the shm ring.  The settings travel in the environment (wrap.h).
+ * over the shm ring, and to wrapped programs in other Xen domains over
+ * the yasmin ring.  The settings travel in the environment (wrap.h).
  */
 #include <errno.h>
 #include <limits.h>
@@ -26,6 +27,7 @@ enum {
 	OPT_ACCEPT_TIMEOUT,
 	OPT_TRANSPORT,
 	OPT_PRELOAD,
+	OPT_PEER,
 };
 
 struct wrap_opts {
@@ -35,12 +37,19 @@ struct wrap_opts {
 	long accept_ms;
 	int verbose;
 	const char *preload;
+	const char *transport;
+	char peers[YB_WRAP_PEERS_MAX * 48]; /* "ADDR=DOMID,..." */
 	char **argv; /* the program and its arguments */
 };
 
 static const struct argp_option wrap_options[] = {
 	{ "transport", OPT_TRANSPORT, "NAME", 0,
-	  "Ring for the connections: shm (or auto; the default)", 0 },
+	  "Rings for the connections: shm (this host's, the default), yasmin "
+	  "(to other Xen domains, named with --peer) or auto (both)", 0 },
+	{ "peer", OPT_PEER, "ADDRESS=DOMID", 0,
+	  "The IP address ADDRESS is Xen domain DOMID: connections to and "
+	  "from it go over yasmin rings (repeatable; both ends name each "
+	  "other)", 0 },
 	{ "ring-size", OPT_RING_SIZE, "SIZE", 0,
 	  "Bytes per direction of each ring, a power of two from 4K to 1G "
 	  "(default 4M)", 0 },
@@ -68,13 +77,33 @@ static error_t wrap_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case OPT_TRANSPORT:
-		if (strcmp(arg, "shm") != 0 && strcmp(arg, "auto") != 0)
+		if (strcmp(arg, "shm") != 0 && strcmp(arg, "auto") != 0 &&
+		    strcmp(arg, "yasmin") != 0)
 			cmd_usage_error(state,
-					"bad --transport '%s': wrap carries "
-					"connections on this host over shm "
-					"(or say auto)",
+					"bad --transport '%s': expected shm "
+					"(this host), yasmin (Xen domains) or "
+					"auto (both)",
 					arg);
+		o->transport = arg;
 		break;
+	case OPT_PEER: {
+		static struct yb_wrap_cfg check;
+		char why[120];
+		size_t n = strlen(o->peers);
+		if (n + strlen(arg) + 2 > sizeof(o->peers))
+			cmd_usage_error(state, "too many --peer options (at "
+					       "most %d)",
+					YB_WRAP_PEERS_MAX);
+		snprintf(o->peers + n, sizeof(o->peers) - n, "%s%s",
+			 n ? "," : "", arg);
+		if (strchr(arg, ',') ||
+		    yb_wrap_parse_peers(&check, o->peers, why, sizeof(why)))
+			cmd_usage_error(state, "bad --peer '%s': %s", arg,
+					strchr(arg, ',') ?
+						"one ADDRESS=DOMID per --peer" :
+						why);
+		break;
+	}
 	case OPT_RING_SIZE:
 		if (yb_parse_size(arg, &v, &err))
 			cmd_usage_error(state, "--ring-size: %s", err.msg);
@@ -180,13 +209,18 @@ int cmd_wrap(int argc, char **argv)
 	static const struct argp argp = {
 		wrap_options, wrap_parse, "-- PROGRAM [ARGS...]",
 		"Run PROGRAM, unmodified, with its TCP connections to other "
-		"wrapped programs on this host carried over the shm ring: "
-		"a wrapped listener also takes ring clients, a wrapped client "
-		"connecting to a local port with a wrapped listener gets a "
-		"ring, and everything else goes over the network as before."
+		"wrapped programs on this host carried over the shm ring, "
+		"and (with --peer) to wrapped programs in other Xen domains "
+		"over the yasmin ring: a wrapped listener also takes ring "
+		"clients, a wrapped client connecting to a port with a "
+		"wrapped listener gets a ring, and everything else goes over "
+		"the network as before."
 		"\vExample: yasmin-bench wrap -- NPtcp  and, beside it, "
-		"yasmin-bench wrap -- NPtcp -h 127.0.0.1.  yasmin-bench(1), "
-		"WRAP, says what is carried and what is not.",
+		"yasmin-bench wrap -- NPtcp -h 127.0.0.1.  Between domains 1 "
+		"(10.0.0.1) and 2 (10.0.0.2): yasmin-bench wrap --peer "
+		"10.0.0.2=2 -- NPtcp  in domain 1, yasmin-bench wrap --peer "
+		"10.0.0.1=1 -- NPtcp -h 10.0.0.1  in domain 2.  "
+		"yasmin-bench(1), WRAP, says what is carried and what is not.",
 		0, 0, 0
 	};
 	struct wrap_opts o = { .wait = -1, .accept_ms = 0 };
@@ -195,6 +229,12 @@ int cmd_wrap(int argc, char **argv)
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, 0, &o);
 	if (!o.argv || !o.argv[0])
 		return cmd_fail(YB_EUSAGE, "wrap: no program to run");
+	if (!o.transport)
+		o.transport = o.peers[0] ? "auto" : "shm";
+	if (strcmp(o.transport, "shm") != 0 && !o.peers[0])
+		return cmd_fail(YB_EUSAGE,
+				"wrap: --transport yasmin needs --peer "
+				"ADDRESS=DOMID for each other domain's address");
 	if (o.preload) {
 		if (!is_file(o.preload)) {
 			char msg[PATH_MAX + 64];
@@ -219,7 +259,11 @@ int cmd_wrap(int argc, char **argv)
 	sprintf(pre, "%s%s%s", lib, old && *old ? ":" : "", old ? old : "");
 	setenv("LD_PRELOAD", pre, 1);
 	free(pre);
-	setenv(YB_WRAP_ENV_TRANSPORT, "shm", 1);
+	setenv(YB_WRAP_ENV_TRANSPORT, o.transport, 1);
+	if (o.peers[0])
+		setenv(YB_WRAP_ENV_PEERS, o.peers, 1);
+	else
+		unsetenv(YB_WRAP_ENV_PEERS);
 	if (o.ring_bytes)
 		set_num(YB_WRAP_ENV_RING, o.ring_bytes);
 	else

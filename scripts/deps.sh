@@ -14,8 +14,10 @@ REQUIRED="gcc make pkg-config libc6-dev libjansson-dev libcmocka-dev mandoc gnup
 # debhelper's dh, lintian) and the completion's test beside the
 # bash-completion framework (tests/e2e/completion.sh).
 REQUIRED="$REQUIRED dpkg-dev debhelper lintian bash-completion"
-# Unmodified socket programs that wrap's tests carry over the ring.
-REQUIRED="$REQUIRED netpipe-tcp iperf3"
+# Unmodified socket programs that wrap's tests carry over the ring, and
+# /etc/protocols, where NPtcp looks "tcp" up (the Xen lab copies it into
+# its guests).
+REQUIRED="$REQUIRED netpipe-tcp iperf3 netbase"
 # The Xen libraries (headers and the static archives for make STATIC=1),
 # and what the Xen lab (scripts/xen-lab.sh) builds its images with.
 OPTIONAL="libxen-dev qemu-system-x86 debootstrap busybox-static cpio zstd xz-utils kmod file"

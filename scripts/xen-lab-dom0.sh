@@ -143,11 +143,32 @@ yasmin-bench diag --peer "$D1" --json > /results/dom0/diag-peer.json 2>/results/
 yasmin-bench server yasmin:$D1 > /tmp/srv-yasmin.log 2>&1 & S1=$!
 yasmin-bench server vchan:$D1 > /tmp/srv-vchan.log 2>&1 & S2=$!
 yasmin-bench server tcp:169.254.0.1:7470 > /tmp/srv-tcp.log 2>&1 & S3=$!
+# iperf3's server, unmodified and wrapped, for one test from yb1.
+SO=/usr/local/lib/yasmin-bench/libyasmin-bench-preload.so
+S4=
+if [ -f $SO ]; then
+	LD_LIBRARY_PATH=/usr/local/lib/yb-iperf3 yasmin-bench wrap --preload $SO \
+		-v --transport yasmin --peer 169.254.0.11=$D1 -- \
+		iperf3 -s -1 -p 5201 > /tmp/srv-iperf3.log 2>&1 & S4=$!
+fi
 sleep 2
 xl unpause yb1
 wait_gone yb1 1800 || { fail "yb1 did not finish"; xl destroy yb1; }
 kill $S1 $S2 $S3
 wait $S1 $S2 $S3
+if [ -n "$S4" ]; then
+	# It ends by itself after its one test.
+	i=0
+	while kill -0 $S4 2>/dev/null && [ $i -lt 30 ]; do sleep 1; i=$((i + 1)); done
+	kill $S4 2>/dev/null
+	wait $S4
+	rc=$?
+	if [ $rc = 0 ] && [ "$(grep -c 'yasmin ring from domain' /tmp/srv-iperf3.log)" -ge 2 ]; then
+		pass "wrap-iperf3-server served yb1 over yasmin rings: $(grep -E 'receiver$' /tmp/srv-iperf3.log | tail -n 1 | tr -s ' ')"
+	else
+		fail "wrap-iperf3-server: exit $rc: $(tail -n 3 /tmp/srv-iperf3.log)"
+	fi
+fi
 collect yb1
 mkdir -p /results/dom0-logs
 cp /tmp/srv-*.log /results/dom0-logs/
@@ -200,7 +221,7 @@ cp /tmp/vsock-two-*.log /tmp/srv-vsock.log /results/dom0-logs/
 # Domain ids are handed out in sequence: yb2 and yb3 get the next two.
 N=$((D1 + 1))
 M=$((D1 + 2))
-mkcfg yb2 server $M 169.254.0.12/16 ""
+mkcfg yb2 server $M 169.254.0.12/16 "" yb.peerip=169.254.0.13
 mkcfg yb3 client-of-domU $N 169.254.0.13/16 169.254.0.12
 D2=$(create yb2)
 D3=$(create yb3)

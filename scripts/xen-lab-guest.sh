@@ -22,6 +22,8 @@ ROLE=$(arg role)
 PEER=$(arg peer)
 IP=$(arg ip)
 SRVIP=$(arg srvip)
+PEERIP=$(arg peerip)
+SO=/lib/yasmin-bench/libyasmin-bench-preload.so
 echo "YBLAB domU role=$ROLE peer=$PEER ip=$IP"
 
 if [ -n "$IP" ]; then
@@ -47,6 +49,20 @@ client() { # name expect args...
 	cp /tmp/$name.out /results/$name.log 2>/dev/null
 	result "$name" "$rc/$expect"
 	echo "YBLAB DETAIL $name: $(grep -v '^  ' /tmp/$name.out | tail -n 1)"
+}
+
+# An unmodified program under `yasmin-bench wrap` over yasmin rings to the
+# domain at ADDRESS; "expect" = its exit status.  The wrap library says
+# on standard error which way each connection went.
+wrapped() { # name expect ADDRESS=DOMID program args...
+	name=$1 expect=$2 peer=$3
+	shift 3
+	yasmin-bench wrap --preload $SO -v --transport yasmin --peer $peer \
+		-- "$@" > /tmp/$name.out 2>&1
+	rc=$?
+	sed "s/^/[$name] /" /tmp/$name.out | tail -n 12
+	cp /tmp/$name.out /results/$name.log 2>/dev/null
+	result "$name" "$rc/$expect"
 }
 
 # What diag sees in a guest: domid, Xen version, devices, gntalloc limit.
@@ -78,6 +94,13 @@ client-of-dom0)
 			--trials 2 --trial-time 0.005 --verify --mode both \
 			--no-plot --out /results/pairs-$t
 	done
+	# iperf3, unmodified, to dom0's wrapped iperf3 server: its control
+	# and data connections each over a yasmin ring.
+	if [ -x /bin/iperf3 ] && [ -f $SO ]; then
+		wrapped wrap-iperf3 0 $SRVIP=0 iperf3 -c $SRVIP -p 5201 -t 3
+		n=$(grep -c "yasmin ring to domain 0" /tmp/wrap-iperf3.out)
+		[ "$n" -ge 2 ] && result wrap-iperf3-rings 0/0 || result wrap-iperf3-rings $n/2
+	fi
 	;;
 scaling-client)
 	# dom0 writes a plan, NAME@ADDRESS@EPOCH,..., into our XenStore tree
@@ -104,6 +127,12 @@ server)
 	yasmin-bench server yasmin:$PEER > /tmp/srv-yasmin.log 2>&1 &
 	yasmin-bench server vchan:$PEER > /tmp/srv-vchan.log 2>&1 &
 	yasmin-bench server tcp:${IP%%/*}:7470 > /tmp/srv-tcp.log 2>&1 &
+	# NPtcp's receiver, unmodified and wrapped, for the peer's transmitter.
+	if [ -x /bin/NPtcp ] && [ -f $SO ] && [ -n "$PEERIP" ]; then
+		(cd /tmp && yasmin-bench wrap --preload $SO -v --transport yasmin \
+			--peer $PEERIP=$PEER -- NPtcp -P 5002 -l 1 -u 65536 -n 4 -p 0 \
+			-o /tmp/np-srv.out > /tmp/srv-nptcp.log 2>&1 &)
+	fi
 	echo "YBLAB SERVING"
 	while :; do
 		sleep 5
@@ -118,6 +147,17 @@ client-of-domU)
 	# a 4 MiB ring needs 2051 and must be refused with the limit named.
 	client gntalloc-limit 1 yasmin:$PEER --quick --max-bytes 1K \
 		--ring-size 4M --no-plot --out /results/gntalloc-limit
+	# NetPIPE, unmodified, wrapped at both ends: a sweep from 1 byte to
+	# 64 KiB over a yasmin ring between the two domUs.
+	if [ -x /bin/NPtcp ] && [ -f $SO ]; then
+		(cd /tmp && wrapped wrap-nptcp 0 $SRVIP=$PEER NPtcp -h $SRVIP \
+			-P 5002 -l 1 -u 65536 -n 4 -p 0 -o /results/wrap-nptcp.out)
+		grep -q "yasmin ring to domain $PEER" /tmp/wrap-nptcp.out &&
+			result wrap-nptcp-ring 0/0 || result wrap-nptcp-ring 1/0
+		echo "YBLAB DETAIL wrap-nptcp-sweep: $(grep -c . /results/wrap-nptcp.out) points: $(head -n 1 /results/wrap-nptcp.out) ... $(tail -n 1 /results/wrap-nptcp.out)"
+		awk '$1 == 65536 && $2 > 0 { f = 1 } END { exit !f }' /results/wrap-nptcp.out &&
+			result wrap-nptcp-sweep 0/0 || result wrap-nptcp-sweep 1/0
+	fi
 	;;
 stream)
 	# Stream until dom0 destroys this domain.

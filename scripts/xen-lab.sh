@@ -6,6 +6,7 @@
 #
 #   scripts/xen-lab.sh --bin STATIC_BINARY --out DIR [--cache DIR]
 #                      [--host-bin BINARY]   draw the results here too
+#                      [--preload LIBRARY]   run NPtcp and iperf3 wrapped
 #   scripts/xen-lab.sh --prepare [--cache DIR]   only build the images
 #
 # Everything comes from the Debian archive: the hypervisor and kernel
@@ -14,6 +15,11 @@
 # cache directory (default build/xen-lab) and rebuilt when this script
 # changes.  The binary must be linked statically (make STATIC=1): the
 # guests have no libraries of ours.
+#
+# With --preload (the wrap library of a normal build), the guests also
+# carry NPtcp and iperf3 from this host, with every library they and the
+# wrap library load: NPtcp runs wrapped between two domUs and iperf3
+# between dom0 and a domU, over yasmin rings.
 #
 # Results: DIR/summary.txt (one line per check: PASS or FAIL), the CSV and
 # JSON files written inside the guests under DIR/results/, the serial log
@@ -33,6 +39,7 @@ BIN=
 OUT=
 PREPARE=0
 HOST_BIN=
+PRELOAD=
 DOM0_INIT=
 EXTRA=
 # About 270 s on a quiet 2-core host; with one of its two cores kept busy
@@ -55,10 +62,11 @@ while [ $# -gt 0 ]; do
 	--cache) CACHE=$2; shift 2 ;;
 	--prepare) PREPARE=1; shift ;;
 	--host-bin) HOST_BIN=$2; shift 2 ;;
+	--preload) PRELOAD=$2; shift 2 ;;
 	# For work on the lab itself: another dom0 /init, extra programs.
 	--dom0-init) DOM0_INIT=$2; shift 2 ;;
 	--extra) EXTRA="$EXTRA $2"; shift 2 ;;
-	-h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (try --help)" ;;
 	esac
 done
@@ -224,6 +232,32 @@ cp "$BIN" "$RUN/domu/bin/yasmin-bench"
 ${CC:-cc} -std=gnu11 -O2 -static -o "$RUN/domu/bin/lab-xsreq" \
 	"$HERE/../tests/lab_xsreq.c" -lxenstore -lxentoolcore 2>"$RUN/xsreq.err" ||
 	{ cat "$RUN/xsreq.err" >&2; die "cannot build the lab's lab-xsreq"; }
+# Programs from this host and every library they load, at the paths they
+# load them from (ldd's view), into a guest's root.
+copy_with_libs() { # root program...
+	local root=$1 f l
+	shift
+	for f in "$@"; do
+		for l in $(ldd "$f" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p'); do
+			[ -e "$root$l" ] && continue
+			mkdir -p "$root$(dirname "$l")"
+			cp -L "$l" "$root$l"
+		done
+	done
+}
+if [ -n "$PRELOAD" ]; then
+	[ -f "$PRELOAD" ] || die "--preload $PRELOAD: no such file"
+	for p in NPtcp iperf3; do
+		command -v $p >/dev/null || die "--preload: $p is not installed (scripts/deps.sh installs it)"
+	done
+	mkdir -p "$RUN/domu/lib/yasmin-bench"
+	cp "$PRELOAD" "$RUN/domu/lib/yasmin-bench/libyasmin-bench-preload.so"
+	cp "$(command -v NPtcp)" "$(command -v iperf3)" "$RUN/domu/bin/"
+	copy_with_libs "$RUN/domu" "$PRELOAD" "$(command -v NPtcp)" "$(command -v iperf3)"
+	# NPtcp looks its protocol up by name (getprotobyname).
+	mkdir -p "$RUN/domu/etc"
+	cp /etc/protocols /etc/services "$RUN/domu/etc/"
+fi
 cp "$HERE/xen-lab-guest.sh" "$RUN/domu/init"
 chmod 755 "$RUN/domu/init"
 (cd "$RUN/domu" && find . | cpio -o -H newc --quiet > "$RUN/domu-overlay.cpio")
@@ -235,6 +269,18 @@ mkdir -p "$RUN/dom0/lab" "$RUN/dom0/usr/local/bin"
 cp "$BIN" "$RUN/dom0/usr/local/bin/yasmin-bench"
 cp "${DOM0_INIT:-$HERE/xen-lab-dom0.sh}" "$RUN/dom0/init"
 for e in $EXTRA; do cp "$e" "$RUN/dom0/usr/local/bin/"; done
+# dom0 has the C library and Xen's; iperf3's own libraries go to a
+# directory of their own (LD_LIBRARY_PATH there), never over dom0's.
+if [ -n "$PRELOAD" ]; then
+	mkdir -p "$RUN/dom0/usr/local/lib/yasmin-bench" "$RUN/libs"
+	cp "$PRELOAD" "$RUN/dom0/usr/local/lib/yasmin-bench/libyasmin-bench-preload.so"
+	cp "$(command -v iperf3)" "$RUN/dom0/usr/local/bin/"
+	copy_with_libs "$RUN/libs" "$(command -v iperf3)"
+	mkdir -p "$RUN/dom0/usr/local/lib/yb-iperf3"
+	for l in $(find "$RUN/libs" -name 'libiperf*' -o -name 'libsctp*' -o -name 'libcrypto*'); do
+		cp "$l" "$RUN/dom0/usr/local/lib/yb-iperf3/"
+	done
+fi
 chmod 755 "$RUN/dom0/init"
 cp "$RUN/domu.cpio" "$RUN/dom0/lab/domu.cpio"
 cp "$CACHE/kernel/vmlinux" "$RUN/dom0/lab/vmlinux"

@@ -121,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct yb_xrv_request xr;
 	if (yb_xrv_parse_request((const char *)data, size, &xr, &err) == 0 &&
 	    (xr.dom > 0x7fef || xr.order0 > 63 || xr.order1 > 63 ||
-	     xr.wait > 2 || xr.version > 1000))
+	     xr.wait > 2 || xr.version > 1000 || xr.tag > 65535))
 		abort();
 	/* The reply node a client reads, as the answer to a short and to
 	 * the longest nonce: the text out is bounded and printable. */

@@ -66,6 +66,11 @@ static void cfg_bad_values(void **state)
 		"YB_WRAP_SPIN_NS=10000000001",
 		"YB_WRAP_ACCEPT_MS=0",       "YB_WRAP_ACCEPT_MS=600001",
 		"YB_WRAP_TRANSPORT=tcp",
+		"YB_WRAP_TRANSPORT=yasmin", /* no peers: no domain known */
+		"YB_WRAP_PEERS=10.0.0.1",   "YB_WRAP_PEERS=10.0.0.1=32752",
+		"YB_WRAP_PEERS=10.0.0.1=1,", "YB_WRAP_PEERS=host=1",
+		"YB_WRAP_PEERS==1",         "YB_WRAP_PEERS=10.0.0.1=-1",
+		"YB_WRAP_PEERS=10.0.0.1=1,,10.0.0.2=2",
 	};
 	struct yb_wrap_cfg c;
 	(void)state;
@@ -104,6 +109,50 @@ static struct sockaddr_storage v6(const char *ip, unsigned port)
 }
 
 #define SA(x) ((struct sockaddr *)&(x))
+
+/* Which rings: shm for this host, yasmin for the mapped peers, or both. */
+static void cfg_transports_and_peers(void **state)
+{
+	struct yb_wrap_cfg c;
+	(void)state;
+
+	load(&c, NULL);
+	assert_true(c.local);
+	assert_false(c.xen);
+	static const char *const yas[] = {
+		"YB_WRAP_TRANSPORT=yasmin",
+		"YB_WRAP_PEERS=10.0.0.2=2,fd00::7=7,10.0.0.3=0", NULL
+	};
+	load(&c, yas);
+	assert_true(c.enabled);
+	assert_false(c.local);
+	assert_true(c.xen);
+	assert_int_equal(c.npeers, 3);
+	struct sockaddr_storage a = v4("10.0.0.2", 5002),
+				b = v6("fd00::7", 80),
+				z = v4("10.0.0.3", 1),
+				m = v6("::ffff:10.0.0.2", 9),
+				n = v4("10.0.0.4", 5002),
+				o = v6("fd00::8", 80);
+	assert_int_equal(yb_wrap_peer_dom(&c, SA(a)), 2);
+	assert_int_equal(yb_wrap_peer_dom(&c, SA(b)), 7);
+	assert_int_equal(yb_wrap_peer_dom(&c, SA(z)), 0);
+	assert_int_equal(yb_wrap_peer_dom(&c, SA(m)), 2); /* v4-mapped */
+	assert_int_equal(yb_wrap_peer_dom(&c, SA(n)), -1);
+	assert_int_equal(yb_wrap_peer_dom(&c, SA(o)), -1);
+	static const char *const both[] = { "YB_WRAP_TRANSPORT=auto",
+					    "YB_WRAP_PEERS=10.0.0.2=2", NULL };
+	load(&c, both);
+	assert_true(c.enabled && c.local && c.xen);
+	/* Too many peers is an error, not a silent cut. */
+	char many[YB_WRAP_PEERS_MAX * 20 + 64], why[120];
+	size_t len = 0;
+	for (int i = 0; i <= YB_WRAP_PEERS_MAX; i++)
+		len += (size_t)snprintf(many + len, sizeof(many) - len,
+					"%s10.1.0.%d=%d", i ? "," : "", i, i);
+	assert_int_equal(yb_wrap_parse_peers(&c, many, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "peers"));
+}
 
 static void names(void **state)
 {
@@ -219,6 +268,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cfg_defaults_and_values),
 		cmocka_unit_test(cfg_bad_values),
+		cmocka_unit_test(cfg_transports_and_peers),
 		cmocka_unit_test(names),
 		cmocka_unit_test(candidates),
 		cmocka_unit_test(locality),

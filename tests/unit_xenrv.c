@@ -74,6 +74,14 @@ static void request_good(void **state)
 	assert_int_equal(r.order1, 12);
 	assert_int_equal(r.wait, 2);
 	assert_int_equal(r.spin_ns, 200000);
+	assert_int_equal(r.tag, 0);
+	/* A wrapped connection's tag: its TCP port. */
+	assert_int_equal(parse("yasmin-bench 1 dom=5 nonce=1 order0=22 "
+			       "order1=12 wait=2 spin=0 tag=65535",
+			       &r, &err),
+			 0);
+	assert_int_equal(r.tag, 65535);
+	assert_int_equal(r.dom, 5);
 }
 
 static void request_bad(void **state)
@@ -92,6 +100,12 @@ static void request_bad(void **state)
 		"yasmin-bench 1  dom=5 nonce=1 order0=22 order1=12 wait=0 spin=1",
 		"yasmin-bench 1 dom=5 order0=22 nonce=1 order1=12 wait=0 spin=1",
 		"yasmin-bench 1 dom= nonce=1 order0=22 order1=12 wait=0 spin=1",
+		"yasmin-bench 1 dom=5 nonce=1 order0=22 order1=12 wait=0 spin=1 tag=0",
+		"yasmin-bench 1 dom=5 nonce=1 order0=22 order1=12 wait=0 spin=1 tag=65536",
+		"yasmin-bench 1 dom=5 nonce=1 order0=22 order1=12 wait=0 spin=1 tag=",
+		"yasmin-bench 1 dom=5 nonce=1 order0=22 order1=12 wait=0 spin=1 tag=5 ",
+		"yasmin-bench 1 dom=5 nonce=1 order0=22 order1=12 wait=0 spin=1 tag=5x",
+		"yasmin-bench 1 dom=5 nonce=1 order0=22 order1=12 wait=0 spin=1 port=5",
 	};
 	struct yb_xrv_request r;
 	struct yb_err err;

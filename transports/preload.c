@@ -1,7 +1,8 @@
 /*
  * preload.c - the library behind `yasmin-bench wrap`: loaded with
  * LD_PRELOAD into an unmodified program, it carries the program's TCP
- * connections to other wrapped programs on this host over the shm ring.
+ * connections to other wrapped programs on this host over the shm ring,
+ * and to wrapped programs in other Xen domains over the yasmin ring.
  *
  * The rendezvous is in wrap.h.  What the program sees:
  *
@@ -30,9 +31,10 @@
  *     socket, two processes writing at once interleave unpredictably;
  *     here they must not do so at all).  Each process that holds it
  *     counts in the shared memory; the ring closes when the last one
- *     closes it or exits.  exec: the new program gets a plain TCP socket
- *     that no longer carries the stream; wrapped connections do not
- *     survive exec.
+ *     closes it or exits.  A connection to another Xen domain belongs to
+ *     the process that made it: in a forked child it reads as reset.
+ *     exec: the new program gets a plain TCP socket that no longer
+ *     carries the stream; wrapped connections do not survive exec.
  *
  * Anything else goes to the kernel untouched: UDP, UNIX sockets, TCP to
  * other hosts or to a listener that is not wrapped.  A ring that cannot
@@ -72,10 +74,16 @@
 #include "core/wire/transport.h"
 #include "transports/shm.h"
 #include "transports/wrap.h"
+#if YB_HAVE_XEN
+#include "transports/yasmin.h"
+#endif
 
 #define API __attribute__((visibility("default")))
 
 extern const struct yb_transport yb_transport_shm;
+#if YB_HAVE_XEN
+extern const struct yb_transport yb_transport_yasmin;
+#endif
 
 /* glibc's fortified entry points, which fortified programs call. */
 API ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen);
@@ -94,6 +102,7 @@ API int __ppoll_chk(struct pollfd *fds, nfds_t n, const struct timespec *ts,
 #define WRAP_OFF_HOLDERS (YB_RING_OFF_BACKEND + 256)
 #define PEEK_MAX 65536
 #define PENDING_MAX 256
+#define XPEND_MAX 64
 
 /* ---- the real functions ----------------------------------------------------- */
 
@@ -156,7 +165,10 @@ static pthread_once_t resolved = PTHREAD_ONCE_INIT;
 
 /* One wrapped connection, shared by the descriptors that dup() made. */
 struct wsock {
-	struct yb_ep ep;     /* the shm endpoint: ring, doorbell */
+	struct yb_ep ep;     /* the shm or yasmin endpoint: ring, doorbell */
+	int bell;            /* the doorbell's descriptor, for poll(2) */
+	int xen;             /* yasmin: not shared with a forked child */
+	int dead;            /* a forked child's copy of a Xen connection */
 	int refs;            /* descriptors of this process, and calls in
 			      * flight (another thread may close the
 			      * descriptor meanwhile: as with a TCP socket,
@@ -187,6 +199,11 @@ struct wlisten {
 	struct pending pend[PENDING_MAX];
 	int npend;
 	pthread_mutex_t lock;
+	int xen;             /* xep serves the Xen rendezvous too */
+	struct yb_ep xep;    /* the yasmin listener, "wrap-PORT" */
+	struct yb_ep xpend[XPEND_MAX]; /* answered, not accepted yet */
+	int nxpend;
+	int have_local;      /* ep listens */
 };
 
 struct fdent {
@@ -268,6 +285,28 @@ __attribute__((constructor)) static void wrap_init(void)
 	errno = saved;
 }
 
+/*
+ * A listener's XenStore rendezvous outlives the process unless removed:
+ * at exit, remove those of listeners the program never closed (a killed
+ * program leaves its own, which clients then wait on in vain).
+ */
+static int xen_listeners;
+
+__attribute__((destructor)) static void wrap_fini(void)
+{
+	if (!fdtab || !__atomic_load_n(&xen_listeners, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&tab_lock);
+	for (int fd = 0; fd < fdcap; fd++) {
+		struct wlisten *l = fdtab[fd].l;
+		if (l && l->xen) {
+			yb_ep_close(&l->xep);
+			l->xen = 0;
+		}
+	}
+	pthread_mutex_unlock(&tab_lock);
+}
+
 static struct wsock *ws_of(int fd)
 {
 	if (fd < 0 || fd >= fdcap)
@@ -284,7 +323,7 @@ static struct wlisten *wl_of(int fd)
 
 static struct yb_ring *ring_of(struct wsock *s)
 {
-	return s->ep.priv; /* a shm connection starts with its ring */
+	return s->ep.priv; /* a ring endpoint's state starts with its ring */
 }
 
 static uint32_t *holders(struct wsock *s, int side)
@@ -309,7 +348,10 @@ static struct wsock *ws_new(struct yb_ep *ep, int side, int nonblock,
 	pthread_mutex_init(&s->rx, NULL);
 	pthread_mutex_init(&s->tx, NULL);
 	snprintf(s->name, sizeof(s->name), "%s", name);
-	__atomic_store_n(holders(s, side), 1, __ATOMIC_RELEASE);
+	s->xen = ep->t != &yb_transport_shm;
+	s->bell = yb_ep_poll_fd(&s->ep);
+	if (!s->xen)
+		__atomic_store_n(holders(s, side), 1, __ATOMIC_RELEASE);
 	/* A program may read in one thread (or process) and write in
 	 * another. */
 	ring_of(s)->split = 1;
@@ -351,14 +393,22 @@ static void ws_unref(struct wsock *s)
 {
 	if (__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
-	uint32_t left = __atomic_sub_fetch(holders(s, s->side), 1,
-					   __ATOMIC_ACQ_REL);
-	/* The peer may scribble on the count: anything but a clean zero
-	 * leaves the ring to the other holders (or to our exit). */
-	if (left == 0)
+	if (s->dead) {
+		/* The parent's handles and mappings: not ours to touch (an
+		 * unmap through the shared gntdev would be the parent's). */
+	} else if (s->xen) {
 		yb_ep_close(&s->ep);
-	else
-		yb_ep_forget(&s->ep);
+	} else {
+		uint32_t left = __atomic_sub_fetch(holders(s, s->side), 1,
+						   __ATOMIC_ACQ_REL);
+		/* The peer may scribble on the count: anything but a
+		 * clean zero leaves the ring to the other holders (or to
+		 * our exit). */
+		if (left == 0)
+			yb_ep_close(&s->ep);
+		else
+			yb_ep_forget(&s->ep);
+	}
 	pthread_mutex_lock(&tab_lock);
 	for (struct wsock **p = &all_ws; *p; p = &(*p)->next)
 		if (*p == s) {
@@ -376,7 +426,11 @@ static void wl_put(struct wlisten *l)
 		return;
 	for (int i = 0; i < l->npend; i++)
 		REAL(close)(l->pend[i].fd);
+	for (int i = 0; i < l->nxpend; i++)
+		yb_ep_close(&l->xpend[i]);
 	yb_ep_close(&l->ep);
+	if (l->xen)
+		yb_ep_close(&l->xep);
 	free(l);
 }
 
@@ -518,6 +572,8 @@ static ssize_t ws_recv_held(struct wsock *s, void *buf, size_t len,
 
 	if (len == 0 || s->rd_shut)
 		return 0;
+	if (s->dead)
+		return fail(ECONNRESET);
 	pthread_mutex_lock(&s->rx);
 	if (flags & MSG_PEEK) {
 		/* Take what is there (waiting for the first byte unless
@@ -597,6 +653,11 @@ static ssize_t ws_send_held(struct wsock *s, const void *buf, size_t len,
 
 	if (len == 0)
 		return 0;
+	if (s->dead) {
+		if (!(flags & MSG_NOSIGNAL))
+			raise(SIGPIPE);
+		return fail(EPIPE);
+	}
 	pthread_mutex_lock(&s->tx);
 	/* Blocking: all of it, as a blocking TCP send does (unless the
 	 * peer goes away half way, which then reports what went). */
@@ -742,11 +803,128 @@ static int finish_connect(int fd, int timeout_ms)
 	return e ? (int)fail(e) : 0;
 }
 
+/*
+ * Our TCP port, bound now if the program has not bound one: the listener
+ * tells our connection from others by it.  0, or -1 with errno.
+ */
+static int bind_port(int fd, int family, struct sockaddr_storage *me)
+{
+	socklen_t ml = sizeof(*me);
+
+	if (getsockname(fd, (struct sockaddr *)me, &ml) == 0 &&
+	    yb_wrap_port((struct sockaddr *)me) != 0)
+		return 0;
+	struct sockaddr_storage any;
+	memset(&any, 0, sizeof(any));
+	any.ss_family = (sa_family_t)family;
+	socklen_t al = family == AF_INET ? sizeof(struct sockaddr_in) :
+					   sizeof(struct sockaddr_in6);
+	ml = sizeof(*me);
+	if (bind(fd, (struct sockaddr *)&any, al) != 0 ||
+	    getsockname(fd, (struct sockaddr *)me, &ml) != 0)
+		return -1;
+	return 0;
+}
+
+#if YB_HAVE_XEN
+/* The real TCP connection, made between the XenStore request and the wait
+ * for its answer (struct yb_rv_opts, asked). */
+struct xen_dial {
+	int fd;
+	const struct sockaddr *addr;
+	socklen_t len;
+	int done;  /* it was tried */
+	int rc;    /* its outcome: 0, or -1 with err */
+	int err;
+};
+
+static int xen_dial(void *arg)
+{
+	struct xen_dial *d = arg;
+
+	d->done = 1;
+	d->rc = REAL(connect)(d->fd, d->addr, d->len);
+	if (d->rc != 0 && errno == EINPROGRESS)
+		d->rc = finish_connect(d->fd, cfg.accept_ms);
+	d->err = d->rc ? errno : 0;
+	return d->rc ? YB_EPEER : 0;
+}
+
+/*
+ * connect(2) to dst in domain dom: ask its wrapped listener for a yasmin
+ * ring, connect over TCP, take the answer.  Either both ends use the ring
+ * (the listener answered and we went live), or both use TCP.
+ */
+static int xen_connect(int fd, const struct sockaddr *addr, socklen_t len,
+		       int family, unsigned dom, const char *dst)
+{
+	struct sockaddr_storage me;
+	struct yb_err err = { 0 };
+	char src[80], where[40];
+	int nb = (REAL(fcntl)(fd, F_GETFL) & O_NONBLOCK) != 0;
+
+	if (bind_port(fd, family, &me) != 0) {
+		if (cfg.verbose)
+			say("connect %s: tcp (cannot bind a port: %s)", dst,
+			    strerror(errno));
+		return REAL(connect)(fd, addr, len);
+	}
+	yb_wrap_addr_str((struct sockaddr *)&me, src, sizeof(src));
+	struct xen_dial d = { .fd = fd, .addr = addr, .len = len };
+	struct yb_rv_opts o = { .space = YB_WRAP_SPACE,
+				.tag = yb_wrap_port((struct sockaddr *)&me),
+				.no_wait = 1,
+				.asked = xen_dial,
+				.arg = &d };
+	struct yb_tparams tp = cfg.tp;
+	tp.rv = &o;
+	struct yb_ep ep;
+	yb_ep_init(&ep, &yb_transport_yasmin);
+	ep.params = &tp;
+	snprintf(where, sizeof(where), "%u:%u", dom,
+		 yb_wrap_port(addr));
+	int wait_ms = cfg.accept_ms > YB_WRAP_XEN_ACCEPT_MS ?
+			      cfg.accept_ms :
+			      YB_WRAP_XEN_ACCEPT_MS;
+	uint64_t t0 = yb_now();
+	int rc = yb_transport_yasmin.connect(&ep, where, wait_ms, &err);
+	if (rc != 0) {
+		ep.priv = NULL;
+		if (!d.done) {
+			if (cfg.verbose)
+				say("connect %s: tcp (domain %u: %s)", dst, dom,
+				    err.msg);
+			return REAL(connect)(fd, addr, len);
+		}
+		if (d.rc != 0)
+			return (int)fail(d.err);
+		if (cfg.verbose)
+			say("connect %s from %s: tcp (%s)", dst, src, err.msg);
+		return nb ? (int)fail(EINPROGRESS) : 0;
+	}
+	char name[96];
+	snprintf(name, sizeof(name), "%s -> %s", src, dst);
+	struct wsock *s = ws_new(&ep, 1, nb, name);
+	if (!s) {
+		/* The listener holds a ring we will not use: closing it
+		 * tells it so, and it keeps to TCP (reset). */
+		yb_ep_close(&ep);
+		return nb ? (int)fail(EINPROGRESS) : 0;
+	}
+	ws_install(fd, s);
+	if (cfg.verbose)
+		say("connect %s from %s: yasmin ring to domain %u, %u bytes "
+		    "each way (accepted after %.1f ms)",
+		    dst, src, dom, ring_of(s)->tx_size,
+		    (double)(yb_now() - t0) / 1e6);
+	return nb ? (int)fail(EINPROGRESS) : 0;
+}
+#endif
+
 static int wrap_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	char where[YB_WRAP_NAME_MAX + 1], dst[80], src[80];
 	struct sockaddr_storage me;
-	socklen_t ml = sizeof(me);
 	struct yb_err err = { 0 };
 	struct yb_shm_request req;
 	int family;
@@ -757,30 +935,23 @@ static int wrap_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	    ws_of(fd) || !is_tcp_stream(fd, &family))
 		return REAL(connect)(fd, addr, len);
 	yb_wrap_addr_str(addr, dst, sizeof(dst));
-	int ufd = find_rendezvous(addr, where, sizeof(where));
+#if YB_HAVE_XEN
+	long dom = cfg.xen ? yb_wrap_peer_dom(&cfg, addr) : -1;
+	if (dom >= 0)
+		return xen_connect(fd, addr, len, family, (unsigned)dom, dst);
+#endif
+	int ufd = cfg.local ? find_rendezvous(addr, where, sizeof(where)) : -1;
 	if (ufd < 0) {
 		if (cfg.verbose)
 			say("connect %s: tcp (no wrapped listener here)", dst);
 		return REAL(connect)(fd, addr, len);
 	}
-	/* Our TCP port first: the listener tells our connection from
-	 * others by it. */
-	if (getsockname(fd, (struct sockaddr *)&me, &ml) != 0 ||
-	    yb_wrap_port((struct sockaddr *)&me) == 0) {
-		struct sockaddr_storage any;
-		memset(&any, 0, sizeof(any));
-		any.ss_family = (sa_family_t)family;
-		socklen_t al = family == AF_INET ? sizeof(struct sockaddr_in) :
-						   sizeof(struct sockaddr_in6);
-		ml = sizeof(me);
-		if (bind(fd, (struct sockaddr *)&any, al) != 0 ||
-		    getsockname(fd, (struct sockaddr *)&me, &ml) != 0) {
-			if (cfg.verbose)
-				say("connect %s: tcp (cannot bind a port: %s)",
-				    dst, strerror(errno));
-			REAL(close)(ufd);
-			return REAL(connect)(fd, addr, len);
-		}
+	if (bind_port(fd, family, &me) != 0) {
+		if (cfg.verbose)
+			say("connect %s: tcp (cannot bind a port: %s)", dst,
+			    strerror(errno));
+		REAL(close)(ufd);
+		return REAL(connect)(fd, addr, len);
 	}
 	yb_wrap_addr_str((struct sockaddr *)&me, src, sizeof(src));
 	struct yb_wrap_hello h = { .version = YB_WRAP_VERSION,
@@ -841,6 +1012,116 @@ static int wrap_connect(int fd, const struct sockaddr *addr, socklen_t len)
 
 /* ---- the rendezvous: listener ---------------------------------------------------- */
 
+#if YB_HAVE_XEN
+static const struct yb_rv_opts xen_space = { .space = YB_WRAP_SPACE };
+static struct yb_tparams xen_tp;
+
+/* The Xen rendezvous of a listener on TCP port port, for any domain. */
+static void xen_listen(struct wlisten *l, unsigned port, const char *shown)
+{
+	struct yb_err err = { 0 };
+	char where[24];
+
+	if (cfg.npeers == 0) {
+		if (cfg.verbose)
+			say("listen %s: no yasmin rings (no peer addresses "
+			    "given, so no client's domain can be told)",
+			    shown);
+		return;
+	}
+	xen_tp = cfg.tp;
+	xen_tp.rv = &xen_space;
+	yb_ep_init(&l->xep, &yb_transport_yasmin);
+	l->xep.listener = 1;
+	l->xep.params = &xen_tp;
+	snprintf(where, sizeof(where), "any:%u", port);
+	if (yb_transport_yasmin.listen(&l->xep, where, &err) != 0) {
+		if (cfg.verbose)
+			say("listen %s: no yasmin rings (%s)", shown, err.msg);
+		yb_ep_close(&l->xep);
+		return;
+	}
+	l->xen = 1;
+	__atomic_add_fetch(&xen_listeners, 1, __ATOMIC_ACQ_REL);
+	if (cfg.verbose)
+		say("listen %s: wrapped clients in other domains get yasmin "
+		    "rings (%s)",
+		    shown, l->xep.addr);
+}
+
+/*
+ * The TCP connection newfd came from domain dom's port: the yasmin ring
+ * its client asked for, answered now or at an earlier accept.
+ */
+static void xen_accepted(struct wlisten *l, int newfd,
+			 const struct sockaddr *peer, unsigned dom, int flags)
+{
+	struct yb_err err = { 0 };
+	char src[80], dst[80];
+	struct sockaddr_storage me;
+	socklen_t ml = sizeof(me);
+	unsigned port = yb_wrap_port(peer);
+	struct yb_ep ep;
+	int found = 0;
+
+	yb_wrap_addr_str(peer, src, sizeof(src));
+	if (getsockname(newfd, (struct sockaddr *)&me, &ml) == 0)
+		yb_wrap_addr_str((struct sockaddr *)&me, dst, sizeof(dst));
+	else
+		snprintf(dst, sizeof(dst), "?");
+	pthread_mutex_lock(&l->lock);
+	/* Its request went out before its TCP connection: look at its
+	 * domain's requests now, and answer every one waiting. */
+	yb_yasmin_look_at(&l->xep, dom);
+	for (int tries = 0; tries < 2 * XPEND_MAX; tries++) {
+		struct yb_ep c;
+		yb_ep_init(&c, &yb_transport_yasmin);
+		int rc = yb_transport_yasmin.accept(&l->xep, &c, &err);
+		if (rc == YB_EAGAIN)
+			break;
+		if (rc) {
+			if (cfg.verbose)
+				say("rendezvous: %s", err.msg);
+			continue;
+		}
+		if (l->nxpend == XPEND_MAX) {
+			/* The oldest goes: its client reads a reset. */
+			yb_ep_close(&l->xpend[0]);
+			memmove(l->xpend, l->xpend + 1,
+				sizeof(l->xpend[0]) * (XPEND_MAX - 1));
+			l->nxpend--;
+		}
+		l->xpend[l->nxpend++] = c;
+	}
+	for (int i = 0; i < l->nxpend; i++)
+		if (l->xpend[i].rv_tag == port &&
+		    yb_yasmin_peer_dom(&l->xpend[i]) == dom) {
+			ep = l->xpend[i];
+			l->xpend[i] = l->xpend[--l->nxpend];
+			found = 1;
+			break;
+		}
+	pthread_mutex_unlock(&l->lock);
+	if (!found) {
+		if (cfg.verbose)
+			say("accept %s: tcp (domain %u asked for no ring)", src,
+			    dom);
+		return;
+	}
+	char name[96];
+	snprintf(name, sizeof(name), "%s -> %s", dst, src);
+	struct wsock *s = ws_new(&ep, 0, (flags & SOCK_NONBLOCK) != 0, name);
+	if (!s) {
+		yb_ep_close(&ep);
+		return;
+	}
+	ws_install(newfd, s);
+	if (cfg.verbose)
+		say("accept %s: yasmin ring from domain %u, %u bytes each way",
+		    src, dom, ring_of(s)->tx_size);
+}
+#endif
+
 static int wrap_listen_setup(int fd)
 {
 	struct sockaddr_storage sa;
@@ -865,24 +1146,37 @@ static int wrap_listen_setup(int fd)
 	yb_ep_init(&l->ep, &yb_transport_shm);
 	l->ep.listener = 1;
 	snprintf(addr, sizeof(addr), "shm:@%.*s", (int)(n - 1), name + 1);
-	if (yb_transport_shm.listen(&l->ep, addr + 4, &err) != 0) {
+	if (!cfg.local) {
+		/* Xen peers only. */
+	} else if (yb_transport_shm.listen(&l->ep, addr + 4, &err) != 0) {
 		if (cfg.verbose)
-			say("listen %s: tcp only (%s)", shown, err.msg);
+			say("listen %s: no shm rings (%s)", shown, err.msg);
 		yb_ep_close(&l->ep);
+		yb_ep_init(&l->ep, &yb_transport_shm);
+	} else {
+		REAL(listen)(l->ep.fd, 128);
+		/* wl_collect takes what is waiting, never waits itself. */
+		REAL(fcntl)(l->ep.fd, F_SETFL,
+			    REAL(fcntl)(l->ep.fd, F_GETFL) | O_NONBLOCK);
+		l->ep.fd = high_fd(l->ep.fd);
+		l->have_local = 1;
+		if (cfg.verbose)
+			say("listen %s: wrapped clients here get shm rings (%s)",
+			    shown, addr + 4);
+	}
+#if YB_HAVE_XEN
+	if (cfg.xen)
+		xen_listen(l, yb_wrap_port((struct sockaddr *)&sa), shown);
+#endif
+	if (!l->have_local && !l->xen) {
+		if (cfg.verbose)
+			say("listen %s: tcp only", shown);
 		free(l);
 		return 0;
 	}
-	REAL(listen)(l->ep.fd, 128);
-	/* wl_collect takes what is waiting, never waits itself. */
-	REAL(fcntl)(l->ep.fd, F_SETFL,
-		    REAL(fcntl)(l->ep.fd, F_GETFL) | O_NONBLOCK);
-	l->ep.fd = high_fd(l->ep.fd);
 	pthread_mutex_lock(&tab_lock);
 	__atomic_store_n(&fdtab[fd].l, l, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&tab_lock);
-	if (cfg.verbose)
-		say("listen %s: wrapped clients get shm rings (%s)", shown,
-		    addr + 4);
 	return 0;
 }
 
@@ -891,7 +1185,7 @@ static void wl_collect(struct wlisten *l)
 {
 	struct yb_err err;
 
-	for (;;) {
+	while (l->have_local) {
 		int u = REAL(accept4)(l->ep.fd, NULL, NULL,
 				      SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (u < 0)
@@ -955,7 +1249,14 @@ static void wrap_accepted(struct wlisten *l, int newfd,
 	socklen_t ml = sizeof(me);
 	struct yb_err err = { 0 };
 
-	if (!yb_wrap_is_local(peer))
+#if YB_HAVE_XEN
+	long dom = l->xen ? yb_wrap_peer_dom(&cfg, peer) : -1;
+	if (dom >= 0) {
+		xen_accepted(l, newfd, peer, (unsigned)dom, flags);
+		return;
+	}
+#endif
+	if (!l->have_local || !yb_wrap_is_local(peer))
 		return;
 	yb_wrap_addr_str(peer, src, sizeof(src));
 	if (getsockname(newfd, (struct sockaddr *)&me, &ml) == 0)
@@ -1046,6 +1347,9 @@ static short ws_revents(struct wsock *s, short events)
 	unsigned want = ring_events_of(events), got = 0;
 	if (s->rd_shut)
 		return (short)(events & (POLLIN | POLLRDNORM));
+	if (s->dead)
+		return (short)(POLLERR | POLLHUP |
+			       (events & (POLLIN | POLLRDNORM | POLLOUT)));
 	if (!want)
 		want = YB_RING_READ; /* errors and hang-ups are always told */
 	/* Each direction under its own lock, never waiting for it: a
@@ -1110,7 +1414,7 @@ static int wrap_poll(struct pollfd *fds, nfds_t n, int timeout_ms,
 			fds[i].revents = ws_revents(s, fds[i].events);
 			if (fds[i].revents)
 				ready++;
-			k[i].fd = fds[i].revents ? -1 : s->ep.fd;
+			k[i].fd = fds[i].revents ? -1 : s->bell;
 			k[i].events = POLLIN;
 		}
 		int t = ready ? 0 : ms_left(deadline);
@@ -1265,7 +1569,7 @@ static void epregs_drop_fd(int fd)
 	for (; r; r = next) {
 		next = r->next;
 		if (r->fd == fd) {
-			REAL(epoll_ctl)(r->epfd, EPOLL_CTL_DEL, r->s->ep.fd, NULL);
+			REAL(epoll_ctl)(r->epfd, EPOLL_CTL_DEL, r->s->bell, NULL);
 			epreg_unlink(r);
 		}
 	}
@@ -1298,7 +1602,7 @@ static int wrap_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 		*r = (struct epreg){ .epfd = epfd, .fd = fd, .s = s,
 				     .events = ev->events, .data = ev->data };
 		struct epoll_event k = { .events = EPOLLIN, .data.ptr = r };
-		rc = REAL(epoll_ctl)(epfd, EPOLL_CTL_ADD, s->ep.fd, &k);
+		rc = REAL(epoll_ctl)(epfd, EPOLL_CTL_ADD, s->bell, &k);
 		if (rc == 0) {
 			r->next = epregs;
 			epregs = r;
@@ -1326,7 +1630,7 @@ static int wrap_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 			rc = (int)fail(ENOENT);
 			break;
 		}
-		REAL(epoll_ctl)(epfd, EPOLL_CTL_DEL, s->ep.fd, NULL);
+		REAL(epoll_ctl)(epfd, EPOLL_CTL_DEL, s->bell, NULL);
 		epreg_unlink(r);
 		break;
 	default:
@@ -1476,7 +1780,7 @@ API int shutdown(int fd, int how)
 {
 	struct wsock *s = ws_of(fd);
 
-	if (s) {
+	if (s && !s->dead) {
 		if (how == SHUT_WR || how == SHUT_RDWR) {
 			pthread_mutex_lock(&s->tx);
 			yb_ring_shutdown(ring_of(s));
@@ -1552,7 +1856,7 @@ API int ioctl(int fd, unsigned long req, ...)
 	void *arg = va_arg(ap, void *);
 	va_end(ap);
 	struct wsock *s = ws_of(fd);
-	if (s && arg) {
+	if (s && arg && !s->dead) {
 		if (req == FIONREAD) {
 			ssize_t n = yb_ring_readable(ring_of(s));
 			*(int *)arg = (int)((n > 0 ? n : 0) +
@@ -1799,17 +2103,23 @@ API pid_t fork(void)
 {
 	pthread_mutex_lock(&tab_lock);
 	for (struct wsock *s = all_ws; s; s = s->next)
-		__atomic_add_fetch(holders(s, s->side), 1, __ATOMIC_ACQ_REL);
+		if (!s->xen && !s->dead)
+			__atomic_add_fetch(holders(s, s->side), 1,
+					   __ATOMIC_ACQ_REL);
 	pid_t pid = REAL(fork)();
 	int e = errno;
 	if (pid < 0)
 		for (struct wsock *s = all_ws; s; s = s->next)
-			__atomic_sub_fetch(holders(s, s->side), 1,
-					   __ATOMIC_ACQ_REL);
+			if (!s->xen && !s->dead)
+				__atomic_sub_fetch(holders(s, s->side), 1,
+						   __ATOMIC_ACQ_REL);
 	if (pid == 0) {
 		/* The child's only thread held the lock. */
 		pthread_mutex_init(&tab_lock, NULL);
 		self_pid = getpid();
+		for (struct wsock *s = all_ws; s; s = s->next)
+			if (s->xen)
+				s->dead = 1;
 	} else {
 		pthread_mutex_unlock(&tab_lock);
 	}

@@ -236,8 +236,8 @@ static int vchan_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 	c->rv.tfd = c->rv.efd = c->rv.kick = -1;
 	c->order = req.order0;
 	char reply[YB_XRV_TEXT_MAX];
-	int rc = yb_xrv_connect(&c->rv, "vchan", addr, &req, timeout_ms, reply,
-				sizeof(reply), err);
+	int rc = yb_xrv_connect(&c->rv, "vchan", addr, &req, NULL, timeout_ms,
+				reply, sizeof(reply), err);
 	if (rc)
 		goto fail;
 	if (strncmp(reply, "path=", 5) != 0 || strlen(reply) < 6) {

@@ -43,10 +43,24 @@ void yb_wrap_cfg_load(struct yb_wrap_cfg *cfg,
 		cfg->enabled = 0;                                          \
 		return;                                                    \
 	} while (0)
-	if ((s = get(YB_WRAP_ENV_TRANSPORT)) && *s && strcmp(s, "shm") != 0 &&
-	    strcmp(s, "auto") != 0)
-		OFF("%s=%s: this host's rings are shm ('shm' or 'auto')",
-		    YB_WRAP_ENV_TRANSPORT, s);
+	cfg->local = 1;
+	if ((s = get(YB_WRAP_ENV_TRANSPORT)) && *s) {
+		if (strcmp(s, "yasmin") == 0)
+			cfg->local = 0, cfg->xen = 1;
+		else if (strcmp(s, "auto") == 0)
+			cfg->xen = 1;
+		else if (strcmp(s, "shm") != 0)
+			OFF("%s=%s: expected shm, yasmin or auto",
+			    YB_WRAP_ENV_TRANSPORT, s);
+	}
+	if ((s = get(YB_WRAP_ENV_PEERS)) && *s) {
+		char why[120];
+		if (yb_wrap_parse_peers(cfg, s, why, sizeof(why)))
+			OFF("%s: %s", YB_WRAP_ENV_PEERS, why);
+	}
+	if (cfg->xen && !cfg->local && cfg->npeers == 0)
+		OFF("%s=yasmin needs %s (which addresses are which domain)",
+		    YB_WRAP_ENV_TRANSPORT, YB_WRAP_ENV_PEERS);
 	if ((s = get(YB_WRAP_ENV_RING)) && *s) {
 		if (env_uint(s, 1ull << YB_RING_MIN_ORDER,
 			     1ull << YB_RING_MAX_ORDER, &v) ||
@@ -80,6 +94,60 @@ void yb_wrap_cfg_load(struct yb_wrap_cfg *cfg,
 #undef OFF
 }
 
+int yb_wrap_parse_peers(struct yb_wrap_cfg *cfg, const char *s, char *why,
+			size_t whylen)
+{
+	const char *p = s;
+
+	cfg->npeers = 0;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		char item[80], *eq;
+		unsigned long long dom;
+		if (n == 0 || n >= sizeof(item)) {
+			snprintf(why, whylen, "'%.*s': expected ADDRESS=DOMID",
+				 (int)(n < 40 ? n : 40), p);
+			return -1;
+		}
+		memcpy(item, p, n);
+		item[n] = '\0';
+		eq = strrchr(item, '=');
+		if (!eq || eq == item || env_uint(eq + 1, 0, 0x7fef, &dom)) {
+			snprintf(why, whylen,
+				 "'%s': expected ADDRESS=DOMID (a domain id "
+				 "from 0 to 32751)",
+				 item);
+			return -1;
+		}
+		*eq = '\0';
+		if (cfg->npeers == YB_WRAP_PEERS_MAX) {
+			snprintf(why, whylen, "more than %d peers",
+				 YB_WRAP_PEERS_MAX);
+			return -1;
+		}
+		struct yb_wrap_peer *pe = &cfg->peers[cfg->npeers];
+		memset(pe, 0, sizeof(*pe));
+		if (inet_pton(AF_INET, item, pe->addr) == 1)
+			pe->family = AF_INET;
+		else if (inet_pton(AF_INET6, item, pe->addr) == 1)
+			pe->family = AF_INET6;
+		else {
+			snprintf(why, whylen,
+				 "'%s' is not an IPv4 or IPv6 address", item);
+			return -1;
+		}
+		pe->dom = (unsigned)dom;
+		cfg->npeers++;
+		p += n;
+		if (*p == ',' && !*++p) {
+			snprintf(why, whylen, "a ',' with nothing after it");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* The IPv4 address inside sa (plain, or v4-mapped IPv6), or NULL. */
 static const struct in_addr *v4_of(const struct sockaddr *sa,
 				   struct in_addr *buf)
@@ -95,6 +163,25 @@ static const struct in_addr *v4_of(const struct sockaddr *sa,
 		}
 	}
 	return NULL;
+}
+
+long yb_wrap_peer_dom(const struct yb_wrap_cfg *cfg,
+		      const struct sockaddr *sa)
+{
+	struct in_addr b;
+	const struct in_addr *v4 = v4_of(sa, &b);
+
+	for (int i = 0; i < cfg->npeers; i++) {
+		const struct yb_wrap_peer *p = &cfg->peers[i];
+		if (v4 ? p->family == AF_INET && !memcmp(p->addr, v4, 4) :
+			 sa->sa_family == AF_INET6 && p->family == AF_INET6 &&
+				 !memcmp(p->addr,
+					 &((const struct sockaddr_in6 *)(const void *)
+						   sa)->sin6_addr,
+					 16))
+			return (long)p->dom;
+	}
+	return -1;
 }
 
 static void ip_str(const struct sockaddr *sa, char *buf, size_t len)

@@ -29,6 +29,28 @@
  * real TCP socket, so getsockname, getpeername, socket options and
  * SO_ERROR are the kernel's own.
  *
+ * Between Xen domains (--transport yasmin or auto, with a map of peer
+ * addresses to domain ids in YB_WRAP_PEERS):
+ *
+ *   listener  listen(2) on ADDR:PORT also serves the yasmin rendezvous
+ *             "wrap-PORT" in XenStore, for any domain (transports/
+ *             xenrv.h; the name space is not yasmin-bench's servers').
+ *   client    connect(2) to an address the map gives domain S: its TCP
+ *             socket is bound to a port first, then its XenStore request
+ *             to S's "wrap-PORT" carries that port (tag=PORT), and only
+ *             then is the real TCP connection made; the client waits for
+ *             the answer, maps the rings and says it is live.
+ *   accept    the TCP connection's peer address gives the client's
+ *             domain C by the same map; the listener looks at C's
+ *             requests at once (the request was written before the TCP
+ *             connection existed) and answers the one whose tag is the
+ *             peer's port.  Requests answered meanwhile for connections
+ *             not accepted yet wait for their own accept.
+ *
+ * A Xen connection belongs to the process that made it: a forked child
+ * has no grant mappings (gntdev does not copy them), and in it the
+ * connection reads as reset.
+ *
  * The hello, 40 bytes, little-endian: "YBWRAP1" and a NUL, u16 version
  * (1), u16 the client's TCP port, u32 its pid, u32 reserved (0), 20
  * bytes reserved (0).  It comes from another process, perhaps hostile:
@@ -56,12 +78,29 @@
 #define YB_WRAP_ENV_VERBOSE "YB_WRAP_VERBOSE"
 #define YB_WRAP_ENV_ACCEPT "YB_WRAP_ACCEPT_MS"
 #define YB_WRAP_ENV_TRANSPORT "YB_WRAP_TRANSPORT"
+#define YB_WRAP_ENV_PEERS "YB_WRAP_PEERS"
+#define YB_WRAP_PEERS_MAX 64
+#define YB_WRAP_SPACE "wrap" /* the XenStore rendezvous' name space */
+/* Under emulation XenStore takes seconds: a Xen client waits this long
+ * for its listener's accept at least. */
+#define YB_WRAP_XEN_ACCEPT_MS 30000
+
+/* An address of another domain and that domain's id. */
+struct yb_wrap_peer {
+	int family;         /* AF_INET or AF_INET6 */
+	uint8_t addr[16];   /* 4 or 16 bytes, network order */
+	unsigned dom;
+};
 
 struct yb_wrap_cfg {
 	struct yb_tparams tp; /* rings: size, wait mode, spin budget */
 	int verbose;
 	int accept_ms;
 	int enabled; /* 0: every call goes to the kernel untouched */
+	int local;   /* this host's connections over shm */
+	int xen;     /* the peers' connections over yasmin */
+	struct yb_wrap_peer peers[YB_WRAP_PEERS_MAX];
+	int npeers;
 	char why_off[160]; /* when not enabled: why */
 };
 
@@ -72,6 +111,17 @@ struct yb_wrap_cfg {
  */
 void yb_wrap_cfg_load(struct yb_wrap_cfg *cfg,
 		      const char *(*get)(const char *name));
+
+/*
+ * "ADDR=DOMID[,ADDR=DOMID...]" (IPv4 or IPv6 addresses, domain ids below
+ * 0x7ff0) into cfg->peers; 0, or -1 with the problem in why.
+ */
+int yb_wrap_parse_peers(struct yb_wrap_cfg *cfg, const char *s, char *why,
+			size_t whylen);
+
+/* The domain the map gives sa's address (v4-mapped as IPv4), or -1. */
+long yb_wrap_peer_dom(const struct yb_wrap_cfg *cfg,
+		      const struct sockaddr *sa);
 
 /* "127.0.0.1:5002", "[::1]:5002"; v4-mapped IPv6 addresses as IPv4. */
 void yb_wrap_addr_str(const struct sockaddr *sa, char *buf, size_t len);

@@ -150,10 +150,32 @@ int yb_xrv_parse_request(const char *text, size_t len,
 					  "'%s' (at most %llu)",
 					  fields[i].key, fields[i].max);
 	}
-	if (pos != len)
-		return yb_err_set(err, YB_EPROTO,
-				  "malformed request: %zu stray bytes at the end",
-				  len - pos);
+	/* Optional, last: the tag of a wrapped connection. */
+	unsigned long long tag = 0;
+	if (pos < len) {
+		static const char tk[] = " tag=";
+		size_t kl = sizeof(tk) - 1, start;
+		if (len - pos < kl || memcmp(text + pos, tk, kl))
+			return yb_err_set(err, YB_EPROTO,
+					  "malformed request: %zu stray bytes "
+					  "at the end",
+					  len - pos);
+		pos += kl;
+		start = pos;
+		while (pos < len && text[pos] >= '0' && text[pos] <= '9')
+			pos++;
+		if (parse_uint(text + start, pos - start, 65535, &tag) ||
+		    tag == 0)
+			return yb_err_set(err, YB_EPROTO,
+					  "malformed request: bad value for "
+					  "' tag=' (1 to 65535)");
+		if (pos != len)
+			return yb_err_set(err, YB_EPROTO,
+					  "malformed request: %zu stray bytes "
+					  "at the end",
+					  len - pos);
+	}
+	req->tag = (unsigned)tag;
 	req->version = (unsigned)v[0];
 	req->dom = (unsigned)v[1];
 	req->nonce = v[2];
@@ -773,6 +795,12 @@ static int take_request(struct yb_xrv *x, struct yb_xrv_request *req,
 	return YB_EAGAIN;
 }
 
+void yb_xrv_look_at(struct yb_xrv *x, unsigned dom)
+{
+	if (dom < YB_XRV_DOMS)
+		mark_pending(x, dom);
+}
+
 int yb_xrv_next_request(struct yb_xrv *x, struct yb_xrv_request *req,
 			struct yb_err *err)
 {
@@ -1046,8 +1074,9 @@ static void remove_request(struct yb_xrv *x)
 }
 
 int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
-		   const struct yb_xrv_request *req, int timeout_ms,
-		   char *reply, size_t replylen, struct yb_err *err)
+		   const struct yb_xrv_request *req,
+		   const struct yb_rv_opts *o, int timeout_ms, char *reply,
+		   size_t replylen, struct yb_err *err)
 {
 	char path[YB_XRV_PATH_MAX];
 	char buf[YB_XRV_TEXT_MAX];
@@ -1058,7 +1087,9 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 	if (rc)
 		return rc;
 	uint64_t deadline = yb_now() + (uint64_t)timeout_ms * 1000000;
-	rc = connect_await_server(x, name, addr, deadline, timeout_ms, err);
+	rc = connect_await_server(x, name, addr,
+				  o && o->no_wait ? yb_now() : deadline,
+				  o && o->no_wait ? 0 : timeout_ms, err);
 	if (rc)
 		return rc;
 
@@ -1072,11 +1103,14 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 	reply_path(x, x->self, x->key, path);
 	sweep_stale(x);
 	start_watch(x, path, "reply");
-	snprintf(buf, sizeof(buf),
-		 "yasmin-bench %u dom=%u nonce=%llu order0=%u order1=%u "
-		 "wait=%u spin=%llu",
-		 req->version, x->self, req->nonce, req->order0, req->order1,
-		 req->wait, req->spin_ns);
+	int n = snprintf(buf, sizeof(buf),
+			 "yasmin-bench %u dom=%u nonce=%llu order0=%u "
+			 "order1=%u wait=%u spin=%llu",
+			 req->version, x->self, req->nonce, req->order0,
+			 req->order1, req->wait, req->spin_ns);
+	if (req->tag)
+		snprintf(buf + n, sizeof(buf) - (size_t)n, " tag=%u",
+			 req->tag & 0xffffu);
 	rc = put_request(x, buf);
 	if (rc) {
 		rc = yb_err_sys(err, -rc, "%s: cannot write the request to %s",
@@ -1084,6 +1118,11 @@ int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
 		goto out;
 	}
 	x->own_presence = 1;
+	if (o && o->asked && (rc = o->asked(o->arg)) != 0) {
+		yb_err_set(err, rc, "%s:%s: given up after the request", name,
+			   addr);
+		goto out;
+	}
 	enum yb_xrv_answer kind;
 	for (;;) {
 		char *s = xs_read(x->xs, XBT_NULL, path, &len);

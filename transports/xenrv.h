@@ -13,7 +13,8 @@
  *                  process id and a count within that process)
  *
  * A client waits for `state` with a XenStore watch, writes its request
- * ("yasmin-bench 1 dom=C nonce=N order0=O order1=O wait=W spin=NS") into
+ * ("yasmin-bench 1 dom=C nonce=N order0=O order1=O wait=W spin=NS", and
+ * " tag=T" when a wrapped connection names its TCP port) into
  * its own node K, and waits for reply-C-K with its nonce: "nonce=N ok ..."
  * (the rest is the transport's: grant reference, event channel, path),
  * "nonce=N refused WHY", "nonce=N no-resources WHY" or, from a server
@@ -80,6 +81,7 @@ struct yb_xrv_request {
 	unsigned order0, order1;
 	unsigned wait;
 	unsigned long long spin_ns;
+	unsigned tag; /* 1-65535, or 0: none (struct yb_rv_opts) */
 };
 
 struct yb_xrv {
@@ -172,10 +174,16 @@ unsigned long long yb_xrv_nonce(void);
 /*
  * Client: wait for the server, publish presence and the request, wait for
  * the reply; on success reply holds the transport's part after "ok ".
+ * o (or NULL): o->no_wait fails at once when no server listens; o->asked
+ * is called between the request and the wait for its answer.
  */
 int yb_xrv_connect(struct yb_xrv *x, const char *name, const char *addr,
-		   const struct yb_xrv_request *req, int timeout_ms,
-		   char *reply, size_t replylen, struct yb_err *err);
+		   const struct yb_xrv_request *req,
+		   const struct yb_rv_opts *o, int timeout_ms, char *reply,
+		   size_t replylen, struct yb_err *err);
+/* Server: look at domain dom's requests on the next yb_xrv_next_request,
+ * whether or not a watch event said so. */
+void yb_xrv_look_at(struct yb_xrv *x, unsigned dom);
 
 /*
  * Is the peer's domain gone?  Without blocking.  The peer's node (the

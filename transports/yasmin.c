@@ -48,6 +48,7 @@
 #include "transports/ringep.h"
 #include "transports/xenplace.h"
 #include "transports/xenrv.h"
+#include "transports/yasmin.h"
 
 #define YASMIN_VERSION 1
 #define YASMIN_DEFAULT_ORDER 20      /* 1 MiB per direction: fits gntalloc's
@@ -217,13 +218,21 @@ static int yasmin_probe(struct yb_err *err)
 	return yb_xrv_probe(yb_xrv_devices, err);
 }
 
+/* The rendezvous' name space: a wrapped program's ports have their own. */
+static const char *yasmin_space(const struct yb_ep *ep)
+{
+	const struct yb_rv_opts *o = ep->params ? ep->params->rv : NULL;
+
+	return o && o->space ? o->space : "yasmin";
+}
+
 static int yasmin_listen(struct yb_ep *ep, const char *addr, struct yb_err *err)
 {
 	struct yasmin_listener *l = calloc(1, sizeof(*l));
 
 	if (!l)
 		return yb_err_set(err, YB_ENOMEM, "out of memory");
-	int rc = yb_xrv_listen(&l->rv, "yasmin", addr, err);
+	int rc = yb_xrv_listen(&l->rv, yasmin_space(ep), addr, err);
 	if (rc) {
 		yb_xrv_close(&l->rv);
 		free(l);
@@ -456,6 +465,7 @@ static int yasmin_accept(struct yb_ep *listener, struct yb_ep *conn,
 	}
 	yb_xrv_done(&l->rv);
 	conn->priv = c;
+	conn->rv_tag = req.tag;
 	snprintf(conn->addr, sizeof(conn->addr), "%s", listener->addr);
 	snprintf(conn->peer, sizeof(conn->peer), "yasmin:%u (domain %u)",
 		 c->rv.peer, c->rv.peer);
@@ -617,8 +627,10 @@ static int yasmin_connect(struct yb_ep *ep, const char *addr, int timeout_ms,
 		goto fail;
 	}
 	char reply[YB_XRV_TEXT_MAX];
-	rc = yb_xrv_connect(&c->rv, "yasmin", addr, &req, timeout_ms, reply,
-			    sizeof(reply), err);
+	const struct yb_rv_opts *o = ep->params ? ep->params->rv : NULL;
+	req.tag = o ? o->tag & 0xffffu : 0;
+	rc = yb_xrv_connect(&c->rv, yasmin_space(ep), addr, &req, o, timeout_ms,
+			    reply, sizeof(reply), err);
 	if (rc)
 		goto fail;
 	unsigned ref, rport;
@@ -696,6 +708,21 @@ static void yasmin_forget(struct yb_ep *ep)
 		yasmin_conn_free(c, 0);
 	}
 	ep->priv = NULL;
+}
+
+unsigned yb_yasmin_peer_dom(const struct yb_ep *ep)
+{
+	const struct yasmin_conn *c = ep->priv;
+
+	return c && !ep->listener ? c->rv.peer : YB_XRV_ANY;
+}
+
+void yb_yasmin_look_at(struct yb_ep *listener, unsigned dom)
+{
+	struct yasmin_listener *l = listener->priv;
+
+	if (l && listener->listener)
+		yb_xrv_look_at(&l->rv, dom);
 }
 
 const struct yb_transport yb_transport_yasmin = {

@@ -39,11 +39,31 @@ struct yb_transport;
  * Settings a client asks of a transport; those that do not apply are
  * ignored (only ring transports use these).  Zero means "the default".
  */
+/*
+ * How a connection meets its listener when a third party arranges it
+ * (`yasmin-bench wrap`, transports/wrap.h); transports with a XenStore
+ * rendezvous honour it, others ignore it.
+ */
+struct yb_rv_opts {
+	const char *space; /* the rendezvous' name space, instead of the
+			    * transport's own ("wrap": a wrapped program's
+			    * port is not a yasmin-bench server's) */
+	unsigned tag;      /* 1-65535: carried to the listener, which finds
+			    * it in the accepted endpoint's rv_tag */
+	int no_wait;       /* a client: no listener there now fails at
+			    * once instead of waiting for one */
+	/* A client: called once the request is out and before waiting for
+	 * the answer; non-zero fails the connect with that status. */
+	int (*asked)(void *arg);
+	void *arg;
+};
+
 struct yb_tparams {
 	uint64_t ring_bytes; /* bytes per direction */
 	int wait;            /* enum yb_wait_mode, when wait_set */
 	int wait_set;
 	uint64_t spin_ns; /* adaptive waiting: spin this long first */
+	const struct yb_rv_opts *rv; /* or NULL */
 };
 
 struct yb_ep {
@@ -56,6 +76,7 @@ struct yb_ep {
 	pid_t unlink_owner;           /* only this process removes it */
 	void *priv;                   /* transport-private state */
 	const struct yb_tparams *params; /* set before connect, or NULL */
+	unsigned rv_tag; /* accepted: the client's yb_rv_opts tag, or 0 */
 };
 
 struct yb_transport {

@@ -5,7 +5,8 @@
 #     every byte our clients send comes back checked, over poll, select,
 #     a dup()ed socket, a forked child and an edge-triggered epoll server;
 #   - a wrapped client of an unwrapped listener and an unwrapped client of
-#     a wrapped listener keep to TCP, at the same time as ring clients;
+#     a wrapped listener keep to TCP, at the same time as ring clients, and
+#     so do both ends when --peer names a Xen domain on a host without Xen;
 #   - a peer killed with SIGKILL mid-stream is seen within a second, and
 #     no rendezvous socket outlives its listener;
 #   - wrap's own errors are one line each.
@@ -101,6 +102,16 @@ wait_for "$T/plain.log" "listening $p"
 wrap -- "$W" client "$p" 500000 9 >"$T/c9.out" 2>&1 || { cat "$T/c9.out"; fail "wrapped client of a plain listener failed"; }
 grep -q "tcp (no wrapped listener here)" "$T/c9.out" || { cat "$T/c9.out"; fail "no word of the fallback to TCP"; }
 grep -q "^ok " "$T/c9.out" || fail "wrapped client of a plain listener: data"
+
+# Xen peers named where there is no Xen: both ends keep to TCP and say why.
+port
+bg "$T/xl.log" wrap --transport yasmin --peer 127.0.0.1=3 -- "$W" serve "$p" 1
+wait_for "$T/xl.log" "listening $p"
+grep -q "listen .*: no yasmin rings (" "$T/xl.log" || { cat "$T/xl.log"; fail "a yasmin listener without Xen did not say why it has no rings"; }
+wrap --peer 127.0.0.1=3 -- "$W" client "$p" 300000 21 >"$T/c21.out" 2>&1 || { cat "$T/c21.out"; fail "client of domain 3 (no Xen here) failed"; }
+grep -q "connect 127.0.0.1:$p: tcp (domain 3: " "$T/c21.out" || { cat "$T/c21.out"; fail "no word of the client's fallback to TCP"; }
+grep -q "^ok " "$T/c21.out" || fail "client of domain 3 (no Xen here): data"
+wait_for "$T/xl.log" "served 1"
 
 # ---- a peer killed mid-stream ------------------------------------------------------
 for victim in server client; do

@@ -7,7 +7,8 @@
 # domain's soaks go on undisturbed; a domain destroyed mid-stream noticed
 # within seconds with no grants or XenStore entries left and the next
 # client served; streams reversed and both ways at once over yasmin and
-# vchan; two pairs at once from one domU; three domUs served at once by dom0, and one then two domU pairs
+# vchan; two pairs at once from one domU; NPtcp wrapped between two domUs
+# and iperf3 between dom0 and a domU, over yasmin rings; three domUs served at once by dom0, and one then two domU pairs
 # started together on the wall clock and merged into scaling tables;
 # results brought home and drawn here.  Timings inside are not
 # performance data.
@@ -23,8 +24,10 @@ SB=${STATIC_BIN:-build/static/yasmin-bench}
 "$SB" transports | grep -q '^yasmin ' ||
 	skip "built without Xen libraries (libxen-dev): the lab needs the yasmin transport"
 
-"$ROOT/scripts/xen-lab.sh" --bin "$SB" --host-bin "$BIN" --out "$T/lab" \
-	--cache "$ROOT/build/xen-lab" >"$T/lab.out" 2>&1
+SO=$ROOT/$BUILD/libyasmin-bench-preload.so
+[ -f "$SO" ] || fail "no wrap library at $SO (make)"
+"$ROOT/scripts/xen-lab.sh" --bin "$SB" --host-bin "$BIN" --preload "$SO" \
+	--out "$T/lab" --cache "$ROOT/build/xen-lab" >"$T/lab.out" 2>&1
 rc=$?
 cat "$T/lab.out"
 [ $rc -eq 77 ] && skip "$(grep 'skipped:' "$T/lab.out" | tail -n 1)"
@@ -35,6 +38,13 @@ need() { # pattern: a PASS line matching it
 	grep -q "^PASS $1" "$S" || fail "no PASS for '$1' in the lab summary"
 }
 need "dom0-domU-yasmin exit 0"
+# Unmodified programs under `yasmin-bench wrap`, over yasmin rings.
+need "wrap-nptcp exit 0"
+need "wrap-nptcp-ring exit 0"
+need "wrap-nptcp-sweep exit 0"
+need "wrap-iperf3 exit 0"
+need "wrap-iperf3-rings exit 0"
+need "wrap-iperf3-server served yb1 over yasmin rings"
 need "dom0-domU-vchan exit 0"
 need "dom0-domU-tcp exit 0"
 need "dom0-vsock-loopback"
