@@ -200,6 +200,7 @@ struct wlisten {
 	int npend;
 	pthread_mutex_t lock;
 	int xen;             /* xep serves the Xen rendezvous too */
+	pid_t xowner;        /* the process that serves it (not a child) */
 	struct yb_ep xep;    /* the yasmin listener, "wrap-PORT" */
 	struct yb_ep xpend[XPEND_MAX]; /* answered, not accepted yet */
 	int nxpend;
@@ -292,6 +293,18 @@ __attribute__((constructor)) static void wrap_init(void)
  */
 static int xen_listeners;
 
+/* A forked child's copy of the rendezvous is the parent's: let it be. */
+static void xen_unlisten(struct wlisten *l)
+{
+	if (!l->xen)
+		return;
+	if (l->xowner == getpid())
+		yb_ep_close(&l->xep);
+	else
+		yb_ep_forget(&l->xep);
+	l->xen = 0;
+}
+
 __attribute__((destructor)) static void wrap_fini(void)
 {
 	if (!fdtab || !__atomic_load_n(&xen_listeners, __ATOMIC_ACQUIRE))
@@ -299,10 +312,8 @@ __attribute__((destructor)) static void wrap_fini(void)
 	pthread_mutex_lock(&tab_lock);
 	for (int fd = 0; fd < fdcap; fd++) {
 		struct wlisten *l = fdtab[fd].l;
-		if (l && l->xen) {
-			yb_ep_close(&l->xep);
-			l->xen = 0;
-		}
+		if (l)
+			xen_unlisten(l);
 	}
 	pthread_mutex_unlock(&tab_lock);
 }
@@ -427,10 +438,12 @@ static void wl_put(struct wlisten *l)
 	for (int i = 0; i < l->npend; i++)
 		REAL(close)(l->pend[i].fd);
 	for (int i = 0; i < l->nxpend; i++)
-		yb_ep_close(&l->xpend[i]);
+		if (l->xowner == getpid())
+			yb_ep_close(&l->xpend[i]);
+		else
+			yb_ep_forget(&l->xpend[i]);
 	yb_ep_close(&l->ep);
-	if (l->xen)
-		yb_ep_close(&l->xep);
+	xen_unlisten(l);
 	free(l);
 }
 
@@ -1042,6 +1055,7 @@ static void xen_listen(struct wlisten *l, unsigned port, const char *shown)
 		return;
 	}
 	l->xen = 1;
+	l->xowner = getpid();
 	__atomic_add_fetch(&xen_listeners, 1, __ATOMIC_ACQ_REL);
 	if (cfg.verbose)
 		say("listen %s: wrapped clients in other domains get yasmin "
@@ -1065,6 +1079,15 @@ static void xen_accepted(struct wlisten *l, int newfd,
 	int found = 0;
 
 	yb_wrap_addr_str(peer, src, sizeof(src));
+	if (l->xowner != getpid()) {
+		/* Two processes answering one XenStore directory would
+		 * answer the same request twice. */
+		if (cfg.verbose)
+			say("accept %s: tcp (the Xen rendezvous is served by "
+			    "pid %ld, which listened)",
+			    src, (long)l->xowner);
+		return;
+	}
 	if (getsockname(newfd, (struct sockaddr *)&me, &ml) == 0)
 		yb_wrap_addr_str((struct sockaddr *)&me, dst, sizeof(dst));
 	else
