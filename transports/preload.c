@@ -839,6 +839,32 @@ static int bind_port(int fd, int family, struct sockaddr_storage *me)
 	return 0;
 }
 
+/*
+ * A client's ring is up (how: "shm ring", ...): fd carries it from now
+ * on.  Connected already, a non-blocking caller still hears EINPROGRESS
+ * and finds the socket writable at once.
+ */
+static int ring_connected(int fd, struct yb_ep *ep, int nb, const char *src,
+			  const char *dst, const char *how, uint64_t t0)
+{
+	char name[96];
+	snprintf(name, sizeof(name), "%s -> %s", src, dst);
+	struct wsock *s = ws_new(ep, 1, nb, name);
+	if (!s) {
+		/* The listener holds a ring we will not use: closing it
+		 * tells it so, and it keeps to TCP (reset). */
+		yb_ep_close(ep);
+		return nb ? (int)fail(EINPROGRESS) : 0;
+	}
+	ws_install(fd, s);
+	if (cfg.verbose)
+		say("connect %s from %s: %s, %u bytes each way (accepted "
+		    "after %.1f ms)",
+		    dst, src, how, ring_of(s)->tx_size,
+		    (double)(yb_now() - t0) / 1e6);
+	return nb ? (int)fail(EINPROGRESS) : 0;
+}
+
 #if YB_HAVE_XEN
 /* The real TCP connection, made between the XenStore request and the wait
  * for its answer (struct yb_rv_opts, asked). */
@@ -915,22 +941,9 @@ static int xen_connect(int fd, const struct sockaddr *addr, socklen_t len,
 			say("connect %s from %s: tcp (%s)", dst, src, err.msg);
 		return nb ? (int)fail(EINPROGRESS) : 0;
 	}
-	char name[96];
-	snprintf(name, sizeof(name), "%s -> %s", src, dst);
-	struct wsock *s = ws_new(&ep, 1, nb, name);
-	if (!s) {
-		/* The listener holds a ring we will not use: closing it
-		 * tells it so, and it keeps to TCP (reset). */
-		yb_ep_close(&ep);
-		return nb ? (int)fail(EINPROGRESS) : 0;
-	}
-	ws_install(fd, s);
-	if (cfg.verbose)
-		say("connect %s from %s: yasmin ring to domain %u, %u bytes "
-		    "each way (accepted after %.1f ms)",
-		    dst, src, dom, ring_of(s)->tx_size,
-		    (double)(yb_now() - t0) / 1e6);
-	return nb ? (int)fail(EINPROGRESS) : 0;
+	char how[40];
+	snprintf(how, sizeof(how), "yasmin ring to domain %u", dom);
+	return ring_connected(fd, &ep, nb, src, dst, how, t0);
 }
 #endif
 
@@ -1005,22 +1018,7 @@ static int wrap_connect(int fd, const struct sockaddr *addr, socklen_t len)
 		yb_ep_close(&ep);
 		return nb ? (int)fail(EINPROGRESS) : 0;
 	}
-	char name[96];
-	snprintf(name, sizeof(name), "%s -> %s", src, dst);
-	struct wsock *s = ws_new(&ep, 1, nb, name);
-	if (!s) {
-		yb_ep_close(&ep);
-		return nb ? (int)fail(EINPROGRESS) : 0;
-	}
-	ws_install(fd, s);
-	if (cfg.verbose)
-		say("connect %s from %s: shm ring, %u bytes each way "
-		    "(accepted after %.1f ms)",
-		    dst, src, ring_of(s)->tx_size,
-		    (double)(yb_now() - t0) / 1e6);
-	/* Connected already; a non-blocking caller still hears EINPROGRESS
-	 * and finds the socket writable at once. */
-	return nb ? (int)fail(EINPROGRESS) : 0;
+	return ring_connected(fd, &ep, nb, src, dst, "shm ring", t0);
 }
 
 /* ---- the rendezvous: listener ---------------------------------------------------- */
