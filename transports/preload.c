@@ -865,6 +865,30 @@ static int ring_connected(int fd, struct yb_ep *ep, int nb, const char *src,
 	return nb ? (int)fail(EINPROGRESS) : 0;
 }
 
+/* A listener's ring is up (how: "shm ring", ...): newfd carries it. */
+static void ring_accepted(int newfd, struct yb_ep *ep, int flags,
+			  const char *src, const char *how)
+{
+	char dst[80], name[96];
+	struct sockaddr_storage me;
+	socklen_t ml = sizeof(me);
+
+	if (getsockname(newfd, (struct sockaddr *)&me, &ml) == 0)
+		yb_wrap_addr_str((struct sockaddr *)&me, dst, sizeof(dst));
+	else
+		snprintf(dst, sizeof(dst), "?");
+	snprintf(name, sizeof(name), "%s -> %s", dst, src);
+	struct wsock *s = ws_new(ep, 0, (flags & SOCK_NONBLOCK) != 0, name);
+	if (!s) {
+		yb_ep_close(ep);
+		return;
+	}
+	ws_install(newfd, s);
+	if (cfg.verbose)
+		say("accept %s: %s, %u bytes each way", src, how,
+		    ring_of(s)->tx_size);
+}
+
 #if YB_HAVE_XEN
 /* The real TCP connection, made between the XenStore request and the wait
  * for its answer (struct yb_rv_opts, asked). */
@@ -1069,9 +1093,7 @@ static void xen_accepted(struct wlisten *l, int newfd,
 			 const struct sockaddr *peer, unsigned dom, int flags)
 {
 	struct yb_err err = { 0 };
-	char src[80], dst[80];
-	struct sockaddr_storage me;
-	socklen_t ml = sizeof(me);
+	char src[80], how[40];
 	unsigned port = yb_wrap_port(peer);
 	struct yb_ep ep;
 	int found = 0;
@@ -1086,10 +1108,6 @@ static void xen_accepted(struct wlisten *l, int newfd,
 			    src, (long)l->xowner);
 		return;
 	}
-	if (getsockname(newfd, (struct sockaddr *)&me, &ml) == 0)
-		yb_wrap_addr_str((struct sockaddr *)&me, dst, sizeof(dst));
-	else
-		snprintf(dst, sizeof(dst), "?");
 	pthread_mutex_lock(&l->lock);
 	/* Its request went out before its TCP connection: look at its
 	 * domain's requests now, and answer every one waiting. */
@@ -1129,17 +1147,8 @@ static void xen_accepted(struct wlisten *l, int newfd,
 			    dom);
 		return;
 	}
-	char name[96];
-	snprintf(name, sizeof(name), "%s -> %s", dst, src);
-	struct wsock *s = ws_new(&ep, 0, (flags & SOCK_NONBLOCK) != 0, name);
-	if (!s) {
-		yb_ep_close(&ep);
-		return;
-	}
-	ws_install(newfd, s);
-	if (cfg.verbose)
-		say("accept %s: yasmin ring from domain %u, %u bytes each way",
-		    src, dom, ring_of(s)->tx_size);
+	snprintf(how, sizeof(how), "yasmin ring from domain %u", dom);
+	ring_accepted(newfd, &ep, flags, src, how);
 }
 #endif
 
@@ -1265,9 +1274,7 @@ static void wl_collect(struct wlisten *l)
 static void wrap_accepted(struct wlisten *l, int newfd,
 			  const struct sockaddr *peer, int flags)
 {
-	char src[80], dst[80];
-	struct sockaddr_storage me;
-	socklen_t ml = sizeof(me);
+	char src[80];
 	struct yb_err err = { 0 };
 
 #if YB_HAVE_XEN
@@ -1280,10 +1287,6 @@ static void wrap_accepted(struct wlisten *l, int newfd,
 	if (!l->have_local || !yb_wrap_is_local(peer))
 		return;
 	yb_wrap_addr_str(peer, src, sizeof(src));
-	if (getsockname(newfd, (struct sockaddr *)&me, &ml) == 0)
-		yb_wrap_addr_str((struct sockaddr *)&me, dst, sizeof(dst));
-	else
-		snprintf(dst, sizeof(dst), "?");
 	unsigned port = yb_wrap_port(peer);
 	pthread_mutex_lock(&l->lock);
 	wl_collect(l);
@@ -1312,17 +1315,7 @@ static void wrap_accepted(struct wlisten *l, int newfd,
 		yb_ep_close(&ep);
 		return;
 	}
-	char name[96];
-	snprintf(name, sizeof(name), "%s -> %s", dst, src);
-	struct wsock *s = ws_new(&ep, 0, (flags & SOCK_NONBLOCK) != 0, name);
-	if (!s) {
-		yb_ep_close(&ep);
-		return;
-	}
-	ws_install(newfd, s);
-	if (cfg.verbose)
-		say("accept %s: shm ring, %u bytes each way", src,
-		    ring_of(s)->tx_size);
+	ring_accepted(newfd, &ep, flags, src, "shm ring");
 }
 
 static int wrap_accept(int fd, struct sockaddr *addr, socklen_t *len,
