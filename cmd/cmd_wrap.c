@@ -231,7 +231,7 @@ int cmd_wrap(int argc, char **argv)
 		return cmd_fail(YB_EUSAGE, "wrap: no program to run");
 	if (!o.transport)
 		o.transport = o.peers[0] ? "auto" : "shm";
-	if (strcmp(o.transport, "shm") != 0 && !o.peers[0])
+	if (strcmp(o.transport, "yasmin") == 0 && !o.peers[0])
 		return cmd_fail(YB_EUSAGE,
 				"wrap: --transport yasmin needs --peer "
 				"ADDRESS=DOMID for each other domain's address");
